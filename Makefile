@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Both install what they need
+# through scripts/install-deps (the one list of dependencies).
+JOBS ?= 2
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: run test deps build build-asan unit unit-asan integration bench clean
+
+deps:
+	@./scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests
+
+run: build
+	./$(BUILD)/atrium serve --data-dir atrium-data
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+unit-asan: build-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(ASAN_BUILD)/tests/atrium_unit_tests --gtest_brief=1
+
+integration: build
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration
+
+test: unit unit-asan integration
+
+bench: build
+	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,131 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace atrium::app {
+
+namespace {
+
+using setter = std::function<std::string(config&, const std::string&)>;
+
+template <class Int>
+std::string parse_int(const std::string& v, Int& out, Int lo, Int hi) {
+  long long n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < static_cast<long long>(lo) ||
+      n > static_cast<long long>(hi))
+    return "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
+  out = static_cast<Int>(n);
+  return "";
+}
+
+std::string parse_double(const std::string& v, double& out) {
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(d > 0)) return "must be a positive number";
+  out = d;
+  return "";
+}
+
+std::string parse_bool(const std::string& v, bool& out) {
+  if (v == "true" || v == "1" || v == "yes") out = true;
+  else if (v == "false" || v == "0" || v == "no") out = false;
+  else return "must be true or false";
+  return "";
+}
+
+std::string parse_seconds(const std::string& v, std::chrono::seconds& out) {
+  int n = 0;
+  auto e = parse_int(v, n, 1, 86400);
+  if (e.empty()) out = std::chrono::seconds(n);
+  return e;
+}
+
+const std::map<std::string, setter>& setters() {
+  static const std::map<std::string, setter> table = {
+      {"data_dir", [](config& c, const std::string& v) { c.data_dir = v; return std::string(); }},
+      {"region", [](config& c, const std::string& v) { c.region = v; return std::string(); }},
+      {"log_level", [](config& c, const std::string& v) { c.log_level = v; return std::string(); }},
+      {"public_host", [](config& c, const std::string& v) { c.public_host = v; return std::string(); }},
+      {"port_file", [](config& c, const std::string& v) { c.port_file = v; return std::string(); }},
+      {"audit_file", [](config& c, const std::string& v) { return parse_bool(v, c.audit_file); }},
+      {"sqlite.synchronous_full", [](config& c, const std::string& v) { return parse_bool(v, c.sqlite_synchronous_full); }},
+      {"server.bind", [](config& c, const std::string& v) { c.server.bind_address = v; return std::string(); }},
+      {"server.port", [](config& c, const std::string& v) { return parse_int<uint16_t>(v, c.server.port, 0, 65535); }},
+      {"server.tls", [](config& c, const std::string& v) { return parse_bool(v, c.server.tls); }},
+      {"server.cert_file", [](config& c, const std::string& v) { c.server.cert_file = v; return std::string(); }},
+      {"server.key_file", [](config& c, const std::string& v) { c.server.key_file = v; return std::string(); }},
+      {"server.network_threads", [](config& c, const std::string& v) { return parse_int(v, c.server.network_threads, 1, 64); }},
+      {"server.worker_threads", [](config& c, const std::string& v) { return parse_int(v, c.server.worker_threads, 1, 1024); }},
+      {"server.shutdown_grace_seconds", [](config& c, const std::string& v) { return parse_seconds(v, c.server.shutdown_grace); }},
+      {"limits.header_bytes", [](config& c, const std::string& v) { return parse_int<std::size_t>(v, c.server.lim.header_bytes, 1024, 1 << 20); }},
+      {"limits.body_bytes", [](config& c, const std::string& v) { return parse_int<std::size_t>(v, c.server.lim.body_bytes, 1024, 64 << 20); }},
+      {"limits.read_timeout_seconds", [](config& c, const std::string& v) { return parse_seconds(v, c.server.lim.read_timeout); }},
+      {"limits.idle_timeout_seconds", [](config& c, const std::string& v) { return parse_seconds(v, c.server.lim.idle_timeout); }},
+      {"limits.max_connections", [](config& c, const std::string& v) { return parse_int<std::size_t>(v, c.server.lim.max_connections, 1, 1 << 20); }},
+      {"throttle.default_rate", [](config& c, const std::string& v) {
+         auto e = parse_double(v, c.throttle.default_rate);
+         if (e.empty()) c.throttle.default_burst = 2 * c.throttle.default_rate;
+         return e; }},
+      {"throttle.default_burst", [](config& c, const std::string& v) { return parse_double(v, c.throttle.default_burst); }},
+      {"quotas.max_users", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_users, 1, 100'000'000); }},
+      {"quotas.max_groups", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_groups, 1, 100'000'000); }},
+      {"quotas.max_members_per_group", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_members_per_group, 1, 100'000'000); }},
+  };
+  return table;
+}
+
+void flatten(const nlohmann::json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+    if (it->is_object()) flatten(*it, key, out);
+    else if (it->is_string()) out.emplace_back(key, it->get<std::string>());
+    else out.emplace_back(key, it->dump());
+  }
+}
+
+}  // namespace
+
+std::string apply_setting(config& c, const std::string& key, const std::string& value) {
+  // throttle.rate.<Operation> = N overrides one operation ("identitystore.CreateUser").
+  if (key.starts_with("throttle.rate.")) {
+    double rate = 0;
+    if (auto e = parse_double(value, rate); !e.empty()) return key + " " + e;
+    c.throttle.rate_overrides[key.substr(14)] = rate;
+    return "";
+  }
+  auto it = setters().find(key);
+  if (it == setters().end()) return "unknown setting '" + key + "'";
+  if (auto e = it->second(c, value); !e.empty()) return key + " " + e;
+  return "";
+}
+
+std::string apply_file(config& c, const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return "cannot read config file " + file.string();
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "config file " + file.string() + " is not a JSON object";
+  std::vector<std::pair<std::string, std::string>> kv;
+  flatten(j, "", kv);
+  for (const auto& [k, v] : kv)
+    if (auto e = apply_setting(c, k, v); !e.empty()) return file.string() + ": " + e;
+  return "";
+}
+
+std::string apply_environment(config& c) {
+  for (const auto& [key, fn] : setters()) {
+    std::string env = "ATRIUM_";
+    for (char ch : key) env.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(ch)));
+    if (const char* v = std::getenv(env.c_str()))
+      if (auto e = fn(c, v); !e.empty()) return env + ": " + key + " " + e;
+  }
+  return "";
+}
+
+}  // namespace atrium::app

@@ -1,0 +1,40 @@
+#pragma once
+// Configuration: defaults, then a JSON file (--config or ATRIUM_CONFIG), then ATRIUM_*
+// environment variables, then command-line flags; later sources win. Every key is listed in
+// docs/configuration.md.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "http/server.hpp"
+#include "service/identity_service.hpp"
+#include "service/throttle.hpp"
+
+namespace atrium::app {
+
+struct config {
+  std::filesystem::path data_dir = "atrium-data";
+  std::string region = "us-east-1";
+  std::string log_level = "info";
+  std::string public_host = "localhost";  // extra DNS name in the self-signed certificate
+  std::filesystem::path port_file;        // when set, the bound port is written here
+  bool sqlite_synchronous_full = true;
+  bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
+  http::server_config server;
+  service::throttle_settings throttle;
+  service::quotas quotas;
+
+  std::filesystem::path db_file() const { return data_dir / "atrium.db"; }
+  std::filesystem::path master_key_file() const { return data_dir / "master.key"; }
+  std::filesystem::path audit_jsonl() const { return data_dir / "audit" / "events.jsonl"; }
+};
+
+// Applies one "key = value" setting (keys as in docs/configuration.md, e.g. "server.port",
+// "throttle.default_rate"). Returns an error message for unknown keys or bad values.
+std::string apply_setting(config& c, const std::string& key, const std::string& value);
+// Reads a JSON object file of settings, nested or dotted ({"server": {"port": 8443}}).
+std::string apply_file(config& c, const std::filesystem::path& file);
+// Reads ATRIUM_<KEY> variables, KEY upper-cased with '.' as '_' (ATRIUM_SERVER_PORT).
+std::string apply_environment(config& c);
+
+}  // namespace atrium::app

@@ -1,0 +1,142 @@
+#include "app/runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "base/clock.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/tls_cert.hpp"
+#include "domain/ids.hpp"
+#include "http/server.hpp"
+#include "proto/aws/aws_door.hpp"
+#include "service/audited_store.hpp"
+#include "service/auditor.hpp"
+#include "service/identity_service.hpp"
+#include "service/throttle.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+
+namespace atrium::app {
+
+struct runtime::parts {
+  config cfg;
+  system_clock clk;
+  crypto::sodium_random rnd;
+  std::unique_ptr<store::database> db;
+  std::optional<crypto::secret_box> box;
+  deployment_ids ids;
+  std::unique_ptr<service::auditor> audit;
+  std::unique_ptr<service::audited_store> audited;
+  std::unique_ptr<service::admin_auth> auth;
+  std::unique_ptr<service::throttler> throttle;
+  std::unique_ptr<service::identity_service> identity;
+  std::unique_ptr<proto::aws::identitystore_api> identitystore;
+  std::unique_ptr<proto::aws::aws_door> aws;
+};
+
+namespace {
+
+[[noreturn]] void fatal(const std::string& what) { throw std::runtime_error(what); }
+
+// Reads a deployment setting, creating it on first start.
+std::string setting_or_create(store::database& db, const std::string& key,
+                              const std::function<std::string()>& make) {
+  std::string value;
+  auto r = db.write([&](store::transaction& tx) -> result<void> {
+    auto v = tx.settings().get(key);
+    if (!v) return std::unexpected(v.error());
+    if (*v) {
+      value = **v;
+      return {};
+    }
+    value = make();
+    return tx.settings().put(key, value);
+  });
+  if (!r) fatal("cannot initialise setting " + key + ": " + r.error().message);
+  return value;
+}
+
+std::string twelve_digits(random_source& rnd) {
+  std::string out;
+  unsigned char b[12];
+  rnd.fill(b, sizeof b);
+  for (unsigned char c : b) out.push_back(static_cast<char>('0' + c % 10));
+  if (out[0] == '0') out[0] = '1';
+  return out;
+}
+
+proto::aws::wire_request to_wire(const http::request& r) {
+  return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
+}
+
+http::response from_wire(proto::aws::wire_response w) {
+  http::response r;
+  r.status = w.status;
+  r.content_type = "application/x-amz-json-1.1";
+  for (auto& h : w.headers)
+    if (h.first != "Content-Type") r.headers.push_back(std::move(h));
+  r.body = std::move(w.body);
+  r.operation = std::move(w.operation);
+  r.error_code = std::move(w.error_code);
+  return r;
+}
+
+}  // namespace
+
+runtime::runtime() : p_(std::make_unique<parts>()) {}
+runtime::~runtime() = default;
+
+std::unique_ptr<runtime> runtime::open(const config& cfg) {
+  crypto::init();
+  std::unique_ptr<runtime> rt(new runtime());
+  auto& p = *rt->p_;
+  p.cfg = cfg;
+  std::filesystem::create_directories(cfg.data_dir);
+  auto db = store::sqlite::sqlite_database::open({cfg.db_file(), cfg.sqlite_synchronous_full});
+  if (!db) fatal("cannot open store " + cfg.db_file().string() + ": " + db.error().message);
+  p.db = std::move(*db);
+  auto box = crypto::secret_box::load_or_create(cfg.master_key_file());
+  if (!box) fatal("cannot load master key: " + box.error().message);
+  p.box.emplace(std::move(*box));
+  p.ids.identity_store_id = setting_or_create(*p.db, "identity_store_id",
+                                              [&] { return domain::new_identity_store_id(p.rnd); });
+  p.ids.account_id = setting_or_create(*p.db, "account_id", [&] { return twelve_digits(p.rnd); });
+  std::optional<std::filesystem::path> jsonl;
+  if (cfg.audit_file) jsonl = cfg.audit_jsonl();
+  p.audit = std::make_unique<service::auditor>(p.clk, p.rnd, jsonl);
+  p.audited = std::make_unique<service::audited_store>(*p.db, *p.audit);
+  p.auth = std::make_unique<service::admin_auth>(*p.db, *p.box, p.rnd, p.clk, p.ids.account_id);
+  p.throttle = std::make_unique<service::throttler>(p.clk, cfg.throttle);
+  p.identity = std::make_unique<service::identity_service>(*p.audited, p.clk, p.rnd,
+                                                           p.ids.identity_store_id, cfg.quotas);
+  p.identitystore = std::make_unique<proto::aws::identitystore_api>(*p.identity);
+  p.aws = std::make_unique<proto::aws::aws_door>(*p.auth, *p.throttle, *p.audited, *p.identitystore,
+                                                 proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
+  return rt;
+}
+
+const deployment_ids& runtime::ids() const { return p_->ids; }
+service::admin_auth& runtime::auth() { return *p_->auth; }
+store::database& runtime::db() { return *p_->db; }
+
+int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
+  auto& p = *p_;
+  auto scfg = p.cfg.server;
+  if (scfg.tls && (scfg.cert_file.empty() || scfg.key_file.empty())) {
+    scfg.cert_file = p.cfg.data_dir / "tls" / "cert.pem";
+    scfg.key_file = p.cfg.data_dir / "tls" / "key.pem";
+    auto made = crypto::ensure_self_signed_cert(scfg.cert_file, scfg.key_file,
+                                                {"localhost", p.cfg.public_host}, {"127.0.0.1", "::1"});
+    if (!made) fatal("cannot create TLS certificate: " + made.error().message);
+    if (*made) spdlog::info("created self-signed TLS certificate {}", scfg.cert_file.string());
+  }
+  auto metrics = std::make_shared<http::metrics_registry>();
+  http::server srv(scfg, [&p](const http::request& r) { return from_wire(p.aws->handle(to_wire(r))); },
+                   metrics);
+  srv.listen();
+  on_ready(srv.port());
+  srv.run();
+  return 0;
+}
+
+}  // namespace atrium::app

@@ -1,0 +1,35 @@
+#pragma once
+// Composition root: opens the store, loads keys, builds the services and doors, and wires
+// them to the HTTP server. The only place that knows every concrete type.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/config.hpp"
+#include "service/admin_auth.hpp"
+
+namespace atrium::app {
+
+struct deployment_ids {
+  std::string identity_store_id;  // d-xxxxxxxxxx
+  std::string account_id;         // 12 digits: the management account of this deployment
+};
+
+class runtime {
+ public:
+  static std::unique_ptr<runtime> open(const config& cfg);  // throws std::runtime_error (start-up)
+  ~runtime();
+
+  const deployment_ids& ids() const;
+  service::admin_auth& auth();
+  store::database& db();
+  // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
+  int serve(const std::function<void(uint16_t)>& on_ready);
+
+ private:
+  runtime();
+  struct parts;
+  std::unique_ptr<parts> p_;
+};
+
+}  // namespace atrium::app

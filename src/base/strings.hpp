@@ -1,0 +1,33 @@
+#pragma once
+// Small string helpers shared by every layer. Nothing here allocates per character on hot
+// paths beyond the output string.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atrium {
+
+std::string to_lower_ascii(std::string_view s);
+bool iequals_ascii(std::string_view a, std::string_view b);
+bool starts_with(std::string_view s, std::string_view prefix);
+
+// RFC 4648 §4 (standard) and §5 (URL-safe, no padding).
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+// Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
+bool valid_utf8(std::string_view s);
+// Number of code points in well-formed UTF-8.
+std::size_t utf8_length(std::string_view s);
+// True when s contains a C0/C1 control character other than the ones in `allowed`.
+bool has_control_chars(std::string_view s, std::string_view allowed = {});
+
+std::vector<std::string_view> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+
+}  // namespace atrium

@@ -1,0 +1,20 @@
+#pragma once
+// Identifier formats of the service, so that clients that parse them keep working:
+// identity store "d-" + 10 lower-case hex digits; users, groups and memberships
+// "<10 hex of the store>-<uuid4>" (the identitystore API's ResourceId pattern).
+#include <string>
+#include <string_view>
+
+#include "base/random.hpp"
+
+namespace atrium::domain {
+
+std::string new_identity_store_id(random_source& rnd);
+// store_id is "d-xxxxxxxxxx"; the resource id reuses its 10 hex digits as a prefix.
+std::string new_resource_id(std::string_view store_id, random_source& rnd);
+
+bool is_identity_store_id(std::string_view s);
+// Accepts both "<10hex>-<uuid>" and a bare uuid (the form of stores migrated from legacy SSO).
+bool is_resource_id(std::string_view s);
+
+}  // namespace atrium::domain

@@ -1,0 +1,83 @@
+#pragma once
+// The network edge: Boost.Beast HTTP/1.1 over TLS, one C++20 coroutine per connection.
+// http/ owns sockets, TLS, limits and timeouts; handlers are plain functions that take a
+// request value and return a response value (Beast examples' handle_request). Handlers run on
+// a worker pool, so they may block on the database or on password hashing; network threads
+// never do.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/metrics.hpp"
+
+namespace atrium::http {
+
+struct limits {
+  std::size_t header_bytes = 16 * 1024;          // request line + headers
+  std::size_t body_bytes = 1024 * 1024;          // per request body
+  std::chrono::seconds read_timeout{30};         // to read one whole request
+  std::chrono::seconds idle_timeout{60};         // keep-alive between requests
+  std::chrono::seconds handshake_timeout{10};    // TLS handshake
+  std::size_t max_connections = 4096;
+};
+
+struct server_config {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 8443;  // 0: pick a free port (tests); the chosen one is reported by port()
+  bool tls = true;
+  std::filesystem::path cert_file, key_file;  // PEM
+  int network_threads = 2;
+  int worker_threads = 16;
+  std::chrono::seconds shutdown_grace{20};  // in-flight requests get this long to finish
+  limits lim;
+};
+
+struct request {
+  std::string method;
+  std::string target;  // raw request-target (path and query as received)
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  std::string body;
+  std::string remote_ip;
+  std::string request_id;  // generated per request (uuid4), also sent as x-amzn-RequestId
+  const std::string* header(std::string_view name) const;  // case-insensitive, first match
+};
+
+struct response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Label for metrics and logs ("identitystore.CreateUser", "healthz"); empty -> "other".
+  std::string operation;
+  std::string error_code;  // logged when set (e.g. ValidationException)
+};
+
+using handler = std::function<response(const request&)>;
+
+class server {
+ public:
+  server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and listens; after this port() is the real port.
+  void listen();
+  uint16_t port() const;
+  // Serves until SIGTERM/SIGINT (or stop()): then stops accepting, lets in-flight requests
+  // finish (up to shutdown_grace), closes idle keep-alive connections, and returns.
+  void run();
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace atrium::http

@@ -1,0 +1,113 @@
+#include "proto/aws/aws_door.hpp"
+
+#include <cmath>
+
+#include "base/strings.hpp"
+#include "proto/aws/identitystore_shapes.hpp"
+
+namespace atrium::proto::aws {
+
+using nlohmann::json;
+
+namespace {
+
+aws_error auth_error(const service::auth_failure& f) {
+  switch (f.kind) {
+    case service::auth_failure_kind::missing:
+      return {403, "MissingAuthenticationTokenException", "Missing Authentication Token", json::object()};
+    case service::auth_failure_kind::malformed:
+      return {400, "IncompleteSignatureException", f.message, json::object()};
+    case service::auth_failure_kind::expired:
+    case service::auth_failure_kind::bad_signature:
+      return {400, "InvalidSignatureException", f.message, json::object()};
+    case service::auth_failure_kind::unknown_key:
+      return {400, "UnrecognizedClientException", f.message, json::object()};
+  }
+  return {400, "UnrecognizedClientException", f.message, json::object()};
+}
+
+std::string user_agent_of(const wire_request& req) {
+  const std::string* ua = req.header("User-Agent");
+  if (!ua) return "";
+  return ua->substr(0, 512);
+}
+
+crypto::sigv4_request sigv4_view(const wire_request& req) {
+  crypto::sigv4_request s{req.method, req.target, {}, req.body};
+  s.headers.reserve(req.headers.size());
+  for (const auto& [k, v] : req.headers) s.headers.push_back({k, v});
+  return s;
+}
+
+}  // namespace
+
+aws_door::aws_door(service::admin_auth& auth, service::throttler& throttle,
+                   service::audited_store& audit, identitystore_api& identitystore,
+                   door_settings settings)
+    : auth_(auth), throttle_(throttle), audit_(audit), identitystore_(identitystore),
+      settings_(std::move(settings)) {}
+
+wire_response aws_door::fail_call(service::call_context& ctx, const aws_error& e,
+                                  const std::string& request_id) {
+  // CloudTrail's errorCode is the wire error name, exactly as the client saw it.
+  audit_.record_failure(ctx, service::call_failure{e.type, e.message});
+  return error_response(e, request_id);
+}
+
+wire_response aws_door::handle(const wire_request& req) {
+  service::call_context ctx;
+  ctx.source_ip = req.remote_ip;
+  ctx.user_agent = user_agent_of(req);
+  ctx.request_id = req.request_id;
+  ctx.region = settings_.region;
+
+  const std::string* target = req.header("X-Amz-Target");
+  std::string op;
+  if (target) {
+    auto dot = target->find('.');
+    if (dot != std::string::npos && target->substr(0, dot) == identitystore_api::target_prefix)
+      op = target->substr(dot + 1);
+  }
+  ctx.event_name = op.empty() ? "Unknown" : op;
+  ctx.read_only = identitystore_api::is_read_only(op);
+  wire_response out;
+  auto finish = [&](wire_response r) {
+    r.operation = "identitystore." + ctx.event_name;
+    return r;
+  };
+
+  if (req.method != "POST" || req.target.substr(0, req.target.find('?')) != "/")
+    return finish(fail_call(ctx, {404, "UnknownOperationException", "Unknown operation.", json::object()}, req.request_id));
+  if (!identitystore_api::has(op))
+    return finish(fail_call(ctx, {400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()}, req.request_id));
+
+  auto who = auth_.authenticate(sigv4_view(req));
+  if (!who) {
+    ctx.who.access_key_id = who.error().access_key_id;
+    return finish(fail_call(ctx, auth_error(who.error()), req.request_id));
+  }
+  ctx.who = *who;
+
+  json body = json::object();
+  if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return finish(fail_call(ctx, {400, "SerializationException", "The request body is not a valid JSON object.", json::object()}, req.request_id));
+  }
+  ctx.request_parameters = audit_parameters(body);
+
+  if (auto wait = throttle_.admit("identitystore." + op)) {
+    int secs = static_cast<int>(std::ceil(wait->count() / 1000.0));
+    if (secs < 1) secs = 1;
+    aws_error e{400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", secs}}};
+    auto r = fail_call(ctx, e, req.request_id);
+    r.headers.emplace_back("Retry-After", std::to_string(secs));
+    return finish(std::move(r));
+  }
+
+  auto result = identitystore_.call(op, body, ctx);
+  if (!result) return finish(fail_call(ctx, to_aws_error(result.error()), req.request_id));
+  return finish(json_response(*result));
+}
+
+}  // namespace atrium::proto::aws

@@ -1,0 +1,35 @@
+#pragma once
+// The AWS JSON 1.1 front door: SigV4 authentication, throttling, dispatch by X-Amz-Target,
+// error shapes, and the audit record of every failed call (successful calls are audited by
+// the use case, inside its transaction).
+#include "proto/aws/identitystore_api.hpp"
+#include "proto/aws/wire.hpp"
+#include "service/admin_auth.hpp"
+#include "service/audited_store.hpp"
+#include "service/throttle.hpp"
+
+namespace atrium::proto::aws {
+
+struct door_settings {
+  std::string region = "us-east-1";
+  std::size_t max_body_bytes = 1024 * 1024;
+};
+
+class aws_door {
+ public:
+  aws_door(service::admin_auth& auth, service::throttler& throttle, service::audited_store& audit,
+           identitystore_api& identitystore, door_settings settings);
+
+  wire_response handle(const wire_request& req);
+
+ private:
+  wire_response fail_call(service::call_context& ctx, const aws_error& e, const std::string& request_id);
+
+  service::admin_auth& auth_;
+  service::throttler& throttle_;
+  service::audited_store& audit_;
+  identitystore_api& identitystore_;
+  door_settings settings_;
+};
+
+}  // namespace atrium::proto::aws

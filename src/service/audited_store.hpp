@@ -1,0 +1,69 @@
+#pragma once
+// The one way a use case touches the database: run it, write its CloudTrail record in the same
+// transaction (architecture guide: "Every state change is audited ... in the same
+// transaction"), and record failures too. Reads are audited with a detached write so that a
+// read never waits for a disk flush.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+
+#include "service/auditor.hpp"
+#include "service/call_context.hpp"
+#include "store/repositories.hpp"
+
+namespace atrium::service {
+
+class audited_store {
+ public:
+  audited_store(store::database& db, auditor& a) : db_(db), auditor_(a) {}
+
+  // fn: result<T>(store::transaction&); response: nlohmann::json(const T&) for responseElements.
+  template <class T, class Fn, class Resp>
+  result<T> write(const call_context& ctx, Fn&& fn, Resp&& response) {
+    std::optional<T> out;
+    store::audit_record rec;
+    auto status = db_.write([&](store::transaction& tx) -> result<void> {
+      auto r = fn(tx);
+      if (!r) return std::unexpected(r.error());
+      rec = auditor_.make(ctx, response(*r), nullptr);
+      if (auto a = tx.audit().append(rec); !a) return a;
+      out = std::move(*r);
+      return {};
+    });
+    if (!status) return std::unexpected(status.error());  // the door records the failure
+    auditor_.export_line(rec);
+    return std::move(*out);
+  }
+
+  template <class T, class Fn>
+  result<T> read(const call_context& ctx, Fn&& fn) {
+    std::optional<T> out;
+    auto status = db_.read([&](store::transaction& tx) -> result<void> {
+      auto r = fn(tx);
+      if (!r) return std::unexpected(r.error());
+      out = std::move(*r);
+      return {};
+    });
+    if (!status) return std::unexpected(status.error());  // the door records the failure
+    auto rec = auditor_.make(ctx, nullptr, nullptr);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+    return std::move(*out);
+  }
+
+  // Failed calls (refused at the door or by a use case; nothing was changed): every door
+  // records exactly one failure record per failed call through this.
+  void record_failure(const call_context& ctx, const call_failure& err) {
+    auto rec = auditor_.make(ctx, nullptr, &err);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+
+  store::database& db() { return db_; }
+
+ private:
+  store::database& db_;
+  auditor& auditor_;
+};
+
+}  // namespace atrium::service

@@ -1,0 +1,43 @@
+#pragma once
+// CloudTrail-format audit events (record fields as in the CloudTrail record contents reference:
+// eventVersion 1.08, userIdentity, eventTime, eventSource, eventName, awsRegion,
+// sourceIPAddress, userAgent, requestParameters, responseElements, requestID, eventID,
+// readOnly, eventType, recipientAccountId, errorCode/errorMessage). The database copy is
+// written in the same transaction as the change; the JSON-lines file is an export appended
+// after commit (the database is authoritative: `atrium audit` reads it).
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "base/clock.hpp"
+#include "base/random.hpp"
+#include "service/call_context.hpp"
+#include "store/records.hpp"
+
+namespace atrium::service {
+
+class auditor {
+ public:
+  auditor(const clock& clk, random_source& rnd, std::optional<std::filesystem::path> jsonl_file);
+  ~auditor();
+  auditor(const auditor&) = delete;
+  auditor& operator=(const auditor&) = delete;
+
+  store::audit_record make(const call_context& ctx, const nlohmann::json& response_elements,
+                           const call_failure* failure);
+  void export_line(const store::audit_record& r);
+
+ private:
+  const clock& clock_;
+  random_source& random_;
+  std::mutex mu_;
+  std::FILE* file_ = nullptr;
+};
+
+// Values of these request keys are replaced before they reach a record or a log, wherever they
+// occur (case-insensitive): secrets never leave the request.
+nlohmann::json redact_secrets(const nlohmann::json& params);
+
+}  // namespace atrium::service

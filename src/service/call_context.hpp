@@ -1,0 +1,41 @@
+#pragma once
+// Who is calling and how: built by a door from an authenticated request, consumed by the
+// service (authorization, "Updated by") and by the auditor (CloudTrail userIdentity etc.).
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "base/result.hpp"
+#include "domain/identity.hpp"
+
+namespace atrium::service {
+
+struct principal {
+  std::string type = "IAMUser";  // CloudTrail userIdentity.type
+  std::string arn;               // arn:aws:iam::<account>:user/<name>
+  std::string account_id;
+  std::string principal_id;
+  std::string user_name;
+  std::string access_key_id;
+  bool read_only = false;  // capability of the access key (full IAM-style policies come later)
+};
+
+// CloudTrail's errorCode/errorMessage of a failed call, in the door's own words.
+struct call_failure {
+  std::string code;  // "ValidationException", "invalidFilter", ...
+  std::string message;
+};
+
+struct call_context {
+  principal who;
+  std::string source_ip;
+  std::string user_agent;
+  std::string request_id;
+  std::string region = "us-east-1";
+  std::string event_source = "identitystore.amazonaws.com";
+  std::string event_name;
+  nlohmann::json request_parameters;  // already redacted by the door
+  bool read_only = false;
+  domain::door via = domain::door::api;
+};
+
+}  // namespace atrium::service

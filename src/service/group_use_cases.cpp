@@ -1,0 +1,266 @@
+// identity_service: groups and memberships (users are in identity_service.cpp).
+#include "base/strings.hpp"
+#include "domain/ids.hpp"
+#include "domain/validation.hpp"
+#include "service/attribute_json.hpp"
+#include "service/identity_service.hpp"
+
+namespace atrium::service {
+
+namespace {
+
+template <class T>
+listing<T> to_listing(store::page<T> p, std::string_view scope) {
+  listing<T> out;
+  if (p.more && !p.items.empty()) out.next_token = encode_page_token(scope, p.items.back().id);
+  out.items = std::move(p.items);
+  return out;
+}
+
+}  // namespace
+
+result<domain::group> identity_service::create_group(const call_context& ctx, domain::group g) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  g.id = domain::new_resource_id(store_id_, random_);
+  g.version = 1;
+  g.stamp = stamp(ctx);
+  if (auto r = domain::validate_group(g); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<domain::group>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::group> {
+        auto n = tx.groups().count();
+        if (!n) return std::unexpected(n.error());
+        if (*n >= quotas_.max_groups)
+          return fail(errc::quota_exceeded, "The number of groups has reached its quota of " +
+                                                std::to_string(quotas_.max_groups) + ".");
+        if (auto r = tx.groups().insert(g); !r) return std::unexpected(r.error());
+        return g;
+      },
+      [&](const domain::group& created) { return ids({{"groupId", created.id}}); });
+}
+
+result<domain::group> identity_service::describe_group(const call_context& ctx, const std::string& id) {
+  return store_.read<domain::group>(ctx, [&](store::transaction& tx) -> result<domain::group> {
+    auto g = tx.groups().get(id);
+    if (!g) return std::unexpected(g.error());
+    if (!*g) return not_found("GROUP", id);
+    return std::move(**g);
+  });
+}
+
+result<domain::group> identity_service::update_group(const call_context& ctx, const std::string& id,
+                                                     const std::vector<attribute_operation>& ops) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<domain::group>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::group> {
+        auto found = tx.groups().get(id);
+        if (!found) return std::unexpected(found.error());
+        if (!*found) return not_found("GROUP", id);
+        domain::group g = std::move(**found);
+        int64_t expected = g.version;
+        for (const auto& op : ops) {
+          const nlohmann::json* v = op.value ? &*op.value : nullptr;
+          if (auto r = apply_group_attribute(g, op.path, v); !r) return std::unexpected(r.error());
+        }
+        if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
+        g.version = expected + 1;
+        touch(g.stamp, ctx);
+        if (auto r = tx.groups().update(g, expected); !r) return std::unexpected(r.error());
+        return g;
+      },
+      [&](const domain::group&) { return nlohmann::json(nullptr); });
+}
+
+result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<std::monostate>(
+      ctx,
+      [&](store::transaction& tx) -> result<std::monostate> {
+        if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
+        auto removed = tx.groups().remove(id);
+        if (!removed) return std::unexpected(removed.error());
+        if (!*removed) return not_found("GROUP", id);
+        return std::monostate{};
+      },
+      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+}
+
+result<listing<domain::group>> identity_service::list_groups(
+    const call_context& ctx, const store::group_filter& f,
+    const std::optional<std::string>& next_token, int max) {
+  std::string scope = "groups|" + f.display_name_key.value_or("");
+  store::page_request pr{"", max};
+  if (next_token) {
+    auto after = decode_page_token(scope, *next_token);
+    if (!after) {
+      return std::unexpected(after.error());
+    }
+    pr.after_id = *after;
+  }
+  return store_.read<listing<domain::group>>(ctx, [&](store::transaction& tx) -> result<listing<domain::group>> {
+    auto p = tx.groups().list(f, pr);
+    if (!p) return std::unexpected(p.error());
+    return to_listing(std::move(*p), scope);
+  });
+}
+
+result<std::string> identity_service::get_group_id(const call_context& ctx,
+                                                   const alternate_identifier& alt) {
+  store::group_filter f;
+  std::string shown;
+  if (alt.external_id) {
+    f.external_id = alt.external_id;
+    shown = alt.external_id->id;
+  } else {
+    if (to_lower_ascii(alt.attribute_path) != "displayname" || !alt.attribute_value.is_string()) {
+      auto e = fail(errc::validation,
+                    "UniqueAttribute must name displayName with a string AttributeValue.");
+      return e;
+    }
+    shown = alt.attribute_value.get<std::string>();
+    f.display_name_key = domain::fold_key(shown);
+  }
+  return store_.read<std::string>(ctx, [&](store::transaction& tx) -> result<std::string> {
+    auto p = tx.groups().list(f, {"", 1});
+    if (!p) return std::unexpected(p.error());
+    if (p->items.empty()) return not_found("GROUP", shown);
+    return p->items.front().id;
+  });
+}
+
+// ---- memberships -------------------------------------------------------------------------
+
+result<domain::membership> identity_service::create_membership(const call_context& ctx,
+                                                               const std::string& group_id,
+                                                               const std::string& user_id) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  domain::membership m{domain::new_resource_id(store_id_, random_), group_id, user_id,
+                       domain::member_kind::user, stamp(ctx)};
+  return store_.write<domain::membership>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::membership> {
+        auto g = tx.groups().get(group_id);
+        if (!g) return std::unexpected(g.error());
+        if (!*g) return not_found("GROUP", group_id);
+        auto u = tx.users().get(user_id);
+        if (!u) return std::unexpected(u.error());
+        if (!*u) return not_found("USER", user_id);
+        auto n = tx.memberships().count_for_group(group_id);
+        if (!n) return std::unexpected(n.error());
+        if (*n >= quotas_.max_members_per_group)
+          return fail(errc::quota_exceeded, "The group has reached its member quota.");
+        if (auto r = tx.memberships().insert(m); !r) return std::unexpected(r.error());
+        return m;
+      },
+      [&](const domain::membership& created) { return ids({{"membershipId", created.id}}); });
+}
+
+result<domain::membership> identity_service::describe_membership(const call_context& ctx,
+                                                                 const std::string& id) {
+  return store_.read<domain::membership>(ctx, [&](store::transaction& tx) -> result<domain::membership> {
+    auto m = tx.memberships().get(id);
+    if (!m) return std::unexpected(m.error());
+    if (!*m) return not_found("GROUP_MEMBERSHIP", id);
+    return std::move(**m);
+  });
+}
+
+result<std::monostate> identity_service::delete_membership(const call_context& ctx,
+                                                           const std::string& id) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<std::monostate>(
+      ctx,
+      [&](store::transaction& tx) -> result<std::monostate> {
+        auto removed = tx.memberships().remove(id);
+        if (!removed) return std::unexpected(removed.error());
+        if (!*removed) return not_found("GROUP_MEMBERSHIP", id);
+        return std::monostate{};
+      },
+      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+}
+
+result<std::string> identity_service::get_membership_id(const call_context& ctx,
+                                                        const std::string& group_id,
+                                                        const std::string& user_id) {
+  return store_.read<std::string>(ctx, [&](store::transaction& tx) -> result<std::string> {
+    auto m = tx.memberships().find(group_id, user_id);
+    if (!m) return std::unexpected(m.error());
+    if (!*m) return not_found("GROUP_MEMBERSHIP", user_id);
+    return (*m)->id;
+  });
+}
+
+result<listing<domain::membership>> identity_service::list_memberships(
+    const call_context& ctx, const std::string& group_id,
+    const std::optional<std::string>& next_token, int max) {
+  std::string scope = "members|" + group_id;
+  store::page_request pr{"", max};
+  if (next_token) {
+    auto after = decode_page_token(scope, *next_token);
+    if (!after) {
+      return std::unexpected(after.error());
+    }
+    pr.after_id = *after;
+  }
+  return store_.read<listing<domain::membership>>(ctx, [&](store::transaction& tx) -> result<listing<domain::membership>> {
+    auto g = tx.groups().get(group_id);
+    if (!g) return std::unexpected(g.error());
+    if (!*g) return not_found("GROUP", group_id);
+    auto p = tx.memberships().list_by_group(group_id, pr);
+    if (!p) return std::unexpected(p.error());
+    return to_listing(std::move(*p), scope);
+  });
+}
+
+result<listing<domain::membership>> identity_service::list_memberships_for_member(
+    const call_context& ctx, const std::string& user_id,
+    const std::optional<std::string>& next_token, int max) {
+  std::string scope = "memberof|" + user_id;
+  store::page_request pr{"", max};
+  if (next_token) {
+    auto after = decode_page_token(scope, *next_token);
+    if (!after) {
+      return std::unexpected(after.error());
+    }
+    pr.after_id = *after;
+  }
+  return store_.read<listing<domain::membership>>(ctx, [&](store::transaction& tx) -> result<listing<domain::membership>> {
+    auto u = tx.users().get(user_id);
+    if (!u) return std::unexpected(u.error());
+    if (!*u) return not_found("USER", user_id);
+    auto p = tx.memberships().list_by_member(user_id, pr);
+    if (!p) return std::unexpected(p.error());
+    return to_listing(std::move(*p), scope);
+  });
+}
+
+result<std::vector<membership_check>> identity_service::is_member_in_groups(
+    const call_context& ctx, const std::string& user_id, const std::vector<std::string>& group_ids) {
+  return store_.read<std::vector<membership_check>>(ctx, [&](store::transaction& tx) -> result<std::vector<membership_check>> {
+    auto u = tx.users().get(user_id);
+    if (!u) return std::unexpected(u.error());
+    if (!*u) return not_found("USER", user_id);
+    std::vector<membership_check> out;
+    for (const auto& gid : group_ids) {
+      auto m = tx.memberships().find(gid, user_id);
+      if (!m) return std::unexpected(m.error());
+      out.push_back({gid, m->has_value()});
+    }
+    return out;
+  });
+}
+
+}  // namespace atrium::service

@@ -1,0 +1,203 @@
+#include "service/identity_service.hpp"
+
+#include "base/strings.hpp"
+#include "service/attribute_json.hpp"
+#include "domain/ids.hpp"
+#include "domain/validation.hpp"
+
+namespace atrium::service {
+
+identity_service::identity_service(audited_store& store, const clock& clk, random_source& rnd,
+                                   std::string identity_store_id, quotas q)
+    : store_(store), clock_(clk), random_(rnd), store_id_(std::move(identity_store_id)), quotas_(q) {}
+
+domain::audit_stamp identity_service::stamp(const call_context& ctx) const {
+  domain::audit_stamp s;
+  s.created_at = s.updated_at = clock_.now();
+  s.created_by = s.updated_by = ctx.who.arn;
+  s.created_via = s.updated_via = ctx.via;
+  return s;
+}
+
+void identity_service::touch(domain::audit_stamp& s, const call_context& ctx) const {
+  s.updated_at = clock_.now();
+  s.updated_by = ctx.who.arn;
+  s.updated_via = ctx.via;
+}
+
+result<void> identity_service::check_writable(const call_context& ctx) const {
+  if (ctx.who.read_only)
+    return fail(errc::access_denied, "User: " + ctx.who.arn + " is not authorized to perform: " +
+                                         ctx.event_source.substr(0, ctx.event_source.find('.')) +
+                                         ":" + ctx.event_name);
+  return {};
+}
+
+nlohmann::json identity_service::ids(
+    std::initializer_list<std::pair<const char*, std::string>> kv) const {
+  nlohmann::json j = {{"identityStoreId", store_id_}};
+  for (auto& [k, v] : kv) j[k] = v;
+  return j;
+}
+
+// ---- users -------------------------------------------------------------------------------
+
+result<domain::user> identity_service::create_user(const call_context& ctx, domain::user u) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  u.id = domain::new_resource_id(store_id_, random_);
+  u.version = 1;
+  u.stamp = stamp(ctx);
+  if (auto r = domain::validate_user(u); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<domain::user>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::user> {
+        auto n = tx.users().count();
+        if (!n) return std::unexpected(n.error());
+        if (*n >= quotas_.max_users)
+          return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
+                                                std::to_string(quotas_.max_users) + ".");
+        if (auto r = tx.users().insert(u); !r) return std::unexpected(r.error());
+        return u;
+      },
+      [&](const domain::user& created) { return ids({{"userId", created.id}}); });
+}
+
+result<domain::user> identity_service::describe_user(const call_context& ctx, const std::string& id) {
+  return store_.read<domain::user>(ctx, [&](store::transaction& tx) -> result<domain::user> {
+    auto u = tx.users().get(id);
+    if (!u) return std::unexpected(u.error());
+    if (!*u) return not_found("USER", id);
+    return std::move(**u);
+  });
+}
+
+result<domain::user> identity_service::update_user(const call_context& ctx, const std::string& id,
+                                                   const std::vector<attribute_operation>& ops) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<domain::user>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::user> {
+        auto found = tx.users().get(id);
+        if (!found) return std::unexpected(found.error());
+        if (!*found) return not_found("USER", id);
+        domain::user u = std::move(**found);
+        int64_t expected = u.version;
+        for (const auto& op : ops) {
+          const nlohmann::json* v = op.value ? &*op.value : nullptr;
+          if (auto r = apply_user_attribute(u, op.path, v); !r) return std::unexpected(r.error());
+        }
+        if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
+        u.version = expected + 1;
+        touch(u.stamp, ctx);
+        if (auto r = tx.users().update(u, expected); !r) return std::unexpected(r.error());
+        return u;
+      },
+      [&](const domain::user&) { return nlohmann::json(nullptr); });
+}
+
+result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id) {
+  if (auto r = check_writable(ctx); !r) {
+    return std::unexpected(r.error());
+  }
+  return store_.write<std::monostate>(
+      ctx,
+      [&](store::transaction& tx) -> result<std::monostate> {
+        // The guide: deleting a user of the built-in store deletes what refers to it.
+        if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
+        auto removed = tx.users().remove(id);
+        if (!removed) return std::unexpected(removed.error());
+        if (!*removed) return not_found("USER", id);
+        return std::monostate{};
+      },
+      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+}
+
+namespace {
+
+template <class T>
+listing<T> to_listing(store::page<T> p, std::string_view scope) {
+  listing<T> out;
+  if (p.more && !p.items.empty()) out.next_token = encode_page_token(scope, p.items.back().id);
+  out.items = std::move(p.items);
+  return out;
+}
+
+std::string user_scope(const store::user_filter& f) {
+  return "users|" + f.user_name_key.value_or("");
+}
+
+}  // namespace
+
+result<listing<domain::user>> identity_service::list_users(
+    const call_context& ctx, const store::user_filter& f, const std::optional<std::string>& next_token,
+    int max) {
+  std::string scope = user_scope(f);
+  store::page_request pr{"", max};
+  if (next_token) {
+    auto after = decode_page_token(scope, *next_token);
+    if (!after) {
+      return std::unexpected(after.error());
+    }
+    pr.after_id = *after;
+  }
+  return store_.read<listing<domain::user>>(ctx, [&](store::transaction& tx) -> result<listing<domain::user>> {
+    auto p = tx.users().list(f, pr);
+    if (!p) return std::unexpected(p.error());
+    return to_listing(std::move(*p), scope);
+  });
+}
+
+result<std::string> identity_service::get_user_id(const call_context& ctx,
+                                                  const alternate_identifier& alt) {
+  store::user_filter f;
+  std::string shown;
+  if (alt.external_id) {
+    f.external_id = alt.external_id;
+    shown = alt.external_id->id;
+  } else {
+    auto path = to_lower_ascii(alt.attribute_path);
+    if (!alt.attribute_value.is_string()) {
+      auto e = fail(errc::validation, "UniqueAttribute.AttributeValue must be a string.");
+      return e;
+    }
+    shown = alt.attribute_value.get<std::string>();
+    if (path == "username") f.user_name_key = domain::fold_key(shown);
+    else if (path == "emails.value") f.email_key = domain::fold_key(shown);
+    else {
+      auto e = fail(errc::validation, "UniqueAttribute.AttributePath '" + alt.attribute_path +
+                                          "' is not supported; use userName or emails.value.");
+      return e;
+    }
+  }
+  return store_.read<std::string>(ctx, [&](store::transaction& tx) -> result<std::string> {
+    auto p = tx.users().list(f, {"", 1});
+    if (!p) return std::unexpected(p.error());
+    if (p->items.empty()) return not_found("USER", shown);
+    return p->items.front().id;
+  });
+}
+
+// ---- page tokens -------------------------------------------------------------------------
+
+std::string encode_page_token(std::string_view scope, std::string_view last_id) {
+  std::string raw = "v1\n" + std::string(scope) + "\n" + std::string(last_id);
+  return base64url_encode(raw);
+}
+
+result<std::string> decode_page_token(std::string_view scope, std::string_view token) {
+  auto bad = [] { return fail(errc::validation, "The NextToken is invalid or expired."); };
+  if (token.size() > 4096) return bad();
+  auto raw = base64url_decode(token);
+  if (!raw) return bad();
+  auto parts = split(*raw, '\n');
+  if (parts.size() != 3 || parts[0] != "v1" || parts[1] != scope || parts[2].empty()) return bad();
+  return std::string(parts[2]);
+}
+
+}  // namespace atrium::service

@@ -1,0 +1,137 @@
+#pragma once
+// Narrow repository interfaces, one per aggregate (lldap's habit, architecture guide "Storage").
+// store/sqlite implements them today; store/postgres will implement the same ones. Nothing
+// above store/ sees SQL. Every method returns result<>; uniqueness violations come back as
+// errc::conflict, a stale expected_version as errc::concurrent_modification.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "domain/identity.hpp"
+#include "store/records.hpp"
+
+namespace atrium::store {
+
+// Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
+// inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
+struct page_request {
+  std::string after_id;  // empty: from the start
+  int limit = 100;
+};
+
+template <class T>
+struct page {
+  std::vector<T> items;
+  bool more = false;  // another page exists after items.back()
+};
+
+struct user_filter {
+  std::optional<std::string> id;
+  std::optional<std::string> user_name_key;  // domain::fold_key applied
+  std::optional<std::string> email_key;
+  std::optional<domain::external_id> external_id;
+  std::optional<std::string> manager_id;
+};
+
+struct group_filter {
+  std::optional<std::string> id;
+  std::optional<std::string> display_name_key;
+  std::optional<domain::external_id> external_id;
+};
+
+class user_repository {
+ public:
+  virtual ~user_repository() = default;
+  virtual result<std::optional<domain::user>> get(const std::string& id) = 0;
+  virtual result<page<domain::user>> list(const user_filter& f, const page_request& p) = 0;
+  virtual result<void> insert(const domain::user& u) = 0;
+  // Replaces the row when its stored version equals expected_version.
+  virtual result<void> update(const domain::user& u, int64_t expected_version) = 0;
+  virtual result<bool> remove(const std::string& id) = 0;
+  virtual result<int64_t> count() = 0;
+};
+
+class group_repository {
+ public:
+  virtual ~group_repository() = default;
+  virtual result<std::optional<domain::group>> get(const std::string& id) = 0;
+  virtual result<page<domain::group>> list(const group_filter& f, const page_request& p) = 0;
+  virtual result<void> insert(const domain::group& g) = 0;
+  virtual result<void> update(const domain::group& g, int64_t expected_version) = 0;
+  virtual result<bool> remove(const std::string& id) = 0;
+  virtual result<int64_t> count() = 0;
+};
+
+class membership_repository {
+ public:
+  virtual ~membership_repository() = default;
+  virtual result<std::optional<domain::membership>> get(const std::string& id) = 0;
+  virtual result<std::optional<domain::membership>> find(const std::string& group_id,
+                                                         const std::string& member_id) = 0;
+  virtual result<void> insert(const domain::membership& m) = 0;  // duplicate pair -> conflict
+  virtual result<bool> remove(const std::string& id) = 0;
+  virtual result<page<domain::membership>> list_by_group(const std::string& group_id,
+                                                         const page_request& p) = 0;
+  virtual result<page<domain::membership>> list_by_member(const std::string& member_id,
+                                                          const page_request& p) = 0;
+  // Removes every membership where id is the group or the member; returns how many.
+  virtual result<int64_t> remove_all_for(const std::string& id) = 0;
+  virtual result<int64_t> count_for_group(const std::string& group_id) = 0;
+};
+
+class audit_repository {
+ public:
+  virtual ~audit_repository() = default;
+  virtual result<void> append(const audit_record& r) = 0;
+  // Newest first, at most q.limit records.
+  virtual result<std::vector<audit_record>> query(const audit_query& q) = 0;
+};
+
+class access_key_repository {
+ public:
+  virtual ~access_key_repository() = default;
+  virtual result<void> insert(const access_key_record& k) = 0;
+  virtual result<std::optional<access_key_record>> get(const std::string& access_key_id) = 0;
+  virtual result<std::vector<access_key_record>> list() = 0;
+  virtual result<bool> set_status(const std::string& access_key_id, const std::string& status) = 0;
+};
+
+// Small key/value settings that belong to the deployment (identity store id, instance id).
+class settings_repository {
+ public:
+  virtual ~settings_repository() = default;
+  virtual result<std::optional<std::string>> get(const std::string& key) = 0;
+  virtual result<void> put(const std::string& key, const std::string& value) = 0;
+};
+
+// One unit of work. Everything done through one transaction commits or rolls back together.
+class transaction {
+ public:
+  virtual ~transaction() = default;
+  virtual user_repository& users() = 0;
+  virtual group_repository& groups() = 0;
+  virtual membership_repository& memberships() = 0;
+  virtual audit_repository& audit() = 0;
+  virtual access_key_repository& access_keys() = 0;
+  virtual settings_repository& settings() = 0;
+};
+
+using tx_fn = std::function<result<void>(transaction&)>;
+
+class database {
+ public:
+  virtual ~database() = default;
+  // A consistent snapshot for reads. Runs on the calling thread (a worker, never a network one).
+  virtual result<void> read(const tx_fn& fn) = 0;
+  // Serialised writes. When fn returns an error nothing it did is kept. When write() returns
+  // success the change is durable (synchronous=FULL by default): the caller may acknowledge it.
+  virtual result<void> write(const tx_fn& fn) = 0;
+  // A write whose outcome nobody waits for (audit records of read-only calls). Durable at the
+  // next commit; lost only if the process dies before that.
+  virtual void write_detached(tx_fn fn) = 0;
+};
+
+}  // namespace atrium::store
