@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-asan unit unit-asan integration bench clean
+.PHONY: run test deps build build-asan unit unit-asan integration fuzz bench clean
 
 deps:
 	@./scripts/install-deps
@@ -30,7 +30,20 @@ unit-asan: build-asan
 integration: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration
 
-test: unit unit-asan integration
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	CXX=clang++-16 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz
+	@for t in identitystore_request sigv4; do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ ; \
+	  echo "fuzz: $${t}_fuzz for $(FUZZ_SECONDS)s"; \
+	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
+	    || { tail -50 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
+	  grep -E "^Done|#[0-9]+.*DONE" $(FUZZ_BUILD)/$$t.log | tail -1; \
+	done
+
+test: unit unit-asan fuzz integration
 
 bench: build
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
