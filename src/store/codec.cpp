@@ -1,0 +1,199 @@
+#include "store/codec.hpp"
+
+namespace atrium::store {
+
+using nlohmann::json;
+
+namespace {
+
+void put(json& j, const char* k, const std::optional<std::string>& v) {
+  if (v) j[k] = *v;
+}
+void put(json& j, const char* k, const std::optional<bool>& v) {
+  if (v) j[k] = *v;
+}
+void get(const json& j, const char* k, std::optional<std::string>& v) {
+  if (auto it = j.find(k); it != j.end() && it->is_string()) v = it->get<std::string>();
+}
+void get(const json& j, const char* k, std::optional<bool>& v) {
+  if (auto it = j.find(k); it != j.end() && it->is_boolean()) v = it->get<bool>();
+}
+
+json stamp_json(const domain::audit_stamp& s) {
+  return {{"created_at", epoch_millis(s.created_at)}, {"created_by", s.created_by},
+          {"updated_at", epoch_millis(s.updated_at)}, {"updated_by", s.updated_by},
+          {"created_via", domain::to_string(s.created_via)},
+          {"updated_via", domain::to_string(s.updated_via)}};
+}
+
+domain::audit_stamp stamp_from(const json& j) {
+  domain::audit_stamp s;
+  if (!j.is_object()) return s;
+  s.created_at = from_epoch_millis(j.value("created_at", int64_t{0}));
+  s.updated_at = from_epoch_millis(j.value("updated_at", int64_t{0}));
+  s.created_by = j.value("created_by", "");
+  s.updated_by = j.value("updated_by", "");
+  s.created_via = domain::door_from_string(j.value("created_via", "api")).value_or(domain::door::api);
+  s.updated_via = domain::door_from_string(j.value("updated_via", "api")).value_or(domain::door::api);
+  return s;
+}
+
+json external_ids_json(const std::vector<domain::external_id>& v) {
+  json a = json::array();
+  for (const auto& x : v) a.push_back({{"issuer", x.issuer}, {"id", x.id}});
+  return a;
+}
+
+std::vector<domain::external_id> external_ids_from(const json& j) {
+  std::vector<domain::external_id> out;
+  if (j.is_array())
+    for (const auto& x : j) out.push_back({x.value("issuer", ""), x.value("id", "")});
+  return out;
+}
+
+template <class T>
+result<T> guarded(std::string_view doc, const char* what, const std::function<T(const json&)>& fn) {
+  auto j = json::parse(doc, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(errc::internal, std::string("stored ") + what + " is corrupt");
+  try {
+    return fn(j);
+  } catch (const json::exception&) {
+    return fail(errc::internal, std::string("stored ") + what + " has an unexpected shape");
+  }
+}
+
+}  // namespace
+
+std::string encode_user(const domain::user& u) {
+  json j = {{"id", u.id}, {"user_name", u.user_name}, {"active", u.active}, {"version", u.version},
+            {"external_ids", external_ids_json(u.external_ids)}, {"stamp", stamp_json(u.stamp)}};
+  if (u.user_name_parts) {
+    const auto& n = *u.user_name_parts;
+    json nj = json::object();
+    put(nj, "formatted", n.formatted), put(nj, "family_name", n.family_name);
+    put(nj, "given_name", n.given_name), put(nj, "middle_name", n.middle_name);
+    put(nj, "honorific_prefix", n.honorific_prefix), put(nj, "honorific_suffix", n.honorific_suffix);
+    j["name"] = nj;
+  }
+  put(j, "display_name", u.display_name), put(j, "nick_name", u.nick_name);
+  put(j, "profile_url", u.profile_url), put(j, "user_type", u.user_type), put(j, "title", u.title);
+  put(j, "preferred_language", u.preferred_language), put(j, "locale", u.locale);
+  put(j, "timezone", u.timezone);
+  json emails = json::array(), addresses = json::array(), phones = json::array();
+  for (const auto& e : u.emails) {
+    json x = json::object();
+    put(x, "value", e.value), put(x, "type", e.type), put(x, "primary", e.primary);
+    emails.push_back(x);
+  }
+  for (const auto& a : u.addresses) {
+    json x = json::object();
+    put(x, "street_address", a.street_address), put(x, "locality", a.locality);
+    put(x, "region", a.region), put(x, "postal_code", a.postal_code), put(x, "country", a.country);
+    put(x, "formatted", a.formatted), put(x, "type", a.type), put(x, "primary", a.primary);
+    addresses.push_back(x);
+  }
+  for (const auto& p : u.phone_numbers) {
+    json x = json::object();
+    put(x, "value", p.value), put(x, "type", p.type), put(x, "primary", p.primary);
+    phones.push_back(x);
+  }
+  j["emails"] = emails, j["addresses"] = addresses, j["phone_numbers"] = phones;
+  if (u.enterprise_ext) {
+    const auto& e = *u.enterprise_ext;
+    json x = json::object();
+    put(x, "employee_number", e.employee_number), put(x, "cost_center", e.cost_center);
+    put(x, "organization", e.organization), put(x, "division", e.division);
+    put(x, "department", e.department), put(x, "manager", e.manager);
+    j["enterprise"] = x;
+  }
+  return j.dump();
+}
+
+result<domain::user> decode_user(std::string_view doc) {
+  return guarded<domain::user>(doc, "user", [](const json& j) {
+    domain::user u;
+    u.id = j.at("id").get<std::string>();
+    u.user_name = j.at("user_name").get<std::string>();
+    u.active = j.value("active", true);
+    u.version = j.value("version", int64_t{1});
+    u.external_ids = external_ids_from(j.value("external_ids", json::array()));
+    u.stamp = stamp_from(j.value("stamp", json::object()));
+    if (auto n = j.find("name"); n != j.end()) {
+      domain::name nm;
+      get(*n, "formatted", nm.formatted), get(*n, "family_name", nm.family_name);
+      get(*n, "given_name", nm.given_name), get(*n, "middle_name", nm.middle_name);
+      get(*n, "honorific_prefix", nm.honorific_prefix), get(*n, "honorific_suffix", nm.honorific_suffix);
+      u.user_name_parts = nm;
+    }
+    get(j, "display_name", u.display_name), get(j, "nick_name", u.nick_name);
+    get(j, "profile_url", u.profile_url), get(j, "user_type", u.user_type), get(j, "title", u.title);
+    get(j, "preferred_language", u.preferred_language), get(j, "locale", u.locale);
+    get(j, "timezone", u.timezone);
+    for (const auto& x : j.value("emails", json::array())) {
+      domain::email e;
+      get(x, "value", e.value), get(x, "type", e.type), get(x, "primary", e.primary);
+      u.emails.push_back(e);
+    }
+    for (const auto& x : j.value("addresses", json::array())) {
+      domain::address a;
+      get(x, "street_address", a.street_address), get(x, "locality", a.locality);
+      get(x, "region", a.region), get(x, "postal_code", a.postal_code), get(x, "country", a.country);
+      get(x, "formatted", a.formatted), get(x, "type", a.type), get(x, "primary", a.primary);
+      u.addresses.push_back(a);
+    }
+    for (const auto& x : j.value("phone_numbers", json::array())) {
+      domain::phone_number p;
+      get(x, "value", p.value), get(x, "type", p.type), get(x, "primary", p.primary);
+      u.phone_numbers.push_back(p);
+    }
+    if (auto e = j.find("enterprise"); e != j.end()) {
+      domain::enterprise x;
+      get(*e, "employee_number", x.employee_number), get(*e, "cost_center", x.cost_center);
+      get(*e, "organization", x.organization), get(*e, "division", x.division);
+      get(*e, "department", x.department), get(*e, "manager", x.manager);
+      u.enterprise_ext = x;
+    }
+    return u;
+  });
+}
+
+std::string encode_group(const domain::group& g) {
+  json j = {{"id", g.id}, {"display_name", g.display_name}, {"version", g.version},
+            {"external_ids", external_ids_json(g.external_ids)}, {"stamp", stamp_json(g.stamp)}};
+  put(j, "description", g.description);
+  return j.dump();
+}
+
+result<domain::group> decode_group(std::string_view doc) {
+  return guarded<domain::group>(doc, "group", [](const json& j) {
+    domain::group g;
+    g.id = j.at("id").get<std::string>();
+    g.display_name = j.at("display_name").get<std::string>();
+    g.version = j.value("version", int64_t{1});
+    g.external_ids = external_ids_from(j.value("external_ids", json::array()));
+    g.stamp = stamp_from(j.value("stamp", json::object()));
+    get(j, "description", g.description);
+    return g;
+  });
+}
+
+std::string encode_membership(const domain::membership& m) {
+  return json{{"id", m.id}, {"group_id", m.group_id}, {"member_id", m.member_id},
+              {"kind", m.kind == domain::member_kind::group ? "group" : "user"},
+              {"stamp", stamp_json(m.stamp)}}
+      .dump();
+}
+
+result<domain::membership> decode_membership(std::string_view doc) {
+  return guarded<domain::membership>(doc, "membership", [](const json& j) {
+    domain::membership m;
+    m.id = j.at("id").get<std::string>();
+    m.group_id = j.at("group_id").get<std::string>();
+    m.member_id = j.at("member_id").get<std::string>();
+    m.kind = j.value("kind", "user") == "group" ? domain::member_kind::group : domain::member_kind::user;
+    m.stamp = stamp_from(j.value("stamp", json::object()));
+    return m;
+  });
+}
+
+}  // namespace atrium::store

@@ -1,0 +1,105 @@
+#pragma once
+// SQLite implementations of the repository interfaces over one connection. The transaction
+// boundaries belong to sqlite_database; these only run statements.
+#include "store/repositories.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace atrium::store::sqlite {
+
+class user_repo final : public user_repository {
+ public:
+  explicit user_repo(connection& c) : c_(c) {}
+  result<std::optional<domain::user>> get(const std::string& id) override;
+  result<page<domain::user>> list(const user_filter& f, const page_request& p) override;
+  result<void> insert(const domain::user& u) override;
+  result<void> update(const domain::user& u, int64_t expected_version) override;
+  result<bool> remove(const std::string& id) override;
+  result<int64_t> count() override;
+
+ private:
+  connection& c_;
+};
+
+class group_repo final : public group_repository {
+ public:
+  explicit group_repo(connection& c) : c_(c) {}
+  result<std::optional<domain::group>> get(const std::string& id) override;
+  result<page<domain::group>> list(const group_filter& f, const page_request& p) override;
+  result<void> insert(const domain::group& g) override;
+  result<void> update(const domain::group& g, int64_t expected_version) override;
+  result<bool> remove(const std::string& id) override;
+  result<int64_t> count() override;
+
+ private:
+  connection& c_;
+};
+
+class membership_repo final : public membership_repository {
+ public:
+  explicit membership_repo(connection& c) : c_(c) {}
+  result<std::optional<domain::membership>> get(const std::string& id) override;
+  result<std::optional<domain::membership>> find(const std::string& group_id, const std::string& member_id) override;
+  result<void> insert(const domain::membership& m) override;
+  result<bool> remove(const std::string& id) override;
+  result<page<domain::membership>> list_by_group(const std::string& group_id, const page_request& p) override;
+  result<page<domain::membership>> list_by_member(const std::string& member_id, const page_request& p) override;
+  result<int64_t> remove_all_for(const std::string& id) override;
+  result<int64_t> count_for_group(const std::string& group_id) override;
+
+ private:
+  connection& c_;
+};
+
+class audit_repo final : public audit_repository {
+ public:
+  explicit audit_repo(connection& c) : c_(c) {}
+  result<void> append(const audit_record& r) override;
+  result<std::vector<audit_record>> query(const audit_query& q) override;
+
+ private:
+  connection& c_;
+};
+
+class access_key_repo final : public access_key_repository {
+ public:
+  explicit access_key_repo(connection& c) : c_(c) {}
+  result<void> insert(const access_key_record& k) override;
+  result<std::optional<access_key_record>> get(const std::string& access_key_id) override;
+  result<std::vector<access_key_record>> list() override;
+  result<bool> set_status(const std::string& access_key_id, const std::string& status) override;
+
+ private:
+  connection& c_;
+};
+
+class settings_repo final : public settings_repository {
+ public:
+  explicit settings_repo(connection& c) : c_(c) {}
+  result<std::optional<std::string>> get(const std::string& key) override;
+  result<void> put(const std::string& key, const std::string& value) override;
+
+ private:
+  connection& c_;
+};
+
+class sqlite_transaction final : public transaction {
+ public:
+  explicit sqlite_transaction(connection& c)
+      : users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c) {}
+  user_repository& users() override { return users_; }
+  group_repository& groups() override { return groups_; }
+  membership_repository& memberships() override { return memberships_; }
+  audit_repository& audit() override { return audit_; }
+  access_key_repository& access_keys() override { return keys_; }
+  settings_repository& settings() override { return settings_; }
+
+ private:
+  user_repo users_;
+  group_repo groups_;
+  membership_repo memberships_;
+  audit_repo audit_;
+  access_key_repo keys_;
+  settings_repo settings_;
+};
+
+}  // namespace atrium::store::sqlite
