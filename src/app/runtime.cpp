@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "base/clock.hpp"
@@ -128,7 +129,9 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
     auto made = crypto::ensure_self_signed_cert(scfg.cert_file, scfg.key_file,
                                                 {"localhost", p.cfg.public_host}, {"127.0.0.1", "::1"});
     if (!made) fatal("cannot create TLS certificate: " + made.error().message);
-    if (*made) spdlog::info("created self-signed TLS certificate {}", scfg.cert_file.string());
+    if (*made)
+      spdlog::info(R"("msg":"created self-signed TLS certificate","file":{})",
+                   nlohmann::json(scfg.cert_file.string()).dump());
   }
   auto metrics = std::make_shared<http::metrics_registry>();
   http::server srv(scfg, [&p](const http::request& r) { return from_wire(p.aws->handle(to_wire(r))); },

@@ -323,7 +323,8 @@ std::string payload_hash_of(const sigv4_request& req, const sigv4_parsed& p) {
   if (declared && std::find(p.signed_headers.begin(), p.signed_headers.end(), "x-amz-content-sha256") !=
                       p.signed_headers.end())
     return *declared;
-  if (p.presigned) return "UNSIGNED-PAYLOAD";
+  // Presigned or not, services other than S3 sign the body's hash (botocore's SigV4QueryAuth
+  // does the same); only S3 uses UNSIGNED-PAYLOAD.
   return sha256_hex(req.body);
 }
 
@@ -395,7 +396,7 @@ std::string sigv4_presign(const sigv4_request& req, std::string_view access_key_
   presigned.target = target;
   auto query = parse_query(split_request_target(target).query);
   auto sig = compute_signature(presigned, query, names, amz_date, date, region, service,
-                               "UNSIGNED-PAYLOAD", true, secret);
+                               sha256_hex(req.body), true, secret);
   return target + "&X-Amz-Signature=" + sig;
 }
 

@@ -68,7 +68,8 @@ std::vector<http_header> sigv4_sign(const sigv4_request& req, std::string_view a
                                     std::string_view secret, std::string_view region,
                                     std::string_view service, sys_time now);
 
-// Query-string (presigned) form: returns the target with X-Amz-* parameters appended.
+// Query-string (presigned) form: returns the target with X-Amz-* parameters appended. The body's
+// hash is signed (non-S3 services).
 std::string sigv4_presign(const sigv4_request& req, std::string_view access_key_id,
                           std::string_view secret, std::string_view region,
                           std::string_view service, sys_time now, std::chrono::seconds expires);

@@ -56,10 +56,58 @@ def test_keep_alive_serves_several_requests_on_one_connection(server):
     assert "x-amzn-RequestId" in headers or "x-amzn-requestid" in {k.lower() for k in headers}
 
 
+def raw_exchange(server, head, body=b""):
+    """Sends bytes over TLS and returns what the server answers before it closes."""
+    sock = TLS.wrap_socket(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+    try:
+        sock.sendall(head + body)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ssl.SSLError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            data += chunk
+        return data
+    finally:
+        sock.close()
+
+
 def test_body_limit(server):
-    conn = http.client.HTTPSConnection("127.0.0.1", server.port, context=TLS, timeout=10)
-    conn.request("POST", "/", body=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/x-amz-json-1.1"})
-    assert conn.getresponse().status == 413
+    head = (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n"
+            b"Content-Length: 2097152\r\n\r\n")
+    reply = raw_exchange(server, head, b"{" * 1024)
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+
+
+def test_header_limit(server):
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
+    reply = raw_exchange(server, head)
+    assert reply.startswith(b"HTTP/1.1 431"), reply[:200]
+
+
+def test_malformed_request_gets_400(server):
+    reply = raw_exchange(server, b"NOT HTTP AT ALL\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+
+
+def test_read_timeout_closes_a_slow_client():
+    with tempfile.TemporaryDirectory(prefix="atrium-it-") as tmp:
+        s = make_server(tmp, settings=["limits.read_timeout_seconds=1"])
+        try:
+            sock = TLS.wrap_socket(socket.create_connection(("127.0.0.1", s.port), timeout=10))
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes the header
+            start = time.time()
+            try:
+                data = sock.recv(100)
+            except (ssl.SSLError, ConnectionResetError):
+                data = b""
+            assert data == b"" and time.time() - start < 5, "closed after the read timeout"
+            sock.close()
+        finally:
+            assert s.stop() == 0
 
 
 def test_request_ids_in_json_logs_and_no_secrets(server):
