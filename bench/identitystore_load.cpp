@@ -1,0 +1,210 @@
+// Load generator for the identitystore API: N keep-alive clients (coroutines on one thread, so
+// the generator leaves the other core to the server), each signing every request with SigV4
+// like the AWS SDKs do. Prints one JSON line: throughput and p50/p99 latency.
+// Usage: identitystore_load --endpoint 127.0.0.1:8443 --tls --access-key A --secret-key S
+//        --identity-store-id d-... --operation CreateUser --clients 8 --duration 5
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "base/clock.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/sigv4.hpp"
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+using namespace atrium;
+
+namespace {
+
+struct options {
+  std::string host = "127.0.0.1", port = "8443", access_key, secret_key, store_id, operation = "CreateUser";
+  bool tls = false;
+  int clients = 1;
+  double duration = 5;
+  std::string nonce;
+};
+
+struct stats {
+  std::vector<double> latencies_ms;
+  long errors = 0;
+  std::string first_error;
+};
+
+class client {
+ public:
+  client(net::io_context& ioc, net::ssl::context& tls_ctx, const options& o)
+      : o_(o), tcp_(ioc), tls_(ioc, tls_ctx) {}
+
+  net::awaitable<void> connect() {
+    tcp::resolver resolver(co_await net::this_coro::executor);
+    auto eps = co_await resolver.async_resolve(o_.host, o_.port, net::use_awaitable);
+    if (o_.tls) {
+      co_await beast::get_lowest_layer(tls_).async_connect(eps, net::use_awaitable);
+      co_await tls_.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
+    } else {
+      co_await tcp_.async_connect(eps, net::use_awaitable);
+    }
+  }
+
+  // Returns (status, body).
+  net::awaitable<std::pair<int, std::string>> call(const std::string& op, const json& body) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/", 11};
+    std::string host = o_.host + ":" + o_.port;
+    req.set(bhttp::field::host, host);
+    req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
+    req.set("X-Amz-Target", "AWSIdentityStore." + op);
+    req.body() = body.dump();
+    crypto::sigv4_request s{"POST", "/", {{"Host", host}, {"Content-Type", "application/x-amz-json-1.1"},
+                                          {"X-Amz-Target", "AWSIdentityStore." + op}}, req.body()};
+    for (auto& h : crypto::sigv4_sign(s, o_.access_key, o_.secret_key, "us-east-1", "identitystore", system_clock().now()))
+      req.set(h.name, h.value);
+    req.prepare_payload();
+    bhttp::response<bhttp::string_body> res;
+    beast::flat_buffer buf;
+    if (o_.tls) {
+      co_await bhttp::async_write(tls_, req, net::use_awaitable);
+      co_await bhttp::async_read(tls_, buf, res, net::use_awaitable);
+    } else {
+      co_await bhttp::async_write(tcp_, req, net::use_awaitable);
+      co_await bhttp::async_read(tcp_, buf, res, net::use_awaitable);
+    }
+    co_return std::make_pair(static_cast<int>(res.result_int()), std::move(res.body()));
+  }
+
+ private:
+  const options& o_;
+  beast::tcp_stream tcp_;
+  beast::ssl_stream<beast::tcp_stream> tls_;
+};
+
+json user_body(const options& o, const std::string& name) {
+  return {{"IdentityStoreId", o.store_id}, {"UserName", name}, {"DisplayName", name},
+          {"Name", {{"GivenName", "Bench"}, {"FamilyName", "User"}}},
+          {"Emails", json::array({{{"Value", name + "@bench.example"}, {"Primary", true}}})}};
+}
+
+struct fixture {
+  std::vector<std::string> users, groups;
+};
+
+// Creates what the timed phase reads or links: users to describe, groups and users to pair.
+net::awaitable<void> set_up(client& c, const options& o, fixture& f) {
+  int users = o.operation == "CreateUser" ? 0 : 250;
+  int groups = o.operation == "CreateGroupMembership" ? 240 : 0;
+  for (int i = 0; i < users; ++i) {
+    auto [st, body] = co_await c.call("CreateUser", user_body(o, "setup-" + o.nonce + "-" + std::to_string(i)));
+    if (st != 200) throw std::runtime_error("setup CreateUser failed: " + body);
+    f.users.push_back(json::parse(body)["UserId"]);
+  }
+  for (int i = 0; i < groups; ++i) {
+    auto [st, body] = co_await c.call("CreateGroup", {{"IdentityStoreId", o.store_id},
+                                                      {"DisplayName", "setup-" + o.nonce + "-g" + std::to_string(i)}});
+    if (st != 200) throw std::runtime_error("setup CreateGroup failed: " + body);
+    f.groups.push_back(json::parse(body)["GroupId"]);
+  }
+}
+
+json next_request(const options& o, const fixture& f, int client_index, long i, long global) {
+  if (o.operation == "CreateUser")
+    return user_body(o, "u-" + o.nonce + "-" + std::to_string(client_index) + "-" + std::to_string(i));
+  if (o.operation == "DescribeUser")
+    return {{"IdentityStoreId", o.store_id}, {"UserId", f.users[static_cast<std::size_t>(global) % f.users.size()]}};
+  if (o.operation == "ListUsers") return {{"IdentityStoreId", o.store_id}, {"MaxResults", 100}};
+  // CreateGroupMembership: a distinct (group, user) pair per request.
+  auto g = f.groups[static_cast<std::size_t>(global) % f.groups.size()];
+  auto u = f.users[static_cast<std::size_t>(global / static_cast<long>(f.groups.size())) % f.users.size()];
+  return {{"IdentityStoreId", o.store_id}, {"GroupId", g}, {"MemberId", {{"UserId", u}}}};
+}
+
+net::awaitable<void> run_client(net::io_context& ioc, net::ssl::context& tls, const options& o, const fixture& f,
+                                int index, std::chrono::steady_clock::time_point deadline, long& counter, stats& s) {
+  client c(ioc, tls, o);
+  co_await c.connect();
+  for (long i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
+    long global = counter++;
+    auto body = next_request(o, f, index, i, global);
+    auto start = std::chrono::steady_clock::now();
+    auto [status, text] = co_await c.call(o.operation, body);
+    s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (status != 200) {
+      if (s.errors++ == 0) s.first_error = std::to_string(status) + " " + text.substr(0, 300);
+    }
+  }
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::size_t k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  CLI::App app{"identitystore load generator"};
+  std::string endpoint = "127.0.0.1:8443";
+  app.add_option("--endpoint", endpoint, "host:port");
+  app.add_flag("--tls", o.tls, "HTTPS (certificate not verified)");
+  app.add_option("--access-key", o.access_key)->required();
+  app.add_option("--secret-key", o.secret_key)->required();
+  app.add_option("--identity-store-id", o.store_id)->required();
+  app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership"}));
+  app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));
+  app.add_option("--duration", o.duration, "seconds")->check(CLI::Range(0.5, 600.0));
+  CLI11_PARSE(app, argc, argv);
+  auto colon = endpoint.rfind(':');
+  o.host = endpoint.substr(0, colon);
+  o.port = endpoint.substr(colon + 1);
+  crypto::init();
+  crypto::sodium_random rnd;
+  o.nonce = rnd.hex(4);
+
+  net::io_context ioc;
+  net::ssl::context tls(net::ssl::context::tls_client);
+  tls.set_verify_mode(net::ssl::verify_none);
+  fixture f;
+  stats s;
+  long counter = 0;
+  std::exception_ptr failure;
+  auto on_done = [&](std::exception_ptr e) {
+    if (e && !failure) failure = e;
+  };
+  net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+    client setup(ioc, tls, o);
+    co_await setup.connect();
+    co_await set_up(setup, o, f);
+  }, on_done);
+  ioc.run();
+  if (failure) std::rethrow_exception(failure);
+  ioc.restart();
+  auto start = std::chrono::steady_clock::now();
+  auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.duration));
+  for (int i = 0; i < o.clients; ++i)
+    net::co_spawn(ioc, run_client(ioc, tls, o, f, i, deadline, counter, s), on_done);
+  ioc.run();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (failure) std::rethrow_exception(failure);
+  json out = {{"operation", o.operation}, {"clients", o.clients}, {"requests", s.latencies_ms.size()},
+              {"errors", s.errors}, {"seconds", secs},
+              {"throughput", static_cast<double>(s.latencies_ms.size()) / secs},
+              {"p50_ms", percentile(s.latencies_ms, 0.50)}, {"p99_ms", percentile(s.latencies_ms, 0.99)}};
+  if (!s.first_error.empty()) out["first_error"] = s.first_error;
+  std::cout << out.dump() << std::endl;
+  return 0;
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""One command for the identitystore benchmark: Atrium and moto_server side by side.
+
+Starts Atrium (HTTPS, SQLite with synchronous=FULL, throttling lifted) and moto_server (the
+pyenv Python on PATH carries moto), runs bench/identitystore_load against both for CreateUser,
+DescribeUser, ListUsers and CreateGroupMembership with 1, 8 and 64 clients, prints a table
+with the ratio, and writes bench/results/latest.json. Everything runs on 127.0.0.1.
+
+Usage: make bench   (or: /usr/bin/python3 bench/run.py --atrium build/atrium [--duration 5] [--quick])
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+OPERATIONS = ["CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port} after {timeout}s")
+
+
+def start_atrium(binary, data):
+    key = json.loads(subprocess.run([binary, "admin", "create-access-key", "--json", "--data-dir", data],
+                                    check=True, capture_output=True, text=True).stdout)
+    port_file = pathlib.Path(data) / "port"
+    proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--set", "server.port=0",
+                             "--set", f"port_file={port_file}", "--set", "throttle.default_rate=100000000",
+                             "--set", "log_level=warn"],
+                            stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "server.log", "w"))
+    deadline = time.time() + 30
+    while not port_file.exists():
+        if time.time() > deadline or proc.poll() is not None:
+            raise SystemExit("atrium did not start")
+        time.sleep(0.05)
+    return proc, int(port_file.read_text()), key
+
+
+def start_moto():
+    exe = shutil.which("moto_server") or os.path.expanduser("~/.pyenv/shims/moto_server")
+    if not os.path.exists(exe):
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc, port
+
+
+def load(gen, endpoint, tls, key, secret, store, op, clients, duration):
+    args = [gen, "--endpoint", endpoint, "--access-key", key, "--secret-key", secret,
+            "--identity-store-id", store, "--operation", op, "--clients", str(clients),
+            "--duration", str(duration)]
+    if tls:
+        args.append("--tls")
+    out = subprocess.run(args, capture_output=True, text=True, timeout=duration * 4 + 600)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip()[-300:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--atrium", default=str(REPO / "build" / "atrium"))
+    ap.add_argument("--generator", default=None)
+    ap.add_argument("--duration", type=float, default=5.0)
+    ap.add_argument("--quick", action="store_true", help="1 and 8 clients, 2 s each")
+    args = ap.parse_args()
+    gen = args.generator or str(pathlib.Path(args.atrium).parent / "bench" / "identitystore_load")
+    clients = [1, 8] if args.quick else [1, 8, 64]
+    duration = 2.0 if args.quick else args.duration
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="atrium-bench-") as data:
+        atrium, port, key = start_atrium(args.atrium, data)
+        moto, moto_port = start_moto()
+        try:
+            for op in OPERATIONS:
+                for n in clients:
+                    a = load(gen, f"127.0.0.1:{port}", True, key["AccessKeyId"], key["SecretAccessKey"],
+                             key["IdentityStoreId"], op, n, duration)
+                    m = load(gen, f"127.0.0.1:{moto_port}", False, "AKIAMOTO", "moto", "d-1234567890",
+                             op, n, duration) if moto else {"error": "moto_server not found"}
+                    ratio = a.get("throughput", 0) / m["throughput"] if m.get("throughput") else None
+                    results.append({"operation": op, "clients": n, "atrium": a, "moto": m, "ratio": ratio})
+                    print_row(results[-1])
+                    sys.stdout.flush()
+        finally:
+            atrium.send_signal(signal.SIGTERM)
+            code = atrium.wait(timeout=60)
+            if moto:
+                moto.terminate()
+                moto.wait(timeout=30)
+        out = REPO / "bench" / "results"
+        out.mkdir(exist_ok=True)
+        (out / "latest.json").write_text(json.dumps({"duration_s": duration, "results": results}, indent=1))
+        print(f"atrium exited with {code}; results in bench/results/latest.json")
+
+
+def print_row(r):
+    a, m = r["atrium"], r["moto"]
+    if not getattr(print_row, "header", False):
+        print(f"{'operation':<22}{'clients':>8}{'atrium/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
+              f"{'moto/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'ratio':>8}  errors")
+        print_row.header = True
+    def cell(x, k, fmt):
+        return format(x[k], fmt) if k in x else "-"
+    errs = f"{a.get('errors', a.get('error', ''))}/{m.get('errors', m.get('error', ''))}"
+    print(f"{r['operation']:<22}{r['clients']:>8}{cell(a, 'throughput', '11.0f')}{cell(a, 'p50_ms', '8.2f')}"
+          f"{cell(a, 'p99_ms', '8.2f')}{cell(m, 'throughput', '9.0f')}{cell(m, 'p50_ms', '8.2f')}"
+          f"{cell(m, 'p99_ms', '8.2f')}{(format(r['ratio'], '8.1f') if r['ratio'] else '       -')}  {errs}")
+
+
+if __name__ == "__main__":
+    main()
