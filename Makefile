@@ -38,7 +38,7 @@ fuzz: deps
 	@for t in identitystore_request sigv4; do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ ; \
 	  echo "fuzz: $${t}_fuzz for $(FUZZ_SECONDS)s"; \
-	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
+	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
 	    || { tail -50 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
 	  grep -E "^Done|#[0-9]+.*DONE" $(FUZZ_BUILD)/$$t.log | tail -1; \
 	done

@@ -115,6 +115,7 @@ json membership_to_json(const domain::membership& m, const std::string& store_id
 }
 
 result<void> only_members(const json& req, std::initializer_list<const char*> allowed) {
+  if (!req.is_object()) return bad("The request must be a JSON object.");
   for (auto it = req.begin(); it != req.end(); ++it) {
     bool ok = false;
     for (const char* a : allowed) ok = ok || it.key() == a;

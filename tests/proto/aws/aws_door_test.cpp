@@ -1,6 +1,7 @@
 // The AWS door end to end without sockets: real SQLite store in a temp dir, real SigV4
 // signatures (crypto::sigv4_sign), injected clock.
 #include "proto/aws/aws_door.hpp"
+#include "proto/aws/identitystore_shapes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -133,6 +134,23 @@ TEST_F(aws_door_test, failed_calls_are_audited_once) {
   for (const auto& r : recs) (r.error_code == "ConflictException" ? conflicts : ok) += 1;
   EXPECT_EQ(conflicts, 1);
   EXPECT_EQ(ok, 2);
+}
+
+}  // namespace atrium::proto::aws
+
+namespace atrium::proto::aws {
+
+// Found by tests/fuzz/identitystore_request_fuzz: a bare JSON number reached only_members(),
+// whose key() threw. Every reader must answer non-objects with an error value.
+TEST(identitystore_shapes, non_object_requests_are_errors_not_exceptions) {
+  for (const char* text : {"7", "\"s\"", "[1,2]", "null", "true"}) {
+    auto j = nlohmann::json::parse(text);
+    EXPECT_FALSE(user_from_request(j)) << text;
+    EXPECT_FALSE(group_from_request(j)) << text;
+    EXPECT_FALSE(only_members(j, {"A"})) << text;
+    EXPECT_FALSE(attribute_operations(j)) << text;
+    EXPECT_FALSE(alternate_identifier(j)) << text;
+  }
 }
 
 }  // namespace atrium::proto::aws
