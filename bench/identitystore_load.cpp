@@ -15,6 +15,7 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <variant>
 
 #include "base/clock.hpp"
@@ -47,21 +48,28 @@ struct stats {
 class client {
  public:
   client(net::io_context& ioc, net::ssl::context& tls_ctx, const options& o)
-      : o_(o), tcp_(ioc), tls_(ioc, tls_ctx) {}
+      : o_(o), ioc_(ioc), tls_ctx_(tls_ctx) {}
 
   net::awaitable<void> connect() {
     tcp::resolver resolver(co_await net::this_coro::executor);
     auto eps = co_await resolver.async_resolve(o_.host, o_.port, net::use_awaitable);
+    tcp_.emplace(ioc_);
+    tls_.emplace(ioc_, tls_ctx_);
     if (o_.tls) {
-      co_await beast::get_lowest_layer(tls_).async_connect(eps, net::use_awaitable);
-      co_await tls_.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
+      co_await beast::get_lowest_layer(*tls_).async_connect(eps, net::use_awaitable);
+      beast::get_lowest_layer(*tls_).socket().set_option(tcp::no_delay(true));
+      co_await tls_->async_handshake(net::ssl::stream_base::client, net::use_awaitable);
     } else {
-      co_await tcp_.async_connect(eps, net::use_awaitable);
+      co_await tcp_->async_connect(eps, net::use_awaitable);
+      tcp_->socket().set_option(tcp::no_delay(true));
     }
+    connected_ = true;
   }
 
-  // Returns (status, body).
+  // Returns (status, body). Reconnects when the server closed the last connection (moto's
+  // development server answers every request with Connection: close).
   net::awaitable<std::pair<int, std::string>> call(const std::string& op, const json& body) {
+    if (!connected_) co_await connect();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/", 11};
     std::string host = o_.host + ":" + o_.port;
     req.set(bhttp::field::host, host);
@@ -75,20 +83,26 @@ class client {
     req.prepare_payload();
     bhttp::response<bhttp::string_body> res;
     beast::flat_buffer buf;
+    beast::get_lowest_layer(*tls_).expires_after(std::chrono::seconds(60));
+    tcp_->expires_after(std::chrono::seconds(60));
     if (o_.tls) {
-      co_await bhttp::async_write(tls_, req, net::use_awaitable);
-      co_await bhttp::async_read(tls_, buf, res, net::use_awaitable);
+      co_await bhttp::async_write(*tls_, req, net::use_awaitable);
+      co_await bhttp::async_read(*tls_, buf, res, net::use_awaitable);
     } else {
-      co_await bhttp::async_write(tcp_, req, net::use_awaitable);
-      co_await bhttp::async_read(tcp_, buf, res, net::use_awaitable);
+      co_await bhttp::async_write(*tcp_, req, net::use_awaitable);
+      co_await bhttp::async_read(*tcp_, buf, res, net::use_awaitable);
     }
+    if (!res.keep_alive()) connected_ = false;
     co_return std::make_pair(static_cast<int>(res.result_int()), std::move(res.body()));
   }
 
  private:
   const options& o_;
-  beast::tcp_stream tcp_;
-  beast::ssl_stream<beast::tcp_stream> tls_;
+  net::io_context& ioc_;
+  net::ssl::context& tls_ctx_;
+  std::optional<beast::tcp_stream> tcp_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  bool connected_ = false;
 };
 
 json user_body(const options& o, const std::string& name) {
@@ -106,15 +120,17 @@ net::awaitable<void> set_up(client& c, const options& o, fixture& f) {
   int users = o.operation == "CreateUser" ? 0 : 250;
   int groups = o.operation == "CreateGroupMembership" ? 240 : 0;
   for (int i = 0; i < users; ++i) {
-    auto [st, body] = co_await c.call("CreateUser", user_body(o, "setup-" + o.nonce + "-" + std::to_string(i)));
-    if (st != 200) throw std::runtime_error("setup CreateUser failed: " + body);
-    f.users.push_back(json::parse(body)["UserId"]);
+    // (g++ 12 rejects braced temporaries inside a co_await expression: build them first)
+    json user = user_body(o, "setup-" + o.nonce + "-" + std::to_string(i));
+    auto r = co_await c.call("CreateUser", user);
+    if (r.first != 200) throw std::runtime_error("setup CreateUser failed: " + r.second);
+    f.users.push_back(json::parse(r.second)["UserId"]);
   }
   for (int i = 0; i < groups; ++i) {
-    auto [st, body] = co_await c.call("CreateGroup", {{"IdentityStoreId", o.store_id},
-                                                      {"DisplayName", "setup-" + o.nonce + "-g" + std::to_string(i)}});
-    if (st != 200) throw std::runtime_error("setup CreateGroup failed: " + body);
-    f.groups.push_back(json::parse(body)["GroupId"]);
+    json group = {{"IdentityStoreId", o.store_id}, {"DisplayName", "setup-" + o.nonce + "-g" + std::to_string(i)}};
+    auto r = co_await c.call("CreateGroup", group);
+    if (r.first != 200) throw std::runtime_error("setup CreateGroup failed: " + r.second);
+    f.groups.push_back(json::parse(r.second)["GroupId"]);
   }
 }
 
@@ -138,11 +154,9 @@ net::awaitable<void> run_client(net::io_context& ioc, net::ssl::context& tls, co
     long global = counter++;
     auto body = next_request(o, f, index, i, global);
     auto start = std::chrono::steady_clock::now();
-    auto [status, text] = co_await c.call(o.operation, body);
+    auto r = co_await c.call(o.operation, body);
     s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    if (status != 200) {
-      if (s.errors++ == 0) s.first_error = std::to_string(status) + " " + text.substr(0, 300);
-    }
+    if (r.first != 200 && s.errors++ == 0) s.first_error = std::to_string(r.first) + " " + r.second.substr(0, 300);
   }
 }
 

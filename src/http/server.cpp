@@ -193,6 +193,9 @@ net::awaitable<void> server::impl::accept_loop() {
       socket.close(ec);
       continue;
     }
+    // Small responses go out at once: without this, a response written in two pieces (header,
+    // body) waits for the peer's delayed ACK (~40 ms) under Nagle's algorithm.
+    socket.set_option(tcp::no_delay(true), ec);
     std::string remote = socket.remote_endpoint(ec).address().to_string();
     auto exec = socket.get_executor();
     ++connections;
