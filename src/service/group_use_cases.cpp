@@ -7,18 +7,6 @@
 
 namespace atrium::service {
 
-namespace {
-
-template <class T>
-listing<T> to_listing(store::page<T> p, std::string_view scope) {
-  listing<T> out;
-  if (p.more && !p.items.empty()) out.next_token = encode_page_token(scope, p.items.back().id);
-  out.items = std::move(p.items);
-  return out;
-}
-
-}  // namespace
-
 result<domain::group> identity_service::create_group(const call_context& ctx, domain::group g) {
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
@@ -98,14 +86,9 @@ result<listing<domain::group>> identity_service::list_groups(
     const call_context& ctx, const store::group_filter& f,
     const std::optional<std::string>& next_token, int max) {
   std::string scope = "groups|" + f.display_name_key.value_or("");
-  store::page_request pr{"", max};
-  if (next_token) {
-    auto after = decode_page_token(scope, *next_token);
-    if (!after) {
-      return std::unexpected(after.error());
-    }
-    pr.after_id = *after;
-  }
+  auto start = start_page(scope, next_token, max);
+  if (!start) return std::unexpected(start.error());
+  store::page_request pr = *start;
   return store_.read<listing<domain::group>>(ctx, [&](store::transaction& tx) -> result<listing<domain::group>> {
     auto p = tx.groups().list(f, pr);
     if (!p) return std::unexpected(p.error());
@@ -207,14 +190,9 @@ result<listing<domain::membership>> identity_service::list_memberships(
     const call_context& ctx, const std::string& group_id,
     const std::optional<std::string>& next_token, int max) {
   std::string scope = "members|" + group_id;
-  store::page_request pr{"", max};
-  if (next_token) {
-    auto after = decode_page_token(scope, *next_token);
-    if (!after) {
-      return std::unexpected(after.error());
-    }
-    pr.after_id = *after;
-  }
+  auto start = start_page(scope, next_token, max);
+  if (!start) return std::unexpected(start.error());
+  store::page_request pr = *start;
   return store_.read<listing<domain::membership>>(ctx, [&](store::transaction& tx) -> result<listing<domain::membership>> {
     auto g = tx.groups().get(group_id);
     if (!g) return std::unexpected(g.error());
@@ -229,14 +207,9 @@ result<listing<domain::membership>> identity_service::list_memberships_for_membe
     const call_context& ctx, const std::string& user_id,
     const std::optional<std::string>& next_token, int max) {
   std::string scope = "memberof|" + user_id;
-  store::page_request pr{"", max};
-  if (next_token) {
-    auto after = decode_page_token(scope, *next_token);
-    if (!after) {
-      return std::unexpected(after.error());
-    }
-    pr.after_id = *after;
-  }
+  auto start = start_page(scope, next_token, max);
+  if (!start) return std::unexpected(start.error());
+  store::page_request pr = *start;
   return store_.read<listing<domain::membership>>(ctx, [&](store::transaction& tx) -> result<listing<domain::membership>> {
     auto u = tx.users().get(user_id);
     if (!u) return std::unexpected(u.error());

@@ -120,14 +120,6 @@ result<std::monostate> identity_service::delete_user(const call_context& ctx, co
 
 namespace {
 
-template <class T>
-listing<T> to_listing(store::page<T> p, std::string_view scope) {
-  listing<T> out;
-  if (p.more && !p.items.empty()) out.next_token = encode_page_token(scope, p.items.back().id);
-  out.items = std::move(p.items);
-  return out;
-}
-
 std::string user_scope(const store::user_filter& f) {
   return "users|" + f.user_name_key.value_or("");
 }
@@ -138,14 +130,9 @@ result<listing<domain::user>> identity_service::list_users(
     const call_context& ctx, const store::user_filter& f, const std::optional<std::string>& next_token,
     int max) {
   std::string scope = user_scope(f);
-  store::page_request pr{"", max};
-  if (next_token) {
-    auto after = decode_page_token(scope, *next_token);
-    if (!after) {
-      return std::unexpected(after.error());
-    }
-    pr.after_id = *after;
-  }
+  auto start = start_page(scope, next_token, max);
+  if (!start) return std::unexpected(start.error());
+  store::page_request pr = *start;
   return store_.read<listing<domain::user>>(ctx, [&](store::transaction& tx) -> result<listing<domain::user>> {
     auto p = tx.users().list(f, pr);
     if (!p) return std::unexpected(p.error());
@@ -184,6 +171,16 @@ result<std::string> identity_service::get_user_id(const call_context& ctx,
 }
 
 // ---- page tokens -------------------------------------------------------------------------
+
+result<store::page_request> identity_service::start_page(std::string_view scope,
+                                                         const std::optional<std::string>& token, int max) {
+  store::page_request pr{"", max};
+  if (!token) return pr;
+  auto after = decode_page_token(scope, *token);
+  if (!after) return std::unexpected(after.error());
+  pr.after_id = std::move(*after);
+  return pr;
+}
 
 std::string encode_page_token(std::string_view scope, std::string_view last_id) {
   std::string raw = "v1\n" + std::string(scope) + "\n" + std::string(last_id);

@@ -47,6 +47,12 @@ struct membership_check {
   bool exists = false;
 };
 
+// Opaque NextToken: base64url of "<scope>\n<last id>". The scope binds a token to the operation
+// and filter it came from; a token from another listing is a ValidationException. Keyset
+// pagination keeps it correct while rows are inserted and deleted between pages.
+std::string encode_page_token(std::string_view scope, std::string_view last_id);
+result<std::string> decode_page_token(std::string_view scope, std::string_view token);
+
 class identity_service {
  public:
   identity_service(audited_store& store, const clock& clk, random_source& rnd,
@@ -94,6 +100,16 @@ class identity_service {
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
   result<void> check_writable(const call_context& ctx) const;
   nlohmann::json ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
+  // Where a listing starts: after the id inside `token`, which must belong to `scope`.
+  static result<store::page_request> start_page(std::string_view scope,
+                                                const std::optional<std::string>& token, int max);
+  template <class T>
+  static listing<T> to_listing(store::page<T> p, std::string_view scope) {
+    listing<T> out;
+    if (p.more && !p.items.empty()) out.next_token = encode_page_token(scope, p.items.back().id);
+    out.items = std::move(p.items);
+    return out;
+  }
 
   audited_store& store_;
   const clock& clock_;
@@ -102,10 +118,5 @@ class identity_service {
   quotas quotas_;
 };
 
-// Opaque NextToken: base64url of "<scope>\n<last id>". The scope binds a token to the operation
-// and filter it came from; a token from another listing is a ValidationException. Keyset
-// pagination keeps it correct while rows are inserted and deleted between pages.
-std::string encode_page_token(std::string_view scope, std::string_view last_id);
-result<std::string> decode_page_token(std::string_view scope, std::string_view token);
 
 }  // namespace atrium::service
