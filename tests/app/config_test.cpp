@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 namespace atrium::app {
 
@@ -18,7 +21,7 @@ TEST(config, defaults_are_the_documented_ones) {
 }
 
 TEST(config, file_then_environment_then_flags) {
-  auto file = std::filesystem::temp_directory_path() / "atrium-config-test.json";
+  auto file = std::filesystem::temp_directory_path() / ("atrium-config-test-" + std::to_string(::getpid()) + ".json");
   std::ofstream(file) << R"({"server": {"port": 9000, "tls": false}, "quotas.max_users": 5, "region": "eu-west-1"})";
   config c;
   ASSERT_EQ(apply_file(c, file), "");

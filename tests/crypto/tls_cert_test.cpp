@@ -6,11 +6,14 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <string>
+
+#include <unistd.h>
 
 namespace atrium::crypto {
 
 TEST(tls_cert, creates_once_with_private_key_mode_and_sans) {
-  auto dir = std::filesystem::temp_directory_path() / "atrium-cert-test";
+  auto dir = std::filesystem::temp_directory_path() / ("atrium-cert-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   auto cert = dir / "tls" / "cert.pem", key = dir / "tls" / "key.pem";
   auto made = ensure_self_signed_cert(cert, key, {"localhost", "atrium.test"}, {"127.0.0.1"});

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "crypto/primitives.hpp"
 #include "domain/ids.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -19,7 +21,11 @@ class aws_door_test : public ::testing::Test {
  protected:
   void SetUp() override {
     crypto::init();
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-door-" + rnd_.hex(6));
+    // Unique per process and test: ctest runs tests in parallel processes.
+    dir_ = std::filesystem::temp_directory_path() /
+           ("atrium-door-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
     ASSERT_TRUE(db) << db.error().message;

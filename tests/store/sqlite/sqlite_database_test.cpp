@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include "base/random.hpp"
 #include "store/sqlite/migrations.hpp"
 
@@ -26,8 +28,11 @@ domain::user make_user(const std::string& id, const std::string& name, std::opti
 class sqlite_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    seeded_random rnd(static_cast<uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) + 17);
-    dir_ = std::filesystem::temp_directory_path() / ("atrium-sqlite-" + rnd.hex(6));
+    // Unique per process and test: ctest runs tests in parallel processes.
+    dir_ = std::filesystem::temp_directory_path() /
+           ("atrium-sqlite-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     reopen();
   }
