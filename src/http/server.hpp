@@ -33,7 +33,7 @@ struct server_config {
   bool tls = true;
   std::filesystem::path cert_file, key_file;  // PEM
   int network_threads = 2;
-  int worker_threads = 16;
+  int worker_threads = 8;
   std::chrono::seconds shutdown_grace{20};  // in-flight requests get this long to finish
   limits lim;
 };

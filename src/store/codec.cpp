@@ -1,5 +1,7 @@
 #include "store/codec.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace atrium::store {
 
 using nlohmann::json;
@@ -26,15 +28,27 @@ json stamp_json(const domain::audit_stamp& s) {
           {"updated_via", domain::to_string(s.updated_via)}};
 }
 
-domain::audit_stamp stamp_from(const json& j) {
+// An unknown door name is an error, not a silent "api": the stored data is not what this
+// binary wrote.
+result<domain::door> door_from(const json& j, const char* key) {
+  auto d = domain::door_from_string(j.value(key, "api"));
+  if (!d) return fail(errc::internal, std::string("unknown door in stamp.") + key);
+  return *d;
+}
+
+result<domain::audit_stamp> stamp_from(const json& j) {
   domain::audit_stamp s;
-  if (!j.is_object()) return s;
+  if (!j.is_object()) return fail(errc::internal, "stamp is not an object");
   s.created_at = from_epoch_millis(j.value("created_at", int64_t{0}));
   s.updated_at = from_epoch_millis(j.value("updated_at", int64_t{0}));
   s.created_by = j.value("created_by", "");
   s.updated_by = j.value("updated_by", "");
-  s.created_via = domain::door_from_string(j.value("created_via", "api")).value_or(domain::door::api);
-  s.updated_via = domain::door_from_string(j.value("updated_via", "api")).value_or(domain::door::api);
+  auto created_via = door_from(j, "created_via");
+  if (!created_via) return std::unexpected(created_via.error());
+  auto updated_via = door_from(j, "updated_via");
+  if (!updated_via) return std::unexpected(updated_via.error());
+  s.created_via = *created_via;
+  s.updated_via = *updated_via;
   return s;
 }
 
@@ -51,12 +65,16 @@ std::vector<domain::external_id> external_ids_from(const json& j) {
   return out;
 }
 
-template <class T>
-result<T> guarded(std::string_view doc, const char* what, const std::function<T(const json&)>& fn) {
+// Parses doc and runs fn on it. A wrong type anywhere (nlohmann throws type_error) becomes an
+// error value; messages name the entity, never the stored values.
+template <class T, class Fn>
+result<T> guarded(std::string_view doc, const char* what, Fn fn) {
   auto j = json::parse(doc, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(errc::internal, std::string("stored ") + what + " is corrupt");
   try {
-    return fn(j);
+    result<T> r = fn(j);
+    if (!r) r.error().message = std::string("stored ") + what + ": " + r.error().message;
+    return r;
   } catch (const json::exception&) {
     return fail(errc::internal, std::string("stored ") + what + " has an unexpected shape");
   }
@@ -110,14 +128,16 @@ std::string encode_user(const domain::user& u) {
 }
 
 result<domain::user> decode_user(std::string_view doc) {
-  return guarded<domain::user>(doc, "user", [](const json& j) {
+  return guarded<domain::user>(doc, "user", [](const json& j) -> result<domain::user> {
     domain::user u;
     u.id = j.at("id").get<std::string>();
     u.user_name = j.at("user_name").get<std::string>();
     u.active = j.value("active", true);
     u.version = j.value("version", int64_t{1});
     u.external_ids = external_ids_from(j.value("external_ids", json::array()));
-    u.stamp = stamp_from(j.value("stamp", json::object()));
+    auto stamp = stamp_from(j.value("stamp", json::object()));
+    if (!stamp) return std::unexpected(stamp.error());
+    u.stamp = *stamp;
     if (auto n = j.find("name"); n != j.end()) {
       domain::name nm;
       get(*n, "formatted", nm.formatted), get(*n, "family_name", nm.family_name);
@@ -165,13 +185,15 @@ std::string encode_group(const domain::group& g) {
 }
 
 result<domain::group> decode_group(std::string_view doc) {
-  return guarded<domain::group>(doc, "group", [](const json& j) {
+  return guarded<domain::group>(doc, "group", [](const json& j) -> result<domain::group> {
     domain::group g;
     g.id = j.at("id").get<std::string>();
     g.display_name = j.at("display_name").get<std::string>();
     g.version = j.value("version", int64_t{1});
     g.external_ids = external_ids_from(j.value("external_ids", json::array()));
-    g.stamp = stamp_from(j.value("stamp", json::object()));
+    auto stamp = stamp_from(j.value("stamp", json::object()));
+    if (!stamp) return std::unexpected(stamp.error());
+    g.stamp = *stamp;
     get(j, "description", g.description);
     return g;
   });
@@ -185,13 +207,17 @@ std::string encode_membership(const domain::membership& m) {
 }
 
 result<domain::membership> decode_membership(std::string_view doc) {
-  return guarded<domain::membership>(doc, "membership", [](const json& j) {
+  return guarded<domain::membership>(doc, "membership", [](const json& j) -> result<domain::membership> {
     domain::membership m;
     m.id = j.at("id").get<std::string>();
     m.group_id = j.at("group_id").get<std::string>();
     m.member_id = j.at("member_id").get<std::string>();
-    m.kind = j.value("kind", "user") == "group" ? domain::member_kind::group : domain::member_kind::user;
-    m.stamp = stamp_from(j.value("stamp", json::object()));
+    auto kind = j.value("kind", "user");
+    if (kind != "user" && kind != "group") return fail(errc::internal, "unknown member kind");
+    m.kind = kind == "group" ? domain::member_kind::group : domain::member_kind::user;
+    auto stamp = stamp_from(j.value("stamp", json::object()));
+    if (!stamp) return std::unexpected(stamp.error());
+    m.stamp = *stamp;
     return m;
   });
 }

@@ -1,9 +1,11 @@
 #pragma once
 // JSON documents of the entities as every backend stores them (SQLite TEXT, PostgreSQL jsonb).
-// The format is versioned by the schema migrations, not by the wire protocols.
-#include <functional>
-#include <nlohmann/json.hpp>
+// Every attribute is kept, optional ones only when set (so "absent" and "empty" stay apart);
+// times are epoch milliseconds and doors their domain::to_string names. The format is
+// versioned by the schema migrations, not by the wire protocols. Decoding never throws: a
+// document this binary did not write is an errc::internal error naming the entity only.
 #include <string>
+#include <string_view>
 
 #include "base/result.hpp"
 #include "domain/identity.hpp"

@@ -2,8 +2,32 @@
 
 namespace atrium::store::sqlite {
 
+namespace {
+
+constexpr int busy_timeout_ms = 10000;  // another process (the admin CLI) may hold the lock
+
+error sqlite_error(sqlite3* db, std::string_view context) {
+  return error{errc::internal, std::string(context) + ": " + sqlite3_errmsg(db), {}, {}};
+}
+
+bool is_uniqueness(int extended_code) {
+  return extended_code == SQLITE_CONSTRAINT_UNIQUE || extended_code == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+// First column of the first row of a pragma, e.g. the journal mode actually in effect.
+result<std::string> pragma_value(sqlite3* db, const char* sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) return std::unexpected(sqlite_error(db, "sqlite"));
+  statement s(raw);
+  auto row = s.step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? s.text(0) : std::string();
+}
+
+}  // namespace
+
 statement& statement::bind(int i, std::string_view v) {
-  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 statement& statement::bind(int i, int64_t v) {
@@ -24,24 +48,26 @@ result<bool> statement::step() {
   if (rc == SQLITE_DONE) return false;
   sqlite3* db = sqlite3_db_handle(s_);
   int ext = sqlite3_extended_errcode(db);
-  std::string msg = sqlite3_errmsg(db);
+  error e = sqlite_error(db, "sqlite");
+  if (is_uniqueness(ext)) e = error{errc::conflict, sqlite3_errmsg(db), {}, {}};
   reset();
-  if ((ext & 0xff) == SQLITE_CONSTRAINT) return std::unexpected(error{errc::conflict, msg, {}, {}});
-  return fail(errc::internal, "sqlite: " + msg);
+  return std::unexpected(std::move(e));
 }
 
 std::string statement::text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
 }
+
 int64_t statement::integer(int col) const { return sqlite3_column_int64(s_, col); }
-bool statement::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+
 void statement::reset() {
   sqlite3_reset(s_);
   sqlite3_clear_bindings(s_);
 }
 
-result<std::unique_ptr<connection>> connection::open(const std::filesystem::path& file, bool synchronous_full) {
+result<std::unique_ptr<connection>> connection::open(const std::filesystem::path& file,
+                                                     bool synchronous_full, role r) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -51,25 +77,33 @@ result<std::unique_ptr<connection>> connection::open(const std::filesystem::path
     return fail(errc::internal, "cannot open " + file.string() + ": " + msg);
   }
   std::unique_ptr<connection> c(new connection(db));
-  sqlite3_busy_timeout(db, 10000);
-  sqlite3_extended_result_codes(db, 1);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"})
-    if (auto r = c->exec(pragma); !r) return std::unexpected(r.error());
-  if (auto r = c->exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
-    return std::unexpected(r.error());
+  if (auto ok = c->configure(synchronous_full, r); !ok) return std::unexpected(ok.error());
   return c;
 }
 
+result<void> connection::configure(bool synchronous_full, role r) {
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  // WAL is what lets readers keep a snapshot while the writer commits; refuse to run without
+  // it (some network file systems cannot share the WAL index) rather than degrade silently.
+  auto mode = pragma_value(db_, "PRAGMA journal_mode=WAL");
+  if (!mode) return std::unexpected(mode.error());
+  if (*mode != "wal") return fail(errc::internal, "sqlite: cannot use WAL journal mode (got " + *mode + ")");
+  if (auto ok = exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !ok) return ok;
+  if (auto ok = exec("PRAGMA foreign_keys=ON"); !ok) return ok;
+  if (r == role::reader) return exec("PRAGMA query_only=ON");
+  return {};
+}
+
 connection::~connection() {
-  cache_.clear();
-  for (auto& [sql, s] : raw_) sqlite3_finalize(s);
+  cache_.clear();  // statements are finalized before the connection closes
   sqlite3_close(db_);
 }
 
-result<void> connection::exec(const std::string& sql) {
+result<void> connection::exec(const char* sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
     sqlite3_free(err);
     return fail(errc::internal, "sqlite: " + msg);
   }
@@ -78,18 +112,11 @@ result<void> connection::exec(const std::string& sql) {
 
 result<statement*> connection::prepare(const std::string& sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) return it->second.get();
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
-    return fail(errc::internal, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
-  raw_[sql] = s;
-  auto* st = (cache_[sql] = std::make_unique<statement>(s)).get();
-  return st;
-}
-
-error connection::last_error(std::string_view what) const {
-  int ext = sqlite3_extended_errcode(db_);
-  if ((ext & 0xff) == SQLITE_CONSTRAINT) return error{errc::conflict, std::string(what), {}, {}};
-  return error{errc::internal, std::string("sqlite: ") + sqlite3_errmsg(db_), {}, {}};
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                         nullptr) != SQLITE_OK)
+    return std::unexpected(sqlite_error(db_, "sqlite prepare"));
+  return cache_.emplace(sql, std::make_unique<statement>(raw)).first->second.get();
 }
 
 }  // namespace atrium::store::sqlite

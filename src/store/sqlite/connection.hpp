@@ -1,6 +1,7 @@
 #pragma once
 // RAII over one sqlite3 connection with a cache of prepared statements. Values are always
-// bound, never formatted into SQL.
+// bound, never formatted into SQL, and error messages carry SQLite's text only (it names
+// columns, never bound values, which may be secrets).
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -15,10 +16,12 @@
 
 namespace atrium::store::sqlite {
 
+// One prepared statement. Owned by the connection's cache; callers borrow it and must leave
+// it reset (every helper here does) so that it holds no read snapshot open.
 class statement {
  public:
   explicit statement(sqlite3_stmt* s) : s_(s) {}
-  ~statement() { reset(); }
+  ~statement() { sqlite3_finalize(s_); }
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
 
@@ -28,37 +31,47 @@ class statement {
   statement& bind(int i, int64_t v);
   statement& bind_null(int i);
   statement& bind(int i, const std::optional<std::string>& v);
-  // SQLITE_ROW -> true, SQLITE_DONE -> false, anything else -> error.
+  // SQLITE_ROW -> true, SQLITE_DONE -> false. A UNIQUE or PRIMARY KEY violation is
+  // errc::conflict carrying SQLite's message (callers name the attribute); anything else is
+  // errc::internal. The statement is reset on error.
   result<bool> step();
   std::string text(int col) const;
   int64_t integer(int col) const;
-  bool is_null(int col) const;
   void reset();
 
  private:
   sqlite3_stmt* s_;
 };
 
+// Readers get PRAGMA query_only so that a write slipped into read() fails instead of taking
+// the write lock behind the writer thread's back.
+enum class role { writer, reader };
+
 class connection {
  public:
-  static result<std::unique_ptr<connection>> open(const std::filesystem::path& file, bool synchronous_full);
+  static result<std::unique_ptr<connection>> open(const std::filesystem::path& file,
+                                                  bool synchronous_full, role r);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
-  result<void> exec(const std::string& sql);
-  // A cached prepared statement; valid until the next prepare() of the same SQL returns it again.
+  // Runs SQL text without parameters (pragmas, transaction control, migrations).
+  result<void> exec(const char* sql);
+  result<void> exec(const std::string& sql) { return exec(sql.c_str()); }
+  // A cached prepared statement, reset and with no bindings.
   result<statement*> prepare(const std::string& sql);
-  int changes() const { return sqlite3_changes(db_); }
-  sqlite3* raw() { return db_; }
-  // Maps the last failure to an error value (constraint violations -> conflict with `what`).
-  error last_error(std::string_view what = {}) const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t changes() const { return sqlite3_changes64(db_); }
+  // False outside BEGIN ... COMMIT, including after SQLite rolled a transaction back itself
+  // (it does on some I/O and memory errors).
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
  private:
   explicit connection(sqlite3* db) : db_(db) {}
+  result<void> configure(bool synchronous_full, role r);
+
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<statement>> cache_;
-  std::unordered_map<std::string, sqlite3_stmt*> raw_;
 };
 
 }  // namespace atrium::store::sqlite

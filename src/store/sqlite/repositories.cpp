@@ -1,5 +1,7 @@
 #include "store/sqlite/repositories.hpp"
 
+#include <algorithm>
+
 #include "store/codec.hpp"
 
 namespace atrium::store::sqlite {
@@ -25,6 +27,9 @@ error conflict_of(const error& e) {
   else if (m.find("memberships.group_id") != std::string::npos) what = "Membership already exists";
   return error{errc::conflict, what, {}, {}};
 }
+
+// A page asks for at least one row: limit 0 would report `more` forever.
+int64_t page_limit(const page_request& p) { return std::max(1, p.limit); }
 
 result<void> run(statement& s) {
   auto r = s.step();
@@ -60,14 +65,15 @@ result<std::optional<T>> one_doc(statement& s, result<T> (*decode)(std::string_v
   return std::optional<T>{std::move(*v)};
 }
 
+// Reads up to limit + 1 rows (the query asks for one more): the extra row only sets `more`.
 template <class T>
-result<page<T>> page_of(statement& s, int limit, result<T> (*decode)(std::string_view)) {
+result<page<T>> page_of(statement& s, int64_t limit, result<T> (*decode)(std::string_view)) {
   page<T> out;
   while (true) {
     auto row = s.step();
     if (!row) return std::unexpected(row.error());
     if (!*row) break;
-    if (static_cast<int>(out.items.size()) == limit) {
+    if (static_cast<int64_t>(out.items.size()) == limit) {
       out.more = true;
       break;
     }
@@ -125,8 +131,8 @@ result<page<domain::user>> user_repo::list(const user_filter& f, const page_requ
   if (f.user_name_key) s.bind(5, *f.user_name_key);
   if (f.email_key) s.bind(6, *f.email_key);
   if (f.manager_id) s.bind(7, *f.manager_id);
-  s.bind(8, int64_t{p.limit} + 1);
-  return page_of<domain::user>(s, p.limit, &decode_user);
+  s.bind(8, page_limit(p) + 1);
+  return page_of<domain::user>(s, page_limit(p), &decode_user);
 }
 
 result<void> user_repo::insert(const domain::user& u) {
@@ -182,8 +188,8 @@ result<page<domain::group>> group_repo::list(const group_filter& f, const page_r
   s.bind(3, p.after_id);
   if (f.id) s.bind(4, *f.id);
   if (f.display_name_key) s.bind(5, *f.display_name_key);
-  s.bind(6, int64_t{p.limit} + 1);
-  return page_of<domain::group>(s, p.limit, &decode_group);
+  s.bind(6, page_limit(p) + 1);
+  return page_of<domain::group>(s, page_limit(p), &decode_group);
 }
 
 result<void> group_repo::insert(const domain::group& g) {
@@ -231,10 +237,10 @@ result<std::optional<domain::membership>> membership_repo::find(const std::strin
 }
 
 result<void> membership_repo::insert(const domain::membership& m) {
-  PREPARE(s, c_, "INSERT INTO memberships(id, group_id, member_id, kind, doc) VALUES (?, ?, ?, ?, ?)");
+  PREPARE(s, c_, "INSERT INTO memberships(id, group_id, member_id, kind, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)");
   s.bind(1, m.id).bind(2, m.group_id).bind(3, m.member_id)
       .bind(4, std::string_view(m.kind == domain::member_kind::group ? "group" : "user"))
-      .bind(5, encode_membership(m));
+      .bind(5, epoch_millis(m.stamp.created_at)).bind(6, encode_membership(m));
   return run(s);
 }
 
@@ -247,14 +253,14 @@ result<bool> membership_repo::remove(const std::string& id) {
 
 result<page<domain::membership>> membership_repo::list_by_group(const std::string& group_id, const page_request& p) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?");
-  s.bind(1, group_id).bind(2, p.after_id).bind(3, int64_t{p.limit} + 1);
-  return page_of<domain::membership>(s, p.limit, &decode_membership);
+  s.bind(1, group_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
+  return page_of<domain::membership>(s, page_limit(p), &decode_membership);
 }
 
 result<page<domain::membership>> membership_repo::list_by_member(const std::string& member_id, const page_request& p) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE member_id = ? AND id > ? ORDER BY id LIMIT ?");
-  s.bind(1, member_id).bind(2, p.after_id).bind(3, int64_t{p.limit} + 1);
-  return page_of<domain::membership>(s, p.limit, &decode_membership);
+  s.bind(1, member_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
+  return page_of<domain::membership>(s, page_limit(p), &decode_membership);
 }
 
 result<int64_t> membership_repo::remove_all_for(const std::string& id) {
@@ -291,7 +297,7 @@ result<std::vector<audit_record>> audit_repo::query(const audit_query& q) {
   if (q.principal) s.bind(2, *q.principal);
   if (q.since) s.bind(3, epoch_millis(*q.since));
   if (q.until) s.bind(4, epoch_millis(*q.until));
-  s.bind(5, int64_t{q.limit});
+  s.bind(5, int64_t{std::max(0, q.limit)});  // a negative LIMIT would mean "no limit" to SQLite
   std::vector<audit_record> out;
   while (true) {
     auto row = s.step();
@@ -331,7 +337,7 @@ result<std::optional<access_key_record>> access_key_repo::get(const std::string&
 }
 
 result<std::vector<access_key_record>> access_key_repo::list() {
-  PREPARE(s, c_, "SELECT access_key_id, secret_ciphertext, principal, status, read_only, created_at FROM access_keys ORDER BY created_at");
+  PREPARE(s, c_, "SELECT access_key_id, secret_ciphertext, principal, status, read_only, created_at FROM access_keys ORDER BY created_at, access_key_id");
   std::vector<access_key_record> out;
   while (true) {
     auto row = s.step();
@@ -366,5 +372,7 @@ result<void> settings_repo::put(const std::string& key, const std::string& value
   s.bind(1, key).bind(2, value);
   return run(s);
 }
+
+#undef PREPARE
 
 }  // namespace atrium::store::sqlite

@@ -85,15 +85,19 @@ class settings_repo final : public settings_repository {
 class sqlite_transaction final : public transaction {
  public:
   explicit sqlite_transaction(connection& c)
-      : users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c) {}
+      : c_(c), users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c) {}
   user_repository& users() override { return users_; }
   group_repository& groups() override { return groups_; }
   membership_repository& memberships() override { return memberships_; }
   audit_repository& audit() override { return audit_; }
   access_key_repository& access_keys() override { return keys_; }
   settings_repository& settings() override { return settings_; }
+  // The connection underneath, for store-internal tools and tests that must reach past the
+  // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
+  connection& conn() { return c_; }
 
  private:
+  connection& c_;
   user_repo users_;
   group_repo groups_;
   membership_repo memberships_;

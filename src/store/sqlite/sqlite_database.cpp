@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_database.hpp"
 
+#include <algorithm>
+
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
 
@@ -8,7 +10,7 @@ namespace atrium::store::sqlite {
 namespace {
 
 // Runs fn and turns an escaped exception into an error value: nothing may cross the writer
-// thread's loop.
+// thread's loop or leave a reader connection inside a transaction.
 result<void> guarded(const tx_fn& fn, transaction& tx) {
   try {
     return fn(tx);
@@ -19,16 +21,40 @@ result<void> guarded(const tx_fn& fn, transaction& tx) {
   }
 }
 
+result<void> read_on(connection& c, const tx_fn& fn) {
+  // Deferred BEGIN: the snapshot starts at the first read and holds until COMMIT.
+  if (auto r = c.exec("BEGIN"); !r) return r;
+  sqlite_transaction tx(c);
+  auto r = guarded(fn, tx);
+  if (r) r = c.exec("COMMIT");
+  if (c.in_transaction()) (void)c.exec("ROLLBACK");  // the connection goes back clean
+  return r;
+}
+
+// One job in its own savepoint. The outer result fails when the batch's transaction can no
+// longer be trusted (then nothing of the batch may be kept); the inner one is the job's answer.
+result<result<void>> run_in_savepoint(connection& c, sqlite_transaction& tx, const tx_fn& fn) {
+  if (auto r = c.exec("SAVEPOINT job"); !r) return std::unexpected(r.error());
+  result<void> own = guarded(fn, tx);
+  // SQLite rolls the whole transaction back by itself on some errors (I/O, full disk, out of
+  // memory); the jobs after it would then run, and commit, one by one in autocommit mode.
+  if (!c.in_transaction()) return fail(errc::internal, "sqlite: the transaction was rolled back during a write");
+  if (!own)
+    if (auto r = c.exec("ROLLBACK TO job"); !r) return std::unexpected(r.error());
+  if (auto r = c.exec("RELEASE job"); !r) return std::unexpected(r.error());
+  return own;
+}
+
 }  // namespace
 
 result<std::unique_ptr<sqlite_database>> sqlite_database::open(const sqlite_options& o) {
   std::unique_ptr<sqlite_database> db(new sqlite_database(o));
-  auto w = connection::open(o.file, o.synchronous_full);
+  auto w = connection::open(o.file, o.synchronous_full, role::writer);
   if (!w) return std::unexpected(w.error());
   db->writer_ = std::move(*w);
   if (auto m = migrate(*db->writer_); !m) return std::unexpected(m.error());
   for (int i = 0; i < std::max(1, o.reader_connections); ++i) {
-    auto r = connection::open(o.file, o.synchronous_full);
+    auto r = connection::open(o.file, o.synchronous_full, role::reader);
     if (!r) return std::unexpected(r.error());
     db->readers_.push_back(std::move(*r));
   }
@@ -44,6 +70,17 @@ sqlite_database::~sqlite_database() {
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
+
+write_stats sqlite_database::stats() const {
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(queue_mu_);
+    queued = queue_.size();
+  }
+  return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued};
+}
+
+// ---- reads -------------------------------------------------------------------------------
 
 std::unique_ptr<connection> sqlite_database::take_reader() {
   std::unique_lock lock(readers_mu_);
@@ -63,33 +100,35 @@ void sqlite_database::give_back(std::unique_ptr<connection> c) {
 
 result<void> sqlite_database::read(const tx_fn& fn) {
   auto c = take_reader();
-  result<void> r = c->exec("BEGIN");
-  if (r) {
-    sqlite_transaction tx(*c);
-    r = guarded(fn, tx);
-    (void)c->exec(r ? "COMMIT" : "ROLLBACK");
-  }
+  auto r = read_on(*c, fn);
   give_back(std::move(c));
   return r;
 }
 
+// ---- writes ------------------------------------------------------------------------------
+
 result<void> sqlite_database::write(const tx_fn& fn) {
+  // A job that waits for a write would wait for its own batch: refuse instead of hanging.
+  if (std::this_thread::get_id() == writer_thread_.get_id())
+    return fail(errc::internal, "write() called inside a write transaction");
   std::promise<result<void>> done;
-  auto f = done.get_future();
+  auto outcome = done.get_future();
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return fail(errc::internal, "the store is shutting down");
     queue_.push_back({fn, &done});
   }
   queue_cv_.notify_one();
-  return f.get();
+  return outcome.get();
 }
 
-void sqlite_database::write_detached(tx_fn fn) {
+void sqlite_database::write_detached(tx_fn fn) { enqueue({std::move(fn), nullptr}); }
+
+void sqlite_database::enqueue(job j) {
   {
     std::lock_guard lock(queue_mu_);
-    if (stopping_) return;
-    queue_.push_back({std::move(fn), nullptr});
+    if (stopping_) return;  // only reachable while being destroyed: a caller bug
+    queue_.push_back(std::move(j));
   }
   queue_cv_.notify_one();
 }
@@ -100,8 +139,9 @@ void sqlite_database::writer_loop() {
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;  // drained: every queued job ran first
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
+      if (queue_.empty()) return;  // stopping, and every queued job has run
+      // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
+      while (!queue_.empty() && batch.size() < std::max<std::size_t>(1, options_.max_batch)) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -113,29 +153,36 @@ void sqlite_database::writer_loop() {
 
 void sqlite_database::run_batch(std::vector<job>& batch) {
   std::vector<result<void>> results(batch.size());
-  auto begin = writer_->exec("BEGIN IMMEDIATE");
-  if (!begin) {
-    for (auto& j : batch)
-      if (j.done) j.done->set_value(std::unexpected(begin.error()));
-    return;
+  if (auto committed = commit_batch(batch, results); !committed) {
+    // Nothing of the batch was kept, whatever each job answered.
+    ++failed_batches_;
+    for (auto& r : results) r = fail(errc::internal, "the write was not committed: " + committed.error().message);
   }
+  ++batches_;
+  jobs_ += batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done->set_value(std::move(results[i]));
+    else if (!results[i]) ++failed_detached_;
+  }
+}
+
+result<void> sqlite_database::commit_batch(std::vector<job>& batch, std::vector<result<void>>& results) {
+  if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");  // left over by a failed batch
+  if (auto r = writer_->exec("BEGIN IMMEDIATE"); !r) return r;
   sqlite_transaction tx(*writer_);
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (auto sp = writer_->exec("SAVEPOINT job"); !sp) {
-      results[i] = std::unexpected(sp.error());
-      continue;
+    auto ran = run_in_savepoint(*writer_, tx, batch[i].fn);
+    if (!ran) {
+      if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+      return std::unexpected(ran.error());
     }
-    results[i] = guarded(batch[i].fn, tx);
-    if (!results[i]) (void)writer_->exec("ROLLBACK TO job");
-    (void)writer_->exec("RELEASE job");
+    results[i] = std::move(*ran);
   }
-  if (auto c = writer_->exec("COMMIT"); !c) {
-    (void)writer_->exec("ROLLBACK");
-    for (auto& r : results)
-      if (r) r = std::unexpected(c.error());
+  if (auto r = writer_->exec("COMMIT"); !r) {
+    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+    return r;
   }
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    if (batch[i].done) batch[i].done->set_value(std::move(results[i]));
+  return {};
 }
 
 }  // namespace atrium::store::sqlite

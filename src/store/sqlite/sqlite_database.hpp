@@ -3,7 +3,9 @@
 // every queued write runs in its own SAVEPOINT inside one transaction, then one COMMIT (one
 // fsync under synchronous=FULL) acknowledges the whole batch. A failing job rolls back to its
 // savepoint and leaves its neighbours alone. Readers use a pool of WAL snapshot connections.
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -19,19 +21,31 @@ namespace atrium::store::sqlite {
 
 struct sqlite_options {
   std::filesystem::path file;
-  bool synchronous_full = true;
-  int reader_connections = 8;
-  std::size_t max_batch = 256;
+  bool synchronous_full = true;  // false: synchronous=NORMAL (a power cut may lose the last commits)
+  int reader_connections = 4;    // read() waits for a free one when all are busy
+  std::size_t max_batch = 256;   // jobs per group commit at most
+};
+
+// Counters of the writer thread, for metrics and tests.
+struct write_stats {
+  uint64_t batches = 0;          // transactions the writer ran (one COMMIT each)
+  uint64_t jobs = 0;             // write jobs run, attached and detached
+  uint64_t failed_batches = 0;   // batches lost as a whole (COMMIT or the transaction failed)
+  uint64_t failed_detached = 0;  // detached jobs whose work was not kept (nobody else hears of it)
+  std::size_t queued = 0;        // jobs waiting for the writer thread now
 };
 
 class sqlite_database final : public database {
  public:
+  // Opens (creating if needed) and migrates the file, then starts the writer thread.
   static result<std::unique_ptr<sqlite_database>> open(const sqlite_options& o);
+  // Runs every write already queued, then stops the writer thread.
   ~sqlite_database() override;
 
   result<void> read(const tx_fn& fn) override;
   result<void> write(const tx_fn& fn) override;
   void write_detached(tx_fn fn) override;
+  write_stats stats() const;
 
  private:
   struct job {
@@ -40,18 +54,21 @@ class sqlite_database final : public database {
   };
 
   explicit sqlite_database(sqlite_options o) : options_(std::move(o)) {}
+  void enqueue(job j);
   void writer_loop();
   void run_batch(std::vector<job>& batch);
+  result<void> commit_batch(std::vector<job>& batch, std::vector<result<void>>& results);
   std::unique_ptr<connection> take_reader();
   void give_back(std::unique_ptr<connection> c);
 
   sqlite_options options_;
-  std::unique_ptr<connection> writer_;
-  std::mutex queue_mu_;
+  std::unique_ptr<connection> writer_;  // used by the writer thread only, once it runs
+  mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<job> queue_;
   bool stopping_ = false;
   std::thread writer_thread_;
+  std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

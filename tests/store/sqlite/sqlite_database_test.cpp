@@ -1,230 +1,293 @@
+// sqlite_database: connection settings, read snapshots, and the writer thread's group commit
+// (batching, per-job savepoints, whole-batch failures, detached writes, shutdown).
 #include "store/sqlite/sqlite_database.hpp"
 
-#include <gtest/gtest.h>
-#include <sqlite3.h>
-
 #include <atomic>
-#include <set>
+#include <chrono>
+#include <future>
+#include <stdexcept>
 #include <thread>
 
-#include <unistd.h>
+#include "sqlite_fixture.hpp"
+#include "store/sqlite/repositories.hpp"
 
-#include "base/random.hpp"
-#include "store/sqlite/migrations.hpp"
-
-namespace atrium::store::sqlite {
+namespace atrium::store::sqlite::testing {
 
 namespace {
 
-domain::user make_user(const std::string& id, const std::string& name, std::optional<std::string> email = {}) {
-  domain::user u;
-  u.id = id;
-  u.user_name = name;
-  u.display_name = name;
-  if (email) u.emails = {domain::email{*email, std::nullopt, true}};
-  return u;
+using database_test = sqlite_test;
+using namespace std::chrono_literals;
+
+connection& conn_of(transaction& tx) { return dynamic_cast<sqlite_transaction&>(tx).conn(); }
+
+result<std::string> pragma(transaction& tx, const std::string& sql) {
+  auto s = conn_of(tx).prepare(sql);
+  if (!s) return std::unexpected(s.error());
+  auto row = (*s)->step();
+  if (!row) return std::unexpected(row.error());
+  std::string v = *row ? (*s)->text(0) : "";
+  (*s)->reset();
+  return v;
 }
 
-class sqlite_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // Unique per process and test: ctest runs tests in parallel processes.
-    dir_ = std::filesystem::temp_directory_path() /
-           ("atrium-sqlite-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    reopen();
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void reopen() {
-    db_.reset();
-    auto db = sqlite_database::open({dir_ / "t.db", true});
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-  }
-  result<void> insert(const domain::user& u) {
-    return db_->write([&](transaction& tx) { return tx.users().insert(u); });
-  }
-  std::optional<domain::user> get(const std::string& id) {
-    std::optional<domain::user> out;
-    EXPECT_TRUE(db_->read([&](transaction& tx) -> result<void> {
-      auto r = tx.users().get(id);
-      if (!r) return std::unexpected(r.error());
-      out = *r;
+// Holds the writer thread inside a detached job until release(): whatever is queued meanwhile
+// is taken as one batch.
+class writer_gate {
+ public:
+  explicit writer_gate(database& db) : s_(std::make_shared<state>()) {
+    db.write_detached([s = s_](transaction&) -> result<void> {
+      s->entered.set_value();
+      s->opened.wait();
       return {};
-    }));
-    return out;
+    });
+    s_->entered.get_future().wait();
   }
-  std::filesystem::path dir_;
-  std::unique_ptr<sqlite_database> db_;
+  ~writer_gate() { release(); }
+  writer_gate(const writer_gate&) = delete;
+  writer_gate& operator=(const writer_gate&) = delete;
+  void release() {
+    if (!released_) s_->open.set_value();
+    released_ = true;
+  }
+
+ private:
+  struct state {
+    std::promise<void> entered, open;
+    std::shared_future<void> opened = open.get_future().share();
+  };
+  std::shared_ptr<state> s_;
+  bool released_ = false;
 };
+
+void wait_until_queued(const sqlite_database& db, std::size_t n) {
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (db.stats().queued < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  ASSERT_GE(db.stats().queued, n);
+}
 
 }  // namespace
 
-TEST_F(sqlite_test, round_trip_keeps_every_attribute) {
-  auto u = make_user("u1", "Alice", "alice@example.com");
-  u.external_ids = {{"okta", "00u1"}};
-  u.enterprise_ext = domain::enterprise{};
-  u.enterprise_ext->department = "R&D";
-  u.addresses = {domain::address{"1 Main", "Town", "R", "123", "US", "1 Main, Town", "work", true}};
-  u.stamp.created_via = domain::door::scim;
-  ASSERT_TRUE(insert(u));
-  auto back = get("u1");
-  ASSERT_TRUE(back);
-  EXPECT_EQ(back->user_name, "Alice");
-  EXPECT_EQ(back->emails, u.emails);
-  EXPECT_EQ(back->addresses, u.addresses);
-  EXPECT_EQ(back->external_ids, u.external_ids);
-  EXPECT_EQ(back->enterprise_ext, u.enterprise_ext);
-  EXPECT_EQ(back->stamp.created_via, domain::door::scim);
+TEST_F(database_test, connections_are_configured) {
+  ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
+    EXPECT_EQ(pragma(tx, "PRAGMA journal_mode").value_or("?"), "wal");
+    EXPECT_EQ(pragma(tx, "PRAGMA synchronous").value_or("?"), "2") << "FULL";
+    EXPECT_EQ(pragma(tx, "PRAGMA foreign_keys").value_or("?"), "1");
+    EXPECT_EQ(pragma(tx, "PRAGMA busy_timeout").value_or("?"), "10000");
+    EXPECT_EQ(pragma(tx, "PRAGMA query_only").value_or("?"), "0");
+    return {};
+  }));
+  ASSERT_TRUE(db_->read([](transaction& tx) -> result<void> {
+    EXPECT_EQ(pragma(tx, "PRAGMA journal_mode").value_or("?"), "wal");
+    EXPECT_EQ(pragma(tx, "PRAGMA query_only").value_or("?"), "1");
+    return {};
+  }));
+  db_.reset();
+  auto relaxed = sqlite_database::open({file(), false});
+  ASSERT_TRUE(relaxed);
+  ASSERT_TRUE((*relaxed)->write([](transaction& tx) -> result<void> {
+    EXPECT_EQ(pragma(tx, "PRAGMA synchronous").value_or("?"), "1") << "NORMAL";
+    return {};
+  }));
 }
 
-TEST_F(sqlite_test, uniqueness_conflicts_name_the_attribute) {
-  ASSERT_TRUE(insert(make_user("u1", "alice", "a@x.io")));
-  auto dup_name = insert(make_user("u2", "ALICE"));
-  ASSERT_FALSE(dup_name);
-  EXPECT_EQ(dup_name.error().code, errc::conflict);
-  EXPECT_EQ(dup_name.error().message, "Duplicate UserName");
-  auto dup_mail = insert(make_user("u3", "bob", "A@X.IO"));
-  ASSERT_FALSE(dup_mail);
-  EXPECT_EQ(dup_mail.error().message, "Duplicate primary email");
-  auto a = make_user("u4", "carol");
-  a.external_ids = {{"okta", "same"}};
-  auto b = make_user("u5", "dave");
-  b.external_ids = {{"okta", "same"}};
-  ASSERT_TRUE(insert(a));
-  auto dup_ext = insert(b);
-  ASSERT_FALSE(dup_ext);
-  EXPECT_EQ(dup_ext.error().message, "Duplicate ExternalId");
-  EXPECT_FALSE(get("u5")) << "a failed write leaves nothing behind";
+TEST_F(database_test, reads_cannot_write) {
+  auto r = db_->read([](transaction& tx) { return tx.settings().put("k", "v"); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::internal);
+  auto v = read_value(*db_, [](transaction& tx) { return tx.settings().get("k"); });
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(*v);
+  EXPECT_TRUE(read_value(*db_, [](transaction& tx) { return tx.users().count(); }))
+      << "the reader went back to the pool clean";
 }
 
-TEST_F(sqlite_test, optimistic_versions) {
-  auto u = make_user("u1", "alice");
-  ASSERT_TRUE(insert(u));
-  u.version = 2;
-  ASSERT_TRUE(db_->write([&](transaction& tx) { return tx.users().update(u, 1); }));
-  u.version = 3;
-  auto stale = db_->write([&](transaction& tx) { return tx.users().update(u, 1); });
-  ASSERT_FALSE(stale);
-  EXPECT_EQ(stale.error().code, errc::concurrent_modification);
-  auto gone = make_user("nope", "x");
-  auto missing = db_->write([&](transaction& tx) { return tx.users().update(gone, 1); });
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, errc::not_found);
+TEST_F(database_test, a_read_sees_one_snapshot) {
+  ASSERT_TRUE(insert(make_user("u1", "a")));
+  ASSERT_TRUE(db_->read([&](transaction& tx) -> result<void> {
+    auto before = tx.users().count();  // the snapshot starts at the first read
+    EXPECT_TRUE(insert(make_user("u2", "b")));  // commits meanwhile on the writer thread
+    auto after = tx.users().count();
+    EXPECT_EQ(before.value_or(-1), 1);
+    EXPECT_EQ(after.value_or(-1), 1);
+    return {};
+  }));
+  EXPECT_EQ(user_count(), 2) << "the next read sees the commit";
 }
 
-TEST_F(sqlite_test, keyset_pages_are_stable_under_inserts_and_deletes) {
-  for (int i = 0; i < 260; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "id%04d", i * 2);
-    ASSERT_TRUE(insert(make_user(id, std::string("user") + id)));
-  }
-  std::vector<std::string> seen;
-  std::string after;
-  for (int pageno = 0;; ++pageno) {
-    page<domain::user> p;
-    ASSERT_TRUE(db_->read([&](transaction& tx) -> result<void> {
-      auto r = tx.users().list({}, {after, 50});
-      if (!r) return std::unexpected(r.error());
-      p = *r;
-      return {};
-    }));
-    for (auto& u : p.items) seen.push_back(u.id);
-    if (pageno == 1) {  // between pages: delete ahead, insert behind and ahead
-      ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
-        if (auto r = tx.users().remove("id0400"); !r) return std::unexpected(r.error());
-        return {};
-      }));
-      ASSERT_TRUE(insert(make_user("id0001", "behind")));
-      ASSERT_TRUE(insert(make_user("id0401", "ahead")));
-    }
-    if (!p.more) break;
-    after = p.items.back().id;
-  }
-  std::set<std::string> unique(seen.begin(), seen.end());
-  EXPECT_EQ(unique.size(), seen.size());
-  EXPECT_FALSE(unique.contains("id0400"));
-  EXPECT_TRUE(unique.contains("id0401"));
-  EXPECT_EQ(seen.size(), 260u) << "259 originals left + the one inserted ahead";
-}
-
-TEST_F(sqlite_test, group_commit_keeps_every_write_and_isolates_failures) {
+TEST_F(database_test, concurrent_reads_share_the_pool) {
+  ASSERT_TRUE(insert(make_user("u1", "a")));
+  std::atomic<int> ok{0};
   std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i)
+        if (get_user("u1")) ++ok;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 600);
+}
+
+TEST_F(database_test, group_commit_keeps_every_write) {
+  constexpr int threads_n = 16, per_thread = 200;
   std::atomic<int> failed{0};
-  for (int t = 0; t < 16; ++t)
+  std::vector<std::thread> threads;
+  for (int t = 0; t < threads_n; ++t)
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 100; ++i) {
+      for (int i = 0; i < per_thread; ++i) {
         std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        // Every 10th write tries a name that already exists: it must fail alone.
-        std::string name = i % 10 == 9 ? "t" + std::to_string(t) + "-0" : id;
-        if (!insert(make_user(id, name))) ++failed;
+        if (!insert(make_user(id, id))) ++failed;
       }
     });
   for (auto& th : threads) th.join();
-  EXPECT_EQ(failed.load(), 160);
+  EXPECT_EQ(failed.load(), 0);
+  auto s = db_->stats();
+  EXPECT_GE(s.jobs, uint64_t{threads_n * per_thread});
+  EXPECT_LE(s.batches, s.jobs);
+  RecordProperty("batches", std::to_string(s.batches));
   reopen();
-  int64_t n = 0;
-  ASSERT_TRUE(db_->read([&](transaction& tx) -> result<void> {
-    auto c = tx.users().count();
-    if (!c) return std::unexpected(c.error());
-    n = *c;
-    return {};
-  }));
-  EXPECT_EQ(n, 16 * 90);
+  EXPECT_EQ(user_count(), threads_n * per_thread);
 }
 
-TEST_F(sqlite_test, detached_writes_are_durable_after_close) {
-  store::audit_record r{"e1", from_epoch_millis(5), "ListUsers", "identitystore.amazonaws.com", "p", true, "", "{}"};
-  db_->write_detached([r](transaction& tx) { return tx.audit().append(r); });
-  reopen();
-  std::vector<audit_record> recs;
-  ASSERT_TRUE(db_->read([&](transaction& tx) -> result<void> {
-    auto q = tx.audit().query({std::string("ListUsers"), std::nullopt, std::nullopt, std::nullopt, 10});
-    if (!q) return std::unexpected(q.error());
-    recs = *q;
-    return {};
-  }));
-  ASSERT_EQ(recs.size(), 1u);
-  EXPECT_TRUE(recs[0].read_only);
+TEST_F(database_test, callers_get_their_own_answers) {
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        // Every 10th write reuses a taken name and must fail alone.
+        std::string name = i % 10 == 9 ? "t" + std::to_string(t) + "-0" : id;
+        auto r = insert(make_user(id, name));
+        EXPECT_EQ(r.has_value(), i % 10 != 9) << id;
+        if (!r) {
+          EXPECT_EQ(r.error().code, errc::conflict);
+          ++failed;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 8 * 5);
+  EXPECT_EQ(user_count(), 8 * 45);
 }
 
-TEST_F(sqlite_test, memberships_cascade_and_remove_all) {
-  domain::group g;
-  g.id = "g1";
-  g.display_name = "Ops";
-  ASSERT_TRUE(db_->write([&](transaction& tx) -> result<void> {
-    if (auto r = tx.groups().insert(g); !r) return r;
-    if (auto r = tx.users().insert(make_user("u1", "a")); !r) return r;
-    return tx.memberships().insert({"m1", "g1", "u1", domain::member_kind::user, {}});
-  }));
-  auto dup = db_->write([&](transaction& tx) { return tx.memberships().insert({"m2", "g1", "u1", domain::member_kind::user, {}}); });
-  ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().message, "Membership already exists");
-  ASSERT_TRUE(db_->write([&](transaction& tx) -> result<void> {
-    auto n = tx.memberships().remove_all_for("u1");
-    if (!n) return std::unexpected(n.error());
-    EXPECT_EQ(*n, 1);
-    return {};
-  }));
+TEST_F(database_test, a_failing_job_in_a_batch_does_not_undo_its_neighbours) {
+  std::vector<uint64_t> batch_of;  // touched on the writer thread only
+  auto job = [&](std::string id, std::string name, int how) {
+    return [&, id, name, how](transaction& tx) -> result<void> {
+      batch_of.push_back(db_->stats().batches);
+      if (auto r = tx.users().insert(make_user(id, name)); !r) return r;
+      if (how == 1) return fail(errc::validation, "refused after writing");
+      if (how == 2) throw std::runtime_error("boom after writing");
+      return {};
+    };
+  };
+  std::vector<std::future<result<void>>> answers;
+  {
+    writer_gate gate(*db_);
+    answers.push_back(std::async(std::launch::async, [&] { return db_->write(job("a", "a", 0)); }));
+    wait_until_queued(*db_, 1);
+    answers.push_back(std::async(std::launch::async, [&] { return db_->write(job("b", "b", 1)); }));
+    wait_until_queued(*db_, 2);
+    answers.push_back(std::async(std::launch::async, [&] { return db_->write(job("c", "c", 0)); }));
+    wait_until_queued(*db_, 3);
+    answers.push_back(std::async(std::launch::async, [&] { return db_->write(job("d", "d", 2)); }));
+    wait_until_queued(*db_, 4);
+    answers.push_back(std::async(std::launch::async, [&] { return db_->write(job("e", "a", 0)); }));  // taken name
+    wait_until_queued(*db_, 5);
+    db_->write_detached(job("f", "f", 1));
+    db_->write_detached(job("g", "g", 0));
+    wait_until_queued(*db_, 7);
+  }
+  EXPECT_TRUE(answers[0].get());
+  EXPECT_EQ(answers[1].get().error().code, errc::validation);
+  EXPECT_TRUE(answers[2].get());
+  EXPECT_EQ(answers[3].get().error().code, errc::internal);
+  EXPECT_EQ(answers[4].get().error().message, "Duplicate UserName");
+  ASSERT_TRUE(db_->write([](transaction&) -> result<void> { return {}; }));  // after the batch
+  ASSERT_EQ(batch_of.size(), 7u);
+  for (auto b : batch_of) EXPECT_EQ(b, batch_of.front()) << "all seven ran in one batch";
+  for (auto* id : {"a", "c", "g"}) EXPECT_TRUE(get_user(id)) << id;
+  for (auto* id : {"b", "d", "e", "f"}) EXPECT_FALSE(get_user(id)) << id;
+  EXPECT_EQ(db_->stats().failed_detached, 1u);
+  EXPECT_EQ(db_->stats().failed_batches, 0u);
 }
 
-TEST_F(sqlite_test, migrations_are_recorded_and_a_newer_schema_is_refused) {
-  reopen();  // re-applying is a no-op
-  db_.reset();
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "t.db").c_str(), &raw), SQLITE_OK);
-  char* err = nullptr;
-  std::string sql = "INSERT INTO schema_migrations VALUES (" + std::to_string(migrations().size() + 1) + ", 'future', 0)";
-  ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_close(raw);
-  auto db = sqlite_database::open({dir_ / "t.db", true});
-  ASSERT_FALSE(db);
-  EXPECT_NE(db.error().message.find("newer atrium"), std::string::npos);
+TEST_F(database_test, a_failed_commit_fails_every_job_of_the_batch) {
+  std::future<result<void>> good, bad;
+  {
+    writer_gate gate(*db_);
+    good = std::async(std::launch::async, [&] { return insert(make_user("x", "x")); });
+    wait_until_queued(*db_, 1);
+    // A deferred foreign key failure surfaces only at COMMIT.
+    bad = std::async(std::launch::async, [&] {
+      return db_->write([](transaction& tx) -> result<void> {
+        if (auto r = conn_of(tx).exec("PRAGMA defer_foreign_keys=ON"); !r) return r;
+        return tx.memberships().insert(make_membership("m1", "no-such-group", "x"));
+      });
+    });
+    wait_until_queued(*db_, 2);
+  }
+  auto g = good.get(), b = bad.get();
+  ASSERT_FALSE(g);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(g.error().code, errc::internal);
+  EXPECT_EQ(b.error().code, errc::internal);
+  EXPECT_FALSE(get_user("x"));
+  EXPECT_EQ(db_->stats().failed_batches, 1u);
+  EXPECT_TRUE(insert(make_user("y", "y"))) << "the writer recovers";
+  EXPECT_TRUE(get_user("y"));
 }
 
-}  // namespace atrium::store::sqlite
+TEST_F(database_test, a_transaction_lost_mid_batch_keeps_nothing) {
+  std::vector<std::future<result<void>>> answers;
+  {
+    writer_gate gate(*db_);
+    answers.push_back(std::async(std::launch::async, [&] { return insert(make_user("a", "a")); }));
+    wait_until_queued(*db_, 1);
+    // What SQLite does by itself on some I/O errors: the whole transaction is gone.
+    answers.push_back(std::async(std::launch::async, [&] {
+      return db_->write([](transaction& tx) { return conn_of(tx).exec("ROLLBACK"); });
+    }));
+    wait_until_queued(*db_, 2);
+    answers.push_back(std::async(std::launch::async, [&] { return insert(make_user("c", "c")); }));
+    wait_until_queued(*db_, 3);
+  }
+  for (auto& a : answers) {
+    auto r = a.get();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::internal);
+  }
+  EXPECT_FALSE(get_user("a"));
+  EXPECT_FALSE(get_user("c")) << "not run, or run and committed in autocommit mode";
+  EXPECT_TRUE(insert(make_user("d", "d")));
+  EXPECT_EQ(user_count(), 1);
+}
+
+TEST_F(database_test, detached_writes_are_durable_after_close) {
+  for (int i = 0; i < 500; ++i) {
+    audit_record r{"e" + std::to_string(i), from_epoch_millis(i), "ListUsers", "identitystore.amazonaws.com", "p",
+                   true, "", "{}"};
+    db_->write_detached([r](transaction& tx) { return tx.audit().append(r); });
+  }
+  reopen();  // the destructor drains the queue before the writer stops
+  audit_query q;
+  q.limit = 1000;
+  auto recs = read_value(*db_, [&](transaction& tx) { return tx.audit().query(q); });
+  ASSERT_TRUE(recs);
+  ASSERT_EQ(recs->size(), 500u);
+  EXPECT_TRUE((*recs)[0].read_only);
+}
+
+TEST_F(database_test, a_write_inside_a_write_is_refused_not_deadlocked) {
+  auto r = db_->write([&](transaction& tx) -> result<void> {
+    auto inner = insert(make_user("inner", "inner"));
+    EXPECT_FALSE(inner);
+    EXPECT_EQ(inner.error().code, errc::internal);
+    return tx.users().insert(make_user("outer", "outer"));
+  });
+  EXPECT_TRUE(r);
+  EXPECT_TRUE(get_user("outer"));
+  EXPECT_FALSE(get_user("inner"));
+}
+
+}  // namespace atrium::store::sqlite::testing
