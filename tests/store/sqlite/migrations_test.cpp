@@ -9,18 +9,20 @@
 
 #include "sqlite_fixture.hpp"
 
-namespace atrium::store::sqlite::testing {
+namespace atrium::store::sqlite::test {
 
 namespace {
 
 using migrations_test = sqlite_test;
 
+#ifdef ATRIUM_SQLITE_MIGRATIONS_DIR
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
 }
+#endif
 
 }  // namespace
 
@@ -126,4 +128,4 @@ TEST_F(migrations_test, a_version_1_database_is_upgraded_in_place) {
   EXPECT_EQ((*m)->stamp.created_at, from_epoch_millis(1234));
 }
 
-}  // namespace atrium::store::sqlite::testing
+}  // namespace atrium::store::sqlite::test

@@ -12,7 +12,7 @@
 // would otherwise warn about every field left at its default.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-namespace atrium::store::sqlite::testing {
+namespace atrium::store::sqlite::test {
 
 namespace {
 
@@ -460,4 +460,4 @@ TEST_F(repositories, settings) {
   EXPECT_EQ(**v, "2");
 }
 
-}  // namespace atrium::store::sqlite::testing
+}  // namespace atrium::store::sqlite::test

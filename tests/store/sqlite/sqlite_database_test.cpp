@@ -11,7 +11,7 @@
 #include "sqlite_fixture.hpp"
 #include "store/sqlite/repositories.hpp"
 
-namespace atrium::store::sqlite::testing {
+namespace atrium::store::sqlite::test {
 
 namespace {
 
@@ -290,4 +290,4 @@ TEST_F(database_test, a_write_inside_a_write_is_refused_not_deadlocked) {
   EXPECT_FALSE(get_user("inner"));
 }
 
-}  // namespace atrium::store::sqlite::testing
+}  // namespace atrium::store::sqlite::test

@@ -15,7 +15,7 @@
 
 #include "store/sqlite/sqlite_database.hpp"
 
-namespace atrium::store::sqlite::testing {
+namespace atrium::store::sqlite::test {
 
 inline domain::user make_user(const std::string& id, const std::string& name,
                               std::optional<std::string> email = {}) {
@@ -143,4 +143,4 @@ class sqlite_test : public ::testing::Test {
   std::unique_ptr<sqlite_database> db_;
 };
 
-}  // namespace atrium::store::sqlite::testing
+}  // namespace atrium::store::sqlite::test
