@@ -19,6 +19,7 @@ struct config {
   std::string public_host = "localhost";  // extra DNS name in the self-signed certificate
   std::filesystem::path port_file;        // when set, the bound port is written here
   bool sqlite_synchronous_full = true;
+  int sqlite_reader_connections = 8;  // as many as worker threads: reads never wait for one
   bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
   http::server_config server;
   service::throttle_settings throttle;

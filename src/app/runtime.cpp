@@ -93,7 +93,11 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   auto& p = *rt->p_;
   p.cfg = cfg;
   std::filesystem::create_directories(cfg.data_dir);
-  auto db = store::sqlite::sqlite_database::open({cfg.db_file(), cfg.sqlite_synchronous_full});
+  store::sqlite::sqlite_options so;
+  so.file = cfg.db_file();
+  so.synchronous_full = cfg.sqlite_synchronous_full;
+  so.reader_connections = cfg.sqlite_reader_connections;
+  auto db = store::sqlite::sqlite_database::open(so);
   if (!db) fatal("cannot open store " + cfg.db_file().string() + ": " + db.error().message);
   p.db = std::move(*db);
   auto box = crypto::secret_box::load_or_create(cfg.master_key_file());

@@ -15,6 +15,7 @@ TEST(config, defaults_are_the_documented_ones) {
   EXPECT_EQ(c.server.port, 8443);
   EXPECT_TRUE(c.server.tls);
   EXPECT_TRUE(c.sqlite_synchronous_full);
+  EXPECT_EQ(c.sqlite_reader_connections, 8);
   EXPECT_EQ(c.quotas.max_users, 100000);
   EXPECT_EQ(c.quotas.max_groups, 100000);
   EXPECT_EQ(c.throttle.default_rate, 10000);
