@@ -1,8 +1,11 @@
 #pragma once
-// Prometheus text exposition (format 0.0.4): request counters and latency histograms per
-// operation and status class. Thread-safe; cheap enough for the hot path (one mutex per
-// observation, no allocation once an operation label exists).
+// Prometheus text exposition (format 0.0.4): request counters per operation and status code,
+// latency histograms per operation, and gauges other layers publish. Thread-safe; cheap enough
+// for the hot path (one mutex per observation, no allocation once an (operation, status) pair
+// has been seen).
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -13,20 +16,21 @@ namespace atrium::http {
 class metrics_registry {
  public:
   void observe(const std::string& operation, int status, std::chrono::microseconds latency);
-  // Extra gauges other layers publish (e.g. atrium_users_total).
+  // Extra gauges other layers publish (e.g. atrium_users_total). Characters a metric name may
+  // not hold are replaced by '_'.
   void set_gauge(const std::string& name, const std::string& help, double value);
   std::string render() const;
 
  private:
   struct series {
-    std::vector<uint64_t> buckets;  // cumulative counts per bound
+    std::map<int, uint64_t> requests;  // status code -> count
+    std::vector<uint64_t> buckets;     // observations per bucket (not cumulative; summed on render)
     uint64_t count = 0;
     double sum_seconds = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;  // (operation, status) -> count
-  std::map<std::string, series> latency_;
-  std::map<std::string, std::pair<std::string, double>> gauges_;
+  std::map<std::string, series, std::less<>> operations_;
+  std::map<std::string, std::pair<std::string, double>> gauges_;  // name -> (help, value)
 };
 
 }  // namespace atrium::http

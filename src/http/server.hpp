@@ -1,9 +1,11 @@
 #pragma once
-// The network edge: Boost.Beast HTTP/1.1 over TLS, one C++20 coroutine per connection.
-// http/ owns sockets, TLS, limits and timeouts; handlers are plain functions that take a
-// request value and return a response value (Beast examples' handle_request). Handlers run on
-// a worker pool, so they may block on the database or on password hashing; network threads
-// never do.
+// The network edge: Boost.Beast HTTP/1.1 over TLS (or plain TCP when tls=false), one C++20
+// coroutine per connection. http/ owns sockets, TLS, limits and timeouts; handlers are plain
+// functions that take a request value and return a response value (Beast examples'
+// handle_request; the pure conversions are in http/exchange.hpp). Handlers run on a worker
+// pool, so they may block on the database or on password hashing; network threads never do.
+// The server answers GET /healthz and GET /metrics itself, records metrics for every request
+// and logs one JSON line per request to the "atrium" spdlog logger (else the default one).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,17 +64,23 @@ using handler = std::function<response(const request&)>;
 
 class server {
  public:
+  // Throws when the TLS certificate or key cannot be loaded. A null metrics gets a private one.
   server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics);
+  // Call after run() has returned (or when it never ran). Waits for a handler that outlived
+  // the grace period: a blocking function cannot be interrupted.
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Binds and listens; after this port() is the real port.
+  // Binds and listens (throws on failure); after this port() is the real port (0 before).
   void listen();
   uint16_t port() const;
   // Serves until SIGTERM/SIGINT (or stop()): then stops accepting, lets in-flight requests
-  // finish (up to shutdown_grace), closes idle keep-alive connections, and returns.
+  // finish (up to shutdown_grace) and answers them with Connection: close, closes idle
+  // keep-alive connections, and returns.
   void run();
+  // Thread-safe; may be called from a handler, before run() (run() then returns at once), or
+  // more than once.
   void stop();
 
  private:
