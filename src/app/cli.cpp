@@ -7,41 +7,15 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_common.hpp"
 #include "app/config.hpp"
+#include "app/scim_cli.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
 
 namespace atrium::app {
 
 namespace {
-
-struct common_options {
-  std::string config_file;
-  std::string data_dir;
-  std::vector<std::string> settings;  // --set key=value
-};
-
-void add_common(CLI::App* cmd, common_options& o) {
-  cmd->add_option("--config", o.config_file, "JSON configuration file")->envname("ATRIUM_CONFIG");
-  cmd->add_option("--data-dir", o.data_dir, "Data directory (store, keys, TLS, audit)");
-  cmd->add_option("--set", o.settings, "Override a setting: key=value (docs/configuration.md)");
-}
-
-config load_config(const common_options& o) {
-  config c;
-  auto check = [](const std::string& e) {
-    if (!e.empty()) throw std::runtime_error(e);
-  };
-  if (!o.config_file.empty()) check(apply_file(c, o.config_file));
-  check(apply_environment(c));
-  if (!o.data_dir.empty()) c.data_dir = o.data_dir;
-  for (const auto& kv : o.settings) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) throw std::runtime_error("--set expects key=value, got '" + kv + "'");
-    check(apply_setting(c, kv.substr(0, eq), kv.substr(eq + 1)));
-  }
-  return c;
-}
 
 void print_bootstrap(const config& c, runtime& rt, uint16_t port,
                      const std::optional<service::new_access_key>& key) {
@@ -169,6 +143,8 @@ int run_cli(int argc, char** argv) {
   key_cmd->add_flag("--read-only", read_only, "Allow only read operations");
   key_cmd->add_flag("--json", as_json, "Print JSON");
 
+  scim_commands scim(admin);
+
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
   std::string event, principal, since, until;
@@ -186,6 +162,7 @@ int run_cli(int argc, char** argv) {
     if (*serve_cmd) return serve(serve_o);
     if (*key_cmd) return create_access_key(key_o, key_user, read_only, as_json);
     if (*audit_cmd) return audit(audit_o, event, principal, since, until, limit);
+    if (auto code = scim.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

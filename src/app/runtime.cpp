@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <stop_token>
+#include <thread>
 
 #include "base/clock.hpp"
 #include "crypto/primitives.hpp"
@@ -11,9 +15,12 @@
 #include "domain/ids.hpp"
 #include "http/server.hpp"
 #include "proto/aws/aws_door.hpp"
+#include "proto/aws/provisioning_api.hpp"
+#include "proto/scim/scim_door.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
+#include "service/scim_provisioning.hpp"
 #include "service/throttle.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
@@ -32,7 +39,10 @@ struct runtime::parts {
   std::unique_ptr<service::throttler> throttle;
   std::unique_ptr<service::identity_service> identity;
   std::unique_ptr<proto::aws::identitystore_api> identitystore;
+  std::unique_ptr<service::scim_provisioning> provisioning;
+  std::unique_ptr<proto::aws::provisioning_api> provisioning_api;
   std::unique_ptr<proto::aws::aws_door> aws;
+  std::unique_ptr<proto::scim::scim_door> scim;
 };
 
 namespace {
@@ -69,6 +79,69 @@ std::string twelve_digits(random_source& rnd) {
 proto::aws::wire_request to_wire(const http::request& r) {
   return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
 }
+
+proto::scim::scim_request to_scim(const http::request& r) {
+  return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
+}
+
+http::response from_scim(proto::scim::scim_response s) {
+  http::response r;
+  r.status = s.status;
+  r.content_type = std::move(s.content_type);
+  r.headers = std::move(s.headers);
+  r.body = std::move(s.body);
+  r.operation = std::move(s.operation);
+  r.error_code = std::move(s.error_code);
+  return r;
+}
+
+// Token expiry as Prometheus gauges, refreshed once a minute off the network threads (the
+// guide's reminders start 90 days before a token expires).
+class token_gauges {
+ public:
+  token_gauges(store::database& db, const clock& clk, const service::token_policy& policy,
+               http::metrics_registry& m)
+      : db_(db), clock_(clk), policy_(policy), metrics_(m), thread_([this](std::stop_token st) { loop(st); }) {}
+
+ private:
+  void loop(std::stop_token st) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    while (!st.stop_requested()) {
+      refresh();
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, st, std::chrono::seconds(60), [] { return false; });
+    }
+  }
+  void refresh() {
+    std::vector<store::scim_token_record> tokens;
+    auto r = db_.read([&](store::transaction& tx) -> result<void> {
+      auto t = tx.scim_tokens().list();
+      if (!t) return std::unexpected(t.error());
+      tokens = std::move(*t);
+      return {};
+    });
+    if (!r) return;
+    auto now = clock_.now();
+    double soon = 0, earliest = 0;
+    for (const auto& t : tokens) {
+      if (t.expires_at - now <= std::chrono::duration_cast<std::chrono::milliseconds>(policy_.warn_before)) ++soon;
+      double at = epoch_seconds(t.expires_at);
+      if (earliest == 0 || at < earliest) earliest = at;
+    }
+    metrics_.set_gauge("atrium_scim_tokens", "SCIM access tokens that exist", static_cast<double>(tokens.size()));
+    metrics_.set_gauge("atrium_scim_tokens_expiring_soon",
+                       "SCIM access tokens that expire within the warning period (90 days) or have expired", soon);
+    metrics_.set_gauge("atrium_scim_token_earliest_expiry_timestamp_seconds",
+                       "Expiry time of the SCIM access token that expires first (0: none)", earliest);
+  }
+
+  store::database& db_;
+  const clock& clock_;
+  service::token_policy policy_;
+  http::metrics_registry& metrics_;
+  std::jthread thread_;
+};
 
 http::response from_wire(proto::aws::wire_response w) {
   http::response r;
@@ -115,12 +188,28 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   p.identity = std::make_unique<service::identity_service>(*p.audited, p.clk, p.rnd,
                                                            p.ids.identity_store_id, cfg.quotas);
   p.identitystore = std::make_unique<proto::aws::identitystore_api>(*p.identity);
+  p.provisioning = std::make_unique<service::scim_provisioning>(*p.audited, p.clk, p.rnd);
+  p.provisioning_api = std::make_unique<proto::aws::provisioning_api>(*p.provisioning, rt->scim_endpoint(cfg.server.port));
   p.aws = std::make_unique<proto::aws::aws_door>(*p.auth, *p.throttle, *p.audited, *p.identitystore,
-                                                 proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
+                                                 proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes},
+                                                 p.provisioning_api.get());
+  proto::scim::scim_settings ss;
+  ss.tls = cfg.server.tls;
+  ss.public_host = cfg.public_host;
+  ss.region = cfg.region;
+  ss.account_id = p.ids.account_id;
+  ss.max_body_bytes = cfg.server.lim.body_bytes;
+  p.scim = std::make_unique<proto::scim::scim_door>(*p.provisioning, *p.identity, *p.throttle, *p.audited, ss);
   return rt;
 }
 
 const deployment_ids& runtime::ids() const { return p_->ids; }
+service::scim_provisioning& runtime::provisioning() { return *p_->provisioning; }
+
+std::string runtime::scim_endpoint(uint16_t port) const {
+  return std::string(p_->cfg.server.tls ? "https://" : "http://") + p_->cfg.public_host + ":" +
+         std::to_string(port) + "/scim/v2";
+}
 service::admin_auth& runtime::auth() { return *p_->auth; }
 store::database& runtime::db() { return *p_->db; }
 
@@ -138,9 +227,15 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
                    nlohmann::json(scfg.cert_file.string()).dump());
   }
   auto metrics = std::make_shared<http::metrics_registry>();
-  http::server srv(scfg, [&p](const http::request& r) { return from_wire(p.aws->handle(to_wire(r))); },
+  http::server srv(scfg,
+                   [&p](const http::request& r) {
+                     if (p.scim->handles(r.target)) return from_scim(p.scim->handle(to_scim(r)));
+                     return from_wire(p.aws->handle(to_wire(r)));
+                   },
                    metrics);
   srv.listen();
+  p.provisioning_api->set_endpoint(scim_endpoint(srv.port()));
+  token_gauges gauges(*p.db, p.clk, p.provisioning->policy(), *metrics);
   on_ready(srv.port());
   srv.run();
   return 0;

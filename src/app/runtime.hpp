@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "service/admin_auth.hpp"
+#include "service/scim_provisioning.hpp"
 
 namespace atrium::app {
 
@@ -23,6 +24,9 @@ class runtime {
   const deployment_ids& ids() const;
   service::admin_auth& auth();
   store::database& db();
+  service::scim_provisioning& provisioning();
+  // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
+  std::string scim_endpoint(uint16_t port) const;
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
   int serve(const std::function<void(uint16_t)>& on_ready);
 

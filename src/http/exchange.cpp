@@ -103,7 +103,7 @@ beast_response to_beast(response res, std::string_view request_id, unsigned vers
   int status = final_status(res.status);
   beast_response out{static_cast<bhttp::status>(status), version};
   out.set(bhttp::field::server, "Atrium");
-  out.set(bhttp::field::content_type, res.content_type);
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
   out.set("x-amzn-RequestId", request_id);
   for (const auto& [k, v] : res.headers) {
     if (framing_header(k) || unsafe_header(k, v)) continue;

@@ -51,6 +51,14 @@ class audited_store {
     return std::move(*out);
   }
 
+  // A successful call that reads nothing from the store (SCIM discovery documents): its record
+  // is written like a read's, without waiting.
+  void record_success(const call_context& ctx, const nlohmann::json& response_elements) {
+    auto rec = auditor_.make(ctx, response_elements, nullptr);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+
   // Failed calls (refused at the door or by a use case; nothing was changed): every door
   // records exactly one failure record per failed call through this.
   void record_failure(const call_context& ctx, const call_failure& err) {

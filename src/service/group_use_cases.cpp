@@ -66,13 +66,23 @@ result<domain::group> identity_service::update_group(const call_context& ctx, co
       [&](const domain::group&) { return nlohmann::json(nullptr); });
 }
 
-result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id) {
+result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id,
+                                                       std::optional<int64_t> if_match) {
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
   return store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
+        if (if_match) {
+          auto cur = tx.groups().get(id);
+          if (!cur) return std::unexpected(cur.error());
+          if (!*cur) return not_found("GROUP", id);
+          if ((*cur)->version != *if_match)
+            return fail(errc::concurrent_modification, "The resource was changed since version " +
+                                                           std::to_string(*if_match) + " (If-Match).");
+        }
+        if (auto r = leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
         auto removed = tx.groups().remove(id);
         if (!removed) return std::unexpected(removed.error());
@@ -144,6 +154,7 @@ result<domain::membership> identity_service::create_membership(const call_contex
         if (*n >= quotas_.max_members_per_group)
           return fail(errc::quota_exceeded, "The group has reached its member quota.");
         if (auto r = tx.memberships().insert(m); !r) return std::unexpected(r.error());
+        if (auto r = touch_group(tx, ctx, group_id); !r) return std::unexpected(r.error());
         return m;
       },
       [&](const domain::membership& created) { return ids({{"membershipId", created.id}}); });
@@ -167,9 +178,12 @@ result<std::monostate> identity_service::delete_membership(const call_context& c
   return store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
+        auto m = tx.memberships().get(id);
+        if (!m) return std::unexpected(m.error());
+        if (!*m) return not_found("GROUP_MEMBERSHIP", id);
         auto removed = tx.memberships().remove(id);
         if (!removed) return std::unexpected(removed.error());
-        if (!*removed) return not_found("GROUP_MEMBERSHIP", id);
+        if (auto r = touch_group(tx, ctx, (*m)->group_id); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
       [&](const std::monostate&) { return nlohmann::json(nullptr); });

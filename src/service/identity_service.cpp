@@ -11,17 +11,23 @@ identity_service::identity_service(audited_store& store, const clock& clk, rando
                                    std::string identity_store_id, quotas q)
     : store_(store), clock_(clk), random_(rnd), store_id_(std::move(identity_store_id)), quotas_(q) {}
 
+namespace {
+// "Created by"/"Updated by": the caller's ARN, or for SCIM (whose callers are bearer tokens,
+// not IAM principals) the token id.
+std::string by(const call_context& ctx) { return ctx.who.arn.empty() ? ctx.who.access_key_id : ctx.who.arn; }
+}  // namespace
+
 domain::audit_stamp identity_service::stamp(const call_context& ctx) const {
   domain::audit_stamp s;
   s.created_at = s.updated_at = clock_.now();
-  s.created_by = s.updated_by = ctx.who.arn;
+  s.created_by = s.updated_by = by(ctx);
   s.created_via = s.updated_via = ctx.via;
   return s;
 }
 
 void identity_service::touch(domain::audit_stamp& s, const call_context& ctx) const {
   s.updated_at = clock_.now();
-  s.updated_by = ctx.who.arn;
+  s.updated_by = by(ctx);
   s.updated_via = ctx.via;
 }
 
@@ -101,7 +107,8 @@ result<domain::user> identity_service::update_user(const call_context& ctx, cons
       [&](const domain::user&) { return nlohmann::json(nullptr); });
 }
 
-result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id) {
+result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id,
+                                                       std::optional<int64_t> if_match) {
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
@@ -109,6 +116,15 @@ result<std::monostate> identity_service::delete_user(const call_context& ctx, co
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
         // The guide: deleting a user of the built-in store deletes what refers to it.
+        if (if_match) {
+          auto cur = tx.users().get(id);
+          if (!cur) return std::unexpected(cur.error());
+          if (!*cur) return not_found("USER", id);
+          if ((*cur)->version != *if_match)
+            return fail(errc::concurrent_modification, "The resource was changed since version " +
+                                                           std::to_string(*if_match) + " (If-Match).");
+        }
+        if (auto r = leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
         auto removed = tx.users().remove(id);
         if (!removed) return std::unexpected(removed.error());

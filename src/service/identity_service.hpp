@@ -3,6 +3,7 @@
 // today, SCIM and the console later) calls these; each one authorizes, loads, applies the
 // domain rules, saves and audits in one transaction (architecture guide, service/).
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
@@ -14,6 +15,8 @@
 #include "domain/identity.hpp"
 #include "service/audited_store.hpp"
 #include "service/call_context.hpp"
+#include "service/member_change.hpp"
+#include "service/membership_graph.hpp"
 #include "store/repositories.hpp"
 
 namespace atrium::service {
@@ -47,6 +50,61 @@ struct membership_check {
   bool exists = false;
 };
 
+// Read-modify-write inside one transaction (SCIM PUT and PATCH): the function turns the stored
+// entity into the new one. `if_match` is the version the client last saw (HTTP If-Match);
+// a different stored version is errc::concurrent_modification (SCIM 412).
+using user_mutation = std::function<result<domain::user>(const domain::user& current)>;
+struct group_edit {
+  domain::group group;
+  std::vector<member_change> members;  // applied in order after the group document
+};
+using group_mutation = std::function<result<group_edit>(const domain::group& current)>;
+
+// What a door shows of an entity beyond its document: the groups of a user (direct and
+// through nesting) and the direct members of a group. Both cost queries, so they are asked for.
+struct view_options {
+  bool groups = true;   // user_view::groups
+  bool members = true;  // group_view::members
+};
+struct group_ref {
+  std::string id;
+  std::string display_name;
+  bool direct = false;
+};
+struct user_view {
+  domain::user user;
+  std::vector<group_ref> groups;
+};
+struct group_view {
+  domain::group group;
+  std::vector<store::member_ref> members;
+};
+
+// SCIM-style listings: index paging (offset/count, with a total) or cursor paging (an opaque
+// cursor bound to `scope`, the filter it was issued for).
+struct query_window {
+  int64_t offset = 0;
+  int count = 100;
+  std::optional<std::string> cursor;  // set: cursor paging; "" asks for the first page
+};
+struct user_query {
+  store::user_filter filter;
+  std::optional<std::string> in_group;  // users in this group, directly or through nesting
+  bool matches_nothing = false;         // contradictory filter: an empty answer without a query
+  std::string scope;                    // canonical text of the filter, binds cursors
+};
+struct group_query {
+  store::group_filter filter;
+  bool matches_nothing = false;
+  std::string scope;
+};
+template <class T>
+struct query_page {
+  std::vector<T> items;
+  std::optional<int64_t> total;  // index paging only
+  std::optional<std::string> next_cursor;
+};
+
 // Opaque NextToken: base64url of "<scope>\n<last id>". The scope binds a token to the operation
 // and filter it came from; a token from another listing is a ValidationException. Keyset
 // pagination keeps it correct while rows are inserted and deleted between pages.
@@ -64,16 +122,38 @@ class identity_service {
   result<domain::user> describe_user(const call_context& ctx, const std::string& id);
   result<domain::user> update_user(const call_context& ctx, const std::string& id,
                                    const std::vector<attribute_operation>& ops);
-  result<std::monostate> delete_user(const call_context& ctx, const std::string& id);
+  result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
+                                     std::optional<int64_t> if_match = std::nullopt);
   result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
                                            const std::optional<std::string>& next_token, int max);
   result<std::string> get_user_id(const call_context& ctx, const alternate_identifier& alt);
 
+  // SCIM: read-modify-write (PUT, PATCH), views, listings with totals or cursors.
+  result<user_view> modify_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
+                                std::optional<int64_t> if_match, view_options view);
+  result<user_view> get_user_view(const call_context& ctx, const std::string& id, view_options view);
+  result<query_page<user_view>> query_users(const call_context& ctx, const user_query& q,
+                                            const query_window& w, view_options view);
+  result<user_view> create_user_view(const call_context& ctx, domain::user u);
+
   result<domain::group> create_group(const call_context& ctx, domain::group g);
+  // Creates the group and its direct members (users or groups) in one transaction: an unknown
+  // member id fails the whole call and leaves no group behind.
+  result<group_view> create_group_with_members(const call_context& ctx, domain::group g,
+                                               const std::vector<std::string>& member_ids);
+  result<group_view> modify_group(const call_context& ctx, const std::string& id, const group_mutation& fn,
+                                  std::optional<int64_t> if_match, view_options view);
+  result<group_view> get_group_view(const call_context& ctx, const std::string& id, view_options view);
+  result<query_page<group_view>> query_groups(const call_context& ctx, const group_query& q,
+                                              const query_window& w, view_options view);
+  // Effective membership with nested groups flattened (for access decisions).
+  result<std::vector<group_link>> effective_groups_of(const call_context& ctx, const std::string& user_id);
+  result<std::vector<std::string>> effective_members_of(const call_context& ctx, const std::string& group_id);
   result<domain::group> describe_group(const call_context& ctx, const std::string& id);
   result<domain::group> update_group(const call_context& ctx, const std::string& id,
                                      const std::vector<attribute_operation>& ops);
-  result<std::monostate> delete_group(const call_context& ctx, const std::string& id);
+  result<std::monostate> delete_group(const call_context& ctx, const std::string& id,
+                                      std::optional<int64_t> if_match = std::nullopt);
   result<listing<domain::group>> list_groups(const call_context& ctx, const store::group_filter& f,
                                              const std::optional<std::string>& next_token, int max);
   result<std::string> get_group_id(const call_context& ctx, const alternate_identifier& alt);
@@ -100,6 +180,16 @@ class identity_service {
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
   result<void> check_writable(const call_context& ctx) const;
   nlohmann::json ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
+  result<void> apply_member_changes(store::transaction& tx, const call_context& ctx,
+                                    const std::string& group_id, const std::vector<member_change>& changes);
+  result<void> add_member(store::transaction& tx, const call_context& ctx, const std::string& group_id,
+                          const std::string& member_id);
+  // Bumps the group's version and "Updated by" when its members change (SCIM meta.version).
+  result<void> touch_group(store::transaction& tx, const call_context& ctx, const std::string& group_id);
+  // Before a user or group is deleted: the groups it was a direct member of change too.
+  result<void> leave_all_groups(store::transaction& tx, const call_context& ctx, const std::string& member_id);
+  result<user_view> user_view_of(store::transaction& tx, domain::user u, view_options view);
+  result<group_view> group_view_of(store::transaction& tx, domain::group g, view_options view);
   // Where a listing starts: after the id inside `token`, which must belong to `scope`.
   static result<store::page_request> start_page(std::string_view scope,
                                                 const std::optional<std::string>& token, int max);

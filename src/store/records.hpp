@@ -37,4 +37,16 @@ struct access_key_record {
   sys_time created_at{};
 };
 
+// One SCIM bearer token. The token handed to the IdP is "<id>.<secret>"; the store keeps the
+// SHA-256 of the secret (hex), which is enough for a 256-bit random secret (no dictionary to
+// guess from, so no slow hash is needed) and is compared in constant time.
+struct scim_token_record {
+  std::string id;           // "scimtok-" + 16 hex digits; safe to show and log
+  std::string secret_hash;  // hex SHA-256 of the secret part
+  sys_time created_at{};
+  sys_time expires_at{};
+  std::optional<sys_time> last_used_at;
+  std::string created_by;  // principal ARN or "cli"
+};
+
 }  // namespace atrium::store

@@ -20,6 +20,7 @@ namespace atrium::store {
 struct page_request {
   std::string after_id;  // empty: from the start
   int limit = 100;
+  int64_t offset = 0;    // rows to skip after after_id (SCIM startIndex paging; O(offset))
 };
 
 template <class T>
@@ -34,12 +35,23 @@ struct user_filter {
   std::optional<std::string> email_key;
   std::optional<domain::external_id> external_id;
   std::optional<std::string> manager_id;
+  // Direct members of at least one of these groups (SCIM groups.value; the service passes the
+  // group and every group nested inside it). An empty list matches nothing.
+  std::optional<std::vector<std::string>> member_of_any;
 };
 
 struct group_filter {
   std::optional<std::string> id;
   std::optional<std::string> display_name_key;
   std::optional<domain::external_id> external_id;
+  std::optional<std::string> member_id;  // groups with this user or group as a direct member
+};
+
+// A member as the membership row holds it, without decoding the row's document.
+struct member_ref {
+  std::string id;
+  domain::member_kind kind = domain::member_kind::user;
+  friend bool operator==(const member_ref&, const member_ref&) = default;
 };
 
 class user_repository {
@@ -52,6 +64,7 @@ class user_repository {
   virtual result<void> update(const domain::user& u, int64_t expected_version) = 0;
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
+  virtual result<int64_t> count_matching(const user_filter& f) = 0;
 };
 
 class group_repository {
@@ -63,6 +76,7 @@ class group_repository {
   virtual result<void> update(const domain::group& g, int64_t expected_version) = 0;
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
+  virtual result<int64_t> count_matching(const group_filter& f) = 0;
 };
 
 class membership_repository {
@@ -80,6 +94,26 @@ class membership_repository {
   // Removes every membership where id is the group or the member; returns how many.
   virtual result<int64_t> remove_all_for(const std::string& id) = 0;
   virtual result<int64_t> count_for_group(const std::string& group_id) = 0;
+  // Direct members of a group in id order, from the row columns (no document decoding).
+  virtual result<std::vector<member_ref>> members_of(const std::string& group_id) = 0;
+  // Ids of the groups `member_id` is a direct member of.
+  virtual result<std::vector<std::string>> groups_of(const std::string& member_id) = 0;
+  // Removes the (group, member) row; false when there was none.
+  virtual result<bool> remove_pair(const std::string& group_id, const std::string& member_id) = 0;
+  // Removes every direct member of the group; returns how many.
+  virtual result<int64_t> remove_all_members(const std::string& group_id) = 0;
+};
+
+// SCIM bearer tokens (the guide's "access tokens" of automatic provisioning). Only a hash of
+// the secret part is stored.
+class scim_token_repository {
+ public:
+  virtual ~scim_token_repository() = default;
+  virtual result<void> insert(const scim_token_record& t) = 0;
+  virtual result<std::optional<scim_token_record>> get(const std::string& id) = 0;
+  virtual result<std::vector<scim_token_record>> list() = 0;  // oldest first
+  virtual result<bool> remove(const std::string& id) = 0;
+  virtual result<void> touch(const std::string& id, sys_time last_used) = 0;
 };
 
 class audit_repository {
@@ -117,6 +151,7 @@ class transaction {
   virtual audit_repository& audit() = 0;
   virtual access_key_repository& access_keys() = 0;
   virtual settings_repository& settings() = 0;
+  virtual scim_token_repository& scim_tokens() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

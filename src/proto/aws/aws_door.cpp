@@ -43,9 +43,9 @@ crypto::sigv4_request sigv4_view(const wire_request& req) {
 
 aws_door::aws_door(service::admin_auth& auth, service::throttler& throttle,
                    service::audited_store& audit, identitystore_api& identitystore,
-                   door_settings settings)
+                   door_settings settings, provisioning_api* provisioning)
     : auth_(auth), throttle_(throttle), audit_(audit), identitystore_(identitystore),
-      settings_(std::move(settings)) {}
+      settings_(std::move(settings)), provisioning_(provisioning) {}
 
 wire_response aws_door::fail_call(service::call_context& ctx, const aws_error& e,
                                   const std::string& request_id) {
@@ -63,22 +63,26 @@ wire_response aws_door::handle(const wire_request& req) {
 
   const std::string* target = req.header("X-Amz-Target");
   std::string op;
+  bool admin = false;  // the AtriumAdmin API rather than identitystore
   if (target) {
     auto dot = target->find('.');
-    if (dot != std::string::npos && target->substr(0, dot) == identitystore_api::target_prefix)
-      op = target->substr(dot + 1);
+    auto prefix = dot == std::string::npos ? std::string() : target->substr(0, dot);
+    admin = provisioning_ && prefix == provisioning_api::target_prefix;
+    if (prefix == identitystore_api::target_prefix || admin) op = target->substr(dot + 1);
   }
   ctx.event_name = op.empty() ? "Unknown" : op;
-  ctx.read_only = identitystore_api::is_read_only(op);
+  ctx.read_only = admin ? provisioning_api::is_read_only(op) : identitystore_api::is_read_only(op);
+  if (admin) ctx.event_source = std::string(provisioning_api::event_source);
+  std::string service_name = admin ? "atrium-admin" : "identitystore";
   wire_response out;
   auto finish = [&](wire_response r) {
-    r.operation = "identitystore." + ctx.event_name;
+    r.operation = service_name + "." + ctx.event_name;
     return r;
   };
 
   if (req.method != "POST" || req.target.substr(0, req.target.find('?')) != "/")
     return finish(fail_call(ctx, {404, "UnknownOperationException", "Unknown operation.", json::object()}, req.request_id));
-  if (!identitystore_api::has(op))
+  if (!(admin ? provisioning_api::has(op) : identitystore_api::has(op)))
     return finish(fail_call(ctx, {400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()}, req.request_id));
 
   auto who = auth_.authenticate(sigv4_view(req));
@@ -96,7 +100,7 @@ wire_response aws_door::handle(const wire_request& req) {
   }
   ctx.request_parameters = audit_parameters(body);
 
-  if (auto wait = throttle_.admit("identitystore." + op)) {
+  if (auto wait = throttle_.admit(service_name + "." + op)) {
     int secs = static_cast<int>(std::ceil(wait->count() / 1000.0));
     if (secs < 1) secs = 1;
     aws_error e{400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", secs}}};
@@ -105,7 +109,7 @@ wire_response aws_door::handle(const wire_request& req) {
     return finish(std::move(r));
   }
 
-  auto result = identitystore_.call(op, body, ctx);
+  auto result = admin ? provisioning_->call(op, body, ctx) : identitystore_.call(op, body, ctx);
   if (!result) return finish(fail_call(ctx, to_aws_error(result.error()), req.request_id));
   return finish(json_response(*result));
 }

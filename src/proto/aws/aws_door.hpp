@@ -3,6 +3,7 @@
 // error shapes, and the audit record of every failed call (successful calls are audited by
 // the use case, inside its transaction).
 #include "proto/aws/identitystore_api.hpp"
+#include "proto/aws/provisioning_api.hpp"
 #include "proto/aws/wire.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
@@ -17,8 +18,9 @@ struct door_settings {
 
 class aws_door {
  public:
+  // `provisioning` may be null (then only the identitystore API is served).
   aws_door(service::admin_auth& auth, service::throttler& throttle, service::audited_store& audit,
-           identitystore_api& identitystore, door_settings settings);
+           identitystore_api& identitystore, door_settings settings, provisioning_api* provisioning = nullptr);
 
   wire_response handle(const wire_request& req);
 
@@ -30,6 +32,7 @@ class aws_door {
   service::audited_store& audit_;
   identitystore_api& identitystore_;
   door_settings settings_;
+  provisioning_api* provisioning_;
 };
 
 }  // namespace atrium::proto::aws

@@ -60,6 +60,7 @@ std::string statement::text(int col) const {
 }
 
 int64_t statement::integer(int col) const { return sqlite3_column_int64(s_, col); }
+bool statement::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 
 void statement::reset() {
   sqlite3_reset(s_);

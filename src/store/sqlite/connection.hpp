@@ -37,6 +37,7 @@ class statement {
   result<bool> step();
   std::string text(int col) const;
   int64_t integer(int col) const;
+  bool is_null(int col) const;
   void reset();
 
  private:

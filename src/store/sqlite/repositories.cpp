@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "store/codec.hpp"
 
 namespace atrium::store::sqlite {
@@ -115,24 +117,65 @@ result<std::optional<domain::user>> user_repo::get(const std::string& id) {
   return one_doc<domain::user>(s, &decode_user);
 }
 
-result<page<domain::user>> user_repo::list(const user_filter& f, const page_request& p) {
-  std::string sql = "SELECT u.doc FROM users u";
+namespace {
+
+// The WHERE clause shared by list and count_matching. Parameters are numbered so that one
+// text serves every combination (SQLite ignores unbound numbered parameters' absence only
+// when they do not appear, so each appears only when its filter is set).
+std::string user_where(const user_filter& f) {
+  std::string sql;
   if (f.external_id) sql += " JOIN external_ids x ON x.owner_id = u.id AND x.kind = 'user' AND x.issuer = ?1 AND x.external_id = ?2";
   sql += " WHERE u.id > ?3";
   if (f.id) sql += " AND u.id = ?4";
   if (f.user_name_key) sql += " AND u.user_name_key = ?5";
   if (f.email_key) sql += " AND u.email_key = ?6";
   if (f.manager_id) sql += " AND u.manager_id = ?7";
-  sql += " ORDER BY u.id LIMIT ?8";
-  PREPARE(s, c_, sql);
+  // json_each keeps one statement text whatever the number of groups.
+  if (f.member_of_any) sql += " AND u.id IN (SELECT m.member_id FROM json_each(?9) j JOIN memberships m ON m.group_id = j.value AND m.kind = 'user')";
+  return sql;
+}
+
+void bind_user_filter(statement& s, const user_filter& f, const std::string& after_id) {
   if (f.external_id) s.bind(1, f.external_id->issuer).bind(2, f.external_id->id);
-  s.bind(3, p.after_id);
+  s.bind(3, after_id);
   if (f.id) s.bind(4, *f.id);
   if (f.user_name_key) s.bind(5, *f.user_name_key);
   if (f.email_key) s.bind(6, *f.email_key);
   if (f.manager_id) s.bind(7, *f.manager_id);
-  s.bind(8, page_limit(p) + 1);
+  if (f.member_of_any) s.bind(9, nlohmann::json(*f.member_of_any).dump());
+}
+
+std::string group_where(const group_filter& f) {
+  std::string sql;
+  if (f.external_id) sql += " JOIN external_ids x ON x.owner_id = g.id AND x.kind = 'group' AND x.issuer = ?1 AND x.external_id = ?2";
+  sql += " WHERE g.id > ?3";
+  if (f.id) sql += " AND g.id = ?4";
+  if (f.display_name_key) sql += " AND g.display_name_key = ?5";
+  if (f.member_id) sql += " AND g.id IN (SELECT group_id FROM memberships WHERE member_id = ?7)";
+  return sql;
+}
+
+void bind_group_filter(statement& s, const group_filter& f, const std::string& after_id) {
+  if (f.external_id) s.bind(1, f.external_id->issuer).bind(2, f.external_id->id);
+  s.bind(3, after_id);
+  if (f.id) s.bind(4, *f.id);
+  if (f.display_name_key) s.bind(5, *f.display_name_key);
+  if (f.member_id) s.bind(7, *f.member_id);
+}
+
+}  // namespace
+
+result<page<domain::user>> user_repo::list(const user_filter& f, const page_request& p) {
+  PREPARE(s, c_, "SELECT u.doc FROM users u" + user_where(f) + " ORDER BY u.id LIMIT ?8 OFFSET ?10");
+  bind_user_filter(s, f, p.after_id);
+  s.bind(8, page_limit(p) + 1).bind(10, std::max<int64_t>(0, p.offset));
   return page_of<domain::user>(s, page_limit(p), &decode_user);
+}
+
+result<int64_t> user_repo::count_matching(const user_filter& f) {
+  PREPARE(s, c_, "SELECT COUNT(*) FROM users u" + user_where(f));
+  bind_user_filter(s, f, "");
+  return scalar(s);
 }
 
 result<void> user_repo::insert(const domain::user& u) {
@@ -177,19 +220,16 @@ result<std::optional<domain::group>> group_repo::get(const std::string& id) {
 }
 
 result<page<domain::group>> group_repo::list(const group_filter& f, const page_request& p) {
-  std::string sql = "SELECT g.doc FROM groups g";
-  if (f.external_id) sql += " JOIN external_ids x ON x.owner_id = g.id AND x.kind = 'group' AND x.issuer = ?1 AND x.external_id = ?2";
-  sql += " WHERE g.id > ?3";
-  if (f.id) sql += " AND g.id = ?4";
-  if (f.display_name_key) sql += " AND g.display_name_key = ?5";
-  sql += " ORDER BY g.id LIMIT ?6";
-  PREPARE(s, c_, sql);
-  if (f.external_id) s.bind(1, f.external_id->issuer).bind(2, f.external_id->id);
-  s.bind(3, p.after_id);
-  if (f.id) s.bind(4, *f.id);
-  if (f.display_name_key) s.bind(5, *f.display_name_key);
-  s.bind(6, page_limit(p) + 1);
+  PREPARE(s, c_, "SELECT g.doc FROM groups g" + group_where(f) + " ORDER BY g.id LIMIT ?6 OFFSET ?8");
+  bind_group_filter(s, f, p.after_id);
+  s.bind(6, page_limit(p) + 1).bind(8, std::max<int64_t>(0, p.offset));
   return page_of<domain::group>(s, page_limit(p), &decode_group);
+}
+
+result<int64_t> group_repo::count_matching(const group_filter& f) {
+  PREPARE(s, c_, "SELECT COUNT(*) FROM groups g" + group_where(f));
+  bind_group_filter(s, f, "");
+  return scalar(s);
 }
 
 result<void> group_repo::insert(const domain::group& g) {
@@ -274,6 +314,106 @@ result<int64_t> membership_repo::count_for_group(const std::string& group_id) {
   PREPARE(s, c_, "SELECT COUNT(*) FROM memberships WHERE group_id = ?");
   s.bind(1, group_id);
   return scalar(s);
+}
+
+result<std::vector<member_ref>> membership_repo::members_of(const std::string& group_id) {
+  PREPARE(s, c_, "SELECT member_id, kind FROM memberships WHERE group_id = ? ORDER BY id");
+  s.bind(1, group_id);
+  std::vector<member_ref> out;
+  while (true) {
+    auto row = s.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back({s.text(0), s.text(1) == "group" ? domain::member_kind::group : domain::member_kind::user});
+  }
+  s.reset();
+  return out;
+}
+
+result<std::vector<std::string>> membership_repo::groups_of(const std::string& member_id) {
+  PREPARE(s, c_, "SELECT group_id FROM memberships WHERE member_id = ? ORDER BY group_id");
+  s.bind(1, member_id);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = s.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(s.text(0));
+  }
+  s.reset();
+  return out;
+}
+
+result<bool> membership_repo::remove_pair(const std::string& group_id, const std::string& member_id) {
+  PREPARE(s, c_, "DELETE FROM memberships WHERE group_id = ? AND member_id = ?");
+  s.bind(1, group_id).bind(2, member_id);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes() > 0;
+}
+
+result<int64_t> membership_repo::remove_all_members(const std::string& group_id) {
+  PREPARE(s, c_, "DELETE FROM memberships WHERE group_id = ?");
+  s.bind(1, group_id);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes();
+}
+
+// ---- SCIM tokens -------------------------------------------------------------------------
+
+namespace {
+constexpr const char* token_columns = "SELECT id, secret_hash, created_at, expires_at, last_used_at, created_by FROM scim_tokens";
+
+scim_token_record token_row(const statement& s) {
+  scim_token_record t{s.text(0), s.text(1), from_epoch_millis(s.integer(2)), from_epoch_millis(s.integer(3)), std::nullopt, s.text(5)};
+  if (!s.is_null(4)) t.last_used_at = from_epoch_millis(s.integer(4));
+  return t;
+}
+}  // namespace
+
+result<void> scim_token_repo::insert(const scim_token_record& t) {
+  PREPARE(s, c_, "INSERT INTO scim_tokens(id, secret_hash, created_at, expires_at, last_used_at, created_by) VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind(1, t.id).bind(2, t.secret_hash).bind(3, epoch_millis(t.created_at)).bind(4, epoch_millis(t.expires_at));
+  if (t.last_used_at) s.bind(5, epoch_millis(*t.last_used_at));
+  else s.bind_null(5);
+  s.bind(6, t.created_by);
+  return run(s);
+}
+
+result<std::optional<scim_token_record>> scim_token_repo::get(const std::string& id) {
+  PREPARE(s, c_, std::string(token_columns) + " WHERE id = ?");
+  s.bind(1, id);
+  auto row = s.step();
+  if (!row) return std::unexpected(row.error());
+  std::optional<scim_token_record> out;
+  if (*row) out = token_row(s);
+  s.reset();
+  return out;
+}
+
+result<std::vector<scim_token_record>> scim_token_repo::list() {
+  PREPARE(s, c_, std::string(token_columns) + " ORDER BY created_at, id");
+  std::vector<scim_token_record> out;
+  while (true) {
+    auto row = s.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    out.push_back(token_row(s));
+  }
+  s.reset();
+  return out;
+}
+
+result<bool> scim_token_repo::remove(const std::string& id) {
+  PREPARE(s, c_, "DELETE FROM scim_tokens WHERE id = ?");
+  s.bind(1, id);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes() > 0;
+}
+
+result<void> scim_token_repo::touch(const std::string& id, sys_time last_used) {
+  PREPARE(s, c_, "UPDATE scim_tokens SET last_used_at = ? WHERE id = ?");
+  s.bind(1, epoch_millis(last_used)).bind(2, id);
+  return run(s);
 }
 
 // ---- audit -------------------------------------------------------------------------------

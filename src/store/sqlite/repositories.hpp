@@ -15,6 +15,7 @@ class user_repo final : public user_repository {
   result<void> update(const domain::user& u, int64_t expected_version) override;
   result<bool> remove(const std::string& id) override;
   result<int64_t> count() override;
+  result<int64_t> count_matching(const user_filter& f) override;
 
  private:
   connection& c_;
@@ -29,6 +30,7 @@ class group_repo final : public group_repository {
   result<void> update(const domain::group& g, int64_t expected_version) override;
   result<bool> remove(const std::string& id) override;
   result<int64_t> count() override;
+  result<int64_t> count_matching(const group_filter& f) override;
 
  private:
   connection& c_;
@@ -45,6 +47,10 @@ class membership_repo final : public membership_repository {
   result<page<domain::membership>> list_by_member(const std::string& member_id, const page_request& p) override;
   result<int64_t> remove_all_for(const std::string& id) override;
   result<int64_t> count_for_group(const std::string& group_id) override;
+  result<std::vector<member_ref>> members_of(const std::string& group_id) override;
+  result<std::vector<std::string>> groups_of(const std::string& member_id) override;
+  result<bool> remove_pair(const std::string& group_id, const std::string& member_id) override;
+  result<int64_t> remove_all_members(const std::string& group_id) override;
 
  private:
   connection& c_;
@@ -82,16 +88,30 @@ class settings_repo final : public settings_repository {
   connection& c_;
 };
 
+class scim_token_repo final : public scim_token_repository {
+ public:
+  explicit scim_token_repo(connection& c) : c_(c) {}
+  result<void> insert(const scim_token_record& t) override;
+  result<std::optional<scim_token_record>> get(const std::string& id) override;
+  result<std::vector<scim_token_record>> list() override;
+  result<bool> remove(const std::string& id) override;
+  result<void> touch(const std::string& id, sys_time last_used) override;
+
+ private:
+  connection& c_;
+};
+
 class sqlite_transaction final : public transaction {
  public:
   explicit sqlite_transaction(connection& c)
-      : c_(c), users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c) {}
+      : c_(c), users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c), scim_tokens_(c) {}
   user_repository& users() override { return users_; }
   group_repository& groups() override { return groups_; }
   membership_repository& memberships() override { return memberships_; }
   audit_repository& audit() override { return audit_; }
   access_key_repository& access_keys() override { return keys_; }
   settings_repository& settings() override { return settings_; }
+  scim_token_repository& scim_tokens() override { return scim_tokens_; }
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -104,6 +124,7 @@ class sqlite_transaction final : public transaction {
   audit_repo audit_;
   access_key_repo keys_;
   settings_repo settings_;
+  scim_token_repo scim_tokens_;
 };
 
 }  // namespace atrium::store::sqlite

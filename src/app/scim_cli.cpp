@@ -1,0 +1,148 @@
+#include "app/scim_cli.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/runtime.hpp"
+#include "base/clock.hpp"
+
+namespace atrium::app {
+
+namespace {
+
+// The CLI acts as the deployment's root: it has the data directory and its master key.
+service::call_context cli_context(const runtime& rt, const std::string& event) {
+  service::call_context ctx;
+  ctx.who.type = "Root";
+  ctx.who.account_id = rt.ids().account_id;
+  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
+  ctx.who.user_name = "atrium-cli";
+  ctx.source_ip = "localhost";
+  ctx.user_agent = "atrium-cli";
+  ctx.event_source = "sso-directory.amazonaws.com";
+  ctx.event_name = event;
+  ctx.via = domain::door::cli;
+  return ctx;
+}
+
+int failed(const error& e) {
+  std::cerr << "error: " << e.message << "\n";
+  return 1;
+}
+
+long days_left(const service::scim_token_info& t) {
+  auto left = t.expires_at - system_clock().now();
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::hours>(left).count() / 24);
+}
+
+nlohmann::json token_json(const service::scim_token_info& t, bool soon) {
+  nlohmann::json j = {{"TokenId", t.id}, {"CreatedAt", iso8601(t.created_at)}, {"ExpiresAt", iso8601(t.expires_at)},
+                      {"DaysLeft", days_left(t)}, {"ExpiresSoon", soon}};
+  j["LastUsedAt"] = t.last_used_at ? nlohmann::json(iso8601(*t.last_used_at)) : nlohmann::json(nullptr);
+  return j;
+}
+
+void print_tokens(const std::vector<service::scim_token_info>& tokens, const service::scim_provisioning& p) {
+  if (tokens.empty()) std::cout << "  (no access tokens)\n";
+  for (const auto& t : tokens) {
+    std::cout << "  " << t.id << "  created " << iso8601(t.created_at, false) << "  expires "
+              << iso8601(t.expires_at, false) << "  last used "
+              << (t.last_used_at ? iso8601(*t.last_used_at, false) : std::string("never")) << "\n";
+    if (p.expires_soon(t))
+      std::cout << "    WARNING: this token expires in " << days_left(t)
+                << " days; rotate it (atrium admin scim rotate-token --token-id " << t.id << ")\n";
+  }
+}
+
+void print_issued(const service::issued_token& t, const std::string& endpoint, bool as_json) {
+  if (as_json) {
+    auto j = token_json(t.info, false);
+    j["AccessToken"] = t.token;
+    j["ScimEndpoint"] = endpoint;
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  std::cout << "SCIM endpoint: " << endpoint << "\n"
+            << "Access token (shown only now; paste it into your IdP):\n  " << t.token << "\n"
+            << "Token id: " << t.info.id << "  expires " << iso8601(t.info.expires_at, false) << "\n";
+}
+
+}  // namespace
+
+scim_commands::scim_commands(CLI::App* admin) {
+  scim_ = admin->add_subcommand("scim", "Automatic provisioning (SCIM) and its access tokens")->require_subcommand(1);
+  enable_ = scim_->add_subcommand("enable", "Enable automatic provisioning; prints the endpoint and a token once");
+  disable_ = scim_->add_subcommand("disable", "Disable automatic provisioning (delete its tokens first)");
+  status_ = scim_->add_subcommand("status", "Show whether provisioning is on, the endpoint and the tokens");
+  create_ = scim_->add_subcommand("create-token", "Create an access token (at most 2 exist); printed once");
+  list_ = scim_->add_subcommand("list-tokens", "List access tokens: id, created, expires, last used");
+  delete_ = scim_->add_subcommand("delete-token", "Delete an access token");
+  rotate_ = scim_->add_subcommand("rotate-token",
+                                  "Create the token that replaces --token-id; delete the old one after the IdP uses the new one");
+  for (auto* c : {enable_, disable_, status_, create_, list_, delete_, rotate_}) {
+    add_common(c, common_);
+    c->add_flag("--json", json_, "Print JSON");
+  }
+  delete_->add_option("--token-id", token_id_, "Token id (scimtok-…)")->required();
+  rotate_->add_option("--token-id", token_id_, "Id of the token being replaced")->required();
+}
+
+std::optional<int> scim_commands::run() {
+  if (!*scim_) return std::nullopt;
+  auto cfg = load_config(common_);
+  auto rt = runtime::open(cfg);
+  auto& p = rt->provisioning();
+  std::string endpoint = rt->scim_endpoint(cfg.server.port);
+  if (*enable_ || *create_) {
+    auto t = *enable_ ? p.enable(cli_context(*rt, "EnableAutomaticProvisioning"))
+                      : p.create_token(cli_context(*rt, "CreateBearerToken"));
+    if (!t) return failed(t.error());
+    print_issued(*t, endpoint, json_);
+    return 0;
+  }
+  if (*rotate_) {
+    // The guide's rotation: make a new token while the old one still works, switch the IdP to
+    // it, then delete the old one. Both exist in between, so a slot must be free.
+    auto s = p.describe(cli_context(*rt, "ListBearerTokens"));
+    if (!s) return failed(s.error());
+    bool known = false;
+    for (const auto& t : s->tokens) known = known || t.id == token_id_;
+    if (!known) return failed(error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
+    auto t = p.create_token(cli_context(*rt, "CreateBearerToken"));
+    if (!t) return failed(t.error());
+    print_issued(*t, endpoint, json_);
+    if (!json_)
+      std::cout << "\nNext: put the new token into your IdP, test the connection, then run\n"
+                << "  atrium admin scim delete-token --token-id " << token_id_ << "\n";
+    return 0;
+  }
+  if (*delete_) {
+    auto r = p.delete_token(cli_context(*rt, "DeleteBearerToken"), token_id_);
+    if (!r) return failed(r.error());
+    if (!json_) std::cout << "Deleted access token " << token_id_ << ".\n";
+    else std::cout << nlohmann::json{{"TokenId", token_id_}, {"Deleted", true}}.dump() << "\n";
+    return 0;
+  }
+  if (*disable_) {
+    auto r = p.disable(cli_context(*rt, "DisableAutomaticProvisioning"));
+    if (!r) return failed(r.error());
+    if (!json_) std::cout << "Automatic provisioning is disabled.\n";
+    else std::cout << nlohmann::json{{"Enabled", false}}.dump() << "\n";
+    return 0;
+  }
+  auto s = p.describe(cli_context(*rt, "ListBearerTokens"));
+  if (!s) return failed(s.error());
+  if (json_) {
+    nlohmann::json tokens = nlohmann::json::array();
+    for (const auto& t : s->tokens) tokens.push_back(token_json(t, p.expires_soon(t)));
+    if (*list_) std::cout << nlohmann::json{{"AccessTokens", tokens}}.dump() << "\n";
+    else std::cout << nlohmann::json{{"Enabled", s->enabled}, {"ScimEndpoint", endpoint}, {"AccessTokens", tokens}}.dump() << "\n";
+    return 0;
+  }
+  if (*status_) std::cout << "Automatic provisioning: " << (s->enabled ? "enabled" : "disabled") << "\n"
+                          << "SCIM endpoint: " << endpoint << "\nAccess tokens:\n";
+  print_tokens(s->tokens, p);
+  return 0;
+}
+
+}  // namespace atrium::app

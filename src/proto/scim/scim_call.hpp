@@ -1,0 +1,45 @@
+#pragma once
+// Internal to the SCIM door: one request in progress and the reply helpers its handlers
+// (scim_door.cpp, scim_users.cpp, scim_groups.cpp) share.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/scim/resources.hpp"
+#include "proto/scim/scim_door.hpp"
+#include "proto/scim/scim_error.hpp"
+
+namespace atrium::proto::scim {
+
+struct scim_door::call {
+  const scim_request& req;
+  service::call_context ctx;
+  std::vector<std::string> segments;         // path segments after the base path
+  std::map<std::string, std::string> query;  // lower-cased names, percent-decoded values
+  nlohmann::json body;                       // the parsed body of POST, PUT and PATCH
+  std::string base_url;                      // scheme://host/scim/v2, for meta.location
+  projection proj;
+
+  std::optional<std::string> param(const std::string& lower_name) const;
+};
+
+scim_response json_reply(int status, const nlohmann::json& body, std::string_view etag = {});
+scim_response error_reply(const scim_error& e);
+scim_response no_content(std::string_view etag = {});
+
+// If-Match / If-None-Match as a version (nullopt when absent or "*"); a value this server
+// did not issue is a precondition failure (412).
+scim_result<std::optional<int64_t>> if_match(const scim_door::call& c, std::string_view header = "If-Match");
+
+// Index or cursor paging from startIndex / count / cursor (RFC 7644 §3.4.2.4; the service's
+// cursor paging, where an empty cursor asks for the first page).
+scim_result<service::query_window> window_of(const scim_door::call& c, int max_count);
+
+// A ListResponse (RFC 7644 §3.4.2): index paging carries totalResults/startIndex, cursor
+// paging nextCursor.
+nlohmann::json list_response(std::vector<nlohmann::json> resources, const service::query_window& w,
+                             std::optional<int64_t> total, const std::optional<std::string>& next_cursor);
+
+}  // namespace atrium::proto::scim

@@ -1,0 +1,379 @@
+#include "proto/scim/scim_door.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include "base/strings.hpp"
+#include "domain/ids.hpp"
+#include "proto/scim/scim_call.hpp"
+#include "proto/scim/schemas.hpp"
+
+namespace atrium::proto::scim {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view hidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+// CloudTrail's errorCode for a SCIM failure: the service's error names (its SCIM guide's
+// error table), so that an admin can search the trail as the guide's troubleshooting says.
+std::string aws_error_code(int status) {
+  switch (status) {
+    case 400: return "ValidationException";
+    case 401: return "UnauthorizedException";
+    case 403: return "AccessDeniedException";
+    case 404: return "ResourceNotFoundException";
+    case 405: return "MethodNotAllowedException";
+    case 409: return "ConflictException";
+    case 412: return "PreconditionFailedException";
+    case 413: return "PayloadTooLargeException";
+    case 429: return "ThrottlingException";
+    case 501: return "NotImplementedException";
+    default: return "InternalServerException";
+  }
+}
+
+// Request bodies in audit records keep their shape and ids but not the people's data
+// (the service records SCIM bodies the same way): strings are hidden except schema URNs,
+// PATCH op/path, and resource ids.
+json mask(const json& v, std::string_view key = {}) {
+  if (v.is_object()) {
+    json out = json::object();
+    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = mask(it.value(), it.key());
+    return out;
+  }
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& x : v) out.push_back(mask(x, key));
+    return out;
+  }
+  if (!v.is_string()) return v;
+  const auto& s = v.get_ref<const std::string&>();
+  if (iequals_ascii(key, "schemas") || iequals_ascii(key, "op") || iequals_ascii(key, "path") ||
+      domain::is_resource_id(s))
+    return v;
+  return hidden;
+}
+
+// Filter text with its quoted values hidden: the attribute names stay for diagnosis.
+std::string mask_filter(std::string_view f) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < f.size() && out.size() < 1024; ++i) {
+    char ch = f[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false, out += "\"";
+      continue;
+    }
+    out += ch;
+    if (ch == '"') in_string = true, out += hidden;
+  }
+  return out;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_query(std::string_view q) {
+  std::map<std::string, std::string> out;
+  for (auto part : split(q, '&')) {
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto name = to_lower_ascii(percent_decode(part.substr(0, eq)));
+    out[name] = eq == std::string_view::npos ? std::string() : percent_decode(part.substr(eq + 1));
+  }
+  return out;
+}
+
+std::vector<std::string> comma_list(const std::optional<std::string>& v) {
+  std::vector<std::string> out;
+  if (!v) return out;
+  for (auto p : split(*v, ','))
+    if (auto t = trim(p); !t.empty()) out.emplace_back(t);
+  return out;
+}
+
+// The operation a request asks for, named as the service names SCIM operations in CloudTrail.
+std::string operation_of(const std::string& method, const std::vector<std::string>& seg) {
+  if (seg.empty()) return "Unknown";
+  const std::string& r = seg[0];
+  bool one = seg.size() == 2, base = seg.size() == 1;
+  bool search = one && seg[1] == ".search" && method == "POST";
+  if (r == "Users" || r == "Groups") {
+    std::string noun = r == "Users" ? "User" : "Group";
+    if (search || (base && method == "GET")) return "List" + r;
+    if (base && method == "POST") return "Create" + noun;
+    if (one && method == "GET") return "Get" + noun;
+    if (one && method == "PUT") return "Put" + noun;
+    if (one && method == "PATCH") return "Patch" + noun;
+    if (one && method == "DELETE") return "Delete" + noun;
+  }
+  if (method != "GET") return "Unknown";
+  if (r == "ServiceProviderConfig" && base) return "GetServiceProviderConfig";
+  if (r == "Schemas") return base ? "ListSchemas" : (one ? "GetSchema" : "Unknown");
+  if (r == "ResourceTypes") return base ? "ListResourceTypes" : (one ? "GetResourceType" : "Unknown");
+  return "Unknown";
+}
+
+bool is_read(const std::string& method) { return method == "GET"; }
+
+bool json_content_type(const std::string* ct) {
+  if (!ct) return false;
+  auto v = to_lower_ascii(trim(std::string_view(*ct).substr(0, ct->find(';'))));
+  return v == "application/scim+json" || v == "application/json";
+}
+
+// Host for meta.location: the client's Host header when it is a plain host[:port].
+std::string host_of(const scim_request& req, const std::string& fallback) {
+  const std::string* h = req.header("Host");
+  if (!h || h->empty() || h->size() > 255) return fallback;
+  for (unsigned char ch : *h)
+    if (!(std::isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']')) return fallback;
+  return *h;
+}
+
+}  // namespace
+
+// ---- helpers shared by the handlers ------------------------------------------------------
+
+const std::string* scim_request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals_ascii(k, name)) return &v;
+  return nullptr;
+}
+
+std::optional<std::string> scim_door::call::param(const std::string& lower_name) const {
+  auto it = query.find(lower_name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+scim_response json_reply(int status, const json& body, std::string_view etag) {
+  scim_response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (!etag.empty()) r.headers.emplace_back("ETag", std::string(etag));
+  return r;
+}
+
+scim_response no_content(std::string_view etag) {
+  scim_response r;
+  r.status = 204;
+  r.content_type.clear();
+  if (!etag.empty()) r.headers.emplace_back("ETag", std::string(etag));
+  return r;
+}
+
+scim_response error_reply(const scim_error& e) {
+  // RFC 7644 §3.12: status is a string; scimType only where one applies.
+  json body = {{"schemas", json::array({error_urn})}, {"status", std::to_string(e.status)}, {"detail", e.detail}};
+  if (!e.scim_type.empty()) body["scimType"] = e.scim_type;
+  auto r = json_reply(e.status, body);
+  r.error_code = aws_error_code(e.status);
+  r.error_message = e.detail;
+  return r;
+}
+
+scim_result<std::optional<int64_t>> if_match(const scim_door::call& c, std::string_view header) {
+  const std::string* h = c.req.header(header);
+  if (!h) return std::optional<int64_t>{};
+  return parse_etag(*h);
+}
+
+scim_result<service::query_window> window_of(const scim_door::call& c, int max_count) {
+  service::query_window w;
+  w.count = max_count;
+  auto number = [](const std::string& name, const std::string& v) -> scim_result<int64_t> {
+    int64_t n = 0;
+    auto t = trim(v);
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size())
+      return bad_request(scim_type::invalid_value, name + " must be an integer.");
+    return n;
+  };
+  auto cursor = c.param("cursor");
+  auto start = c.param("startindex");
+  if (cursor && start)
+    return bad_request(scim_type::invalid_value, "Use either cursor or startIndex paging, not both.");
+  if (auto count = c.param("count")) {
+    auto n = number("count", *count);
+    if (!n) return std::unexpected(n.error());
+    // RFC 7644 §3.4.2.4: negative means 0; more than the server's maximum gets the maximum.
+    w.count = static_cast<int>(std::clamp<int64_t>(*n, cursor ? 1 : 0, max_count));
+  }
+  if (cursor) {
+    if (cursor->size() > 4096) return bad_request(scim_type::invalid_value, "The cursor is not valid.");
+    w.cursor = *cursor;
+  } else if (start) {
+    auto n = number("startIndex", *start);
+    if (!n) return std::unexpected(n.error());
+    w.offset = std::max<int64_t>(*n, 1) - 1;  // values below 1 are 1 (RFC 7644 §3.4.2.4)
+  }
+  return w;
+}
+
+json list_response(std::vector<json> resources, const service::query_window& w, std::optional<int64_t> total,
+                   const std::optional<std::string>& next_cursor) {
+  json out = {{"schemas", json::array({list_response_urn})}};
+  if (!w.cursor) {
+    out["totalResults"] = total.value_or(static_cast<int64_t>(resources.size()));
+    out["startIndex"] = w.offset + 1;
+  }
+  out["itemsPerPage"] = resources.size();
+  if (next_cursor) out["nextCursor"] = *next_cursor;
+  out["Resources"] = std::move(resources);
+  return out;
+}
+
+// ---- the door ----------------------------------------------------------------------------
+
+scim_door::scim_door(service::scim_provisioning& tokens, service::identity_service& identity,
+                     service::throttler& throttle, service::audited_store& audit, scim_settings settings)
+    : tokens_(tokens), identity_(identity), throttle_(throttle), audit_(audit), settings_(std::move(settings)) {}
+
+bool scim_door::handles(std::string_view target) const {
+  auto path = target.substr(0, target.find('?'));
+  if (!starts_with(path, settings_.base_path)) return false;
+  return path.size() == settings_.base_path.size() || path[settings_.base_path.size()] == '/';
+}
+
+scim_response scim_door::handle(const scim_request& req) {
+  call c{req, {}, {}, {}, json::object(), {}, {}};
+  auto& ctx = c.ctx;
+  ctx.source_ip = req.remote_ip;
+  if (const std::string* ua = req.header("User-Agent")) ctx.user_agent = ua->substr(0, 512);
+  ctx.request_id = req.request_id;
+  ctx.region = settings_.region;
+  ctx.event_source = "identitystore-scim.amazonaws.com";
+  ctx.via = domain::door::scim;
+  ctx.who.type = "WebIdentityUser";
+  ctx.who.account_id = settings_.account_id;
+  ctx.who.arn.clear();
+
+  auto qpos = req.target.find('?');
+  std::string_view path = std::string_view(req.target).substr(0, qpos);
+  // Tolerate the trailing slash the guide warns about, and the doubled slash it produces.
+  for (auto s : split(path.substr(std::min(path.size(), settings_.base_path.size())), '/'))
+    if (!s.empty()) c.segments.push_back(percent_decode(s));
+  if (qpos != std::string::npos) c.query = parse_query(std::string_view(req.target).substr(qpos + 1));
+  c.base_url = std::string(settings_.tls ? "https://" : "http://") + host_of(req, settings_.public_host) +
+               settings_.base_path;
+  ctx.event_name = operation_of(req.method, c.segments);
+  ctx.read_only = is_read(req.method);
+  json params = {{"tenantId", identity_.identity_store_id()}};
+  if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
+  ctx.request_parameters = params;
+
+  auto finish = [&](scim_response r) {
+    r.operation = "scim." + ctx.event_name;
+    if (r.status >= 400) audit_.record_failure(ctx, service::call_failure{r.error_code, r.error_message});
+    return r;
+  };
+
+  const std::string* auth = req.header("Authorization");
+  std::string_view bearer;
+  if (auth && auth->size() > 7 && iequals_ascii(std::string_view(*auth).substr(0, 7), "Bearer "))
+    bearer = trim(std::string_view(*auth).substr(7));
+  auto token = tokens_.authenticate(bearer);
+  if (!token) {
+    auto r = error_reply(from_error(token.error()));
+    if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"atrium-scim\"");
+    return finish(std::move(r));
+  }
+  ctx.who.access_key_id = token->id;
+  ctx.who.principal_id = token->id;
+
+  if (auto wait = throttle_.admit("scim." + ctx.event_name)) {
+    int secs = std::max(1, static_cast<int>(std::ceil(wait->count() / 1000.0)));
+    auto r = error_reply({429, "", "Too many requests; retry after " + std::to_string(secs) + " seconds."});
+    r.headers.emplace_back("Retry-After", std::to_string(secs));
+    return finish(std::move(r));
+  }
+
+  if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+    if (req.body.size() > settings_.max_body_bytes)
+      return finish(error_reply({413, "", "The request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes."}));
+    if (!json_content_type(req.header("Content-Type")))
+      return finish(error_reply({400, scim_type::invalid_syntax, "Content-Type must be application/scim+json or application/json."}));
+    c.body = json::parse(req.body, nullptr, false);
+    if (c.body.is_discarded() || !c.body.is_object())
+      return finish(error_reply({400, scim_type::invalid_syntax, "The request body is not a valid JSON object."}));
+    ctx.request_parameters["httpBody"] = mask(c.body);
+  }
+  c.proj.attributes = comma_list(c.param("attributes"));
+  c.proj.excluded_attributes = comma_list(c.param("excludedattributes"));
+  return finish(dispatch(c));
+}
+
+scim_response scim_door::dispatch(call& c) {
+  const auto& seg = c.segments;
+  const std::string& m = c.req.method;
+  if (seg.empty()) return error_reply({404, "", "Not found; resources are /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig."});
+  if (seg[0] == "Me" || seg[0] == "Bulk" || seg[0] == ".search")
+    return error_reply({501, "", "/" + seg[0] + " is not supported."});
+  if (seg[0] == "Users" || seg[0] == "Groups") {
+    if (seg.size() > 2) return error_reply({404, "", "Not found."});
+    bool allowed = seg.size() == 1 ? (m == "GET" || m == "POST")
+                                   : (seg[1] == ".search" ? m == "POST"
+                                                          : (m == "GET" || m == "PUT" || m == "PATCH" || m == "DELETE"));
+    if (!allowed) {
+      auto r = error_reply({405, "", "Method " + m.substr(0, 16) + " is not allowed here."});
+      r.headers.emplace_back("Allow", seg.size() == 1 ? "GET, POST" : (seg[1] == ".search" ? "POST" : "GET, PUT, PATCH, DELETE"));
+      return r;
+    }
+    return seg[0] == "Users" ? users(c) : groups(c);
+  }
+  if (seg[0] == "ServiceProviderConfig" || seg[0] == "Schemas" || seg[0] == "ResourceTypes") {
+    if (m != "GET") {
+      auto r = error_reply({405, "", "Method " + m.substr(0, 16) + " is not allowed here."});
+      r.headers.emplace_back("Allow", "GET");
+      return r;
+    }
+    return discovery(c);
+  }
+  return error_reply({404, "", "Not found."});
+}
+
+scim_response scim_door::discovery(call& c) {
+  const auto& seg = c.segments;
+  json doc;
+  if (seg[0] == "ServiceProviderConfig" && seg.size() == 1) {
+    provider_limits lim;
+    lim.max_results = settings_.max_count;
+    lim.max_payload_bytes = settings_.max_body_bytes;
+    doc = service_provider_config_json(c.base_url, lim);
+  } else if (seg[0] == "Schemas" && seg.size() == 1) {
+    doc = schemas_list_json(c.base_url);
+  } else if (seg[0] == "Schemas" && seg.size() == 2) {
+    doc = schema_json(seg[1], c.base_url);
+    if (doc.is_null()) return error_reply({404, "", "Schema '" + seg[1].substr(0, 200) + "' not found."});
+  } else if (seg[0] == "ResourceTypes" && seg.size() == 1) {
+    doc = resource_types_list_json(c.base_url);
+  } else if (seg[0] == "ResourceTypes" && seg.size() == 2 && (seg[1] == "User" || seg[1] == "Group")) {
+    doc = resource_type_json(seg[1] == "User" ? resource_kind::user : resource_kind::group, c.base_url);
+  } else {
+    return error_reply({404, "", "Not found."});
+  }
+  audit_.record_success(c.ctx, nullptr);
+  return json_reply(200, doc);
+}
+
+}  // namespace atrium::proto::scim

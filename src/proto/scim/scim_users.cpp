@@ -1,0 +1,122 @@
+// The /Users resource (RFC 7644 §3.3-3.6): list, search, create, get, replace, patch, delete.
+#include "base/strings.hpp"
+#include "proto/scim/list_query.hpp"
+#include "proto/scim/scim_call.hpp"
+
+namespace atrium::proto::scim {
+
+using nlohmann::json;
+
+namespace {
+
+json rendered(const service::user_view& v, const scim_door::call& c) {
+  json j = user_json(v, c.base_url);
+  project(j, c.proj);
+  return j;
+}
+
+scim_response user_reply(int status, const service::user_view& v, const scim_door::call& c) {
+  auto r = json_reply(status, rendered(v, c), etag_of(v.user.version));
+  if (status == 201) r.headers.emplace_back("Location", c.base_url + "/Users/" + v.user.id);
+  return r;
+}
+
+service::view_options user_view(const scim_door::call& c) { return {c.proj.wants("groups"), false}; }
+
+// POST /Users/.search (RFC 7644 §3.4.3) carries the list parameters in its body.
+void search_body_to_query(scim_door::call& c) {
+  auto take = [&](const char* key, const char* param) {
+    if (auto it = c.body.find(key); it != c.body.end()) {
+      if (it->is_string()) c.query[param] = it->get<std::string>();
+      else if (it->is_number_integer()) c.query[param] = std::to_string(it->get<int64_t>());
+      else if (it->is_array()) {
+        std::string joined;
+        for (const auto& a : *it)
+          if (a.is_string()) joined += (joined.empty() ? "" : ",") + a.get<std::string>();
+        c.query[param] = joined;
+      }
+    }
+  };
+  take("filter", "filter"), take("startIndex", "startindex"), take("count", "count"), take("cursor", "cursor");
+  take("attributes", "attributes"), take("excludedAttributes", "excludedattributes");
+  c.proj.attributes.clear(), c.proj.excluded_attributes.clear();
+  for (auto p : split(c.query["attributes"], ','))
+    if (!trim(p).empty()) c.proj.attributes.emplace_back(trim(p));
+  for (auto p : split(c.query["excludedattributes"], ','))
+    if (!trim(p).empty()) c.proj.excluded_attributes.emplace_back(trim(p));
+}
+
+}  // namespace
+
+scim_response scim_door::users(call& c) {
+  const std::string& m = c.req.method;
+  bool search = c.segments.size() == 2 && c.segments[1] == ".search";
+  if (search) search_body_to_query(c);
+  if ((c.segments.size() == 1 && m == "GET") || search) {
+    auto w = window_of(c, settings_.max_count);
+    if (!w) return error_reply(w.error());
+    auto q = user_query_from(c.param("filter").value_or(""), settings_.filter);
+    if (!q) return error_reply(q.error());
+    auto page = identity_.query_users(c.ctx, *q, *w, user_view(c));
+    if (!page) return error_reply(from_error(page.error()));
+    std::vector<json> resources;
+    resources.reserve(page->items.size());
+    for (const auto& v : page->items) resources.push_back(rendered(v, c));
+    return json_reply(200, list_response(std::move(resources), *w, page->total, page->next_cursor));
+  }
+  if (c.segments.size() == 1) {  // POST
+    auto u = user_from_json(c.body, nullptr);
+    if (!u) return error_reply(u.error());
+    auto v = identity_.create_user_view(c.ctx, std::move(*u));
+    if (!v) return error_reply(from_error(v.error()));
+    return user_reply(201, *v, c);
+  }
+  const std::string& id = c.segments[1];
+  auto version = if_match(c);
+  if (!version) return error_reply(version.error());
+  if (m == "GET") {
+    auto v = identity_.get_user_view(c.ctx, id, user_view(c));
+    if (!v) return error_reply(from_error(v.error()));
+    auto none = if_match(c, "If-None-Match");
+    if (none && c.req.header("If-None-Match") && (!*none || **none == v->user.version)) {
+      scim_response r = no_content(etag_of(v->user.version));
+      r.status = 304;
+      return r;
+    }
+    return user_reply(200, *v, c);
+  }
+  if (m == "DELETE") {
+    auto r = identity_.delete_user(c.ctx, id, *version);
+    if (!r) return error_reply(from_error(r.error()));
+    return no_content();
+  }
+  // PUT and PATCH: read-modify-write inside the store's transaction. A protocol error raised
+  // inside the mutation is kept here so that it keeps its scimType.
+  std::optional<scim_error> own;
+  service::user_mutation mutate;
+  std::vector<patch_op> ops;
+  if (m == "PUT") {
+    mutate = [&](const domain::user& current) -> result<domain::user> {
+      auto u = user_from_json(c.body, &current);
+      if (!u) return own = u.error(), fail(errc::validation, own->detail);
+      return std::move(*u);
+    };
+  } else {
+    auto parsed = parse_patch_request(c.body, settings_.patch);
+    if (!parsed) return error_reply(parsed.error());
+    ops = std::move(*parsed);
+    mutate = [&](const domain::user& current) -> result<domain::user> {
+      json doc = user_json(service::user_view{current, {}}, c.base_url);
+      auto applied = apply_patch(doc, resource_kind::user, ops);
+      if (!applied) return own = applied.error(), fail(errc::validation, own->detail);
+      auto u = user_from_json(doc, &current);
+      if (!u) return own = u.error(), fail(errc::validation, own->detail);
+      return std::move(*u);
+    };
+  }
+  auto v = identity_.modify_user(c.ctx, id, mutate, *version, user_view(c));
+  if (!v) return error_reply(own ? *own : from_error(v.error()));
+  return user_reply(200, *v, c);
+}
+
+}  // namespace atrium::proto::scim
