@@ -232,7 +232,17 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
                      if (p.scim->handles(r.target)) return from_scim(p.scim->handle(to_scim(r)));
                      return from_wire(p.aws->handle(to_wire(r)));
                    },
-                   metrics);
+                   metrics,
+                   [&p](const http::request& partial, http::response generic) {
+                     if (!p.scim->handles(partial.target)) return generic;
+                     std::string detail = generic.status == 413   ? "The request body is larger than " +
+                                                                      std::to_string(p.cfg.server.lim.body_bytes) + " bytes."
+                                          : generic.status == 431 ? "The request headers are too large."
+                                                                  : "The request could not be parsed.";
+                     auto r = from_scim(proto::scim::scim_door::transport_error(generic.status, detail));
+                     for (auto& h : generic.headers) r.headers.push_back(std::move(h));
+                     return r;
+                   });
   srv.listen();
   p.provisioning_api->set_endpoint(scim_endpoint(srv.port()));
   token_gauges gauges(*p.db, p.clk, p.provisioning->policy(), *metrics);

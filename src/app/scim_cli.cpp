@@ -31,8 +31,9 @@ int failed(const error& e) {
 }
 
 long days_left(const service::scim_token_info& t) {
-  auto left = t.expires_at - system_clock().now();
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::hours>(left).count() / 24);
+  // Whole days, rounded up: a token created now shows 365, one that expires today shows 1.
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(t.expires_at - system_clock().now()).count();
+  return left <= 0 ? 0 : static_cast<long>((left + 86'399) / 86'400);
 }
 
 nlohmann::json token_json(const service::scim_token_info& t, bool soon) {

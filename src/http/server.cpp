@@ -138,7 +138,7 @@ struct server::impl {
     bool idle = true;  // in the TLS handshake or waiting for a request: the shutdown may cancel
   };
 
-  impl(server_config c, handler h, std::shared_ptr<metrics_registry> m);
+  impl(server_config c, handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper);
 
   void listen();
   uint16_t port() const;
@@ -182,6 +182,7 @@ struct server::impl {
   // ioc_ are declared after it, so that they go first.
   server_config cfg_;
   handler handler_;
+  error_shaper shaper_;
   std::shared_ptr<metrics_registry> metrics_;
   std::shared_ptr<spdlog::logger> log_ = atrium_logger();
   net::ssl::context tls_{net::ssl::context::tls_server};
@@ -199,9 +200,10 @@ struct server::impl {
   std::vector<std::thread> threads_;
 };
 
-server::impl::impl(server_config c, handler h, std::shared_ptr<metrics_registry> m)
+server::impl::impl(server_config c, handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper)
     : cfg_(std::move(c)),
       handler_(std::move(h)),
+      shaper_(std::move(shaper)),
       metrics_(m ? std::move(m) : std::make_shared<metrics_registry>()),
       workers_(static_cast<std::size_t>(std::max(1, cfg_.worker_threads))),
       ioc_(std::max(1, cfg_.network_threads)) {
@@ -466,6 +468,13 @@ net::awaitable<outcome> server::impl::reject(Stream& stream, const request_parse
     req.method = std::string(parser.get().method_string());
     req.target = std::string(parser.get().target());
   }
+  if (shaper_) {
+    try {
+      res = shaper_(req, std::move(*res));
+    } catch (...) {
+      res = internal_error_response();
+    }
+  }
   auto out = finish(req, std::move(*res), 11, false, std::chrono::microseconds(0));
   beast::get_lowest_layer(stream).expires_after(cfg_.lim.read_timeout);
   co_await bhttp::async_write(stream, out, redirect(ec));
@@ -530,8 +539,8 @@ beast_response server::impl::finish(const request& req, response res, unsigned v
 
 // ---- server ------------------------------------------------------------------------------
 
-server::server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics)
-    : impl_(std::make_unique<impl>(std::move(cfg), std::move(h), std::move(metrics))) {}
+server::server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics, error_shaper shaper)
+    : impl_(std::make_unique<impl>(std::move(cfg), std::move(h), std::move(metrics), std::move(shaper))) {}
 
 // run() has returned (or never ran); a handler that outlived the grace period is waited for.
 server::~server() {

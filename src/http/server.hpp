@@ -40,6 +40,13 @@ struct server_config {
   limits lim;
 };
 
+struct request;
+struct response;
+// Lets the application give the server's own answers to unreadable requests (413, 431, 400)
+// the error shape of the protocol the request was meant for (SCIM, AWS JSON). Gets what is
+// known of the request (method and target once the headers were read; no body).
+using error_shaper = std::function<response(const request& partial, response generic)>;
+
 struct request {
   std::string method;
   std::string target;  // raw request-target (path and query as received)
@@ -65,7 +72,8 @@ using handler = std::function<response(const request&)>;
 class server {
  public:
   // Throws when the TLS certificate or key cannot be loaded. A null metrics gets a private one.
-  server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics);
+  server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics,
+         error_shaper shaper = nullptr);
   // Call after run() has returned (or when it never ran). Waits for a handler that outlived
   // the grace period: a blocking function cannot be interrupted.
   ~server();

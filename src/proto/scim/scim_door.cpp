@@ -249,6 +249,12 @@ scim_door::scim_door(service::scim_provisioning& tokens, service::identity_servi
                      service::throttler& throttle, service::audited_store& audit, scim_settings settings)
     : tokens_(tokens), identity_(identity), throttle_(throttle), audit_(audit), settings_(std::move(settings)) {}
 
+scim_response scim_door::transport_error(int status, std::string detail) {
+  auto r = error_reply({status, status == 400 ? scim_type::invalid_syntax : "", std::move(detail)});
+  r.operation = "scim.Unknown";
+  return r;
+}
+
 bool scim_door::handles(std::string_view target) const {
   auto path = target.substr(0, target.find('?'));
   if (!starts_with(path, settings_.base_path)) return false;

@@ -59,6 +59,8 @@ class scim_door {
   // True for paths under the base path (the base itself included, with or without '/').
   bool handles(std::string_view target) const;
   scim_response handle(const scim_request& req);
+  // A SCIM Error answer for a request the HTTP layer could not read (413, 431, 400).
+  static scim_response transport_error(int status, std::string detail);
 
   struct call;  // one request in progress (defined in scim_door.cpp)
 
