@@ -86,7 +86,8 @@ TEST_F(provisioning_test, authenticate_checks_secret_expiry_and_records_last_use
   EXPECT_EQ(prov_->authenticate(wrong).error().code, errc::unauthenticated);
   EXPECT_EQ(prov_->authenticate("").error().code, errc::unauthenticated);
   EXPECT_EQ(prov_->authenticate(std::string(300, 'a')).error().code, errc::unauthenticated);
-  // Only the hash is stored.
+  // Last use is written detached; a write queued after it commits after it.
+  ASSERT_TRUE(db_->write([](store::transaction&) -> result<void> { return {}; }));
   auto s = prov_->describe(ctx_);
   ASSERT_TRUE(s);
   ASSERT_EQ(s->tokens.size(), 1u);

@@ -80,4 +80,17 @@ TEST_F(scim_repositories, member_lookups_filters_counts_and_offsets) {
   EXPECT_EQ(*cleared, 2);
 }
 
+TEST_F(scim_repositories, counts_follow_inserts_and_deletes) {
+  for (auto id : {"a", "b", "c"}) ASSERT_TRUE(insert(make_user(id, id)));
+  ASSERT_TRUE(insert(make_group("g", "g")));
+  EXPECT_EQ(user_count(), 3);
+  ASSERT_TRUE(write_value(*db_, [](transaction& tx) { return tx.users().remove("b"); }));
+  EXPECT_EQ(user_count(), 2);
+  EXPECT_FALSE(insert(make_user("d", "A"))) << "a refused insert is not counted";
+  EXPECT_EQ(user_count(), 2);
+  auto groups = read_value(*db_, [](transaction& tx) { return tx.groups().count(); });
+  ASSERT_TRUE(groups);
+  EXPECT_EQ(*groups, 1);
+}
+
 }  // namespace atrium::store::sqlite::test
