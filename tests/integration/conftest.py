@@ -133,3 +133,19 @@ def new_user(client, store_id, name, email=None, **extra):
         args["Emails"] = [{"Value": email, "Type": "work", "Primary": True}]
     args.update(extra)
     return client.create_user(**args)["UserId"]
+
+
+# ---- SCIM (tests/integration/test_scim_*.py) ----------------------------------------------
+
+def scim_enabled(server):
+    """Enables automatic provisioning on `server` once; returns a ScimClient with its token."""
+    import scim_client
+    if getattr(server, "scim_token", None) is None:
+        server.scim_token = scim_client.enable(server)
+    return scim_client.client_for(server, server.scim_token["AccessToken"])
+
+
+@pytest.fixture(scope="module")
+def scim(server):
+    """A SCIM client for the module's shared server (provisioning enabled, one token)."""
+    return scim_enabled(server)
