@@ -205,6 +205,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
 
 const deployment_ids& runtime::ids() const { return p_->ids; }
 service::scim_provisioning& runtime::provisioning() { return *p_->provisioning; }
+service::audited_store& runtime::audited() { return *p_->audited; }
 
 std::string runtime::scim_endpoint(uint16_t port) const {
   return std::string(p_->cfg.server.tls ? "https://" : "http://") + p_->cfg.public_host + ":" +

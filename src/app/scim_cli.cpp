@@ -5,6 +5,7 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
+#include "proto/aws/wire.hpp"
 
 namespace atrium::app {
 
@@ -13,6 +14,7 @@ namespace {
 // The CLI acts as the deployment's root: it has the data directory and its master key.
 service::call_context cli_context(const runtime& rt, const std::string& event) {
   service::call_context ctx;
+  ctx.read_only = event.starts_with("List") || event.starts_with("Describe");
   ctx.who.type = "Root";
   ctx.who.account_id = rt.ids().account_id;
   ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
@@ -25,7 +27,9 @@ service::call_context cli_context(const runtime& rt, const std::string& event) {
   return ctx;
 }
 
-int failed(const error& e) {
+// A refused command is audited like a refused API call (errorCode, errorMessage).
+int failed(runtime& rt, const service::call_context& ctx, const error& e) {
+  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
   std::cerr << "error: " << e.message << "\n";
   return 1;
 }
@@ -95,22 +99,24 @@ std::optional<int> scim_commands::run() {
   auto& p = rt->provisioning();
   std::string endpoint = rt->scim_endpoint(cfg.server.port);
   if (*enable_ || *create_) {
-    auto t = *enable_ ? p.enable(cli_context(*rt, "EnableAutomaticProvisioning"))
-                      : p.create_token(cli_context(*rt, "CreateBearerToken"));
-    if (!t) return failed(t.error());
+    auto ctx = cli_context(*rt, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
+    auto t = *enable_ ? p.enable(ctx) : p.create_token(ctx);
+    if (!t) return failed(*rt, ctx, t.error());
     print_issued(*t, endpoint, json_);
     return 0;
   }
   if (*rotate_) {
     // The guide's rotation: make a new token while the old one still works, switch the IdP to
     // it, then delete the old one. Both exist in between, so a slot must be free.
-    auto s = p.describe(cli_context(*rt, "ListBearerTokens"));
-    if (!s) return failed(s.error());
+    auto list_ctx = cli_context(*rt, "ListBearerTokens");
+    auto s = p.describe(list_ctx);
+    if (!s) return failed(*rt, list_ctx, s.error());
     bool known = false;
     for (const auto& t : s->tokens) known = known || t.id == token_id_;
-    if (!known) return failed(error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
-    auto t = p.create_token(cli_context(*rt, "CreateBearerToken"));
-    if (!t) return failed(t.error());
+    auto ctx = cli_context(*rt, "CreateBearerToken");
+    if (!known) return failed(*rt, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
+    auto t = p.create_token(ctx);
+    if (!t) return failed(*rt, ctx, t.error());
     print_issued(*t, endpoint, json_);
     if (!json_)
       std::cout << "\nNext: put the new token into your IdP, test the connection, then run\n"
@@ -118,21 +124,24 @@ std::optional<int> scim_commands::run() {
     return 0;
   }
   if (*delete_) {
-    auto r = p.delete_token(cli_context(*rt, "DeleteBearerToken"), token_id_);
-    if (!r) return failed(r.error());
+    auto ctx = cli_context(*rt, "DeleteBearerToken");
+    auto r = p.delete_token(ctx, token_id_);
+    if (!r) return failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Deleted access token " << token_id_ << ".\n";
     else std::cout << nlohmann::json{{"TokenId", token_id_}, {"Deleted", true}}.dump() << "\n";
     return 0;
   }
   if (*disable_) {
-    auto r = p.disable(cli_context(*rt, "DisableAutomaticProvisioning"));
-    if (!r) return failed(r.error());
+    auto ctx = cli_context(*rt, "DisableAutomaticProvisioning");
+    auto r = p.disable(ctx);
+    if (!r) return failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Automatic provisioning is disabled.\n";
     else std::cout << nlohmann::json{{"Enabled", false}}.dump() << "\n";
     return 0;
   }
-  auto s = p.describe(cli_context(*rt, "ListBearerTokens"));
-  if (!s) return failed(s.error());
+  auto ctx = cli_context(*rt, "ListBearerTokens");
+  auto s = p.describe(ctx);
+  if (!s) return failed(*rt, ctx, s.error());
   if (json_) {
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& t : s->tokens) tokens.push_back(token_json(t, p.expires_soon(t)));

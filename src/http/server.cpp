@@ -464,10 +464,10 @@ net::awaitable<outcome> server::impl::reject(Stream& stream, const request_parse
   request req;
   req.remote_ip = conn.remote_ip;
   req.request_id = ids_.uuid4();
-  if (parser.is_header_done()) {
-    req.method = std::string(parser.get().method_string());
-    req.target = std::string(parser.get().target());
-  }
+  // The request line is stored as soon as it is parsed, before the headers are done: a
+  // Content-Length over the body limit fails inside the header, with the target known.
+  req.method = std::string(parser.get().method_string());
+  req.target = std::string(parser.get().target());
   if (shaper_) {
     try {
       res = shaper_(req, std::move(*res));

@@ -80,6 +80,14 @@ result<void> identity_service::touch_group(store::transaction& tx, const call_co
   return tx.groups().update(g, expected);
 }
 
+result<void> check_version(const version_condition& c, int64_t version) {
+  if (!c) return {};
+  for (int64_t v : *c)
+    if (v == version) return {};
+  return fail(errc::concurrent_modification,
+              "The resource is at version " + std::to_string(version) + ", not the one If-Match names.");
+}
+
 result<void> identity_service::leave_all_groups(store::transaction& tx, const call_context& ctx,
                                                 const std::string& member_id) {
   auto groups = tx.memberships().groups_of(member_id);
@@ -114,7 +122,7 @@ result<group_view> identity_service::create_group_with_members(const call_contex
 }
 
 result<group_view> identity_service::modify_group(const call_context& ctx, const std::string& id,
-                                                  const group_mutation& fn, std::optional<int64_t> if_match,
+                                                  const group_mutation& fn, const version_condition& if_match,
                                                   view_options view) {
   if (auto r = check_writable(ctx); !r) return std::unexpected(r.error());
   return store_.write<group_view>(
@@ -124,9 +132,7 @@ result<group_view> identity_service::modify_group(const call_context& ctx, const
         if (!found) return std::unexpected(found.error());
         if (!*found) return not_found("GROUP", id);
         const domain::group& current = **found;
-        if (if_match && *if_match != current.version)
-          return fail(errc::concurrent_modification, "The group was changed since version " +
-                                                         std::to_string(*if_match) + " (If-Match).");
+        if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
         auto edit = fn(current);
         if (!edit) return std::unexpected(edit.error());
         domain::group g = std::move(edit->group);
@@ -145,7 +151,7 @@ result<group_view> identity_service::modify_group(const call_context& ctx, const
 }
 
 result<user_view> identity_service::modify_user(const call_context& ctx, const std::string& id,
-                                                const user_mutation& fn, std::optional<int64_t> if_match,
+                                                const user_mutation& fn, const version_condition& if_match,
                                                 view_options view) {
   if (auto r = check_writable(ctx); !r) return std::unexpected(r.error());
   return store_.write<user_view>(
@@ -155,9 +161,7 @@ result<user_view> identity_service::modify_user(const call_context& ctx, const s
         if (!found) return std::unexpected(found.error());
         if (!*found) return not_found("USER", id);
         const domain::user& current = **found;
-        if (if_match && *if_match != current.version)
-          return fail(errc::concurrent_modification, "The user was changed since version " +
-                                                         std::to_string(*if_match) + " (If-Match).");
+        if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
         auto next = fn(current);
         if (!next) return std::unexpected(next.error());
         domain::user u = std::move(*next);

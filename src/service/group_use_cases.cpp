@@ -67,7 +67,7 @@ result<domain::group> identity_service::update_group(const call_context& ctx, co
 }
 
 result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id,
-                                                       std::optional<int64_t> if_match) {
+                                                       const version_condition& if_match) {
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
@@ -78,9 +78,7 @@ result<std::monostate> identity_service::delete_group(const call_context& ctx, c
           auto cur = tx.groups().get(id);
           if (!cur) return std::unexpected(cur.error());
           if (!*cur) return not_found("GROUP", id);
-          if ((*cur)->version != *if_match)
-            return fail(errc::concurrent_modification, "The resource was changed since version " +
-                                                           std::to_string(*if_match) + " (If-Match).");
+          if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
         }
         if (auto r = leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
@@ -165,7 +163,8 @@ result<domain::membership> identity_service::describe_membership(const call_cont
   return store_.read<domain::membership>(ctx, [&](store::transaction& tx) -> result<domain::membership> {
     auto m = tx.memberships().get(id);
     if (!m) return std::unexpected(m.error());
-    if (!*m) return not_found("GROUP_MEMBERSHIP", id);
+    // A nested group's membership is not one the identitystore API can name (MemberId.UserId).
+    if (!*m || (*m)->kind != domain::member_kind::user) return not_found("GROUP_MEMBERSHIP", id);
     return std::move(**m);
   });
 }
@@ -180,7 +179,7 @@ result<std::monostate> identity_service::delete_membership(const call_context& c
       [&](store::transaction& tx) -> result<std::monostate> {
         auto m = tx.memberships().get(id);
         if (!m) return std::unexpected(m.error());
-        if (!*m) return not_found("GROUP_MEMBERSHIP", id);
+        if (!*m || (*m)->kind != domain::member_kind::user) return not_found("GROUP_MEMBERSHIP", id);
         auto removed = tx.memberships().remove(id);
         if (!removed) return std::unexpected(removed.error());
         if (auto r = touch_group(tx, ctx, (*m)->group_id); !r) return std::unexpected(r.error());
@@ -195,7 +194,7 @@ result<std::string> identity_service::get_membership_id(const call_context& ctx,
   return store_.read<std::string>(ctx, [&](store::transaction& tx) -> result<std::string> {
     auto m = tx.memberships().find(group_id, user_id);
     if (!m) return std::unexpected(m.error());
-    if (!*m) return not_found("GROUP_MEMBERSHIP", user_id);
+    if (!*m || (*m)->kind != domain::member_kind::user) return not_found("GROUP_MEMBERSHIP", user_id);
     return (*m)->id;
   });
 }

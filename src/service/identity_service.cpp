@@ -108,7 +108,7 @@ result<domain::user> identity_service::update_user(const call_context& ctx, cons
 }
 
 result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id,
-                                                       std::optional<int64_t> if_match) {
+                                                       const version_condition& if_match) {
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
@@ -120,9 +120,7 @@ result<std::monostate> identity_service::delete_user(const call_context& ctx, co
           auto cur = tx.users().get(id);
           if (!cur) return std::unexpected(cur.error());
           if (!*cur) return not_found("USER", id);
-          if ((*cur)->version != *if_match)
-            return fail(errc::concurrent_modification, "The resource was changed since version " +
-                                                           std::to_string(*if_match) + " (If-Match).");
+          if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
         }
         if (auto r = leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());

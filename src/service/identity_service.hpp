@@ -50,9 +50,15 @@ struct membership_check {
   bool exists = false;
 };
 
+// HTTP If-Match as versions (RFC 9110 §13.1.1): nullopt is no condition ("*" or no header);
+// otherwise the stored version must be one of these.
+using version_condition = std::optional<std::vector<int64_t>>;
+// errc::concurrent_modification (SCIM 412) when `version` does not satisfy `c`.
+result<void> check_version(const version_condition& c, int64_t version);
+
 // Read-modify-write inside one transaction (SCIM PUT and PATCH): the function turns the stored
 // entity into the new one. `if_match` is the version the client last saw (HTTP If-Match);
-// a different stored version is errc::concurrent_modification (SCIM 412).
+// a stored version outside it is errc::concurrent_modification (SCIM 412).
 using user_mutation = std::function<result<domain::user>(const domain::user& current)>;
 struct group_edit {
   domain::group group;
@@ -123,14 +129,14 @@ class identity_service {
   result<domain::user> update_user(const call_context& ctx, const std::string& id,
                                    const std::vector<attribute_operation>& ops);
   result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
-                                     std::optional<int64_t> if_match = std::nullopt);
+                                     const version_condition& if_match = std::nullopt);
   result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
                                            const std::optional<std::string>& next_token, int max);
   result<std::string> get_user_id(const call_context& ctx, const alternate_identifier& alt);
 
   // SCIM: read-modify-write (PUT, PATCH), views, listings with totals or cursors.
   result<user_view> modify_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
-                                std::optional<int64_t> if_match, view_options view);
+                                const version_condition& if_match, view_options view);
   result<user_view> get_user_view(const call_context& ctx, const std::string& id, view_options view);
   result<query_page<user_view>> query_users(const call_context& ctx, const user_query& q,
                                             const query_window& w, view_options view);
@@ -142,7 +148,7 @@ class identity_service {
   result<group_view> create_group_with_members(const call_context& ctx, domain::group g,
                                                const std::vector<std::string>& member_ids);
   result<group_view> modify_group(const call_context& ctx, const std::string& id, const group_mutation& fn,
-                                  std::optional<int64_t> if_match, view_options view);
+                                  const version_condition& if_match, view_options view);
   result<group_view> get_group_view(const call_context& ctx, const std::string& id, view_options view);
   result<query_page<group_view>> query_groups(const call_context& ctx, const group_query& q,
                                               const query_window& w, view_options view);
@@ -153,7 +159,7 @@ class identity_service {
   result<domain::group> update_group(const call_context& ctx, const std::string& id,
                                      const std::vector<attribute_operation>& ops);
   result<std::monostate> delete_group(const call_context& ctx, const std::string& id,
-                                      std::optional<int64_t> if_match = std::nullopt);
+                                      const version_condition& if_match = std::nullopt);
   result<listing<domain::group>> list_groups(const call_context& ctx, const store::group_filter& f,
                                              const std::optional<std::string>& next_token, int max);
   result<std::string> get_group_id(const call_context& ctx, const alternate_identifier& alt);

@@ -81,7 +81,7 @@ result<query_page<View>> page_query(Repo& repo, const Filter& f, const std::stri
   if (w.cursor) {
     if (!w.cursor->empty()) {
       auto after = decode_page_token(scope, *w.cursor);
-      if (!after) return std::unexpected(after.error());
+      if (!after) return fail(errc::validation, "The cursor is invalid, or was issued for another filter.");
       pr.after_id = std::move(*after);
     }
   } else {

@@ -87,6 +87,8 @@ class membership_repository {
                                                          const std::string& member_id) = 0;
   virtual result<void> insert(const domain::membership& m) = 0;  // duplicate pair -> conflict
   virtual result<bool> remove(const std::string& id) = 0;
+  // User members only (the identitystore API's MemberId names users; nested groups are seen
+  // through members_of and groups_of).
   virtual result<page<domain::membership>> list_by_group(const std::string& group_id,
                                                          const page_request& p) = 0;
   virtual result<page<domain::membership>> list_by_member(const std::string& member_id,

@@ -101,8 +101,13 @@ scim_result<void> check_keys(const json& body, resource_kind kind) {
     bool skip = false;
     for (auto i : ignored) skip = skip || iequals_ascii(k, i);
     if (skip) continue;
-    for (auto u : unsupported)
-      if (iequals_ascii(k, u)) return std::unexpected(invalid("The attribute '" + k + "' is not supported."));
+    // Unassigned (null, [] or {}, RFC 7643 §2.5) is no value at all: Entra's documented
+    // create-user body carries "roles": [].
+    bool unassigned = it->is_null() || ((it->is_array() || it->is_object()) && it->empty());
+    bool is_unsupported = false;
+    for (auto u : unsupported) is_unsupported = is_unsupported || iequals_ascii(k, u);
+    if (is_unsupported && unassigned) continue;
+    if (is_unsupported) return std::unexpected(invalid("The attribute '" + k + "' is not supported."));
     if (kind == resource_kind::user && iequals_ascii(k, enterprise_user_urn)) continue;
     auto core = kind == resource_kind::user ? user_schema_urn : group_schema_urn;
     if (!find_attribute(kind, core, k))
@@ -178,101 +183,135 @@ scim_result<std::optional<bool>> read_active(const json& body) {
 
 }  // namespace
 
+namespace {
+
+// One entry of attributes/excludedAttributes: the top-level key it names (the enterprise
+// extension is one key) and, when it goes deeper, the sub-attribute.
+struct attribute_ref {
+  std::string top;
+  std::string sub;
+};
+
+attribute_ref parse_ref(std::string_view text) {
+  auto lower = to_lower_ascii(text);
+  for (auto urn : {user_schema_urn, group_schema_urn}) {
+    std::string prefix = to_lower_ascii(urn) + ":";
+    if (starts_with(lower, prefix)) {
+      text.remove_prefix(prefix.size());
+      lower = to_lower_ascii(text);
+    }
+  }
+  std::string ext = to_lower_ascii(enterprise_user_urn);
+  if (starts_with(lower, ext)) {
+    auto rest = text.substr(ext.size());
+    if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
+    return {std::string(enterprise_user_urn), std::string(rest.substr(0, rest.find('.')))};
+  }
+  auto dot = text.find('.');
+  return {std::string(text.substr(0, dot)), dot == std::string_view::npos ? "" : std::string(text.substr(dot + 1))};
+}
+
+bool always_returned(std::string_view key) { return iequals_ascii(key, "id") || iequals_ascii(key, "schemas"); }
+
+// Keeps only `subs` of an object, or of every object in a list (multi-valued attributes).
+json keep_subs(const json& v, const std::vector<std::string>& subs) {
+  auto keep_in = [&](const json& obj) {
+    json out = json::object();
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      for (const auto& sub : subs)
+        if (iequals_ascii(it.key(), sub)) out[it.key()] = *it;
+    return out;
+  };
+  if (v.is_object()) return keep_in(v);
+  if (!v.is_array()) return v;
+  json out = json::array();
+  for (const auto& item : v) out.push_back(item.is_object() ? keep_in(item) : item);
+  return out;
+}
+
+void erase_sub(json& v, std::string_view sub) {
+  auto erase_in = [&](json& obj) {
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      if (iequals_ascii(it.key(), sub)) {
+        obj.erase(it);
+        return;
+      }
+  };
+  if (v.is_object()) erase_in(v);
+  if (v.is_array())
+    for (auto& item : v)
+      if (item.is_object()) erase_in(item);
+}
+
+}  // namespace
+
 bool projection::wants(std::string_view attribute) const {
   if (!attributes.empty()) {
-    for (const auto& a : attributes) {
-      std::string_view top = a;
-      if (starts_with(to_lower_ascii(top), "urn:")) {
-        if (iequals_ascii(top, attribute)) return true;
-        auto colon = top.rfind(':');
-        top = top.substr(colon + 1);
-      }
-      top = top.substr(0, top.find('.'));
-      if (iequals_ascii(top, attribute)) return true;
-    }
+    for (const auto& a : attributes)
+      if (iequals_ascii(parse_ref(a).top, attribute)) return true;
     return false;
   }
-  for (const auto& e : excluded_attributes)
-    if (iequals_ascii(e, attribute)) return false;
+  for (const auto& e : excluded_attributes) {
+    auto ref = parse_ref(e);
+    if (ref.sub.empty() && iequals_ascii(ref.top, attribute)) return false;
+  }
   return true;
 }
 
 void project(json& resource, const projection& p) {
   if (!resource.is_object()) return;
-  auto always = [](std::string_view k) { return iequals_ascii(k, "id") || iequals_ascii(k, "schemas"); };
   if (p.attributes.empty()) {
     for (const auto& e : p.excluded_attributes) {
-      auto dot = starts_with(to_lower_ascii(e), "urn:") ? std::string::npos : e.find('.');
-      std::string top = e.substr(0, dot);
+      auto ref = parse_ref(e);
       for (auto it = resource.begin(); it != resource.end(); ++it) {
-        if (!iequals_ascii(it.key(), top) || always(it.key())) continue;
-        if (dot == std::string::npos) {
-          resource.erase(it);
-        } else if (it->is_object()) {
-          std::string sub = e.substr(dot + 1);
-          for (auto s = it->begin(); s != it->end(); ++s)
-            if (iequals_ascii(s.key(), sub)) {
-              it->erase(s);
-              break;
-            }
-        }
+        if (!iequals_ascii(it.key(), ref.top) || always_returned(it.key())) continue;
+        if (ref.sub.empty()) resource.erase(it);
+        else erase_sub(*it, ref.sub);
         break;
       }
     }
     return;
   }
+  std::vector<attribute_ref> refs;
+  for (const auto& a : p.attributes) refs.push_back(parse_ref(a));
   json out = json::object();
   for (auto it = resource.begin(); it != resource.end(); ++it) {
-    if (always(it.key())) {
+    if (always_returned(it.key())) {
       out[it.key()] = *it;
       continue;
     }
-    // The enterprise extension is kept whole, or by named sub-attributes.
-    if (starts_with(it.key(), "urn:")) {
-      for (const auto& a : p.attributes) {
-        if (iequals_ascii(a, it.key())) {
-          out[it.key()] = *it;
-          break;
-        }
-        if (a.size() > it.key().size() + 1 && iequals_ascii(std::string_view(a).substr(0, it.key().size()), it.key()) &&
-            a[it.key().size()] == ':' && it->is_object()) {
-          std::string sub = a.substr(it.key().size() + 1);
-          for (auto s = it->begin(); s != it->end(); ++s)
-            if (iequals_ascii(s.key(), sub.substr(0, sub.find('.')))) out[it.key()][s.key()] = *s;
-        }
-      }
-      continue;
+    bool whole = false, named = false;
+    std::vector<std::string> subs;
+    for (const auto& r : refs) {
+      if (!iequals_ascii(r.top, it.key())) continue;
+      named = true;
+      if (r.sub.empty()) whole = true;
+      else subs.push_back(r.sub);
     }
-    for (const auto& a : p.attributes) {
-      std::string_view name = a;
-      if (starts_with(to_lower_ascii(name), "urn:")) name = name.substr(name.rfind(':') + 1);
-      auto dot = name.find('.');
-      if (!iequals_ascii(name.substr(0, dot), it.key())) continue;
-      if (dot == std::string_view::npos || !it->is_object()) {
-        out[it.key()] = *it;
-        break;
-      }
-      for (auto s = it->begin(); s != it->end(); ++s)
-        if (iequals_ascii(s.key(), name.substr(dot + 1))) out[it.key()][s.key()] = *s;
-    }
+    if (!named) continue;
+    out[it.key()] = whole ? *it : keep_subs(*it, subs);
   }
   resource = std::move(out);
 }
 
 std::string etag_of(int64_t version) { return "W/\"" + std::to_string(version) + "\""; }
 
-scim_result<std::optional<int64_t>> parse_etag(std::string_view header) {
-  auto v = trim(header);
-  if (v == "*") return std::optional<int64_t>{};
-  if (starts_with(v, "W/")) v.remove_prefix(2);
-  if (v.size() < 3 || v.front() != '"' || v.back() != '"')
-    return std::unexpected(scim_error{412, "", "The entity tag is not one this server issued."});
-  v = v.substr(1, v.size() - 2);
-  int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size())
-    return std::unexpected(scim_error{412, "", "The entity tag is not one this server issued."});
-  return std::optional<int64_t>{n};
+scim_result<service::version_condition> parse_etag(std::string_view header) {
+  auto foreign = [] { return std::unexpected(scim_error{412, "", "The entity tag is not one this server issued."}); };
+  if (trim(header) == "*") return service::version_condition{};
+  std::vector<int64_t> versions;
+  for (auto part : split(header, ',')) {
+    auto v = trim(part);
+    if (starts_with(v, "W/")) v.remove_prefix(2);
+    if (v.size() < 3 || v.front() != '"' || v.back() != '"') return foreign();
+    v = v.substr(1, v.size() - 2);
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || p != v.data() + v.size()) return foreign();
+    versions.push_back(n);
+  }
+  if (versions.empty()) return foreign();
+  return service::version_condition{std::move(versions)};
 }
 
 json user_json(const service::user_view& v, std::string_view base_url) {

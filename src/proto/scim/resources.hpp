@@ -31,9 +31,9 @@ void project(nlohmann::json& resource, const projection& p);
 
 // Weak entity tag of a version (RFC 7644 §3.14): W/"<version>".
 std::string etag_of(int64_t version);
-// Parses an If-Match / If-None-Match value: W/"n", "n" or *. nullopt for * (any version);
-// an error for anything else.
-scim_result<std::optional<int64_t>> parse_etag(std::string_view header);
+// Parses an If-Match / If-None-Match value: a comma-separated list of W/"n" or "n", or *
+// (RFC 9110 §13.1.1). nullopt for * (any version); 412 for a tag this server did not issue.
+scim_result<service::version_condition> parse_etag(std::string_view header);
 
 nlohmann::json user_json(const service::user_view& v, std::string_view base_url);
 nlohmann::json group_json(const service::group_view& v, std::string_view base_url, bool with_members);

@@ -29,9 +29,11 @@ scim_response json_reply(int status, const nlohmann::json& body, std::string_vie
 scim_response error_reply(const scim_error& e);
 scim_response no_content(std::string_view etag = {});
 
-// If-Match / If-None-Match as a version (nullopt when absent or "*"); a value this server
-// did not issue is a precondition failure (412).
-scim_result<std::optional<int64_t>> if_match(const scim_door::call& c, std::string_view header = "If-Match");
+// If-Match / If-None-Match as versions (nullopt when absent or "*"); a value this server did
+// not issue is a precondition failure (412).
+scim_result<service::version_condition> if_match(const scim_door::call& c, std::string_view header = "If-Match");
+// If-None-Match on a read: true when the client's copy (a listed version, or "*") is current.
+bool not_modified(const scim_door::call& c, int64_t version);
 
 // Index or cursor paging from startIndex / count / cursor (RFC 7644 §3.4.2.4; the service's
 // cursor paging, where an empty cursor asks for the first page).

@@ -133,7 +133,10 @@ std::string operation_of(const std::string& method, const std::vector<std::strin
   return "Unknown";
 }
 
-bool is_read(const std::string& method) { return method == "GET"; }
+// Reads by what they do, not by method: POST /Users/.search is a ListUsers.
+bool is_read(const std::string& method, std::string_view operation) {
+  return method == "GET" || starts_with(operation, "List") || starts_with(operation, "Get");
+}
 
 bool json_content_type(const std::string* ct) {
   if (!ct) return false;
@@ -192,10 +195,16 @@ scim_response error_reply(const scim_error& e) {
   return r;
 }
 
-scim_result<std::optional<int64_t>> if_match(const scim_door::call& c, std::string_view header) {
+scim_result<service::version_condition> if_match(const scim_door::call& c, std::string_view header) {
   const std::string* h = c.req.header(header);
-  if (!h) return std::optional<int64_t>{};
+  if (!h) return service::version_condition{};
   return parse_etag(*h);
+}
+
+bool not_modified(const scim_door::call& c, int64_t version) {
+  if (!c.req.header("If-None-Match")) return false;
+  auto tags = if_match(c, "If-None-Match");
+  return tags && service::check_version(*tags, version).has_value();
 }
 
 scim_result<service::query_window> window_of(const scim_door::call& c, int max_count) {
@@ -283,7 +292,7 @@ scim_response scim_door::handle(const scim_request& req) {
   c.base_url = std::string(settings_.tls ? "https://" : "http://") + host_of(req, settings_.public_host) +
                settings_.base_path;
   ctx.event_name = operation_of(req.method, c.segments);
-  ctx.read_only = is_read(req.method);
+  ctx.read_only = is_read(req.method, ctx.event_name);
   json params = {{"tenantId", identity_.identity_store_id()}};
   if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
   ctx.request_parameters = params;
@@ -360,6 +369,8 @@ scim_response scim_door::dispatch(call& c) {
 
 scim_response scim_door::discovery(call& c) {
   const auto& seg = c.segments;
+  // RFC 7644 §4: discovery endpoints are not filtered.
+  if (c.param("filter")) return error_reply({403, "", "Filtering is not supported on " + seg[0] + "."});
   json doc;
   if (seg[0] == "ServiceProviderConfig" && seg.size() == 1) {
     provider_limits lim;

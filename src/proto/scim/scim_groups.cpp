@@ -67,8 +67,7 @@ scim_response scim_door::groups(call& c) {
   if (m == "GET") {
     auto v = identity_.get_group_view(c.ctx, id, group_view(c));
     if (!v) return error_reply(from_error(v.error()));
-    auto none = if_match(c, "If-None-Match");
-    if (none && c.req.header("If-None-Match") && (!*none || **none == v->group.version)) {
+    if (not_modified(c, v->group.version)) {
       scim_response r = no_content(etag_of(v->group.version));
       r.status = 304;
       return r;

@@ -77,8 +77,7 @@ scim_response scim_door::users(call& c) {
   if (m == "GET") {
     auto v = identity_.get_user_view(c.ctx, id, user_view(c));
     if (!v) return error_reply(from_error(v.error()));
-    auto none = if_match(c, "If-None-Match");
-    if (none && c.req.header("If-None-Match") && (!*none || **none == v->user.version)) {
+    if (not_modified(c, v->user.version)) {
       scim_response r = no_content(etag_of(v->user.version));
       r.status = 304;
       return r;

@@ -292,13 +292,13 @@ result<bool> membership_repo::remove(const std::string& id) {
 }
 
 result<page<domain::membership>> membership_repo::list_by_group(const std::string& group_id, const page_request& p) {
-  PREPARE(s, c_, "SELECT doc FROM memberships WHERE group_id = ? AND id > ? ORDER BY id LIMIT ?");
+  PREPARE(s, c_, "SELECT doc FROM memberships WHERE group_id = ? AND kind = 'user' AND id > ? ORDER BY id LIMIT ?");
   s.bind(1, group_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
   return page_of<domain::membership>(s, page_limit(p), &decode_membership);
 }
 
 result<page<domain::membership>> membership_repo::list_by_member(const std::string& member_id, const page_request& p) {
-  PREPARE(s, c_, "SELECT doc FROM memberships WHERE member_id = ? AND id > ? ORDER BY id LIMIT ?");
+  PREPARE(s, c_, "SELECT doc FROM memberships WHERE member_id = ? AND kind = 'user' AND id > ? ORDER BY id LIMIT ?");
   s.bind(1, member_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
   return page_of<domain::membership>(s, page_limit(p), &decode_membership);
 }
