@@ -44,12 +44,17 @@ struct patch_op {
 struct patch_limits {
   std::size_t max_operations = 100'000;  // no 100-change limit; the body-size limit binds first
   filter_limits filter;
+  // Nesting of an operation's "value" (SCIM values need 3). Copying, comparing and dumping JSON
+  // recurse, so a deeper value is refused (400 invalidValue) before it is copied.
+  int max_value_depth = 8;
 };
 
 // Reads a PatchOp request (RFC 7644 §3.5.2): "schemas" must hold the PatchOp URN, "Operations"
 // a non-empty array of objects with "op" (add/remove/replace, any case), "path" (a string;
 // required for remove) and "value" (required for add and replace). Errors: 400 invalidSyntax
-// (shape), 400 invalidPath (path), 400 tooMany (over max_operations).
+// (shape), 400 invalidPath (path), 400 tooMany (over max_operations), 400 noTarget (a remove
+// without a path, RFC 7644 §3.5.2.2), 400 invalidValue (a value nested deeper than
+// max_value_depth). A "path" that is null or "" counts as absent.
 scim_result<std::vector<patch_op>> parse_patch_request(const nlohmann::json& body, const patch_limits& lim = {});
 
 struct patch_outcome {

@@ -67,7 +67,7 @@ struct provider_limits {
   int max_results = 100;            // filter.maxResults (largest `count` a list honours)
   std::size_t max_payload_bytes = 1 << 20;
   int max_operations = 0;           // bulk is not supported; kept for the document
-  std::string documentation_uri;    // ServiceProviderConfig.documentationUri; omitted when empty
+  std::string documentation_uri{};  // ServiceProviderConfig.documentationUri; omitted when empty
 };
 // patch true, bulk false, filter true (maxResults), changePassword false, sort false,
 // etag true, authenticationSchemes: oauthbearertoken (primary).
