@@ -28,6 +28,12 @@ std::size_t utf8_length(std::string_view s);
 bool has_control_chars(std::string_view s, std::string_view allowed = {});
 
 std::vector<std::string_view> split(std::string_view s, char sep);
+
+// The deepest nesting of [ and { in JSON text (outside strings), without parsing it. Doors
+// check it before parsing: nlohmann::json copies, compares and dumps recursively, so a body of
+// half a million '[' would overflow the stack later on.
+std::size_t json_nesting_depth(std::string_view text);
+inline constexpr std::size_t max_json_nesting = 64;
 std::string_view trim(std::string_view s);
 
 }  // namespace atrium

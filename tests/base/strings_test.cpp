@@ -51,3 +51,16 @@ TEST(strings, split_and_trim) {
 }
 
 }  // namespace atrium
+
+namespace atrium {
+
+TEST(json_nesting, counts_brackets_outside_strings) {
+  EXPECT_EQ(json_nesting_depth(""), 0u);
+  EXPECT_EQ(json_nesting_depth(R"({"a":[1,{"b":2}]})"), 3u);
+  EXPECT_EQ(json_nesting_depth(R"({"a":"[[[[{{{{"})"), 1u) << "brackets in strings do not count";
+  EXPECT_EQ(json_nesting_depth(R"({"a":"\"[[["})"), 1u) << "escaped quotes do not end the string";
+  EXPECT_EQ(json_nesting_depth(std::string(500000, '[')), 500000u);
+  EXPECT_EQ(json_nesting_depth("]]]]{"), 1u) << "stray closers do not go below zero";
+}
+
+}  // namespace atrium

@@ -93,6 +93,8 @@ wire_response aws_door::handle(const wire_request& req) {
   ctx.who = *who;
 
   json body = json::object();
+  if (json_nesting_depth(req.body) > max_json_nesting)
+    return finish(fail_call(ctx, {400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()}, req.request_id));
   if (!req.body.empty()) {
     body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())

@@ -328,6 +328,9 @@ scim_response scim_door::handle(const scim_request& req) {
       return finish(error_reply({413, "", "The request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes."}));
     if (!json_content_type(req.header("Content-Type")))
       return finish(error_reply({400, scim_type::invalid_syntax, "Content-Type must be application/scim+json or application/json."}));
+    if (json_nesting_depth(req.body) > max_json_nesting)
+      return finish(error_reply({400, scim_type::invalid_syntax, "The request body nests deeper than " +
+                                                                   std::to_string(max_json_nesting) + " levels."}));
     c.body = json::parse(req.body, nullptr, false);
     if (c.body.is_discarded() || !c.body.is_object())
       return finish(error_reply({400, scim_type::invalid_syntax, "The request body is not a valid JSON object."}));

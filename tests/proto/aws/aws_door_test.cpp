@@ -159,4 +159,22 @@ TEST(identitystore_shapes, non_object_requests_are_errors_not_exceptions) {
   }
 }
 
+TEST_F(aws_door_test, deeply_nested_bodies_are_refused_before_parsing) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  wire_request req;
+  req.method = "POST";
+  req.target = "/";
+  req.body = R"({"IdentityStoreId":"d-0123456789","Extensions":)" + deep + "}";
+  req.headers = {{"Host", "127.0.0.1:8443"},
+                 {"Content-Type", "application/x-amz-json-1.1"},
+                 {"X-Amz-Target", "AWSIdentityStore.ListUsers"}};
+  crypto::sigv4_request s{req.method, req.target, {}, req.body};
+  for (auto& [k, v] : req.headers) s.headers.push_back({k, v});
+  for (auto& h : crypto::sigv4_sign(s, key_.access_key_id, key_.secret_access_key, "us-east-1", "identitystore", clk_.now()))
+    req.headers.emplace_back(h.name, h.value);
+  auto r = door_->handle(req);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error_code, "SerializationException");
+}
+
 }  // namespace atrium::proto::aws

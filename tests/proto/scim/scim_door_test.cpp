@@ -303,4 +303,17 @@ TEST_F(scim_door_test, content_type_and_json_errors_are_invalid_syntax) {
   EXPECT_EQ(parse(call("POST", "/Users", body))["scimType"], "invalidSyntax");
 }
 
+TEST_F(scim_door_test, deeply_nested_bodies_are_refused_before_parsing) {
+  scim_request r;
+  r.method = "POST";
+  r.target = "/scim/v2/Users";
+  r.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/scim+json"}};
+  r.body = R"({"userName":"deep","x":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  auto res = door_->handle(r);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(parse(res)["scimType"], "invalidSyntax");
+  auto fails = audit_records("CreateUser");
+  ASSERT_EQ(fails.size(), 1u) << "the refusal is audited, and the audit survives the body";
+}
+
 }  // namespace atrium::proto::scim
