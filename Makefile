@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps build build-asan unit unit-asan integration fuzz bench clean
+.PHONY: run test deps bench-deps build build-asan unit unit-asan integration fuzz bench bench-identitystore bench-scim clean
 
 deps:
 	@./scripts/install-deps
@@ -45,8 +45,21 @@ fuzz: deps
 
 test: unit unit-asan fuzz integration
 
-bench: build
+# `make bench` runs both benchmarks, one after the other (never side by side: each wants the
+# whole machine); each also runs alone. SCIM_BENCH_FLAGS=--quick for a short try.
+SCIM_BENCH_FLAGS ?=
+bench: build bench-deps
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
+
+bench-deps:
+	@./scripts/install-deps --bench
+
+bench-identitystore: build
+	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+bench-scim: build bench-deps
+	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

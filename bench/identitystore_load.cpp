@@ -3,37 +3,25 @@
 // like the AWS SDKs do. Prints one JSON line: throughput and p50/p99 latency.
 // Usage: identitystore_load --endpoint 127.0.0.1:8443 --tls --access-key A --secret-key S
 //        --identity-store-id d-... --operation CreateUser --clients 8 --duration 5
-#include <utility>  // before Asio (Boost 1.74)
+#include "http_load.hpp"
 
-#include <algorithm>
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <variant>
 
 #include "base/clock.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/sigv4.hpp"
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = net::ip::tcp;
 using nlohmann::json;
 using namespace atrium;
+using namespace atrium::bench;
 
 namespace {
 
 struct options {
-  std::string host = "127.0.0.1", port = "8443", access_key, secret_key, store_id, operation = "CreateUser";
-  bool tls = false;
+  endpoint ep;
+  std::string access_key, secret_key, store_id, operation = "CreateUser";
   int clients = 1;
   double duration = 5;
   std::string nonce;
@@ -45,34 +33,17 @@ struct stats {
   std::string first_error;
 };
 
+// One keep-alive connection that signs every request with SigV4 like the AWS SDKs do.
 class client {
  public:
-  client(net::io_context& ioc, net::ssl::context& tls_ctx, const options& o)
-      : o_(o), ioc_(ioc), tls_ctx_(tls_ctx) {}
+  client(net::io_context& ioc, net::ssl::context& tls_ctx, const options& o) : o_(o), http_(ioc, tls_ctx, o.ep) {}
 
-  net::awaitable<void> connect() {
-    tcp::resolver resolver(co_await net::this_coro::executor);
-    auto eps = co_await resolver.async_resolve(o_.host, o_.port, net::use_awaitable);
-    tcp_.emplace(ioc_);
-    tls_.emplace(ioc_, tls_ctx_);
-    if (o_.tls) {
-      co_await beast::get_lowest_layer(*tls_).async_connect(eps, net::use_awaitable);
-      beast::get_lowest_layer(*tls_).socket().set_option(tcp::no_delay(true));
-      co_await tls_->async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-    } else {
-      co_await tcp_->async_connect(eps, net::use_awaitable);
-      tcp_->socket().set_option(tcp::no_delay(true));
-    }
-    connected_ = true;
-  }
+  net::awaitable<void> connect() { return http_.connect(); }
 
-  // Returns (status, body). Reconnects when the server closed the last connection (moto's
-  // development server answers every request with Connection: close).
+  // Returns (status, body).
   net::awaitable<std::pair<int, std::string>> call(const std::string& op, const json& body) {
-    if (!connected_) co_await connect();
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/", 11};
-    std::string host = o_.host + ":" + o_.port;
-    req.set(bhttp::field::host, host);
+    std::string host = http_.host_header();
     req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
     req.set("X-Amz-Target", "AWSIdentityStore." + op);
     req.body() = body.dump();
@@ -80,29 +51,13 @@ class client {
                                           {"X-Amz-Target", "AWSIdentityStore." + op}}, req.body()};
     for (auto& h : crypto::sigv4_sign(s, o_.access_key, o_.secret_key, "us-east-1", "identitystore", system_clock().now()))
       req.set(h.name, h.value);
-    req.prepare_payload();
-    bhttp::response<bhttp::string_body> res;
-    beast::flat_buffer buf;
-    beast::get_lowest_layer(*tls_).expires_after(std::chrono::seconds(60));
-    tcp_->expires_after(std::chrono::seconds(60));
-    if (o_.tls) {
-      co_await bhttp::async_write(*tls_, req, net::use_awaitable);
-      co_await bhttp::async_read(*tls_, buf, res, net::use_awaitable);
-    } else {
-      co_await bhttp::async_write(*tcp_, req, net::use_awaitable);
-      co_await bhttp::async_read(*tcp_, buf, res, net::use_awaitable);
-    }
-    if (!res.keep_alive()) connected_ = false;
-    co_return std::make_pair(static_cast<int>(res.result_int()), std::move(res.body()));
+    auto r = co_await http_.send(req);
+    co_return std::make_pair(r.status, std::move(r.body));
   }
 
  private:
   const options& o_;
-  net::io_context& ioc_;
-  net::ssl::context& tls_ctx_;
-  std::optional<beast::tcp_stream> tcp_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
-  bool connected_ = false;
+  http_client http_;
 };
 
 json user_body(const options& o, const std::string& name) {
@@ -155,16 +110,9 @@ net::awaitable<void> run_client(net::io_context& ioc, net::ssl::context& tls, co
     auto body = next_request(o, f, index, i, global);
     auto start = std::chrono::steady_clock::now();
     auto r = co_await c.call(o.operation, body);
-    s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    s.latencies_ms.push_back(ms_since(start));
     if (r.first != 200 && s.errors++ == 0) s.first_error = std::to_string(r.first) + " " + r.second.substr(0, 300);
   }
-}
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::size_t k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
 }
 
 }  // namespace
@@ -172,9 +120,10 @@ double percentile(std::vector<double>& v, double p) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"identitystore load generator"};
-  std::string endpoint = "127.0.0.1:8443";
-  app.add_option("--endpoint", endpoint, "host:port");
-  app.add_flag("--tls", o.tls, "HTTPS (certificate not verified)");
+  std::string host_port = "127.0.0.1:8443";
+  bool tls_on = false;
+  app.add_option("--endpoint", host_port, "host:port");
+  app.add_flag("--tls", tls_on, "HTTPS (certificate not verified)");
   app.add_option("--access-key", o.access_key)->required();
   app.add_option("--secret-key", o.secret_key)->required();
   app.add_option("--identity-store-id", o.store_id)->required();
@@ -182,16 +131,13 @@ int main(int argc, char** argv) {
   app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));
   app.add_option("--duration", o.duration, "seconds")->check(CLI::Range(0.5, 600.0));
   CLI11_PARSE(app, argc, argv);
-  auto colon = endpoint.rfind(':');
-  o.host = endpoint.substr(0, colon);
-  o.port = endpoint.substr(colon + 1);
+  o.ep = parse_endpoint(host_port, tls_on);
   crypto::init();
   crypto::sodium_random rnd;
   o.nonce = rnd.hex(4);
 
   net::io_context ioc;
-  net::ssl::context tls(net::ssl::context::tls_client);
-  tls.set_verify_mode(net::ssl::verify_none);
+  net::ssl::context tls = insecure_tls_client();
   fixture f;
   stats s;
   long counter = 0;
