@@ -56,6 +56,8 @@ const std::map<std::string, setter>& setters() {
       {"audit_file", [](config& c, const std::string& v) { return parse_bool(v, c.audit_file); }},
       {"sqlite.synchronous_full", [](config& c, const std::string& v) { return parse_bool(v, c.sqlite_synchronous_full); }},
       {"sqlite.reader_connections", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_reader_connections, 1, 256); }},
+      {"sqlite.cache_mb", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_cache_mb, 2, 65536); }},
+      {"sqlite.mmap_mb", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_mmap_mb, 0, 1048576); }},
       {"server.bind", [](config& c, const std::string& v) { c.server.bind_address = v; return std::string(); }},
       {"server.port", [](config& c, const std::string& v) { return parse_int<uint16_t>(v, c.server.port, 0, 65535); }},
       {"server.tls", [](config& c, const std::string& v) { return parse_bool(v, c.server.tls); }},

@@ -20,6 +20,8 @@ struct config {
   std::filesystem::path port_file;        // when set, the bound port is written here
   bool sqlite_synchronous_full = true;
   int sqlite_reader_connections = 8;  // as many as worker threads: reads never wait for one
+  int sqlite_cache_mb = 64;   // writer page cache; each reader gets a quarter
+  int sqlite_mmap_mb = 0;     // database file mapped for reads (0: off; see docs/configuration.md)
   bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
   http::server_config server;
   service::throttle_settings throttle;

@@ -170,6 +170,9 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   so.file = cfg.db_file();
   so.synchronous_full = cfg.sqlite_synchronous_full;
   so.reader_connections = cfg.sqlite_reader_connections;
+  so.memory.writer_cache_mib = cfg.sqlite_cache_mb;
+  so.memory.reader_cache_mib = std::max(1, cfg.sqlite_cache_mb / 4);
+  so.memory.mmap_mib = cfg.sqlite_mmap_mb;
   auto db = store::sqlite::sqlite_database::open(so);
   if (!db) fatal("cannot open store " + cfg.db_file().string() + ": " + db.error().message);
   p.db = std::move(*db);

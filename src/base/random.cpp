@@ -1,6 +1,7 @@
 #include "base/random.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace atrium {
 
@@ -17,11 +18,9 @@ std::string random_source::hex(std::size_t bytes) {
   return out;
 }
 
-std::string random_source::uuid4() {
-  std::array<unsigned char, 16> b{};
-  fill(b.data(), b.size());
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+namespace {
+
+std::string uuid_text(const std::array<unsigned char, 16>& b) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -31,6 +30,26 @@ std::string random_source::uuid4() {
     out.push_back(digits[b[i] & 15]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string random_source::uuid4() {
+  std::array<unsigned char, 16> b{};
+  fill(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return uuid_text(b);
+}
+
+std::string random_source::uuid7(std::chrono::sys_time<std::chrono::milliseconds> now) {
+  std::array<unsigned char, 16> b{};
+  fill(b.data(), b.size());
+  auto ms = static_cast<uint64_t>(now.time_since_epoch().count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return uuid_text(b);
 }
 
 std::string random_source::base32(std::size_t n) {

@@ -18,9 +18,9 @@ bool is_uuid(std::string_view s) {
 
 std::string new_identity_store_id(random_source& rnd) { return "d-" + rnd.hex(5); }
 
-std::string new_resource_id(std::string_view store_id, random_source& rnd) {
+std::string new_resource_id(std::string_view store_id, random_source& rnd, sys_time now) {
   std::string prefix(store_id.size() == 12 ? store_id.substr(2) : std::string_view("0000000000"));
-  return prefix + "-" + rnd.uuid4();
+  return prefix + "-" + rnd.uuid7(now);
 }
 
 bool is_identity_store_id(std::string_view s) {

@@ -5,13 +5,16 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.hpp"
 #include "base/random.hpp"
 
 namespace atrium::domain {
 
 std::string new_identity_store_id(random_source& rnd);
-// store_id is "d-xxxxxxxxxx"; the resource id reuses its 10 hex digits as a prefix.
-std::string new_resource_id(std::string_view store_id, random_source& rnd);
+// store_id is "d-xxxxxxxxxx"; the resource id reuses its 10 hex digits as a prefix. The UUID
+// part is time-ordered (uuid7 of `now`): the same pattern clients check, and rows created one
+// after another land side by side in the store's indexes.
+std::string new_resource_id(std::string_view store_id, random_source& rnd, sys_time now);
 
 bool is_identity_store_id(std::string_view s);
 // Accepts both "<10hex>-<uuid>" and a bare uuid (the form of stores migrated from legacy SSO).

@@ -61,8 +61,8 @@ auditor::~auditor() {
 store::audit_record auditor::make(const call_context& ctx, const nlohmann::json& response_elements,
                                   const call_failure* err) {
   store::audit_record r;
-  r.event_id = random_.uuid4();
   r.event_time = clock_.now();
+  r.event_id = random_.uuid7(r.event_time);  // time-ordered: audit inserts append
   r.event_name = ctx.event_name;
   r.event_source = ctx.event_source;
   r.principal = ctx.who.arn.empty() ? ctx.who.access_key_id : ctx.who.arn;

@@ -28,15 +28,16 @@ result<std::optional<domain::member_kind>> kind_of(store::transaction& tx, const
 result<void> identity_service::add_member(store::transaction& tx, const call_context& ctx,
                                           const std::string& group_id, const std::string& member_id) {
   if (member_id == group_id) return fail(errc::validation, "A group cannot be a member of itself.");
-  auto existing = tx.memberships().find(group_id, member_id);
-  if (!existing) return std::unexpected(existing.error());
-  if (*existing) return {};  // adding a member twice is not an error: IdPs retry
   auto kind = kind_of(tx, member_id);
   if (!kind) return std::unexpected(kind.error());
   if (!*kind)
     return fail(errc::validation, "Member '" + member_id.substr(0, 128) + "' is not a user or group of this identity store.");
-  domain::membership m{domain::new_resource_id(store_id_, random_), group_id, member_id, **kind, stamp(ctx)};
-  return tx.memberships().insert(m);
+  domain::membership m{domain::new_resource_id(store_id_, random_, clock_.now()), group_id, member_id, **kind, stamp(ctx)};
+  auto r = tx.memberships().insert(m);
+  // Adding a member twice is not an error (IdPs retry); the unique (group, member) pair says
+  // so without a lookup first.
+  if (!r && r.error().code == errc::conflict) return {};
+  return r;
 }
 
 result<void> identity_service::apply_member_changes(store::transaction& tx, const call_context& ctx,
@@ -101,7 +102,7 @@ result<void> identity_service::leave_all_groups(store::transaction& tx, const ca
 result<group_view> identity_service::create_group_with_members(const call_context& ctx, domain::group g,
                                                                const std::vector<std::string>& member_ids) {
   if (auto r = check_writable(ctx); !r) return std::unexpected(r.error());
-  g.id = domain::new_resource_id(store_id_, random_);
+  g.id = domain::new_resource_id(store_id_, random_, clock_.now());
   g.version = 1;
   g.stamp = stamp(ctx);
   if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());

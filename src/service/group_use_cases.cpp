@@ -11,7 +11,7 @@ result<domain::group> identity_service::create_group(const call_context& ctx, do
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
-  g.id = domain::new_resource_id(store_id_, random_);
+  g.id = domain::new_resource_id(store_id_, random_, clock_.now());
   g.version = 1;
   g.stamp = stamp(ctx);
   if (auto r = domain::validate_group(g); !r) {
@@ -136,7 +136,7 @@ result<domain::membership> identity_service::create_membership(const call_contex
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
-  domain::membership m{domain::new_resource_id(store_id_, random_), group_id, user_id,
+  domain::membership m{domain::new_resource_id(store_id_, random_, clock_.now()), group_id, user_id,
                        domain::member_kind::user, stamp(ctx)};
   return store_.write<domain::membership>(
       ctx,

@@ -52,7 +52,7 @@ result<domain::user> identity_service::create_user(const call_context& ctx, doma
   if (auto r = check_writable(ctx); !r) {
     return std::unexpected(r.error());
   }
-  u.id = domain::new_resource_id(store_id_, random_);
+  u.id = domain::new_resource_id(store_id_, random_, clock_.now());
   u.version = 1;
   u.stamp = stamp(ctx);
   if (auto r = domain::validate_user(u); !r) {

@@ -1,4 +1,5 @@
 #include "base/random.hpp"
+#include "base/clock.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,6 +25,18 @@ TEST(random, base32_alphabet) {
   auto s = rnd.base32(64);
   EXPECT_EQ(s.size(), 64u);
   EXPECT_EQ(s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), std::string::npos);
+}
+
+TEST(random, uuid7_carries_the_time_and_the_version) {
+  seeded_random rnd(4);
+  auto t = from_epoch_millis(0x0192'3456'789a);
+  auto u = rnd.uuid7(t);
+  ASSERT_EQ(u.size(), 36u);
+  EXPECT_EQ(u.substr(0, 13), "01923456-789a");
+  EXPECT_EQ(u[14], '7') << u;
+  EXPECT_TRUE(u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b') << u;
+  EXPECT_NE(rnd.uuid7(t), u) << "random bits differ within one millisecond";
+  EXPECT_LT(u, rnd.uuid7(t + std::chrono::milliseconds(1)));
 }
 
 }  // namespace atrium

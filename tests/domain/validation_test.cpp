@@ -116,9 +116,11 @@ TEST(ids, formats) {
   seeded_random rnd(1);
   auto store = new_identity_store_id(rnd);
   EXPECT_TRUE(is_identity_store_id(store)) << store;
-  auto id = new_resource_id(store, rnd);
+  auto id = new_resource_id(store, rnd, from_epoch_millis(1'763'900'000'000));
   EXPECT_TRUE(is_resource_id(id)) << id;
   EXPECT_EQ(id.substr(0, 10), store.substr(2));
+  auto later = new_resource_id(store, rnd, from_epoch_millis(1'763'900'000'001));
+  EXPECT_LT(id, later) << "ids made later sort later (time-ordered uuid)";
   EXPECT_TRUE(is_resource_id("3c2e3b0e-8f2b-4c7e-9a55-0e8a4d1f9b21")) << "legacy bare UUID";
   EXPECT_FALSE(is_resource_id("not-an-id"));
   EXPECT_FALSE(is_identity_store_id("d-12345"));

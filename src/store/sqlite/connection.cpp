@@ -1,5 +1,7 @@
 #include "store/sqlite/connection.hpp"
 
+#include <algorithm>
+
 namespace atrium::store::sqlite {
 
 namespace {
@@ -68,7 +70,7 @@ void statement::reset() {
 }
 
 result<std::unique_ptr<connection>> connection::open(const std::filesystem::path& file,
-                                                     bool synchronous_full, role r) {
+                                                     bool synchronous_full, role r, const tuning& t) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -78,11 +80,11 @@ result<std::unique_ptr<connection>> connection::open(const std::filesystem::path
     return fail(errc::internal, "cannot open " + file.string() + ": " + msg);
   }
   std::unique_ptr<connection> c(new connection(db));
-  if (auto ok = c->configure(synchronous_full, r); !ok) return std::unexpected(ok.error());
+  if (auto ok = c->configure(synchronous_full, r, t); !ok) return std::unexpected(ok.error());
   return c;
 }
 
-result<void> connection::configure(bool synchronous_full, role r) {
+result<void> connection::configure(bool synchronous_full, role r, const tuning& t) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL is what lets readers keep a snapshot while the writer commits; refuse to run without
@@ -92,8 +94,12 @@ result<void> connection::configure(bool synchronous_full, role r) {
   if (*mode != "wal") return fail(errc::internal, "sqlite: cannot use WAL journal mode (got " + *mode + ")");
   if (auto ok = exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !ok) return ok;
   if (auto ok = exec("PRAGMA foreign_keys=ON"); !ok) return ok;
+  int cache_kib = 1024 * (r == role::writer ? t.writer_cache_mib : t.reader_cache_mib);
+  if (auto ok = exec("PRAGMA cache_size=-" + std::to_string(std::max(cache_kib, 1024))); !ok) return ok;
+  if (auto ok = exec("PRAGMA mmap_size=" + std::to_string(int64_t{t.mmap_mib} * 1024 * 1024)); !ok) return ok;
+  if (auto ok = exec("PRAGMA temp_store=MEMORY"); !ok) return ok;
   if (r == role::reader) return exec("PRAGMA query_only=ON");
-  return {};
+  return exec("PRAGMA wal_autocheckpoint=" + std::to_string(std::max(t.wal_autocheckpoint_pages, 100)));
 }
 
 connection::~connection() {

@@ -48,10 +48,20 @@ class statement {
 // the write lock behind the writer thread's back.
 enum class role { writer, reader };
 
+// Memory SQLite may use. The defaults (2 MiB page cache, no mmap, temp files on disk,
+// checkpoint every 1000 pages) made a 50,000-user SCIM sync mostly pread/pwrite system calls
+// and rewrote hot index pages at every checkpoint (docs/PERFORMANCE.md, SCIM).
+struct tuning {
+  int writer_cache_mib = 64;
+  int reader_cache_mib = 16;           // per reader connection
+  int mmap_mib = 0;                    // 0: off (remapping as the file grows cost a SCIM sync 50%)
+  int wal_autocheckpoint_pages = 8192; // ~32 MiB of WAL between checkpoints
+};
+
 class connection {
  public:
   static result<std::unique_ptr<connection>> open(const std::filesystem::path& file,
-                                                  bool synchronous_full, role r);
+                                                  bool synchronous_full, role r, const tuning& t = {});
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -69,7 +79,7 @@ class connection {
 
  private:
   explicit connection(sqlite3* db) : db_(db) {}
-  result<void> configure(bool synchronous_full, role r);
+  result<void> configure(bool synchronous_full, role r, const tuning& t);
 
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<statement>> cache_;

@@ -49,12 +49,12 @@ result<result<void>> run_in_savepoint(connection& c, sqlite_transaction& tx, con
 
 result<std::unique_ptr<sqlite_database>> sqlite_database::open(const sqlite_options& o) {
   std::unique_ptr<sqlite_database> db(new sqlite_database(o));
-  auto w = connection::open(o.file, o.synchronous_full, role::writer);
+  auto w = connection::open(o.file, o.synchronous_full, role::writer, o.memory);
   if (!w) return std::unexpected(w.error());
   db->writer_ = std::move(*w);
   if (auto m = migrate(*db->writer_); !m) return std::unexpected(m.error());
   for (int i = 0; i < std::max(1, o.reader_connections); ++i) {
-    auto r = connection::open(o.file, o.synchronous_full, role::reader);
+    auto r = connection::open(o.file, o.synchronous_full, role::reader, o.memory);
     if (!r) return std::unexpected(r.error());
     db->readers_.push_back(std::move(*r));
   }

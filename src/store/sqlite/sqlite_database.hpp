@@ -24,6 +24,7 @@ struct sqlite_options {
   bool synchronous_full = true;  // false: synchronous=NORMAL (a power cut may lose the last commits)
   int reader_connections = 4;    // read() waits for a free one when all are busy
   std::size_t max_batch = 256;   // jobs per group commit at most
+  tuning memory{};               // page caches, mmap, checkpoint interval
 };
 
 // Counters of the writer thread, for metrics and tests.
