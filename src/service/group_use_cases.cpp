@@ -8,27 +8,9 @@
 namespace atrium::service {
 
 result<domain::group> identity_service::create_group(const call_context& ctx, domain::group g) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
-  g.id = domain::new_resource_id(store_id_, random_, clock_.now());
-  g.version = 1;
-  g.stamp = stamp(ctx);
-  if (auto r = domain::validate_group(g); !r) {
-    return std::unexpected(r.error());
-  }
-  return store_.write<domain::group>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::group> {
-        auto n = tx.groups().count();
-        if (!n) return std::unexpected(n.error());
-        if (*n >= quotas_.max_groups)
-          return fail(errc::quota_exceeded, "The number of groups has reached its quota of " +
-                                                std::to_string(quotas_.max_groups) + ".");
-        if (auto r = tx.groups().insert(g); !r) return std::unexpected(r.error());
-        return g;
-      },
-      [&](const domain::group& created) { return ids({{"groupId", created.id}}); });
+  auto v = create_group_with_members(ctx, std::move(g), {});
+  if (!v) return std::unexpected(v.error());
+  return std::move(v->group);
 }
 
 result<domain::group> identity_service::describe_group(const call_context& ctx, const std::string& id) {

@@ -49,27 +49,9 @@ nlohmann::json identity_service::ids(
 // ---- users -------------------------------------------------------------------------------
 
 result<domain::user> identity_service::create_user(const call_context& ctx, domain::user u) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
-  u.id = domain::new_resource_id(store_id_, random_, clock_.now());
-  u.version = 1;
-  u.stamp = stamp(ctx);
-  if (auto r = domain::validate_user(u); !r) {
-    return std::unexpected(r.error());
-  }
-  return store_.write<domain::user>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::user> {
-        auto n = tx.users().count();
-        if (!n) return std::unexpected(n.error());
-        if (*n >= quotas_.max_users)
-          return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
-                                                std::to_string(quotas_.max_users) + ".");
-        if (auto r = tx.users().insert(u); !r) return std::unexpected(r.error());
-        return u;
-      },
-      [&](const domain::user& created) { return ids({{"userId", created.id}}); });
+  auto v = create_user_view(ctx, std::move(u));
+  if (!v) return std::unexpected(v.error());
+  return std::move(v->user);
 }
 
 result<domain::user> identity_service::describe_user(const call_context& ctx, const std::string& id) {

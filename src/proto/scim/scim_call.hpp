@@ -39,9 +39,25 @@ bool not_modified(const scim_door::call& c, int64_t version);
 // cursor paging, where an empty cursor asks for the first page).
 scim_result<service::query_window> window_of(const scim_door::call& c, int max_count);
 
+// 304 Not Modified with the current ETag.
+scim_response not_modified_reply(int64_t version);
+
+// POST …/.search (RFC 7644 §3.4.3) carries the list parameters in its body: moves them to the
+// query and the projection, so the list handlers serve both forms.
+void search_body_to_query(scim_door::call& c);
+
 // A ListResponse (RFC 7644 §3.4.2): index paging carries totalResults/startIndex, cursor
 // paging nextCursor.
 nlohmann::json list_response(std::vector<nlohmann::json> resources, const service::query_window& w,
                              std::optional<int64_t> total, const std::optional<std::string>& next_cursor);
+
+// The answer to a list: each item rendered (and projected) by `render`.
+template <class Page, class Render>
+scim_response list_reply(const service::query_window& w, const Page& page, Render&& render) {
+  std::vector<nlohmann::json> resources;
+  resources.reserve(page.items.size());
+  for (const auto& v : page.items) resources.push_back(render(v));
+  return json_reply(200, list_response(std::move(resources), w, page.total, page.next_cursor));
+}
 
 }  // namespace atrium::proto::scim

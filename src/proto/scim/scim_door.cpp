@@ -239,6 +239,33 @@ scim_result<service::query_window> window_of(const scim_door::call& c, int max_c
   return w;
 }
 
+scim_response not_modified_reply(int64_t version) {
+  scim_response r = no_content(etag_of(version));
+  r.status = 304;
+  return r;
+}
+
+void search_body_to_query(scim_door::call& c) {
+  auto take = [&](const char* key, const char* param) {
+    auto it = c.body.find(key);
+    if (it == c.body.end()) return;
+    if (it->is_string()) {
+      c.query[param] = it->get<std::string>();
+    } else if (it->is_number_integer()) {
+      c.query[param] = std::to_string(it->get<int64_t>());
+    } else if (it->is_array()) {
+      std::string joined;
+      for (const auto& a : *it)
+        if (a.is_string()) joined += (joined.empty() ? "" : ",") + a.get<std::string>();
+      c.query[param] = joined;
+    }
+  };
+  take("filter", "filter"), take("startIndex", "startindex"), take("count", "count"), take("cursor", "cursor");
+  take("attributes", "attributes"), take("excludedAttributes", "excludedattributes");
+  c.proj.attributes = comma_list(c.param("attributes"));
+  c.proj.excluded_attributes = comma_list(c.param("excludedattributes"));
+}
+
 json list_response(std::vector<json> resources, const service::query_window& w, std::optional<int64_t> total,
                    const std::optional<std::string>& next_cursor) {
   json out = {{"schemas", json::array({list_response_urn})}};

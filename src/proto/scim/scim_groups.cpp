@@ -30,18 +30,7 @@ service::view_options group_view(const scim_door::call& c) { return {false, c.pr
 scim_response scim_door::groups(call& c) {
   const std::string& m = c.req.method;
   bool search = c.segments.size() == 2 && c.segments[1] == ".search";
-  if (search) {
-    // Same body form as /Users/.search.
-    for (auto [key, param] : {std::pair{"filter", "filter"}, {"startIndex", "startindex"}, {"count", "count"}, {"cursor", "cursor"}})
-      if (auto it = c.body.find(key); it != c.body.end())
-        c.query[param] = it->is_string() ? it->get<std::string>() : it->dump();
-    if (auto it = c.body.find("excludedAttributes"); it != c.body.end() && it->is_array())
-      for (const auto& a : *it)
-        if (a.is_string()) c.proj.excluded_attributes.push_back(a.get<std::string>());
-    if (auto it = c.body.find("attributes"); it != c.body.end() && it->is_array())
-      for (const auto& a : *it)
-        if (a.is_string()) c.proj.attributes.push_back(a.get<std::string>());
-  }
+  if (search) search_body_to_query(c);
   if ((c.segments.size() == 1 && m == "GET") || search) {
     auto w = window_of(c, settings_.max_count);
     if (!w) return error_reply(w.error());
@@ -49,10 +38,7 @@ scim_response scim_door::groups(call& c) {
     if (!q) return error_reply(q.error());
     auto page = identity_.query_groups(c.ctx, *q, *w, group_view(c));
     if (!page) return error_reply(from_error(page.error()));
-    std::vector<json> resources;
-    resources.reserve(page->items.size());
-    for (const auto& v : page->items) resources.push_back(rendered(v, c));
-    return json_reply(200, list_response(std::move(resources), *w, page->total, page->next_cursor));
+    return list_reply(*w, *page, [&](const service::group_view& v) { return rendered(v, c); });
   }
   if (c.segments.size() == 1) {  // POST
     auto g = group_from_json(c.body, nullptr);
@@ -67,11 +53,7 @@ scim_response scim_door::groups(call& c) {
   if (m == "GET") {
     auto v = identity_.get_group_view(c.ctx, id, group_view(c));
     if (!v) return error_reply(from_error(v.error()));
-    if (not_modified(c, v->group.version)) {
-      scim_response r = no_content(etag_of(v->group.version));
-      r.status = 304;
-      return r;
-    }
+    if (not_modified(c, v->group.version)) return not_modified_reply(v->group.version);
     return group_reply(200, *v, c);
   }
   if (m == "DELETE") {

@@ -23,29 +23,6 @@ scim_response user_reply(int status, const service::user_view& v, const scim_doo
 
 service::view_options user_view(const scim_door::call& c) { return {c.proj.wants("groups"), false}; }
 
-// POST /Users/.search (RFC 7644 §3.4.3) carries the list parameters in its body.
-void search_body_to_query(scim_door::call& c) {
-  auto take = [&](const char* key, const char* param) {
-    if (auto it = c.body.find(key); it != c.body.end()) {
-      if (it->is_string()) c.query[param] = it->get<std::string>();
-      else if (it->is_number_integer()) c.query[param] = std::to_string(it->get<int64_t>());
-      else if (it->is_array()) {
-        std::string joined;
-        for (const auto& a : *it)
-          if (a.is_string()) joined += (joined.empty() ? "" : ",") + a.get<std::string>();
-        c.query[param] = joined;
-      }
-    }
-  };
-  take("filter", "filter"), take("startIndex", "startindex"), take("count", "count"), take("cursor", "cursor");
-  take("attributes", "attributes"), take("excludedAttributes", "excludedattributes");
-  c.proj.attributes.clear(), c.proj.excluded_attributes.clear();
-  for (auto p : split(c.query["attributes"], ','))
-    if (!trim(p).empty()) c.proj.attributes.emplace_back(trim(p));
-  for (auto p : split(c.query["excludedattributes"], ','))
-    if (!trim(p).empty()) c.proj.excluded_attributes.emplace_back(trim(p));
-}
-
 }  // namespace
 
 scim_response scim_door::users(call& c) {
@@ -59,10 +36,7 @@ scim_response scim_door::users(call& c) {
     if (!q) return error_reply(q.error());
     auto page = identity_.query_users(c.ctx, *q, *w, user_view(c));
     if (!page) return error_reply(from_error(page.error()));
-    std::vector<json> resources;
-    resources.reserve(page->items.size());
-    for (const auto& v : page->items) resources.push_back(rendered(v, c));
-    return json_reply(200, list_response(std::move(resources), *w, page->total, page->next_cursor));
+    return list_reply(*w, *page, [&](const service::user_view& v) { return rendered(v, c); });
   }
   if (c.segments.size() == 1) {  // POST
     auto u = user_from_json(c.body, nullptr);
@@ -77,11 +51,7 @@ scim_response scim_door::users(call& c) {
   if (m == "GET") {
     auto v = identity_.get_user_view(c.ctx, id, user_view(c));
     if (!v) return error_reply(from_error(v.error()));
-    if (not_modified(c, v->user.version)) {
-      scim_response r = no_content(etag_of(v->user.version));
-      r.status = 304;
-      return r;
-    }
+    if (not_modified(c, v->user.version)) return not_modified_reply(v->user.version);
     return user_reply(200, *v, c);
   }
   if (m == "DELETE") {
