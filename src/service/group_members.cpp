@@ -125,6 +125,12 @@ result<group_view> identity_service::create_group_with_members(const call_contex
 result<group_view> identity_service::modify_group(const call_context& ctx, const std::string& id,
                                                   const group_mutation& fn, const version_condition& if_match,
                                                   view_options view) {
+  return rewrite_group(ctx, id, fn, if_match, view, true);
+}
+
+result<group_view> identity_service::rewrite_group(const call_context& ctx, const std::string& id,
+                                                   const group_mutation& fn, const version_condition& if_match,
+                                                   view_options view, bool audit_ids) {
   if (auto r = check_writable(ctx); !r) return std::unexpected(r.error());
   return store_.write<group_view>(
       ctx,
@@ -148,12 +154,18 @@ result<group_view> identity_service::modify_group(const call_context& ctx, const
         if (auto r = apply_member_changes(tx, ctx, id, edit->members); !r) return std::unexpected(r.error());
         return group_view_of(tx, std::move(g), view);
       },
-      [&](const group_view& v) { return ids({{"groupId", v.group.id}}); });
+      [&](const group_view& v) { return audit_ids ? ids({{"groupId", v.group.id}}) : nlohmann::json(nullptr); });
 }
 
 result<user_view> identity_service::modify_user(const call_context& ctx, const std::string& id,
                                                 const user_mutation& fn, const version_condition& if_match,
                                                 view_options view) {
+  return rewrite_user(ctx, id, fn, if_match, view, true);
+}
+
+result<user_view> identity_service::rewrite_user(const call_context& ctx, const std::string& id,
+                                                 const user_mutation& fn, const version_condition& if_match,
+                                                 view_options view, bool audit_ids) {
   if (auto r = check_writable(ctx); !r) return std::unexpected(r.error());
   return store_.write<user_view>(
       ctx,
@@ -176,7 +188,7 @@ result<user_view> identity_service::modify_user(const call_context& ctx, const s
         if (auto r = tx.users().update(u, current.version); !r) return std::unexpected(r.error());
         return user_view_of(tx, std::move(u), view);
       },
-      [&](const user_view& v) { return ids({{"userId", v.user.id}}); });
+      [&](const user_view& v) { return audit_ids ? ids({{"userId", v.user.id}}) : nlohmann::json(nullptr); });
 }
 
 }  // namespace atrium::service

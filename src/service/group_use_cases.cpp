@@ -24,28 +24,18 @@ result<domain::group> identity_service::describe_group(const call_context& ctx, 
 
 result<domain::group> identity_service::update_group(const call_context& ctx, const std::string& id,
                                                      const std::vector<attribute_operation>& ops) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
-  return store_.write<domain::group>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::group> {
-        auto found = tx.groups().get(id);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) return not_found("GROUP", id);
-        domain::group g = std::move(**found);
-        int64_t expected = g.version;
-        for (const auto& op : ops) {
-          const nlohmann::json* v = op.value ? &*op.value : nullptr;
-          if (auto r = apply_group_attribute(g, op.path, v); !r) return std::unexpected(r.error());
-        }
-        if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
-        g.version = expected + 1;
-        touch(g.stamp, ctx);
-        if (auto r = tx.groups().update(g, expected); !r) return std::unexpected(r.error());
-        return g;
+  auto v = rewrite_group(
+      ctx, id,
+      [&](const domain::group& current) -> result<group_edit> {
+        group_edit edit{current, {}};
+        for (const auto& op : ops)
+          if (auto r = apply_group_attribute(edit.group, op.path, op.value ? &*op.value : nullptr); !r)
+            return std::unexpected(r.error());
+        return edit;
       },
-      [&](const domain::group&) { return nlohmann::json(nullptr); });
+      std::nullopt, {false, false}, false);
+  if (!v) return std::unexpected(v.error());
+  return std::move(v->group);
 }
 
 result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id,

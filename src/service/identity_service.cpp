@@ -65,28 +65,18 @@ result<domain::user> identity_service::describe_user(const call_context& ctx, co
 
 result<domain::user> identity_service::update_user(const call_context& ctx, const std::string& id,
                                                    const std::vector<attribute_operation>& ops) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
-  return store_.write<domain::user>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::user> {
-        auto found = tx.users().get(id);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) return not_found("USER", id);
-        domain::user u = std::move(**found);
-        int64_t expected = u.version;
-        for (const auto& op : ops) {
-          const nlohmann::json* v = op.value ? &*op.value : nullptr;
-          if (auto r = apply_user_attribute(u, op.path, v); !r) return std::unexpected(r.error());
-        }
-        if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
-        u.version = expected + 1;
-        touch(u.stamp, ctx);
-        if (auto r = tx.users().update(u, expected); !r) return std::unexpected(r.error());
+  auto v = rewrite_user(
+      ctx, id,
+      [&](const domain::user& current) -> result<domain::user> {
+        domain::user u = current;
+        for (const auto& op : ops)
+          if (auto r = apply_user_attribute(u, op.path, op.value ? &*op.value : nullptr); !r)
+            return std::unexpected(r.error());
         return u;
       },
-      [&](const domain::user&) { return nlohmann::json(nullptr); });
+      std::nullopt, {false, false}, false);
+  if (!v) return std::unexpected(v.error());
+  return std::move(v->user);
 }
 
 result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id,

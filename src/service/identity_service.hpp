@@ -186,6 +186,13 @@ class identity_service {
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
   result<void> check_writable(const call_context& ctx) const;
   nlohmann::json ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
+  // The read-modify-write behind UpdateUser/UpdateGroup (identitystore) and SCIM PUT/PATCH.
+  // `audit_ids`: the audit record's responseElements carry the id (SCIM's do; UpdateUser's are
+  // null, as CloudTrail shows them).
+  result<user_view> rewrite_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
+                                 const version_condition& if_match, view_options view, bool audit_ids);
+  result<group_view> rewrite_group(const call_context& ctx, const std::string& id, const group_mutation& fn,
+                                   const version_condition& if_match, view_options view, bool audit_ids);
   result<void> apply_member_changes(store::transaction& tx, const call_context& ctx,
                                     const std::string& group_id, const std::vector<member_change>& changes);
   result<void> add_member(store::transaction& tx, const call_context& ctx, const std::string& group_id,

@@ -123,7 +123,7 @@ def test_read_only_key_gets_access_denied(server):
 
 def test_throttling_exception_with_retry_after():
     with tempfile.TemporaryDirectory(prefix="atrium-it-") as tmp:
-        s = make_server(tmp, settings=["throttle.rate.identitystore.ListUsers=2"])
+        s = make_server(tmp, settings=["throttle.rate.identitystore.ListUsers=0.5"])
         try:
             c = s.client()
             codes = []
