@@ -15,6 +15,7 @@
 #include "domain/ids.hpp"
 #include "http/server.hpp"
 #include "proto/aws/aws_door.hpp"
+#include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/provisioning_api.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/audited_store.hpp"
@@ -193,9 +194,10 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   p.identitystore = std::make_unique<proto::aws::identitystore_api>(*p.identity);
   p.provisioning = std::make_unique<service::scim_provisioning>(*p.audited, p.clk, p.rnd);
   p.provisioning_api = std::make_unique<proto::aws::provisioning_api>(*p.provisioning, rt->scim_endpoint(cfg.server.port));
-  p.aws = std::make_unique<proto::aws::aws_door>(*p.auth, *p.throttle, *p.audited, *p.identitystore,
-                                                 proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes},
-                                                 p.provisioning_api.get());
+  p.aws = std::make_unique<proto::aws::aws_door>(
+      *p.auth, *p.throttle, *p.audited,
+      std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get()},
+      proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   proto::scim::scim_settings ss;
   ss.tls = cfg.server.tls;
   ss.public_host = cfg.public_host;

@@ -15,6 +15,13 @@
 
 namespace atrium::store {
 
+// Aggregates of the organization/sso-admin side, each in its own header so that a change to
+// one does not rebuild everything that includes this file.
+class organization_repository;
+class permission_set_repository;
+class assignment_repository;
+class admin_policy_repository;
+
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
 struct page_request {
@@ -154,6 +161,10 @@ class transaction {
   virtual access_key_repository& access_keys() = 0;
   virtual settings_repository& settings() = 0;
   virtual scim_token_repository& scim_tokens() = 0;
+  virtual organization_repository& organization() = 0;
+  virtual permission_set_repository& permission_sets() = 0;
+  virtual assignment_repository& assignments() = 0;
+  virtual admin_policy_repository& admin_policies() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

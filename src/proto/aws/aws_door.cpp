@@ -42,10 +42,14 @@ crypto::sigv4_request sigv4_view(const wire_request& req) {
 }  // namespace
 
 aws_door::aws_door(service::admin_auth& auth, service::throttler& throttle,
-                   service::audited_store& audit, identitystore_api& identitystore,
-                   door_settings settings, provisioning_api* provisioning)
-    : auth_(auth), throttle_(throttle), audit_(audit), identitystore_(identitystore),
-      settings_(std::move(settings)), provisioning_(provisioning) {}
+                   service::audited_store& audit, std::vector<json_api*> apis, door_settings settings)
+    : auth_(auth), throttle_(throttle), audit_(audit), apis_(std::move(apis)), settings_(std::move(settings)) {}
+
+json_api* aws_door::api_for(std::string_view prefix) const {
+  for (auto* a : apis_)
+    if (a->target_prefix() == prefix) return a;
+  return nullptr;
+}
 
 wire_response aws_door::fail_call(service::call_context& ctx, const aws_error& e,
                                   const std::string& request_id) {
@@ -63,18 +67,18 @@ wire_response aws_door::handle(const wire_request& req) {
 
   const std::string* target = req.header("X-Amz-Target");
   std::string op;
-  bool admin = false;  // the AtriumAdmin API rather than identitystore
+  json_api* api = nullptr;
   if (target) {
     auto dot = target->find('.');
-    auto prefix = dot == std::string::npos ? std::string() : target->substr(0, dot);
-    admin = provisioning_ && prefix == provisioning_api::target_prefix;
-    if (prefix == identitystore_api::target_prefix || admin) op = target->substr(dot + 1);
+    if (dot != std::string::npos) {
+      api = api_for(std::string_view(*target).substr(0, dot));
+      if (api) op = target->substr(dot + 1);
+    }
   }
   ctx.event_name = op.empty() ? "Unknown" : op;
-  ctx.read_only = admin ? provisioning_api::is_read_only(op) : identitystore_api::is_read_only(op);
-  if (admin) ctx.event_source = std::string(provisioning_api::event_source);
-  std::string service_name = admin ? "atrium-admin" : "identitystore";
-  wire_response out;
+  ctx.read_only = api && api->is_read_only(op);
+  if (api) ctx.event_source = std::string(api->event_source());
+  std::string service_name = api ? std::string(api->service_name()) : "unknown";
   auto finish = [&](wire_response r) {
     r.operation = service_name + "." + ctx.event_name;
     return r;
@@ -82,7 +86,7 @@ wire_response aws_door::handle(const wire_request& req) {
 
   if (req.method != "POST" || req.target.substr(0, req.target.find('?')) != "/")
     return finish(fail_call(ctx, {404, "UnknownOperationException", "Unknown operation.", json::object()}, req.request_id));
-  if (!(admin ? provisioning_api::has(op) : identitystore_api::has(op)))
+  if (!api || !api->has(op))
     return finish(fail_call(ctx, {400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()}, req.request_id));
 
   auto who = auth_.authenticate(sigv4_view(req));
@@ -111,8 +115,8 @@ wire_response aws_door::handle(const wire_request& req) {
     return finish(std::move(r));
   }
 
-  auto result = admin ? provisioning_->call(op, body, ctx) : identitystore_.call(op, body, ctx);
-  if (!result) return finish(fail_call(ctx, to_aws_error(result.error()), req.request_id));
+  auto result = api->call(op, body, ctx);
+  if (!result) return finish(fail_call(ctx, api->map_error(result.error()), req.request_id));
   return finish(json_response(*result));
 }
 

@@ -2,8 +2,9 @@
 // The AWS JSON 1.1 front door: SigV4 authentication, throttling, dispatch by X-Amz-Target,
 // error shapes, and the audit record of every failed call (successful calls are audited by
 // the use case, inside its transaction).
-#include "proto/aws/identitystore_api.hpp"
-#include "proto/aws/provisioning_api.hpp"
+#include <vector>
+
+#include "proto/aws/json_api.hpp"
 #include "proto/aws/wire.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
@@ -18,21 +19,21 @@ struct door_settings {
 
 class aws_door {
  public:
-  // `provisioning` may be null (then only the identitystore API is served).
+  // Serves every API in `apis`, chosen by the X-Amz-Target prefix.
   aws_door(service::admin_auth& auth, service::throttler& throttle, service::audited_store& audit,
-           identitystore_api& identitystore, door_settings settings, provisioning_api* provisioning = nullptr);
+           std::vector<json_api*> apis, door_settings settings);
 
   wire_response handle(const wire_request& req);
 
  private:
   wire_response fail_call(service::call_context& ctx, const aws_error& e, const std::string& request_id);
+  json_api* api_for(std::string_view prefix) const;
 
   service::admin_auth& auth_;
   service::throttler& throttle_;
   service::audited_store& audit_;
-  identitystore_api& identitystore_;
+  std::vector<json_api*> apis_;
   door_settings settings_;
-  provisioning_api* provisioning_;
 };
 
 }  // namespace atrium::proto::aws

@@ -60,13 +60,13 @@ result<std::optional<std::string>> single_filter(const json& req, const char* al
 
 }  // namespace
 
-bool identitystore_api::has(std::string_view operation) {
+bool identitystore_api::has(std::string_view operation) const {
   for (const auto& o : operations)
     if (o.name == operation) return true;
   return false;
 }
 
-bool identitystore_api::is_read_only(std::string_view operation) {
+bool identitystore_api::is_read_only(std::string_view operation) const {
   for (const auto& o : operations)
     if (o.name == operation) return o.read_only;
   return false;

@@ -5,21 +5,25 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "proto/aws/json_api.hpp"
 #include "service/call_context.hpp"
 #include "service/identity_service.hpp"
 
 namespace atrium::proto::aws {
 
-class identitystore_api {
+class identitystore_api final : public json_api {
  public:
   explicit identitystore_api(service::identity_service& svc) : svc_(svc) {}
 
-  static constexpr std::string_view target_prefix = "AWSIdentityStore";
-  static bool has(std::string_view operation);
-  static bool is_read_only(std::string_view operation);
+  std::string_view target_prefix() const override { return "AWSIdentityStore"; }
+  std::string_view service_name() const override { return "identitystore"; }
+  std::string_view action_prefix() const override { return "identitystore"; }
+  std::string_view event_source() const override { return "identitystore.amazonaws.com"; }
+  bool has(std::string_view operation) const override;
+  bool is_read_only(std::string_view operation) const override;
 
   result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
-                              const service::call_context& ctx);
+                              const service::call_context& ctx) override;
 
  private:
   result<void> check_store(const nlohmann::json& req) const;

@@ -33,13 +33,13 @@ result<void> writable(const service::call_context& ctx) {
 
 }  // namespace
 
-bool provisioning_api::has(std::string_view operation) {
+bool provisioning_api::has(std::string_view operation) const {
   for (const auto& o : operations)
     if (o.name == operation) return true;
   return false;
 }
 
-bool provisioning_api::is_read_only(std::string_view operation) {
+bool provisioning_api::is_read_only(std::string_view operation) const {
   for (const auto& o : operations)
     if (o.name == operation) return o.read_only;
   return false;

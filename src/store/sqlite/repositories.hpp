@@ -1,6 +1,8 @@
 #pragma once
 // SQLite implementations of the repository interfaces over one connection. The transaction
 // boundaries belong to sqlite_database; these only run statements.
+#include <memory>
+
 #include "store/repositories.hpp"
 #include "store/sqlite/connection.hpp"
 
@@ -103,8 +105,9 @@ class scim_token_repo final : public scim_token_repository {
 
 class sqlite_transaction final : public transaction {
  public:
-  explicit sqlite_transaction(connection& c)
-      : c_(c), users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c), scim_tokens_(c) {}
+  // Out of line: the lazily made repositories are incomplete types here.
+  explicit sqlite_transaction(connection& c);
+  ~sqlite_transaction() override;
   user_repository& users() override { return users_; }
   group_repository& groups() override { return groups_; }
   membership_repository& memberships() override { return memberships_; }
@@ -112,6 +115,11 @@ class sqlite_transaction final : public transaction {
   access_key_repository& access_keys() override { return keys_; }
   settings_repository& settings() override { return settings_; }
   scim_token_repository& scim_tokens() override { return scim_tokens_; }
+  // Made on first use (most transactions never touch them); defined in sqlite_database.cpp.
+  organization_repository& organization() override;
+  permission_set_repository& permission_sets() override;
+  assignment_repository& assignments() override;
+  admin_policy_repository& admin_policies() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -125,6 +133,10 @@ class sqlite_transaction final : public transaction {
   access_key_repo keys_;
   settings_repo settings_;
   scim_token_repo scim_tokens_;
+  std::unique_ptr<organization_repository> organization_;
+  std::unique_ptr<permission_set_repository> permission_sets_;
+  std::unique_ptr<assignment_repository> assignments_;
+  std::unique_ptr<admin_policy_repository> admin_policies_;
 };
 
 }  // namespace atrium::store::sqlite

@@ -2,10 +2,32 @@
 
 #include <algorithm>
 
+#include "store/sqlite/admin_policy_repo.hpp"
+#include "store/sqlite/assignment_repo.hpp"
+#include "store/sqlite/organization_repo.hpp"
+#include "store/sqlite/permission_set_repo.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
 
 namespace atrium::store::sqlite {
+
+sqlite_transaction::sqlite_transaction(connection& c)
+    : c_(c), users_(c), groups_(c), memberships_(c), audit_(c), keys_(c), settings_(c), scim_tokens_(c) {}
+sqlite_transaction::~sqlite_transaction() = default;
+
+namespace {
+template <class Repo, class Iface>
+Iface& made(std::unique_ptr<Iface>& slot, connection& c) {
+  if (!slot) slot = std::make_unique<Repo>(c);
+  return *slot;
+}
+}  // namespace
+
+organization_repository& sqlite_transaction::organization() { return made<organization_repo>(organization_, c_); }
+permission_set_repository& sqlite_transaction::permission_sets() { return made<permission_set_repo>(permission_sets_, c_); }
+assignment_repository& sqlite_transaction::assignments() { return made<assignment_repo>(assignments_, c_); }
+admin_policy_repository& sqlite_transaction::admin_policies() { return made<admin_policy_repo>(admin_policies_, c_); }
+
 
 namespace {
 

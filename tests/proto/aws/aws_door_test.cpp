@@ -1,6 +1,7 @@
 // The AWS door end to end without sockets: real SQLite store in a temp dir, real SigV4
 // signatures (crypto::sigv4_sign), injected clock.
 #include "proto/aws/aws_door.hpp"
+#include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
 
 #include <gtest/gtest.h>
@@ -37,7 +38,7 @@ class aws_door_test : public ::testing::Test {
     throttle_ = std::make_unique<service::throttler>(clk_, service::throttle_settings{1000, 1000, {}});
     identity_ = std::make_unique<service::identity_service>(*audited_, clk_, rnd_, store_id_, service::quotas{3, 100, 100});
     api_ = std::make_unique<identitystore_api>(*identity_);
-    door_ = std::make_unique<aws_door>(*auth_, *throttle_, *audited_, *api_, door_settings{});
+    door_ = std::make_unique<aws_door>(*auth_, *throttle_, *audited_, std::vector<json_api*>{api_.get()}, door_settings{});
     auto k = auth_->create_access_key("admin", false);
     ASSERT_TRUE(k);
     key_ = *k;

@@ -1,0 +1,3 @@
+#include "store/sqlite/organization_repo.hpp"
+
+namespace atrium::store::sqlite {}  // namespace atrium::store::sqlite
