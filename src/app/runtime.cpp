@@ -13,10 +13,12 @@
 #include "crypto/primitives.hpp"
 #include "crypto/tls_cert.hpp"
 #include "domain/ids.hpp"
+#include "domain/permission_set.hpp"
 #include "http/server.hpp"
 #include "proto/aws/aws_door.hpp"
 #include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/provisioning_api.hpp"
+#include "proto/aws/sso_admin_api.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
@@ -42,6 +44,7 @@ struct runtime::parts {
   std::unique_ptr<proto::aws::identitystore_api> identitystore;
   std::unique_ptr<service::scim_provisioning> provisioning;
   std::unique_ptr<proto::aws::provisioning_api> provisioning_api;
+  std::unique_ptr<proto::aws::sso_admin_api> sso_admin;
   std::unique_ptr<proto::aws::aws_door> aws;
   std::unique_ptr<proto::scim::scim_door> scim;
 };
@@ -183,6 +186,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   p.ids.identity_store_id = setting_or_create(*p.db, "identity_store_id",
                                               [&] { return domain::new_identity_store_id(p.rnd); });
   p.ids.account_id = setting_or_create(*p.db, "account_id", [&] { return twelve_digits(p.rnd); });
+  p.ids.instance_id = setting_or_create(*p.db, "instance_id", [&] { return domain::new_instance_id(p.rnd); });
+  p.ids.instance_arn = domain::instance_arn(p.ids.instance_id);
   std::optional<std::filesystem::path> jsonl;
   if (cfg.audit_file) jsonl = cfg.audit_jsonl();
   p.audit = std::make_unique<service::auditor>(p.clk, p.rnd, jsonl);
@@ -194,9 +199,12 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   p.identitystore = std::make_unique<proto::aws::identitystore_api>(*p.identity);
   p.provisioning = std::make_unique<service::scim_provisioning>(*p.audited, p.clk, p.rnd);
   p.provisioning_api = std::make_unique<proto::aws::provisioning_api>(*p.provisioning, rt->scim_endpoint(cfg.server.port));
+  // sso-admin: one table of operations; each operation file adds its own (sso_admin_api.hpp).
+  p.sso_admin = std::make_unique<proto::aws::sso_admin_api>(
+      proto::aws::sso_instance_info{p.ids.instance_arn, p.ids.identity_store_id, p.ids.account_id});
   p.aws = std::make_unique<proto::aws::aws_door>(
       *p.auth, *p.throttle, *p.audited,
-      std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get()},
+      std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get(), p.sso_admin.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   proto::scim::scim_settings ss;
   ss.tls = cfg.server.tls;

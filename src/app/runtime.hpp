@@ -15,6 +15,8 @@ namespace atrium::app {
 struct deployment_ids {
   std::string identity_store_id;  // d-xxxxxxxxxx
   std::string account_id;         // 12 digits: the management account of this deployment
+  std::string instance_id;        // ssoins-<16 hex>: the one sso-admin instance (settings "instance_id")
+  std::string instance_arn;       // arn:aws:sso:::instance/<instance_id>
 };
 
 class runtime {
