@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps bench-deps build build-asan unit unit-asan integration fuzz bench bench-identitystore bench-scim clean
+.PHONY: run test deps bench-deps build build-asan unit unit-asan integration fuzz bench bench-identitystore bench-scim bench-sso-admin clean
 
 deps:
 	@./scripts/install-deps
@@ -34,8 +34,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 fuzz: deps
 	CXX=clang++-16 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz scim_filter_fuzz scim_patch_fuzz scim_request_fuzz
-	@for t in identitystore_request sigv4 scim_filter scim_patch scim_request; do \
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz scim_filter_fuzz scim_patch_fuzz scim_request_fuzz admin_policy_fuzz
+	@for t in identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy; do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ ; \
 	  echo "fuzz: $${t}_fuzz for $(FUZZ_SECONDS)s"; \
 	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
@@ -48,9 +48,11 @@ test: unit unit-asan fuzz integration
 # `make bench` runs both benchmarks, one after the other (never side by side: each wants the
 # whole machine); each also runs alone. SCIM_BENCH_FLAGS=--quick for a short try.
 SCIM_BENCH_FLAGS ?=
+SSO_ADMIN_BENCH_FLAGS ?=
 bench: build bench-deps
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
+	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -63,3 +65,6 @@ bench-scim: build bench-deps
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+bench-sso-admin: build bench-deps
+	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
