@@ -2,6 +2,7 @@
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
+#include "service/assignment_cascade.hpp"
 #include "service/attribute_json.hpp"
 #include "service/identity_service.hpp"
 
@@ -54,6 +55,8 @@ result<std::monostate> identity_service::delete_group(const call_context& ctx, c
         }
         if (auto r = leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
+        // Its account assignments go too; roles left without one are removed by the job runner.
+        if (auto r = remove_assignments_of_principal(tx, random_, clock_.now(), id); !r) return std::unexpected(r.error());
         auto removed = tx.groups().remove(id);
         if (!removed) return std::unexpected(removed.error());
         if (!*removed) return not_found("GROUP", id);
