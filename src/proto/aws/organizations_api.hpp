@@ -1,0 +1,43 @@
+#pragma once
+// The AWS Organizations subset Identity Center needs (AWS JSON 1.1, target prefix
+// "AWSOrganizationsV20161128", SigV4 service "organizations"): the reads the CLI and boto3 use
+// to see the organization (ListAccounts, ListRoots, ListOrganizationalUnitsForParent,
+// ListAccountsForParent, ListChildren, ListParents, DescribeAccount, DescribeOrganization,
+// DescribeOrganizationalUnit) and the writes on its structure (CreateOrganizationalUnit,
+// UpdateOrganizationalUnit, DeleteOrganizationalUnit, MoveAccount). Paging is NextToken /
+// MaxResults (1-20) as the CLI's paginators expect; errors use Organizations' own names.
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "proto/aws/json_api.hpp"
+#include "service/organization_service.hpp"
+
+namespace atrium::proto::aws {
+
+class organizations_api final : public json_api {
+ public:
+  explicit organizations_api(service::organization_service& svc) : svc_(svc) {}
+
+  std::string_view target_prefix() const override { return "AWSOrganizationsV20161128"; }
+  std::string_view service_name() const override { return "organizations"; }
+  std::string_view action_prefix() const override { return "organizations"; }
+  std::string_view event_source() const override { return "organizations.amazonaws.com"; }
+  bool has(std::string_view operation) const override;
+  bool is_read_only(std::string_view operation) const override;
+  result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
+                              const service::call_context& ctx) override;
+  aws_error map_error(const error& e) const override;
+
+ private:
+  result<nlohmann::json> read(std::string_view op, const nlohmann::json& req, const service::call_context& ctx);
+  result<nlohmann::json> write(std::string_view op, const nlohmann::json& req, const service::call_context& ctx);
+  result<nlohmann::json> list_children(const nlohmann::json& req, const service::call_context& ctx);
+  result<nlohmann::json> describe_organization(const service::call_context& ctx);
+
+  service::organization_service& svc_;
+};
+
+// Organizations' error value for an atrium::error (exposed for tests).
+aws_error organizations_error(const error& e);
+
+}  // namespace atrium::proto::aws
