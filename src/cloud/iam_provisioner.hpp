@@ -1,0 +1,75 @@
+#pragma once
+// service::account_provisioner over the IAM Query API (2010-05-08), as Identity Center does it
+// in each account (user guide "IAM identity provider", "Permission sets", "Service-linked
+// roles"): a SAML provider AWSSSO_<…>_DO_NOT_DELETE holding Atrium's IdP metadata, and one role
+// AWSReservedSSO_<…> per provisioned permission set under /aws-reserved/sso.amazonaws.com/.
+//
+// Credentials per account: the management account (configured, or learned once through STS
+// GetCallerIdentity of the base credentials) uses the base credentials; every other account is
+// entered with STS AssumeRole of arn:<partition>:iam::<account>:role/<access_role_name>
+// (OrganizationAccountAccessRole by default), cached until five minutes before expiry.
+// Thread-safe: the assignment job runner may call it from several workers.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/clock.hpp"
+#include "cloud/aws_client.hpp"
+#include "service/account_provisioner.hpp"
+
+namespace atrium::cloud {
+
+struct iam_provisioner_config {
+  std::string iam_endpoint = "https://iam.amazonaws.com";
+  std::string sts_endpoint = "https://sts.amazonaws.com";
+  std::string region = "us-east-1";  // signing region of IAM and the global STS endpoint
+  std::string partition = "aws";
+  std::string management_account_id;  // empty: GetCallerIdentity of the base credentials
+  std::string access_role_name = "OrganizationAccountAccessRole";
+  std::string session_name = "atrium-provisioner";
+  std::chrono::seconds session_duration{3600};
+  retry_policy retry;
+  transport_options transport;
+};
+
+// The trust policy of a permission set role, as Identity Center writes it.
+std::string sso_trust_policy(const std::string& saml_provider_arn);
+// "arn:aws:iam::<account>:policy<path><name>" for a customer managed policy reference.
+std::string customer_policy_arn(const std::string& partition, const std::string& account_id,
+                                const service::customer_policy_ref& ref);
+// "%7B…" (IAM answers URL-encode policy documents) -> text; nullopt on a bad escape.
+std::optional<std::string> url_decode(std::string_view s);
+
+class iam_provisioner final : public service::account_provisioner {
+ public:
+  iam_provisioner(iam_provisioner_config config, credentials base, std::shared_ptr<http_transport> transport = nullptr,
+                  std::shared_ptr<const clock> clk = nullptr,
+                  std::function<void(std::chrono::milliseconds)> sleep = nullptr);
+
+  result<void> ensure_identity_provider(const std::string& account_id, const std::string& name,
+                                        const std::string& metadata_xml) override;
+  result<void> put_role(const std::string& account_id, const service::role_spec& spec) override;
+  result<void> delete_role(const std::string& account_id, const std::string& role_name) override;
+  std::string kind() const override { return "aws-iam"; }
+
+ private:
+  // An IAM client signed with the account's credentials.
+  result<aws_client> iam_for(const std::string& account_id);
+  result<credentials> credentials_for(const std::string& account_id);
+  result<std::string> management_account();
+  aws_client client(const std::string& endpoint, const std::string& service, credentials creds) const;
+
+  iam_provisioner_config config_;
+  credentials base_;
+  std::shared_ptr<http_transport> transport_;
+  std::shared_ptr<const clock> clock_;
+  std::function<void(std::chrono::milliseconds)> sleep_;
+  std::mutex mu_;  // guards the two below
+  std::string management_account_;
+  std::map<std::string, credentials> cache_;
+};
+
+}  // namespace atrium::cloud
