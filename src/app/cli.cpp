@@ -9,6 +9,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/config.hpp"
+#include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
@@ -144,6 +145,7 @@ int run_cli(int argc, char** argv) {
   key_cmd->add_flag("--json", as_json, "Print JSON");
 
   scim_commands scim(admin);
+  org_commands org(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -163,6 +165,7 @@ int run_cli(int argc, char** argv) {
     if (*key_cmd) return create_access_key(key_o, key_user, read_only, as_json);
     if (*audit_cmd) return audit(audit_o, event, principal, since, until, limit);
     if (auto code = scim.run()) return *code;
+    if (auto code = org.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

@@ -17,12 +17,14 @@
 #include "http/server.hpp"
 #include "proto/aws/aws_door.hpp"
 #include "proto/aws/identitystore_api.hpp"
+#include "proto/aws/organizations_api.hpp"
 #include "proto/aws/provisioning_api.hpp"
 #include "proto/aws/sso_admin_api.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
+#include "service/organization_service.hpp"
 #include "service/scim_provisioning.hpp"
 #include "service/throttle.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -44,6 +46,8 @@ struct runtime::parts {
   std::unique_ptr<proto::aws::identitystore_api> identitystore;
   std::unique_ptr<service::scim_provisioning> provisioning;
   std::unique_ptr<proto::aws::provisioning_api> provisioning_api;
+  std::unique_ptr<service::organization_service> organization;
+  std::unique_ptr<proto::aws::organizations_api> organizations_api;
   std::unique_ptr<proto::aws::sso_admin_api> sso_admin;
   std::unique_ptr<proto::aws::aws_door> aws;
   std::unique_ptr<proto::scim::scim_door> scim;
@@ -78,6 +82,21 @@ std::string twelve_digits(random_source& rnd) {
   for (unsigned char c : b) out.push_back(static_cast<char>('0' + c % 10));
   if (out[0] == '0') out[0] = '1';
   return out;
+}
+
+// Changes Atrium makes by itself at start-up (creating the organization) are audited as the
+// deployment's root acting through the system door.
+service::call_context system_context(const std::string& account_id) {
+  service::call_context ctx;
+  ctx.who.type = "Root";
+  ctx.who.account_id = account_id;
+  ctx.who.arn = "arn:aws:iam::" + account_id + ":root";
+  ctx.who.user_name = "atrium";
+  ctx.source_ip = "localhost";
+  ctx.user_agent = "atrium";
+  ctx.event_source = "organizations.amazonaws.com";
+  ctx.via = domain::door::system;
+  return ctx;
 }
 
 proto::aws::wire_request to_wire(const http::request& r) {
@@ -202,9 +221,15 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   // sso-admin: one table of operations; each operation file adds its own (sso_admin_api.hpp).
   p.sso_admin = std::make_unique<proto::aws::sso_admin_api>(
       proto::aws::sso_instance_info{p.ids.instance_arn, p.ids.identity_store_id, p.ids.account_id});
+  // The organization (management account = this deployment's account) exists from the first start.
+  p.organization = std::make_unique<service::organization_service>(*p.audited, p.clk, p.rnd, p.ids.account_id);
+  if (auto o = p.organization->ensure(system_context(p.ids.account_id)); !o)
+    fatal("cannot create the organization: " + o.error().message);
+  p.organizations_api = std::make_unique<proto::aws::organizations_api>(*p.organization);
   p.aws = std::make_unique<proto::aws::aws_door>(
       *p.auth, *p.throttle, *p.audited,
-      std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get(), p.sso_admin.get()},
+      std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get(), p.sso_admin.get(),
+                                         p.organizations_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   proto::scim::scim_settings ss;
   ss.tls = cfg.server.tls;
@@ -219,6 +244,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
 const deployment_ids& runtime::ids() const { return p_->ids; }
 service::scim_provisioning& runtime::provisioning() { return *p_->provisioning; }
 service::audited_store& runtime::audited() { return *p_->audited; }
+service::organization_service& runtime::organization() { return *p_->organization; }
 
 std::string runtime::scim_endpoint(uint16_t port) const {
   return std::string(p_->cfg.server.tls ? "https://" : "http://") + p_->cfg.public_host + ":" +

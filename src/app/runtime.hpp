@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
+#include "service/organization_service.hpp"
 #include "service/scim_provisioning.hpp"
 
 namespace atrium::app {
@@ -29,6 +30,7 @@ class runtime {
   store::database& db();
   service::scim_provisioning& provisioning();
   service::audited_store& audited();
+  service::organization_service& organization();
   // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
   std::string scim_endpoint(uint16_t port) const;
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
