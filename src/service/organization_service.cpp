@@ -174,6 +174,33 @@ result<store::page<domain::account>> organization_service::list_accounts(store::
   return tx.organization().list_accounts(p);
 }
 
+result<std::optional<domain::organization>> organization_service::organization(store::transaction& tx) {
+  return tx.organization().get_organization();
+}
+
+result<std::vector<std::string>> organization_service::ancestors(store::transaction& tx, const std::string& child_id) {
+  constexpr int max_chain = 16;
+  std::vector<std::string> out;
+  std::string parent;
+  if (domain::is_account_id(child_id)) {
+    auto a = tx.organization().get_account(child_id);
+    if (!a) return std::unexpected(a.error());
+    if (!*a) return out;
+    parent = (*a)->parent_id;
+  } else {
+    parent = child_id;  // an OU: start from the OU itself, then drop it
+  }
+  for (int steps = 0; domain::is_ou_id(parent) && steps < max_chain; ++steps) {
+    auto u = tx.organization().get_unit(parent);
+    if (!u) return std::unexpected(u.error());
+    if (!*u) break;
+    if (parent != child_id) out.push_back(parent);
+    parent = (*u)->parent_id;
+  }
+  if (domain::is_root_id(parent)) out.push_back(parent);
+  return out;
+}
+
 template <class T, class Fn>
 static result<T> plain_read(store::database& db, Fn&& fn) {
   std::optional<T> out;

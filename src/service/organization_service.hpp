@@ -63,6 +63,12 @@ class organization_service {
   static result<std::optional<domain::account>> account(store::transaction& tx, const std::string& id);
   static result<bool> account_exists(store::transaction& tx, const std::string& id);
   static result<store::page<domain::account>> list_accounts(store::transaction& tx, const store::page_request& p);
+  // The organization (nullopt before first use), for ARNs (domain::account_arn etc.).
+  static result<std::optional<domain::organization>> organization(store::transaction& tx);
+  // The parents of an account or OU from its direct parent up to the root ([ou-b, ou-a, r-…]),
+  // for OU-based delegation; empty when the child is unknown. Bounded (Organizations nests
+  // five levels; a longer chain is a corrupt store and is cut).
+  static result<std::vector<std::string>> ancestors(store::transaction& tx, const std::string& child_id);
   // In a read snapshot of their own:
   result<std::optional<domain::account>> account(const std::string& id);
   result<bool> account_exists(const std::string& id);

@@ -175,6 +175,24 @@ TEST_F(organization_service_test, move_account_checks_source_and_destination) {
   EXPECT_EQ(root_parent->type, "ROOT");
 }
 
+TEST_F(organization_service_test, ancestors_run_from_the_direct_parent_to_the_root) {
+  auto o = org();
+  auto a = svc_->create_unit(as("CreateOrganizationalUnit"), o.root_id, "A");
+  auto b = svc_->create_unit(as("CreateOrganizationalUnit"), a->id, "B");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(svc_->register_account(as("RegisterAccount"), {"444455556666", "Dev", "dev@example.com", b->id}));
+  std::vector<std::string> of_account, of_ou, of_unknown;
+  ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+    of_account = *organization_service::ancestors(tx, "444455556666");
+    of_ou = *organization_service::ancestors(tx, b->id);
+    of_unknown = *organization_service::ancestors(tx, "999999999999");
+    return {};
+  }));
+  EXPECT_EQ(of_account, (std::vector<std::string>{b->id, a->id, o.root_id}));
+  EXPECT_EQ(of_ou, (std::vector<std::string>{a->id, o.root_id}));
+  EXPECT_TRUE(of_unknown.empty());
+}
+
 TEST_F(organization_service_test, the_management_account_cannot_be_removed_others_can) {
   org();
   auto m = svc_->remove_account(as("RemoveAccount"), mgmt);
