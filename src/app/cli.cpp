@@ -9,6 +9,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/config.hpp"
+#include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
 #include "app/logging.hpp"
@@ -67,10 +68,16 @@ int serve(const common_options& o) {
   });
 }
 
-int create_access_key(const common_options& o, const std::string& user, bool read_only, bool as_json) {
+int create_access_key(const common_options& o, const std::string& user, bool read_only, bool as_json,
+                      const std::vector<std::string>& policies, const std::vector<std::string>& policy_files) {
+  auto specs = policy_specs(policies, policy_files);
+  if (!specs) {
+    std::cerr << "error: " << specs.error().message << "\n";
+    return 1;
+  }
   auto c = load_config(o);
   auto rt = runtime::open(c);
-  auto k = rt->auth().create_access_key(user, read_only);
+  auto k = rt->auth().create_access_key(user, read_only, *specs);
   if (!k) {
     std::cerr << "error: " << k.error().message << "\n";
     return 1;
@@ -80,7 +87,9 @@ int create_access_key(const common_options& o, const std::string& user, bool rea
                                 {"SecretAccessKey", k->secret_access_key},
                                 {"UserName", user},
                                 {"ReadOnly", read_only},
+                                {"Policies", policies.size() + policy_files.size()},
                                 {"IdentityStoreId", rt->ids().identity_store_id},
+                                {"InstanceArn", rt->ids().instance_arn},
                                 {"AccountId", rt->ids().account_id}}
                      .dump()
               << "\n";
@@ -143,6 +152,10 @@ int run_cli(int argc, char** argv) {
   key_cmd->add_option("--user-name", key_user, "Name of the key's IAM-style user");
   key_cmd->add_flag("--read-only", read_only, "Allow only read operations");
   key_cmd->add_flag("--json", as_json, "Print JSON");
+  std::vector<std::string> key_policies, key_policy_files;
+  key_cmd->add_option("--policy", key_policies, "Attach a built-in policy (repeatable; default AdministratorAccess)");
+  key_cmd->add_option("--policy-file", key_policy_files, "Attach an IAM policy document from a JSON file (repeatable)");
+  key_policy_commands key_policy_cmds(admin);
 
   scim_commands scim(admin);
   org_commands org(admin);
@@ -162,7 +175,8 @@ int run_cli(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*serve_cmd) return serve(serve_o);
-    if (*key_cmd) return create_access_key(key_o, key_user, read_only, as_json);
+    if (*key_cmd) return create_access_key(key_o, key_user, read_only, as_json, key_policies, key_policy_files);
+    if (auto code = key_policy_cmds.run()) return *code;
     if (*audit_cmd) return audit(audit_o, event, principal, since, until, limit);
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;

@@ -9,8 +9,27 @@ admin_auth::admin_auth(store::database& db, const crypto::secret_box& box, rando
     : db_(db), box_(box), random_(rnd), clock_(clk), account_id_(std::move(account_id)) {}
 
 result<new_access_key> admin_auth::create_access_key(const std::string& user_name, bool read_only) {
+  return create_access_key(user_name, read_only, {});
+}
+
+namespace {
+std::vector<key_policy_spec> default_policies(bool read_only) {
+  if (!read_only) return {{std::string(domain::legacy_full_policy), std::nullopt}};
+  std::vector<key_policy_spec> out;
+  for (auto n : domain::legacy_read_only_policies) out.push_back({std::string(n), std::nullopt});
+  return out;
+}
+}  // namespace
+
+result<new_access_key> admin_auth::create_access_key(const std::string& user_name, bool read_only,
+                                                     const std::vector<key_policy_spec>& policies) {
   if (user_name.empty() || user_name.size() > 64)
     return fail(errc::validation, "The key's user name must be 1-64 characters.");
+  const auto attached = policies.empty() ? default_policies(read_only) : policies;
+  if (attached.size() > max_policies_per_key)
+    return fail(errc::validation, "An access key may have at most " + std::to_string(max_policies_per_key) + " policies.");
+  for (const auto& p : attached)
+    if (auto v = validate_key_policy(p); !v) return std::unexpected(v.error());
   // AKIA + 16 base32 characters, like IAM's long-term keys; 40-character secret.
   new_access_key key{"AKIA" + random_.base32(16), ""};
   std::string raw(30, '\0');
@@ -20,7 +39,12 @@ result<new_access_key> admin_auth::create_access_key(const std::string& user_nam
     if (c == '+') c = 'x';
   store::access_key_record rec{key.access_key_id, box_.seal(key.secret_access_key), user_name,
                                "Active", read_only, clock_.now()};
-  auto r = db_.write([&](store::transaction& tx) { return tx.access_keys().insert(rec); });
+  auto r = db_.write([&](store::transaction& tx) -> result<void> {
+    if (auto i = tx.access_keys().insert(rec); !i) return i;
+    for (const auto& p : attached)
+      if (auto a = tx.admin_policies().attach({key.access_key_id, p.name, p.document, rec.created_at}); !a) return a;
+    return {};
+  });
   if (!r) return std::unexpected(r.error());
   return key;
 }
@@ -50,10 +74,15 @@ std::expected<principal, auth_failure> admin_auth::authenticate(const crypto::si
   };
   if (!parsed) return std::unexpected(auth_failure{map_kind(parsed.error().kind), parsed.error().message, ""});
   std::optional<store::access_key_record> key;
+  std::shared_ptr<const std::vector<domain::admin_policy>> policies;
   auto r = db_.read([&](store::transaction& tx) -> result<void> {
     auto k = tx.access_keys().get(parsed->access_key_id);
     if (!k) return std::unexpected(k.error());
     key = std::move(*k);
+    if (!key) return {};
+    auto p = load_key_policies(tx, key->access_key_id);
+    if (!p) return std::unexpected(p.error());
+    policies = std::move(*p);
     return {};
   });
   const std::string unknown = "The security token included in the request is invalid.";
@@ -64,7 +93,13 @@ std::expected<principal, auth_failure> admin_auth::authenticate(const crypto::si
     return std::unexpected(auth_failure{auth_failure_kind::unknown_key, unknown, parsed->access_key_id});
   if (auto v = crypto::sigv4_verify(req, *parsed, *secret); !v)
     return std::unexpected(auth_failure{map_kind(v.error().kind), v.error().message, parsed->access_key_id});
-  return principal_for(*key);
+  auto who = principal_for(*key);
+  // The key's policies are authoritative (a --read-only key has the read-only built-ins, see
+  // key_policies.hpp), so the older per-API read_only refusals must not also apply: a key whose
+  // policies allow a write may write.
+  who.read_only = false;
+  who.policies = std::move(policies);
+  return who;
 }
 
 }  // namespace atrium::service

@@ -10,6 +10,7 @@
 #include "crypto/primitives.hpp"
 #include "crypto/sigv4.hpp"
 #include "service/call_context.hpp"
+#include "service/key_policies.hpp"
 #include "store/repositories.hpp"
 
 namespace atrium::service {
@@ -32,7 +33,11 @@ class admin_auth {
   admin_auth(store::database& db, const crypto::secret_box& box, random_source& rnd,
              const clock& clk, std::string account_id);
 
+  // Without policies a key gets AdministratorAccess, or with read_only the built-in read-only
+  // policies (what such keys could do before policies existed).
   result<new_access_key> create_access_key(const std::string& user_name, bool read_only);
+  result<new_access_key> create_access_key(const std::string& user_name, bool read_only,
+                                           const std::vector<key_policy_spec>& policies);
   std::expected<principal, auth_failure> authenticate(const crypto::sigv4_request& req) const;
   principal principal_for(const store::access_key_record& k) const;
 

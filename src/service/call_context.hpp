@@ -1,10 +1,13 @@
 #pragma once
 // Who is calling and how: built by a door from an authenticated request, consumed by the
 // service (authorization, "Updated by") and by the auditor (CloudTrail userIdentity etc.).
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
+#include "domain/admin_policy.hpp"
 #include "domain/identity.hpp"
 
 namespace atrium::service {
@@ -16,7 +19,13 @@ struct principal {
   std::string principal_id;
   std::string user_name;
   std::string access_key_id;
-  bool read_only = false;  // capability of the access key (full IAM-style policies come later)
+  // Kept for callers without policies; admin_auth clears it for access keys, whose policies
+  // (below) decide instead (a --read-only key carries the read-only built-in policies).
+  bool read_only = false;
+  // The key's IAM-style policies (delegated administration), checked by aws_door before any
+  // operation runs (service/key_policies.hpp: authorize). Null for callers that are not access
+  // keys (the CLI acts as root, SCIM as its bearer token).
+  std::shared_ptr<const std::vector<domain::admin_policy>> policies;
 };
 
 // CloudTrail's errorCode/errorMessage of a failed call, in the door's own words.

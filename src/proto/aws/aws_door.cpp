@@ -4,6 +4,8 @@
 
 #include "base/strings.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
+#include "proto/aws/policy_request.hpp"
+#include "service/key_policies.hpp"
 
 namespace atrium::proto::aws {
 
@@ -49,6 +51,17 @@ json_api* aws_door::api_for(std::string_view prefix) const {
   for (auto* a : apis_)
     if (a->target_prefix() == prefix) return a;
   return nullptr;
+}
+
+// Delegated administration (issue 4 item 7): the key's policies must allow the action on every
+// resource the call names; denied calls never reach the API.
+result<void> aws_door::authorize(const json_api& api, std::string_view op, const json& body,
+                                 const service::principal& who) const {
+  if (!who.policies) return {};
+  auto req = policy_request_for(api.action_prefix(), op, body, policy_scope{who.account_id}, tags_,
+                                uses_resource_tags(*who.policies));
+  if (!req) return std::unexpected(req.error());
+  return service::authorize(who, *req);
 }
 
 wire_response aws_door::fail_call(service::call_context& ctx, const aws_error& e,
@@ -105,6 +118,8 @@ wire_response aws_door::handle(const wire_request& req) {
       return finish(fail_call(ctx, {400, "SerializationException", "The request body is not a valid JSON object.", json::object()}, req.request_id));
   }
   ctx.request_parameters = audit_parameters(body);
+  if (auto allowed = authorize(*api, op, body, ctx.who); !allowed)
+    return finish(fail_call(ctx, api->map_error(allowed.error()), req.request_id));
 
   if (auto wait = throttle_.admit(service_name + "." + op)) {
     int secs = static_cast<int>(std::ceil(wait->count() / 1000.0));

@@ -8,6 +8,7 @@
 #include "proto/aws/wire.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
+#include "service/resource_tags.hpp"
 #include "service/throttle.hpp"
 
 namespace atrium::proto::aws {
@@ -24,16 +25,21 @@ class aws_door {
            std::vector<json_api*> apis, door_settings settings);
 
   wire_response handle(const wire_request& req);
+  // Where aws:ResourceTag values of permission sets come from (delegated administration).
+  void set_tag_source(service::resource_tag_source* tags) { tags_ = tags; }
 
  private:
   wire_response fail_call(service::call_context& ctx, const aws_error& e, const std::string& request_id);
   json_api* api_for(std::string_view prefix) const;
+  result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
+                         const service::principal& who) const;
 
   service::admin_auth& auth_;
   service::throttler& throttle_;
   service::audited_store& audit_;
   std::vector<json_api*> apis_;
   door_settings settings_;
+  service::resource_tag_source* tags_ = nullptr;
 };
 
 }  // namespace atrium::proto::aws
