@@ -19,8 +19,10 @@
 #include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/organizations_api.hpp"
 #include "proto/aws/provisioning_api.hpp"
+#include "proto/aws/sso_admin_abac.hpp"
 #include "proto/aws/sso_admin_api.hpp"
 #include "proto/scim/scim_door.hpp"
+#include "service/abac_service.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
@@ -49,6 +51,7 @@ struct runtime::parts {
   std::unique_ptr<service::organization_service> organization;
   std::unique_ptr<proto::aws::organizations_api> organizations_api;
   std::unique_ptr<proto::aws::sso_admin_api> sso_admin;
+  std::unique_ptr<service::abac_service> abac;
   std::unique_ptr<proto::aws::aws_door> aws;
   std::unique_ptr<proto::scim::scim_door> scim;
 };
@@ -221,6 +224,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   // sso-admin: one table of operations; each operation file adds its own (sso_admin_api.hpp).
   p.sso_admin = std::make_unique<proto::aws::sso_admin_api>(
       proto::aws::sso_instance_info{p.ids.instance_arn, p.ids.identity_store_id, p.ids.account_id});
+  p.abac = std::make_unique<service::abac_service>(*p.audited);
+  proto::aws::add_abac_operations(*p.sso_admin, *p.abac);
   // The organization (management account = this deployment's account) exists from the first start.
   p.organization = std::make_unique<service::organization_service>(*p.audited, p.clk, p.rnd, p.ids.account_id);
   if (auto o = p.organization->ensure(system_context(p.ids.account_id)); !o)
