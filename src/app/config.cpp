@@ -79,6 +79,11 @@ const std::map<std::string, setter>& setters() {
       {"quotas.max_users", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_users, 1, 100'000'000); }},
       {"quotas.max_groups", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_groups, 1, 100'000'000); }},
       {"quotas.max_members_per_group", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.quotas.max_members_per_group, 1, 100'000'000); }},
+      {"quotas.permission_sets", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.permission_sets, 1, 1'000'000); }},
+      {"quotas.managed_policies_per_permission_set", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.managed_policies, 1, 1000); }},
+      {"quotas.customer_managed_policies_per_permission_set", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.customer_managed_policies, 1, 1000); }},
+      {"quotas.inline_policy_bytes", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.inline_policy_bytes, 1, 32768); }},
+      {"quotas.tags_per_resource", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.tags, 1, 1000); }},
   };
   return table;
 }

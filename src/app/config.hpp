@@ -8,6 +8,7 @@
 
 #include "http/server.hpp"
 #include "service/identity_service.hpp"
+#include "service/permission_set_service.hpp"
 #include "service/throttle.hpp"
 
 namespace atrium::app {
@@ -26,6 +27,7 @@ struct config {
   http::server_config server;
   service::throttle_settings throttle;
   service::quotas quotas;
+  service::permission_set_quotas permission_set_quotas;  // quotas.permission_sets etc.
 
   std::filesystem::path db_file() const { return data_dir / "atrium.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "master.key"; }

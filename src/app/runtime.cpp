@@ -21,11 +21,13 @@
 #include "proto/aws/provisioning_api.hpp"
 #include "proto/aws/sso_admin_abac.hpp"
 #include "proto/aws/sso_admin_api.hpp"
+#include "proto/aws/sso_admin_permission_sets.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/abac_service.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
+#include "service/permission_set_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/scim_provisioning.hpp"
 #include "service/throttle.hpp"
@@ -50,6 +52,7 @@ struct runtime::parts {
   std::unique_ptr<proto::aws::provisioning_api> provisioning_api;
   std::unique_ptr<service::organization_service> organization;
   std::unique_ptr<proto::aws::organizations_api> organizations_api;
+  std::unique_ptr<service::permission_set_service> permission_sets;
   std::unique_ptr<proto::aws::sso_admin_api> sso_admin;
   std::unique_ptr<service::abac_service> abac;
   std::unique_ptr<proto::aws::aws_door> aws;
@@ -224,6 +227,10 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   // sso-admin: one table of operations; each operation file adds its own (sso_admin_api.hpp).
   p.sso_admin = std::make_unique<proto::aws::sso_admin_api>(
       proto::aws::sso_instance_info{p.ids.instance_arn, p.ids.identity_store_id, p.ids.account_id});
+  p.permission_sets = std::make_unique<service::permission_set_service>(
+      *p.audited, p.clk, p.rnd, p.ids.instance_id, p.ids.identity_store_id, p.ids.account_id, cfg.permission_set_quotas);
+  if (auto r = p.permission_sets->open_instance(); !r) fatal("cannot create the sso-admin instance: " + r.error().message);
+  proto::aws::add_permission_set_operations(*p.sso_admin, *p.permission_sets);
   p.abac = std::make_unique<service::abac_service>(*p.audited);
   proto::aws::add_abac_operations(*p.sso_admin, *p.abac);
   // The organization (management account = this deployment's account) exists from the first start.
@@ -249,6 +256,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
 const deployment_ids& runtime::ids() const { return p_->ids; }
 service::scim_provisioning& runtime::provisioning() { return *p_->provisioning; }
 service::audited_store& runtime::audited() { return *p_->audited; }
+service::permission_set_service& runtime::permission_sets() { return *p_->permission_sets; }
 service::organization_service& runtime::organization() { return *p_->organization; }
 
 std::string runtime::scim_endpoint(uint16_t port) const {

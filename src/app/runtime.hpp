@@ -8,6 +8,7 @@
 #include "app/config.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
+#include "service/permission_set_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/scim_provisioning.hpp"
 
@@ -30,6 +31,8 @@ class runtime {
   store::database& db();
   service::scim_provisioning& provisioning();
   service::audited_store& audited();
+  // sso-admin permission sets (set_provisioned_check is wired by the assignments part).
+  service::permission_set_service& permission_sets();
   service::organization_service& organization();
   // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
   std::string scim_endpoint(uint16_t port) const;
