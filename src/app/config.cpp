@@ -84,6 +84,15 @@ const std::map<std::string, setter>& setters() {
       {"quotas.customer_managed_policies_per_permission_set", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.customer_managed_policies, 1, 1000); }},
       {"quotas.inline_policy_bytes", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.inline_policy_bytes, 1, 32768); }},
       {"quotas.tags_per_resource", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.tags, 1, 1000); }},
+      {"sso_admin.max_outstanding_requests", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.sso_admin_max_outstanding_requests, 1, 1'000'000); }},
+      {"provisioner.kind", [](config& c, const std::string& v) {
+         if (v != "record-only" && v != "aws-iam") return std::string("provisioner.kind must be record-only or aws-iam");
+         c.provisioner_kind = v;
+         return std::string(); }},
+      {"provisioner.iam_endpoint", [](config& c, const std::string& v) { c.provisioner_iam_endpoint = v; return std::string(); }},
+      {"provisioner.sts_endpoint", [](config& c, const std::string& v) { c.provisioner_sts_endpoint = v; return std::string(); }},
+      {"provisioner.management_account_id", [](config& c, const std::string& v) { c.provisioner_management_account_id = v; return std::string(); }},
+      {"provisioner.access_role_name", [](config& c, const std::string& v) { c.provisioner_access_role_name = v; return std::string(); }},
   };
   return table;
 }

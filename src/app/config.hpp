@@ -28,6 +28,15 @@ struct config {
   service::throttle_settings throttle;
   service::quotas quotas;
   service::permission_set_quotas permission_set_quotas;  // quotas.permission_sets etc.
+  // Asynchronous sso-admin requests in progress at once (the service allows 10) and where
+  // permission sets are provisioned: "record-only" keeps them in Atrium, "aws-iam" creates the
+  // roles in the accounts through the IAM API.
+  int64_t sso_admin_max_outstanding_requests = 1000;
+  std::string provisioner_kind = "record-only";
+  std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
+  std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)
+  std::string provisioner_management_account_id;  // aws-iam: empty = GetCallerIdentity
+  std::string provisioner_access_role_name;       // aws-iam: role assumed in member accounts
 
   std::filesystem::path db_file() const { return data_dir / "atrium.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "master.key"; }

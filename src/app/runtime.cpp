@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/clock.hpp"
+#include "cloud/iam_provisioner.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/tls_cert.hpp"
 #include "domain/ids.hpp"
@@ -21,14 +22,18 @@
 #include "proto/aws/provisioning_api.hpp"
 #include "proto/aws/sso_admin_abac.hpp"
 #include "proto/aws/sso_admin_api.hpp"
+#include "proto/aws/sso_admin_assignments.hpp"
 #include "proto/aws/sso_admin_permission_sets.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/abac_service.hpp"
+#include "service/assignment_service.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
 #include "service/permission_set_service.hpp"
 #include "service/organization_service.hpp"
+#include "service/provisioning_jobs.hpp"
+#include "service/record_only_provisioner.hpp"
 #include "service/scim_provisioning.hpp"
 #include "service/throttle.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -57,6 +62,12 @@ struct runtime::parts {
   std::unique_ptr<service::abac_service> abac;
   std::unique_ptr<proto::aws::aws_door> aws;
   std::unique_ptr<proto::scim::scim_door> scim;
+  // Account assignments; the job runner is last so that its thread stops before what it uses goes.
+  // SAML metadata put into each account's AWSSSO_..._DO_NOT_DELETE provider (cloud's idp_signing).
+  std::function<std::string()> idp_metadata;
+  std::unique_ptr<service::account_provisioner> provisioner;
+  std::unique_ptr<service::assignment_service> assignments;
+  std::unique_ptr<service::provisioning_jobs> jobs;
 };
 
 namespace {
@@ -103,6 +114,24 @@ service::call_context system_context(const std::string& account_id) {
   ctx.event_source = "organizations.amazonaws.com";
   ctx.via = domain::door::system;
   return ctx;
+}
+
+// provisioner.kind: record-only (default) or aws-iam (the IAM Query API of the configured
+// endpoints, with the base credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+std::unique_ptr<service::account_provisioner> make_provisioner(const config& cfg) {
+  if (cfg.provisioner_kind != "aws-iam")
+    return std::make_unique<service::record_only_provisioner>([](const std::string& line) {
+      spdlog::info(R"("msg":"record-only provisioner","change":{})", nlohmann::json(line).dump());
+    });
+  auto creds = cloud::credentials_from_environment();
+  if (!creds) fatal("provisioner.kind=aws-iam needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+  cloud::iam_provisioner_config ic;
+  if (!cfg.provisioner_iam_endpoint.empty()) ic.iam_endpoint = cfg.provisioner_iam_endpoint;
+  if (!cfg.provisioner_sts_endpoint.empty()) ic.sts_endpoint = cfg.provisioner_sts_endpoint;
+  ic.region = cfg.region;
+  ic.management_account_id = cfg.provisioner_management_account_id;
+  if (!cfg.provisioner_access_role_name.empty()) ic.access_role_name = cfg.provisioner_access_role_name;
+  return std::make_unique<cloud::iam_provisioner>(ic, *creds);
 }
 
 proto::aws::wire_request to_wire(const http::request& r) {
@@ -233,6 +262,17 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   proto::aws::add_permission_set_operations(*p.sso_admin, *p.permission_sets);
   p.abac = std::make_unique<service::abac_service>(*p.audited);
   proto::aws::add_abac_operations(*p.sso_admin, *p.abac);
+  // Account assignments: requests are rows that the job runner (started by serve) provisions.
+  p.provisioner = make_provisioner(cfg);
+  auto metadata = [&p] { return p.idp_metadata ? p.idp_metadata() : std::string(); };
+  p.assignments = std::make_unique<service::assignment_service>(
+      *p.audited, p.clk, p.rnd, service::store_lookups(p.ids.instance_arn, metadata),
+      service::assignment_settings{cfg.sso_admin_max_outstanding_requests});
+  p.jobs = std::make_unique<service::provisioning_jobs>(*p.audited, p.clk, *p.provisioner,
+                                                        service::store_lookups(p.ids.instance_arn, metadata));
+  p.assignments->on_enqueue([jobs = p.jobs.get()] { jobs->notify(); });
+  p.permission_sets->set_provisioned_check(service::permission_set_in_use);
+  proto::aws::add_assignment_operations(*p.sso_admin, *p.assignments);
   // The organization (management account = this deployment's account) exists from the first start.
   p.organization = std::make_unique<service::organization_service>(*p.audited, p.clk, p.rnd, p.ids.account_id);
   if (auto o = p.organization->ensure(system_context(p.ids.account_id)); !o)
@@ -299,8 +339,10 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   srv.listen();
   p.provisioning_api->set_endpoint(scim_endpoint(srv.port()));
   token_gauges gauges(*p.db, p.clk, p.provisioning->policy(), *metrics);
+  p.jobs->start();  // resumes requests left IN_PROGRESS by a previous run
   on_ready(srv.port());
   srv.run();
+  p.jobs->stop();
   return 0;
 }
 
