@@ -9,6 +9,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/config.hpp"
+#include "app/idp_cli.hpp"
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
@@ -159,6 +160,7 @@ int run_cli(int argc, char** argv) {
 
   scim_commands scim(admin);
   org_commands org(admin);
+  idp_commands idp(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -180,6 +182,7 @@ int run_cli(int argc, char** argv) {
     if (*audit_cmd) return audit(audit_o, event, principal, since, until, limit);
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;
+    if (auto code = idp.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

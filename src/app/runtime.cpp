@@ -26,10 +26,12 @@
 #include "proto/aws/sso_admin_permission_sets.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/abac_service.hpp"
+#include "service/permission_set_tags.hpp"
 #include "service/assignment_service.hpp"
 #include "service/audited_store.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
+#include "service/idp_signing.hpp"
 #include "service/permission_set_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/provisioning_jobs.hpp"
@@ -60,10 +62,12 @@ struct runtime::parts {
   std::unique_ptr<service::permission_set_service> permission_sets;
   std::unique_ptr<proto::aws::sso_admin_api> sso_admin;
   std::unique_ptr<service::abac_service> abac;
+  std::unique_ptr<service::permission_set_tags> ps_tags;  // aws:ResourceTag for delegated admin
   std::unique_ptr<proto::aws::aws_door> aws;
   std::unique_ptr<proto::scim::scim_door> scim;
   // Account assignments; the job runner is last so that its thread stops before what it uses goes.
   // SAML metadata put into each account's AWSSSO_..._DO_NOT_DELETE provider (cloud's idp_signing).
+  std::unique_ptr<service::idp_signing> idp;
   std::function<std::string()> idp_metadata;
   std::unique_ptr<service::account_provisioner> provisioner;
   std::unique_ptr<service::assignment_service> assignments;
@@ -262,6 +266,20 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   proto::aws::add_permission_set_operations(*p.sso_admin, *p.permission_sets);
   p.abac = std::make_unique<service::abac_service>(*p.audited);
   proto::aws::add_abac_operations(*p.sso_admin, *p.abac);
+  // Atrium's SAML IdP certificate, made on first start (RSA 2048 like AWS's own IdP
+  // certificates, so a first start stays fast); its key is sealed with the master key.
+  p.idp = std::make_unique<service::idp_signing>(*p.audited, p.clk, *p.box, "Atrium IdP " + p.ids.instance_id, 2048);
+  auto idp_ctx = system_context(p.ids.account_id);
+  idp_ctx.event_source = "sso.amazonaws.com";
+  idp_ctx.event_name = "CreateIdpCertificate";
+  if (auto made = p.idp->ensure(idp_ctx); !made) fatal("cannot create the IdP certificate: " + made.error().message);
+  p.idp_metadata = [&p] {
+    auto certs = p.idp->list();
+    if (!certs) return std::string();
+    std::string url = std::string(p.cfg.server.tls ? "https://" : "http://") + p.cfg.public_host + ":" +
+                      std::to_string(p.cfg.server.port) + "/saml/assertion/" + p.ids.instance_id;
+    return service::idp_signing::metadata_xml(*certs, {url, url});
+  };
   // Account assignments: requests are rows that the job runner (started by serve) provisions.
   p.provisioner = make_provisioner(cfg);
   auto metadata = [&p] { return p.idp_metadata ? p.idp_metadata() : std::string(); };
@@ -283,6 +301,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
       std::vector<proto::aws::json_api*>{p.identitystore.get(), p.provisioning_api.get(), p.sso_admin.get(),
                                          p.organizations_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
+  p.ps_tags = std::make_unique<service::permission_set_tags>(*p.db, *p.permission_sets);
+  p.aws->set_tag_source(p.ps_tags.get());
   proto::scim::scim_settings ss;
   ss.tls = cfg.server.tls;
   ss.public_host = cfg.public_host;
@@ -296,6 +316,9 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
 const deployment_ids& runtime::ids() const { return p_->ids; }
 service::scim_provisioning& runtime::provisioning() { return *p_->provisioning; }
 service::audited_store& runtime::audited() { return *p_->audited; }
+service::idp_signing& runtime::idp_signing() { return *p_->idp; }
+std::string runtime::idp_metadata() const { return p_->idp_metadata(); }
+service::account_provisioner& runtime::provisioner() { return *p_->provisioner; }
 service::permission_set_service& runtime::permission_sets() { return *p_->permission_sets; }
 service::organization_service& runtime::organization() { return *p_->organization; }
 

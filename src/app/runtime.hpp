@@ -12,6 +12,11 @@
 #include "service/organization_service.hpp"
 #include "service/scim_provisioning.hpp"
 
+namespace atrium::service {
+class idp_signing;
+class account_provisioner;
+}  // namespace atrium::service
+
 namespace atrium::app {
 
 struct deployment_ids {
@@ -34,6 +39,11 @@ class runtime {
   // sso-admin permission sets (set_provisioned_check is wired by the assignments part).
   service::permission_set_service& permission_sets();
   service::organization_service& organization();
+  // Atrium's SAML IdP certificates (made on first start) and the IdP metadata XML that each
+  // account's AWSSSO_<…>_DO_NOT_DELETE provider holds; the account provisioner (provisioner.kind).
+  service::idp_signing& idp_signing();
+  std::string idp_metadata() const;
+  service::account_provisioner& provisioner();
   // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
   std::string scim_endpoint(uint16_t port) const;
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cloud/fake_transport.hpp"
+#include "fake_transport.hpp"
 #include "crypto/sigv4.hpp"
 
 namespace atrium::cloud {

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "cloud/fake_transport.hpp"
+#include "fake_transport.hpp"
 
 namespace atrium::cloud {
 namespace {

@@ -1,0 +1,186 @@
+#include "app/idp_cli.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/runtime.hpp"
+#include "crypto/primitives.hpp"
+#include "domain/assignment.hpp"
+#include "proto/aws/wire.hpp"
+#include "service/account_provisioner.hpp"
+#include "service/idp_signing.hpp"
+
+namespace atrium::app {
+
+namespace {
+
+using nlohmann::json;
+
+// The CLI acts as the deployment's root (it has the data directory and the master key).
+service::call_context cli_context(const runtime& rt, const std::string& event) {
+  service::call_context ctx;
+  ctx.read_only = event.starts_with("List") || event.starts_with("Get");
+  ctx.who.type = "Root";
+  ctx.who.account_id = rt.ids().account_id;
+  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
+  ctx.who.user_name = "atrium-cli";
+  ctx.source_ip = "localhost";
+  ctx.user_agent = "atrium-cli";
+  ctx.event_source = "sso.amazonaws.com";
+  ctx.event_name = event;
+  ctx.via = domain::door::cli;
+  return ctx;
+}
+
+int failed(runtime& rt, const service::call_context& ctx, const error& e) {
+  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
+  std::cerr << "error: " << e.message << "\n";
+  return 1;
+}
+
+json cert_json(const service::idp_certificate& c) {
+  return {{"CertificateId", c.id},       {"Status", c.active ? "ACTIVE" : "PREVIOUS"},
+          {"Fingerprint", c.sha256_fingerprint}, {"NotBefore", iso8601(c.not_before, false)},
+          {"NotAfter", iso8601(c.not_after, false)}};
+}
+
+// The permission set file of `provisioner check`: the role_spec in sso-admin's words.
+//   {"Name": "Admin", "RoleName": "...optional...", "Description": "...",
+//    "ManagedPolicies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+//    "CustomerManagedPolicyReferences": [{"Name": "p", "Path": "/"}],
+//    "InlinePolicy": "{...}" or {...},
+//    "PermissionsBoundary": {"ManagedPolicyArn": "..."} or {"CustomerManagedPolicyReference": {...}}}
+result<service::role_spec> read_spec(const std::string& file, const std::string& instance_arn) {
+  std::ifstream in(file);
+  if (!in) return fail(errc::validation, "cannot read " + file);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (buf.str().size() > 1'000'000) return fail(errc::validation, file + " is larger than 1 MB");
+  auto j = json::parse(buf.str(), nullptr, false);
+  if (!j.is_object()) return fail(errc::validation, file + " is not a JSON object");
+  service::role_spec s;
+  try {
+    std::string name = j.value("Name", std::string("AtriumCheck"));
+    // Without a permission set ARN the suffix is made from the name's hash (16 hex).
+    s.role_name = j.value("RoleName", "AWSReservedSSO_" + name + "_" + crypto::sha256_hex(name).substr(0, 16));
+    s.description = j.value("Description", std::string());
+    s.saml_provider_name = domain::saml_provider_name(instance_arn);
+    for (const auto& a : j.value("ManagedPolicies", json::array())) s.managed_policy_arns.push_back(a.get<std::string>());
+    for (const auto& r : j.value("CustomerManagedPolicyReferences", json::array()))
+      s.customer_managed.push_back({r.at("Name").get<std::string>(), r.value("Path", std::string("/"))});
+    if (auto p = j.find("InlinePolicy"); p != j.end()) s.inline_policy = p->is_string() ? p->get<std::string>() : p->dump();
+    if (auto b = j.find("PermissionsBoundary"); b != j.end()) {
+      service::boundary_spec bs;
+      if (b->contains("ManagedPolicyArn")) bs.managed_policy_arn = b->at("ManagedPolicyArn").get<std::string>();
+      if (auto c = b->find("CustomerManagedPolicyReference"); c != b->end())
+        bs.customer_managed = service::customer_policy_ref{c->at("Name").get<std::string>(), c->value("Path", std::string("/"))};
+      s.boundary = bs;
+    }
+  } catch (const json::exception& e) {
+    return fail(errc::validation, file + ": " + e.what());
+  }
+  return s;
+}
+
+}  // namespace
+
+idp_commands::idp_commands(CLI::App* admin) {
+  idp_ = admin->add_subcommand("idp", "Atrium's SAML IdP: signing certificates and metadata")->require_subcommand(1);
+  metadata_ = idp_->add_subcommand("metadata", "Print the SAML 2.0 IdP metadata XML");
+  list_ = idp_->add_subcommand("list-certificates", "List the signing certificates (active first)");
+  rotate_ = idp_->add_subcommand("rotate-certificate",
+                                 "Make a new signing certificate; the old one stays listed until --retire-old");
+  rotate_->add_flag("--retire-old", retire_old_, "Remove the previous certificate(s) instead of making a new one");
+  for (auto* c : {metadata_, list_, rotate_}) add_common(c, common_);
+  for (auto* c : {list_, rotate_}) c->add_flag("--json", json_, "Print JSON");
+
+  provisioner_ = admin->add_subcommand("provisioner", "The account provisioner (provisioner.kind)")->require_subcommand(1);
+  check_ = provisioner_->add_subcommand(
+      "check", "Provision one permission set into one account now (SAML provider + role), or --delete its role");
+  add_common(check_, common_);
+  check_->add_option("--account", account_, "12-digit account id")->required();
+  check_->add_option("--permission-set-json", spec_file_, "Permission set file (see docs/provisioning.md)")->required();
+  check_->add_flag("--delete", delete_, "Delete the role instead");
+  check_->add_flag("--json", json_, "Print JSON");
+}
+
+std::optional<int> idp_commands::run() {
+  if (*idp_) return run_idp();
+  if (*provisioner_) return run_check();
+  return std::nullopt;
+}
+
+int idp_commands::run_idp() {
+  auto cfg = load_config(common_);
+  auto rt = runtime::open(cfg);  // creates the first certificate when there is none
+  auto& idp = rt->idp_signing();
+  if (*metadata_) {
+    std::cout << rt->idp_metadata();
+    return 0;
+  }
+  if (*rotate_) {
+    auto ctx = cli_context(*rt, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
+    if (retire_old_) {
+      auto n = idp.retire_previous(ctx);
+      if (!n) return failed(*rt, ctx, n.error());
+      if (json_) std::cout << json{{"RetiredCertificates", *n}}.dump() << "\n";
+      else std::cout << "Retired " << *n << " previous certificate(s).\n";
+      return 0;
+    }
+    auto c = idp.rotate(ctx);
+    if (!c) return failed(*rt, ctx, c.error());
+    if (json_) {
+      std::cout << cert_json(*c).dump() << "\n";
+    } else {
+      std::cout << "New active certificate " << c->id << " (SHA-256 " << c->sha256_fingerprint << ", expires "
+                << iso8601(c->not_after, false) << ").\nThe metadata now lists both certificates; re-provision "
+                << "the accounts, then run `atrium admin idp rotate-certificate --retire-old`.\n";
+    }
+    return 0;
+  }
+  auto list = idp.list();
+  auto ctx = cli_context(*rt, "ListIdpCertificates");
+  if (!list) return failed(*rt, ctx, list.error());
+  json arr = json::array();
+  for (const auto& c : *list) arr.push_back(cert_json(c));
+  if (json_) {
+    std::cout << json{{"Certificates", arr}}.dump() << "\n";
+  } else {
+    for (const auto& c : *list)
+      std::cout << c.id << "  " << (c.active ? "ACTIVE  " : "PREVIOUS") << "  expires " << iso8601(c.not_after, false)
+                << "  sha256 " << c.sha256_fingerprint << "\n";
+  }
+  return 0;
+}
+
+int idp_commands::run_check() {
+  auto cfg = load_config(common_);
+  auto rt = runtime::open(cfg);
+  auto ctx = cli_context(*rt, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
+  auto spec = read_spec(spec_file_, rt->ids().instance_arn);
+  if (!spec) return failed(*rt, ctx, spec.error());
+  ctx.request_parameters = {{"accountId", account_}, {"roleName", spec->role_name}};
+  auto& prov = rt->provisioner();
+  result<void> r;
+  if (delete_) {
+    r = prov.delete_role(account_, spec->role_name);
+  } else {
+    r = prov.ensure_identity_provider(account_, spec->saml_provider_name, rt->idp_metadata());
+    if (r) r = prov.put_role(account_, *spec);
+  }
+  if (!r) return failed(*rt, ctx, r.error());
+  json out = {{"Provisioner", prov.kind()},
+              {"AccountId", account_},
+              {"RoleName", spec->role_name},
+              {"SamlProvider", spec->saml_provider_name},
+              {"Action", delete_ ? "DeleteRole" : "PutRole"}};
+  rt->audited().record_success(ctx, out);
+  if (json_) std::cout << out.dump() << "\n";
+  else std::cout << (delete_ ? "Deleted role " : "Provisioned role ") << spec->role_name << " in account " << account_
+                 << " (" << prov.kind() << ").\n";
+  return 0;
+}
+
+}  // namespace atrium::app
