@@ -91,6 +91,7 @@ std::optional<double> iso_seconds(std::string_view s) {
   size_t i = 1;
   double total = 0;
   bool any = false, in_time = false;
+  int last_rank = 0;  // D < H < M < S: each designator once, in this order (ISO 8601 4.4.3.2)
   while (i < s.size()) {
     if (s[i] == 'T') {
       if (in_time) return std::nullopt;
@@ -106,6 +107,9 @@ std::optional<double> iso_seconds(std::string_view s) {
     else if (in_time && unit == 'M') total += v * 60;
     else if (in_time && unit == 'S') total += v;
     else return std::nullopt;
+    int rank = unit == 'D' ? 1 : unit == 'H' ? 2 : unit == 'M' ? 3 : 4;
+    if (rank <= last_rank) return std::nullopt;
+    last_rank = rank;
     any = true;
   }
   if (!any || s.back() == 'T') return std::nullopt;
