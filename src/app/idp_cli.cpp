@@ -104,10 +104,18 @@ idp_commands::idp_commands(CLI::App* admin) {
   check_->add_option("--permission-set-json", spec_file_, "Permission set file (see docs/provisioning.md)")->required();
   check_->add_flag("--delete", delete_, "Delete the role instead");
   check_->add_flag("--json", json_, "Print JSON");
+  // The console's "Repair" on the IAM identity provider page: puts back the account's SAML
+  // provider with the current metadata when someone deleted or changed it.
+  repair_ = provisioner_->add_subcommand("repair-identity-provider",
+                                         "Restore the account's AWSSSO_..._DO_NOT_DELETE SAML provider");
+  add_common(repair_, common_);
+  repair_->add_option("--account", account_, "12-digit account id")->required();
+  repair_->add_flag("--json", json_, "Print JSON");
 }
 
 std::optional<int> idp_commands::run() {
   if (*idp_) return run_idp();
+  if (*repair_) return run_repair();
   if (*provisioner_) return run_check();
   return std::nullopt;
 }
@@ -180,6 +188,23 @@ int idp_commands::run_check() {
   if (json_) std::cout << out.dump() << "\n";
   else std::cout << (delete_ ? "Deleted role " : "Provisioned role ") << spec->role_name << " in account " << account_
                  << " (" << prov.kind() << ").\n";
+  return 0;
+}
+
+int idp_commands::run_repair() {
+  auto cfg = load_config(common_);
+  auto rt = runtime::open(cfg);
+  auto ctx = cli_context(*rt, "RepairIdentityProvider");
+  ctx.request_parameters = {{"accountId", account_}};
+  if (account_.size() != 12 || account_.find_first_not_of("0123456789") != std::string::npos)
+    return failed(*rt, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
+  auto name = domain::saml_provider_name(rt->ids().instance_arn);
+  auto& prov = rt->provisioner();
+  if (auto r = prov.ensure_identity_provider(account_, name, rt->idp_metadata()); !r) return failed(*rt, ctx, r.error());
+  json out = {{"Provisioner", prov.kind()}, {"AccountId", account_}, {"SamlProvider", name}};
+  rt->audited().record_success(ctx, out);
+  if (json_) std::cout << out.dump() << "\n";
+  else std::cout << "Identity provider " << name << " in account " << account_ << " is in place (" << prov.kind() << ").\n";
   return 0;
 }
 

@@ -24,12 +24,13 @@ class idp_commands {
  private:
   int run_idp();
   int run_check();
+  int run_repair();
 
   common_options common_;
   bool json_ = false, retire_old_ = false, delete_ = false;
   std::string account_, spec_file_;
   CLI::App *idp_ = nullptr, *metadata_ = nullptr, *list_ = nullptr, *rotate_ = nullptr;
-  CLI::App *provisioner_ = nullptr, *check_ = nullptr;
+  CLI::App *provisioner_ = nullptr, *check_ = nullptr, *repair_ = nullptr;
 };
 
 }  // namespace atrium::app

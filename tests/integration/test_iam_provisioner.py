@@ -150,6 +150,21 @@ def test_deleted_saml_provider_is_restored(setup):
     assert arn in provider_arns(setup)
 
 
+def test_repair_identity_provider_restores_a_deleted_provider(setup):
+    out = check(setup, spec())
+    arn = f"arn:aws:iam::{setup['member']}:saml-provider/{out['SamlProvider']}"
+    aws(setup, "iam", "delete-saml-provider", "--saml-provider-arn", arn)
+    assert arn not in provider_arns(setup)
+    r = json.loads(atrium(setup, "admin", "provisioner", "repair-identity-provider", "--account", setup["member"],
+                          "--json").stdout)
+    assert r["SamlProvider"] == out["SamlProvider"] and r["Provisioner"] == "aws-iam"
+    assert arn in provider_arns(setup)
+    doc = aws(setup, "iam", "get-saml-provider", "--saml-provider-arn", arn)["SAMLMetadataDocument"]
+    assert doc == atrium(setup, "admin", "idp", "metadata").stdout
+    bad = atrium(setup, "admin", "provisioner", "repair-identity-provider", "--account", "12", check=False)
+    assert bad.returncode != 0 and "12-digit" in bad.stderr
+
+
 def test_rotation_updates_the_metadata_in_the_account(setup):
     out = check(setup, spec())
     arn = f"arn:aws:iam::{setup['member']}:saml-provider/{out['SamlProvider']}"
