@@ -28,9 +28,12 @@ import uuid
 
 import boto3
 import botocore.config
+import urllib3
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run import free_port, start_moto, wait_port  # noqa: E402
+from run import free_port, wait_port  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CFG = botocore.config.Config(retries={"max_attempts": 8, "mode": "standard"}, max_pool_connections=32)
@@ -41,7 +44,20 @@ def client(service, endpoint, key, secret):
                         aws_access_key_id=key, aws_secret_access_key=secret, config=CFG)
 
 
-def start_atrium(binary, data, settings=()):
+def start_moto():
+    """moto_server with AWS managed policies loaded (attaching ReadOnlyAccess needs them)."""
+    exe = shutil.which("moto_server") or os.path.expanduser("~/.pyenv/shims/moto_server")
+    if not os.path.exists(exe):
+        return None, None
+    port = free_port()
+    env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc, port
+
+
+def start_atrium(binary, data, settings=(), env=None):
     key = json.loads(subprocess.run([binary, "admin", "create-access-key", "--json", "--data-dir", data],
                                     check=True, capture_output=True, text=True).stdout)
     port_file = pathlib.Path(data) / "port"
@@ -49,7 +65,8 @@ def start_atrium(binary, data, settings=()):
             "--set", "throttle.default_rate=100000000", "--set", "log_level=warn"]
     for s in settings:
         args += ["--set", s]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "server.log", "w"))
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "server.log", "w"),
+                            env=env)
     deadline = time.time() + 30
     while not port_file.exists() or not port_file.read_text().strip():
         if time.time() > deadline or proc.poll() is not None:
@@ -164,10 +181,11 @@ def main():
         stop(p)
         # 1b. AWS IAM provisioner into moto
         d = os.path.join(work, "iam"); os.makedirs(d)
+        # The provisioner's base credentials come from the environment (docs/provisioning.md).
+        moto_env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        moto_env.pop("AWS_SESSION_TOKEN", None)
         p, port, key = start_atrium(a.atrium, d, ["provisioner.kind=aws-iam", f"provisioner.iam_endpoint={moto}",
-                                                  f"provisioner.sts_endpoint={moto}",
-                                                  "provisioner.access_key_id=testing",
-                                                  "provisioner.secret_access_key=testing"])
+                                                  f"provisioner.sts_endpoint={moto}"], env=moto_env)
         procs.append(p)
         ep = f"https://127.0.0.1:{port}"
         inst, users, accts, ps = atrium_setup(a.atrium, d, ep, key, 10, 10, 10)
