@@ -157,6 +157,7 @@ def main():
     ap.add_argument("--generator", default=None)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--quick", action="store_true", help="10,000 stored assignments, 2 s per list run")
+    ap.add_argument("--lists-only", action="store_true", help="skip the 1,000-assignment runs (part 1)")
     a = ap.parse_args()
     gen = a.generator or str(pathlib.Path(a.atrium).parent / "bench" / "sso_admin_load")
     big_principals = 100 if a.quick else 1000
@@ -169,6 +170,22 @@ def main():
     moto = f"http://127.0.0.1:{moto_port}"
     procs = []
     try:
+        if not a.lists_only:
+            part_one(a, gen, work, moto, moto_port, procs, results)
+        run_lists(a, gen, work, procs, results, big_principals, duration)
+    finally:
+        for p in procs:
+            stop(p)
+        stop(moto_proc)
+        shutil.rmtree(work, ignore_errors=True)
+    out = REPO / "bench" / "results" / "sso-admin-latest.json"
+    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": a.quick,
+                               "results": results}, indent=1))
+    print(f"\nwritten to {out}")
+
+
+def part_one(a, gen, work, moto, moto_port, procs, results):
+    if True:
         # 1a. record-only
         d = os.path.join(work, "record"); os.makedirs(d)
         p, port, key = start_atrium(a.atrium, d); procs.append(p)
@@ -205,10 +222,14 @@ def main():
         row("Atrium record-only vs moto sso-admin", results["assign"]["record-only"], results["assign"]["moto"])
         row("Atrium aws-iam into moto IAM vs moto sso-admin", results["assign"]["aws-iam (moto)"], results["assign"]["moto"])
 
-        # 2. listings with many stored assignments (a fresh moto so that its lists hold only these)
-        stop(moto_proc)
-        moto_proc, moto_port = start_moto()
-        moto = f"http://127.0.0.1:{moto_port}"
+
+
+def run_lists(a, gen, work, procs, results, big_principals, duration):
+    # 2. listings with many stored assignments (a moto of their own, holding only these)
+    moto_proc, moto_port = start_moto()
+    procs.append(moto_proc)
+    moto = f"http://127.0.0.1:{moto_port}"
+    if True:
         d = os.path.join(work, "big"); os.makedirs(d)
         p, port, key = start_atrium(a.atrium, d, ["sso_admin.max_outstanding_requests=1000"]); procs.append(p)
         ep = f"https://127.0.0.1:{port}"
@@ -238,15 +259,6 @@ def main():
                              ["--operation", op, "--duration", str(duration)])
                 results["list"][f"{op}/{c}"] = {"atrium": ar, "moto": mr}
                 row(f"{op} x{c}", ar, mr)
-    finally:
-        for p in procs:
-            stop(p)
-        stop(moto_proc)
-        shutil.rmtree(work, ignore_errors=True)
-    out = REPO / "bench" / "results" / "sso-admin-latest.json"
-    out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": a.quick,
-                               "results": results}, indent=1))
-    print(f"\nwritten to {out}")
 
 
 if __name__ == "__main__":
