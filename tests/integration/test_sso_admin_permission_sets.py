@@ -260,3 +260,7 @@ def test_changes_are_audited_in_cloudtrail_format(server, instance_arn):
     deleted = [e for e in events if e.get("eventSource") == "sso.amazonaws.com"
                and e.get("eventName") == "DeletePermissionSet" and "errorCode" not in e]
     assert deleted, "the delete wrote a CloudTrail record"
+    # Identifiers are kept as sent (CloudTrail shows them); names and policies are masked.
+    params = deleted[-1]["requestParameters"]
+    assert params["InstanceArn"] == instance_arn and params["PermissionSetArn"] == arn
+    assert created[0]["requestParameters"]["Name"] == "HIDDEN_DUE_TO_SECURITY_REASONS"

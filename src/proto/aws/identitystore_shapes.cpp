@@ -284,8 +284,16 @@ result<domain::group> group_from_request(const json& req) {
 }
 
 json audit_parameters(const json& req) {
-  static constexpr const char* kept[] = {"IdentityStoreId", "UserId", "GroupId", "MembershipId",
-                                         "MemberId", "GroupIds", "MaxResults", "Extensions"};
+  // Identifiers CloudTrail shows as sent; everything else (names, descriptions, policies,
+  // attributes) is masked the way the service masks identitystore bodies.
+  static constexpr const char* kept[] = {
+      "IdentityStoreId", "UserId", "GroupId", "MembershipId", "MemberId", "GroupIds", "MaxResults", "Extensions",
+      // sso-admin
+      "InstanceArn", "PermissionSetArn", "TargetId", "TargetType", "PrincipalType", "PrincipalId", "AccountId",
+      "ManagedPolicyArn", "ResourceArn", "ProvisioningStatus", "AccountAssignmentCreationRequestId",
+      "AccountAssignmentDeletionRequestId", "ProvisionPermissionSetRequestId",
+      // organizations
+      "ParentId", "ChildId", "ChildType", "OrganizationalUnitId", "SourceParentId", "DestinationParentId"};
   json out = json::object();
   if (!req.is_object()) return out;
   for (auto it = req.begin(); it != req.end(); ++it) {
