@@ -157,7 +157,7 @@ json instance_json(const service::instance_view& v) {
 }
 
 void ops_builder::instance_ops() {
-  add("ListInstances", true, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
+  add("ListInstances", true, [&ps = ps](const json& req, const call_context& ctx) -> result<json> {
     if (auto r = sso_only_members(req, {"MaxResults", "NextToken"}); !r) return err(r);
     if (auto r = sso_max_results(req); !r) return err(r);
     auto token = sso_next_token(req);
