@@ -5,12 +5,23 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps bench-deps build build-asan unit unit-asan integration fuzz bench bench-identitystore bench-scim bench-sso-admin clean
+.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser fuzz bench bench-identitystore bench-scim bench-sso-admin clean
 
 deps:
 	@./scripts/install-deps
 
-build: deps
+# The browser UI: `npm ci` only when web/package-lock.json is newer than the installed tree (npm
+# writes node_modules/.package-lock.json), the Vite build only when a source changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json | deps
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+build: deps web
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
@@ -30,6 +41,11 @@ unit-asan: build-asan
 integration: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration
 
+# Browser tests: playwright-core (from web/node_modules) drives Debian's /usr/bin/chromium against
+# the real server, one test file at a time (each starts its own server and SMTP sink).
+browser: build
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium node --test --test-concurrency=1 tests/browser/*.test.mjs
+
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 fuzz: deps
@@ -43,7 +59,7 @@ fuzz: deps
 	  grep -E "^Done|#[0-9]+.*DONE" $(FUZZ_BUILD)/$$t.log | tail -1; \
 	done
 
-test: unit unit-asan fuzz integration
+test: unit unit-asan fuzz integration browser
 
 # `make bench` runs both benchmarks, one after the other (never side by side: each wants the
 # whole machine); each also runs alone. SCIM_BENCH_FLAGS=--quick for a short try.
@@ -64,7 +80,7 @@ bench-scim: build bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
 
 bench-sso-admin: build bench-deps
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)

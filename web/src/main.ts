@@ -1,0 +1,27 @@
+// Entry point: the routes of docs/sign-in.md ("UI routes") and the router start.
+
+import './style.css';
+import { h, heading, append } from './dom';
+import { route, setNotFound, start } from './router';
+import { devicesPage } from './pages/devices';
+import { landingPage } from './pages/landing';
+import { mfaPage, registerMfaPage } from './pages/mfa';
+import { changePasswordPage, forgotPasswordPage, newPasswordPage, setPasswordPage } from './pages/password';
+import { passwordPage, signinPage } from './pages/signin';
+
+route('/portal/', landingPage);
+route('/portal/signin', signinPage);
+route('/portal/signin/password', passwordPage);
+route('/portal/signin/mfa', mfaPage);
+route('/portal/signin/register-mfa', registerMfaPage);
+route('/portal/signin/new-password', newPasswordPage);
+route('/portal/forgot-password', forgotPasswordPage);
+route('/portal/set-password', setPasswordPage);
+route('/portal/change-password', changePasswordPage);
+route('/portal/devices', devicesPage);
+setNotFound(({ main }) => {
+  append(main, heading('Page not found'),
+    h('p', {}, 'There is no such page in the portal. ', h('a', { href: '/portal/' }, 'Go to the portal')));
+});
+
+start();

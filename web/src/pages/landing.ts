@@ -1,0 +1,93 @@
+// The portal landing page: the user's AWS accounts, each expandable to its permission sets shown
+// as roles, and the user's applications, with one search box filtering both (the guide's "How to
+// search for an AWS account or application").
+
+import { api, Account, Application, PortalListing, describeError } from '../api';
+import { h, field, errorRegion, statusRegion, heading, append, clear } from '../dom';
+import { PageContext } from '../router';
+import { requireSession } from '../session';
+
+export async function landingPage(ctx: PageContext): Promise<void> {
+  const session = await requireSession(ctx);
+  if (!session || ctx.stale()) return;
+  const error = errorRegion();
+  const status = statusRegion();
+  const search = field('portal-search', 'Search accounts and applications', {
+    type: 'search', required: false, autocomplete: 'off',
+    hint: 'Account name, account ID, e-mail, role or application name.',
+  });
+  const accounts = h('ul', { class: 'accounts', id: 'account-list' });
+  const applications = h('ul', { class: 'applications', id: 'application-list' });
+  const accountsTitle = h('h2', { id: 'accounts-title' }, 'AWS accounts');
+  const appsTitle = h('h2', { id: 'applications-title' }, 'Applications');
+  append(ctx.main, heading('Your accounts and applications'), error,
+    h('form', { role: 'search', class: 'search', onsubmit: (e: Event) => e.preventDefault() }, search.wrapper),
+    status,
+    h('section', { 'aria-labelledby': 'accounts-title' }, accountsTitle, accounts),
+    h('section', { 'aria-labelledby': 'applications-title' }, appsTitle, applications));
+
+  let listing: PortalListing;
+  try {
+    listing = await api<PortalListing>('GET', '/portal/api/portal/accounts');
+  } catch (err) {
+    error.textContent = describeError(err);
+    return;
+  }
+  if (ctx.stale()) return;
+  const accountItems = (listing.accounts ?? []).map(accountItem);
+  const appItems = (listing.applications ?? []).map(applicationItem);
+  const apply = () => {
+    const q = search.input.value.trim().toLowerCase();
+    const shownAccounts = filter(accounts, accountItems, q, 'No accounts match your search.', 'You have no AWS accounts assigned.');
+    const shownApps = filter(applications, appItems, q, 'No applications match your search.', 'You have no applications assigned.');
+    accountsTitle.textContent = `AWS accounts (${shownAccounts})`;
+    appsTitle.textContent = `Applications (${shownApps})`;
+    status.textContent = q ? `${shownAccounts} accounts and ${shownApps} applications match "${search.input.value.trim()}".` : '';
+  };
+  search.input.addEventListener('input', apply);
+  apply();
+}
+
+interface Item {
+  li: HTMLLIElement;
+  text: string;  // lower-cased words the search matches
+}
+
+function filter(list: HTMLElement, items: Item[], q: string, noMatch: string, none: string): number {
+  clear(list);
+  const shown = items.filter((i) => !q || i.text.includes(q));
+  for (const i of shown) list.append(i.li);
+  if (!shown.length) list.append(h('li', { class: 'empty' }, items.length ? noMatch : none));
+  return shown.length;
+}
+
+function accountItem(a: Account, index: number): Item {
+  const rolesId = `account-roles-${index}`;
+  const roles = a.roles ?? [];
+  const toggle = h('button', { type: 'button', class: 'account-toggle', 'aria-expanded': 'false', 'aria-controls': rolesId },
+    h('span', { class: 'account-name' }, a.accountName),
+    h('span', { class: 'account-meta' }, `#${a.accountId}`, a.email ? ` | ${a.email}` : ''));
+  const roleList = h('ul', { class: 'roles', id: rolesId, hidden: true, 'aria-label': `Roles in ${a.accountName}` },
+    ...(roles.length
+      ? roles.map((r) => h('li', { class: 'role' },
+          h('span', { class: 'role-name' }, r.permissionSetName),
+          r.description ? h('span', { class: 'role-description' }, ` - ${r.description}`) : null))
+      : [h('li', { class: 'empty' }, 'No roles.')]));
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') === 'true';
+    toggle.setAttribute('aria-expanded', String(!open));
+    roleList.hidden = open;
+  });
+  const words = [a.accountName, a.accountId, a.email ?? '', ...roles.map((r) => r.permissionSetName)];
+  return { li: h('li', { class: 'account' }, toggle, roleList), text: words.join(' ').toLowerCase() };
+}
+
+function applicationItem(app: Application): Item {
+  const name = app.displayName || app.name || app.id || 'Application';
+  const safeUrl = app.url && /^(https:\/\/|\/(?!\/))/.test(app.url) ? app.url : null;
+  const li = h('li', { class: 'application' },
+    safeUrl ? h('a', { href: safeUrl, target: '_blank', rel: 'noopener noreferrer' }, name)
+            : h('span', { class: 'application-name' }, name),
+    app.description ? h('span', { class: 'application-description' }, ` - ${app.description}`) : null);
+  return { li, text: [name, app.description ?? ''].join(' ').toLowerCase() };
+}
