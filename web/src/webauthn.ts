@@ -23,8 +23,9 @@ export function bufferToBase64url(buf: ArrayBuffer | ArrayBufferView): string {
 
 // The server's answer is {"publicKey": options}; accept the options alone as well.
 function unwrap(options: Json): Json {
-  const inner = options.publicKey;
-  return inner && typeof inner === 'object' ? (inner as Json) : options;
+  let o = options;
+  for (let i = 0; i < 2 && o.publicKey && typeof o.publicKey === 'object'; i++) o = o.publicKey as Json;
+  return o;
 }
 
 function descriptors(list: unknown): PublicKeyCredentialDescriptor[] | undefined {

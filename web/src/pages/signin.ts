@@ -53,6 +53,10 @@ export async function passwordPage(ctx: PageContext): Promise<void> {
   const password = field('password', 'Password', { type: 'password', autocomplete: 'current-password' });
   const error = errorRegion();
   const form = h('form', {},
+    // For password managers, which pair a password with the user name of its form; not shown
+    // and not in the accessibility tree (the name is in the text above).
+    h('input', { type: 'text', name: 'username', autocomplete: 'username', value: flow.userName,
+                 hidden: true, 'aria-hidden': 'true', tabindex: -1, readonly: true }),
     password.wrapper,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Sign in')));
   append(ctx.main, heading('Sign in'),
