@@ -9,6 +9,7 @@ import {
   Atrium, assertLabelled, assertNoProblems, enterPassword, launch, newContext, session, signOut,
   skipReason, totpCode, virtualAuthenticator,
 } from './harness.mjs';
+import { mailedCode } from './smtp_sink.mjs';
 
 const skip = skipReason();
 const PASSWORD = 'Corr3ct-Horse!';
@@ -203,4 +204,21 @@ describe('multi-factor authentication', { skip: skip ?? false }, () => {
       await page.getByRole('heading', { level: 1, name: 'Additional verification required' }).waitFor();
     }, { storageState: state, userAgent: OTHER_BROWSER });
   });
+  test('without a device and with the e-mail policy, the code comes by e-mail', () => profile(async (context, page) => {
+    await server.mfaSettings('--without-device', 'email-code');
+    try {
+      const user = await server.createUserWithPassword('emma', PASSWORD, context.request);
+      const since = server.smtp.messages.length;
+      await enterPassword(page, 'emma', PASSWORD);
+      await page.waitForURL('**/portal/signin/mfa');
+      await assertLabelled(page);
+      const code = mailedCode(await server.smtp.waitForMailTo(user.email, { since }));
+      await page.getByLabel('Verification code').fill(code);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await landed(page);
+      assert.equal((await session(context)).user.userName, 'emma');
+    } finally {
+      await server.mfaSettings('--without-device', 'require-registration');
+    }
+  }));
 });

@@ -72,6 +72,51 @@ describe('passwords only', { skip: skip ?? false }, () => {
     assert.equal(cookie.path, '/portal');
   }));
 
+  test('the user name may be typed as DOMAIN\\user or as a UPN', () => profile(async (context, page) => {
+    await server.createUserWithPassword('hank', PASSWORD, context.request);
+    for (const typed of ['CORP\\hank', 'hank@corp.example.com', 'HANK']) {
+      await signInPasswordOnly(page, typed, PASSWORD);
+      assert.equal((await session(context)).user.userName, 'hank', typed);
+      await signOut(page);
+    }
+  }));
+
+  test("an administrator's one-time password: a new password is chosen at sign-in", () => profile(async (context, page) => {
+    const user = await server.createUser('ivan');
+    const otp = JSON.parse((await server.cli('admin', 'user', 'reset-password', '--user', user.userName,
+                                             '--one-time-password', '--json')).stdout).OneTimePassword;
+    assert.ok(otp);
+    await enterPassword(page, 'ivan', otp);
+    await page.waitForURL('**/portal/signin/new-password');
+    await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
+    await assertLabelled(page);
+    assert.equal((await session(context)).signedIn, false, 'no session before the new password');
+    await page.getByLabel('New password', { exact: true }).fill('weak');
+    await page.getByLabel('Confirm new password').fill('weak');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    const NEW = 'Own-Choice-2026';
+    await page.getByLabel('New password', { exact: true }).fill(NEW);
+    await page.getByLabel('Confirm new password').fill(NEW);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.waitForURL((u) => u.pathname === '/portal/');
+    await signOut(page);
+    await enterPassword(page, 'ivan', otp);
+    await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    await signInPasswordOnly(page, 'ivan', NEW);
+  }));
+
+  test('disabling the user ends the session at once', () => profile(async (context, page) => {
+    await server.createUserWithPassword('judy', PASSWORD, context.request);
+    await signInPasswordOnly(page, 'judy', PASSWORD);
+    await server.cli('admin', 'user', 'disable', '--user', 'judy');
+    await page.getByRole('link', { name: 'MFA devices' }).click();
+    await page.waitForURL((u) => u.pathname === '/portal/signin');
+    assert.equal((await session(context)).signedIn, false);
+    await enterPassword(page, 'judy', PASSWORD);
+    await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+  }));
+
   test('invitation e-mail, set password page, then sign in; the link works once', () => profile(async (context, page) => {
     const user = await server.createUser('bob');
     const mail = await server.invitation(user);

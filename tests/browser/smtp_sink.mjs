@@ -8,7 +8,12 @@ export class SmtpSink {
   constructor() {
     this.messages = [];
     this.waiters = [];
-    this.server = net.createServer((socket) => this.#session(socket));
+    this.sockets = new Set();
+    this.server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      this.#session(socket);
+    });
   }
 
   async start() {
@@ -21,7 +26,9 @@ export class SmtpSink {
   }
 
   async stop() {
-    await new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();  // a client that keeps its connection
+    await closed;
   }
 
   // Resolves with the first message (already received or still to come) that `match` accepts.
@@ -193,9 +200,9 @@ export function tokenLink(message) {
   return { url: m[0], token: decodeURIComponent(m[1]) };
 }
 
-// The first 6-to-8-digit code on a line of its own or after a colon (e-mailed sign-in codes).
+// The first run of 6 to 8 digits in the text (e-mailed sign-in codes).
 export function mailedCode(message) {
-  const m = /(?:^|[:\s])(\d{6,8})(?:\s|$)/m.exec(message.text);
+  const m = /(?<!\d)(\d{6,8})(?!\d)/.exec(message.text);
   if (!m) throw new Error(`no code in: ${message.subject}\n${message.text}`);
   return m[1];
 }
