@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "service/auditor.hpp"
 #include "service/call_context.hpp"
@@ -67,6 +68,29 @@ class audited_store {
     auditor_.export_line(rec);
   }
 
+  // A record the use case made itself (sign-in events), written like a read's, without waiting.
+  void record_event(const store::audit_record& rec) {
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+  // A write whose audit records the use case makes itself (the sign-in's session row and its
+  // UserAuthentication event commit together); fn appends them to `records`.
+  template <class Fn>
+  result<void> write_with_records(Fn&& fn) {
+    std::vector<store::audit_record> records;
+    auto status = db_.write([&](store::transaction& tx) -> result<void> {
+      records.clear();
+      if (auto r = fn(tx, records); !r) return r;
+      for (const auto& rec : records)
+        if (auto a = tx.audit().append(rec); !a) return a;
+      return {};
+    });
+    if (!status) return status;
+    for (const auto& rec : records) auditor_.export_line(rec);
+    return {};
+  }
+
+  auditor& events() { return auditor_; }
   store::database& db() { return db_; }
 
  private:

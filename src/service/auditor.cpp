@@ -95,6 +95,44 @@ store::audit_record auditor::make(const call_context& ctx, const nlohmann::json&
   return r;
 }
 
+store::audit_record auditor::make_service_event(const call_context& ctx,
+                                               const nlohmann::ordered_json& additional_event_data,
+                                               const nlohmann::ordered_json& service_event_details) {
+  store::audit_record r;
+  r.event_time = clock_.now();
+  r.event_id = random_.uuid7(r.event_time);
+  r.event_name = ctx.event_name;
+  r.event_source = ctx.event_source;
+  r.principal = ctx.who.user_name;
+  r.read_only = false;
+  const auto& who = ctx.who;
+  nlohmann::ordered_json j = {
+      {"eventVersion", "1.08"},
+      {"userIdentity", {{"type", who.type}, {"principalId", who.principal_id}, {"arn", who.arn},
+                        {"accountId", who.account_id}, {"accessKeyId", who.access_key_id},
+                        {"userName", who.user_name}}},
+      {"eventTime", iso8601(r.event_time, false)},
+      {"eventSource", ctx.event_source},
+      {"eventName", ctx.event_name},
+      {"awsRegion", ctx.region},
+      {"sourceIPAddress", ctx.source_ip},
+      {"userAgent", ctx.user_agent},
+      {"requestParameters", nullptr},
+      {"responseElements", nullptr},
+      {"additionalEventData", additional_event_data},
+      {"requestID", ctx.request_id},
+      {"eventID", r.event_id},
+      {"readOnly", false},
+      {"eventType", "AwsServiceEvent"},
+      {"managementEvent", true},
+      {"eventCategory", "Management"},
+      {"recipientAccountId", who.account_id},
+      {"serviceEventDetails", service_event_details},
+  };
+  r.json = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
 void auditor::export_line(const store::audit_record& r) {
   if (!file_) return;
   std::lock_guard lock(mu_);

@@ -28,6 +28,13 @@ class auditor {
   store::audit_record make(const call_context& ctx, const nlohmann::json& response_elements,
                            const call_failure* failure);
   void export_line(const store::audit_record& r);
+  // An AwsServiceEvent record (guide "Understanding AWS SSO sign-in events"): requestParameters
+  // and responseElements null, the outcome in serviceEventDetails ({"<eventName>": "Success"}),
+  // details in additionalEventData; userIdentity carries type, principalId, arn, accountId,
+  // accessKeyId and userName even when empty, in the guide's field order. The record's
+  // principal column is the user name, so `atrium audit --principal <user>` finds them.
+  store::audit_record make_service_event(const call_context& ctx, const nlohmann::ordered_json& additional_event_data,
+                                         const nlohmann::ordered_json& service_event_details);
 
  private:
   const clock& clock_;

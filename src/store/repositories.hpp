@@ -21,6 +21,7 @@ class organization_repository;
 class permission_set_repository;
 class assignment_repository;
 class admin_policy_repository;
+class session_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -165,6 +166,7 @@ class transaction {
   virtual permission_set_repository& permission_sets() = 0;
   virtual assignment_repository& assignments() = 0;
   virtual admin_policy_repository& admin_policies() = 0;
+  virtual session_repository& sessions() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

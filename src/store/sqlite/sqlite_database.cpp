@@ -8,6 +8,7 @@
 #include "store/sqlite/permission_set_repo.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
+#include "store/sqlite/session_repo.hpp"
 
 namespace atrium::store::sqlite {
 
@@ -27,6 +28,7 @@ organization_repository& sqlite_transaction::organization() { return made<organi
 permission_set_repository& sqlite_transaction::permission_sets() { return made<permission_set_repo>(permission_sets_, c_); }
 assignment_repository& sqlite_transaction::assignments() { return made<assignment_repo>(assignments_, c_); }
 admin_policy_repository& sqlite_transaction::admin_policies() { return made<admin_policy_repo>(admin_policies_, c_); }
+session_repository& sqlite_transaction::sessions() { return made<session_repo>(sessions_, c_); }
 
 
 namespace {
