@@ -1,0 +1,112 @@
+#include "proto/portal/portal_door.hpp"
+
+#include "base/strings.hpp"
+#include "proto/portal/portal_http.hpp"
+#include "proto/portal/static_files.hpp"
+
+namespace atrium::proto::portal {
+
+namespace {
+
+std::string_view path_only(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Routes that run before a session exists (the sign-in steps, forgot/reset password).
+bool pre_session(std::string_view rest) {
+  return rest.starts_with("signin/") || rest == "password/forgot" || rest == "password/reset";
+}
+
+}  // namespace
+
+const std::string* portal_request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals_ascii(k, name)) return &v;
+  return nullptr;
+}
+
+portal_door::portal_door(portal_services svc, portal_settings s) : svc_(svc), s_(std::move(s)) {}
+
+bool portal_door::handles(std::string_view method, std::string_view target) const {
+  auto path = path_only(target);
+  if (path == "/") return method == "GET" || method == "HEAD";
+  return path == "/portal" || path.starts_with("/portal/");
+}
+
+portal_response portal_door::handle(const portal_request& req) {
+  auto path = path_only(req.target);
+  portal_response r;
+  if (path == "/" || path == "/portal") {
+    r.status = 302;
+    r.content_type.clear();
+    r.headers.emplace_back("Location", "/portal/");
+    r.operation = "portal.Redirect";
+  } else if (path.starts_with("/portal/api/")) {
+    call c{req, std::string(path)};
+    r = api(c);
+    for (auto& v : c.set_cookies) r.headers.emplace_back("Set-Cookie", std::move(v));
+  } else if (req.method == "GET" || req.method == "HEAD") {
+    r = static_file(s_.assets_dir, path.substr(std::string_view("/portal/").size()));
+  } else {
+    r = error_answer(405, "InvalidRequest", "Only GET is served outside /portal/api/.");
+  }
+  add_security_headers(r);
+  return r;
+}
+
+// Checks shared by every API route, then the route. With a session cookie the session is
+// validated (and its user loaded) first; every state-changing request with a session carries
+// X-CSRF-Token; requests before a session must be JSON from the portal's own origin.
+portal_response portal_door::api(call& c) {
+  const auto& req = c.req;
+  std::string_view rest = std::string_view(c.path).substr(std::string_view("/portal/api/").size());
+  c.client.source_ip = req.remote_ip;
+  if (const auto* ua = req.header("user-agent")) c.client.user_agent = *ua;
+  c.client.request_id = req.request_id;
+  c.client.device_token = cookie_value(req, device_cookie_name);
+  if (c.client.device_token.size() > max_token) c.client.device_token.clear();
+  c.session_token = cookie_value(req, session_cookie_name);
+  bool changes_state = req.method != "GET" && req.method != "HEAD";
+  if (changes_state) {
+    if (req.body.size() > s_.max_body_bytes) return error_answer(413, "InvalidRequest", "The request body is too large.");
+    if (!req.body.empty()) {
+      if (!json_content_type(req)) return error_answer(415, "InvalidRequest", "Send Content-Type: application/json.");
+      if (json_nesting_depth(req.body) > max_json_nesting)
+        return error_answer(400, "InvalidRequest", "The JSON body is nested too deeply.");
+      auto j = nlohmann::json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) return error_answer(400, "InvalidRequest", "The body must be a JSON object.");
+      c.body = std::move(j);
+    }
+  }
+  if (pre_session(rest)) {
+    if (req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
+    if (!json_content_type(req)) return error_answer(415, "InvalidRequest", "Send Content-Type: application/json.");
+    if (!same_origin(req, s_.public_url)) return error_answer(403, "CsrfFailed", "The request did not come from the portal.");
+    if (rest.starts_with("signin/")) return sign_in_route(c, rest.substr(7));
+    return password_route(c, rest);
+  }
+  if (!c.session_token.empty()) {
+    auto s = svc_.sessions.validate(c.session_token);
+    if (!s) return from_error(s.error());
+    c.session = std::move(*s);
+    if (!c.session) c.set_cookies.push_back(clear_cookie(session_cookie_name));
+  }
+  if (rest == "session" && req.method == "GET") return session_route(c, rest);
+  if (rest == "signout") {
+    if (req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
+    if (!c.session) {
+      c.set_cookies.push_back(clear_cookie(session_cookie_name));
+      return json_answer(nlohmann::json::object());
+    }
+  }
+  if (!c.session) return error_answer(401, "Unauthenticated", "Sign in first.");
+  if (changes_state) {
+    const std::string* token = req.header("x-csrf-token");
+    if (!token || !service::session_service::csrf_matches(c.session->record, *token))
+      return error_answer(403, "CsrfFailed", "The request's X-CSRF-Token is missing or wrong.");
+  }
+  if (rest == "signout" || rest.starts_with("portal/")) return session_route(c, rest);
+  if (rest.starts_with("password/")) return password_route(c, rest);
+  if (rest == "devices" || rest.starts_with("devices/")) return devices_route(c, rest);
+  return error_answer(404, "NotFound", "No such portal API.");
+}
+
+}  // namespace atrium::proto::portal

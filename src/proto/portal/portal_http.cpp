@@ -1,0 +1,127 @@
+#include "proto/portal/portal_http.hpp"
+
+#include "base/strings.hpp"
+
+namespace atrium::proto::portal {
+
+std::string cookie_value(const portal_request& req, std::string_view name) {
+  for (const auto& [k, v] : req.headers) {
+    if (!iequals_ascii(k, "cookie")) continue;
+    for (auto part : split(v, ';')) {
+      auto kv = trim(part);
+      auto eq = kv.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (trim(kv.substr(0, eq)) == name) return std::string(trim(kv.substr(eq + 1)));
+    }
+  }
+  return {};
+}
+
+std::string set_cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age) {
+  return std::string(name) + "=" + std::string(value) + "; Path=/portal; Max-Age=" + std::to_string(max_age.count()) +
+         "; Secure; HttpOnly; SameSite=Strict";
+}
+
+std::string clear_cookie(std::string_view name) { return set_cookie(name, "", std::chrono::seconds(0)); }
+
+bool json_content_type(const portal_request& req) {
+  const std::string* ct = req.header("content-type");
+  if (!ct) return false;
+  auto media = trim(std::string_view(*ct).substr(0, ct->find(';')));
+  return iequals_ascii(media, "application/json");
+}
+
+bool same_origin(const portal_request& req, std::string_view public_url) {
+  const std::string* origin = req.header("origin");
+  if (!origin) return true;  // not a browser's cross-site request (browsers send Origin on POST)
+  auto o = trim(*origin);
+  if (!public_url.empty() && o == public_url) return true;
+  // OWASP CSRF cheat sheet, "Identifying the target origin": the Host the request came to.
+  // A cross-site page cannot make the browser send another site's origin.
+  const std::string* host = req.header("host");
+  if (!host) return false;
+  auto scheme_end = public_url.find("://");
+  std::string scheme = scheme_end == std::string_view::npos ? "https" : std::string(public_url.substr(0, scheme_end));
+  return o == scheme + "://" + std::string(trim(*host));
+}
+
+void add_security_headers(portal_response& r) {
+  r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+}
+
+portal_response json_answer(const nlohmann::json& j, int status) {
+  portal_response r;
+  r.status = status;
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+portal_response error_answer(int status, std::string code, std::string message) {
+  auto r = json_answer({{"error", code}, {"message", message}}, status);
+  r.error_code = std::move(code);
+  return r;
+}
+
+portal_response from_error(const error& e, bool policy) {
+  switch (e.code) {
+    case errc::validation:
+      // Policy refusals (domain/password_policy) say "The password ..."; a bad link does not.
+      return error_answer(400, policy && e.message.starts_with("The password") ? "PasswordPolicy" : "InvalidRequest",
+                          e.message);
+    case errc::unauthenticated: return error_answer(401, "InvalidCredentials", e.message);
+    case errc::throttled: {
+      auto r = error_answer(429, "TooManyAttempts", e.message);
+      r.headers.emplace_back("Retry-After", e.resource_type == "retry_after" ? e.resource_id : "1");
+      return r;
+    }
+    case errc::access_denied: return error_answer(403, "Forbidden", e.message);
+    case errc::not_found: return error_answer(404, "NotFound", e.message);
+    case errc::quota_exceeded: return error_answer(400, "InvalidRequest", e.message);
+    case errc::conflict: return error_answer(400, "InvalidRequest", e.message);
+    default: return error_answer(500, "InternalError", "Something went wrong. Try again.");
+  }
+}
+
+result<std::string> text_field(const nlohmann::json& body, const char* name, std::size_t max, bool required) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required) return fail(errc::validation, std::string(name) + " is required.");
+    return std::string();
+  }
+  if (!it->is_string()) return fail(errc::validation, std::string(name) + " must be a string.");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() > max)
+    return fail(errc::validation, std::string(name) + " must be at most " + std::to_string(max) + " bytes.");
+  if (!valid_utf8(s) || has_control_chars(s)) return fail(errc::validation, std::string(name) + " has invalid characters.");
+  if (required && s.empty()) return fail(errc::validation, std::string(name) + " is required.");
+  return s;
+}
+
+result<std::string> code_field(const nlohmann::json& body, const char* name) {
+  auto s = text_field(body, name, 16);
+  if (!s) return s;
+  if (s->size() != 6 || s->find_first_not_of("0123456789") != std::string::npos)
+    return fail(errc::validation, std::string(name) + " must be 6 digits.");
+  return s;
+}
+
+result<bool> flag_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return fail(errc::validation, std::string(name) + " must be true or false.");
+  return it->get<bool>();
+}
+
+result<nlohmann::json> credential_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_object()) return fail(errc::validation, std::string(name) + " must be an object.");
+  if (it->dump().size() > max_credential)
+    return fail(errc::validation, std::string(name) + " must be at most " + std::to_string(max_credential) + " bytes.");
+  return *it;
+}
+
+}  // namespace atrium::proto::portal
