@@ -10,6 +10,7 @@
 #include "app/cli_common.hpp"
 #include "app/config.hpp"
 #include "app/idp_cli.hpp"
+#include "app/mfa_cli.hpp"
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
@@ -161,6 +162,7 @@ int run_cli(int argc, char** argv) {
   scim_commands scim(admin);
   org_commands org(admin);
   idp_commands idp(admin);
+  mfa_commands mfa(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -183,6 +185,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;
     if (auto code = idp.run()) return *code;
+    if (auto code = mfa.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;
