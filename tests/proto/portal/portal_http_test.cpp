@@ -73,9 +73,9 @@ TEST(portal_http, errors_have_the_contracts_shape) {
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(header_of(r, "Retry-After"), "4");
   EXPECT_EQ(nlohmann::json::parse(r.body), (nlohmann::json{{"error", "TooManyAttempts"}, {"message", "wait"}}));
-  EXPECT_EQ(from_error(error{errc::unauthenticated, "x"}).error_code, "InvalidCredentials");
-  EXPECT_EQ(from_error(error{errc::validation, "The password does not meet"}, true).error_code, "PasswordPolicy");
-  EXPECT_EQ(from_error(error{errc::validation, "This link is invalid"}, true).error_code, "InvalidRequest");
+  EXPECT_EQ(from_error(error{errc::unauthenticated, "x", {}, {}}).error_code, "InvalidCredentials");
+  EXPECT_EQ(from_error(error{errc::validation, "The password does not meet", {}, {}}, true).error_code, "PasswordPolicy");
+  EXPECT_EQ(from_error(error{errc::validation, "This link is invalid", {}, {}}, true).error_code, "InvalidRequest");
 }
 
 class static_files_test : public ::testing::Test {
