@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser fuzz bench bench-identitystore bench-scim bench-sso-admin clean
+.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
 
 deps:
 	@./scripts/install-deps
@@ -69,6 +69,7 @@ bench: build bench-deps
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
+	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -84,3 +85,6 @@ clean:
 
 bench-sso-admin: build bench-deps
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
+
+bench-signin: build bench-deps
+	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium

@@ -1,0 +1,48 @@
+// Micro-benchmark (Google Benchmark) of the password hash alone on one core (issue 5 item 9): one
+// argon2id verification at the configured cost, as a sign-in does it. run_signin.py divides the
+// server's CPU time per sign-in by this to report the share of a sign-in that is not the hash.
+// Cost from the environment so that the bench measures what the server is configured with:
+// ATRIUM_ARGON2_MEMORY_KIB (default 19456) and ATRIUM_ARGON2_ITERATIONS (default 2).
+// Run: build/bench/password_hash_bench [--benchmark_min_time=2] [--benchmark_format=json].
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "crypto/password_hash.hpp"
+#include "crypto/primitives.hpp"
+
+namespace {
+
+using namespace atrium;
+
+crypto::argon2_cost configured_cost() {
+  crypto::argon2_cost c;
+  if (const char* m = std::getenv("ATRIUM_ARGON2_MEMORY_KIB")) c.memory_kib = std::strtoull(m, nullptr, 10);
+  if (const char* t = std::getenv("ATRIUM_ARGON2_ITERATIONS")) c.iterations = static_cast<uint32_t>(std::strtoul(t, nullptr, 10));
+  return c;
+}
+
+void argon2id_verify(benchmark::State& state) {
+  auto cost = configured_cost();
+  auto stored = crypto::hash_password("Correct-Horse-9", cost);
+  if (!stored) {
+    state.SkipWithError(stored.error().message.c_str());
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(crypto::verify_password(*stored, "Correct-Horse-9"));
+  state.SetItemsProcessed(state.iterations());
+  state.counters["memory_kib"] = static_cast<double>(cost.memory_kib);
+  state.counters["iterations"] = cost.iterations;
+}
+BENCHMARK(argon2id_verify)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  crypto::init();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""One command for the sign-in benchmark (issue 5 item 9).
+
+1. Password sign-ins against the real server over HTTPS (POST /portal/api/signin/start, then
+   /signin/password -> "done" with a session cookie; MFA set to disabled so that the password is
+   the whole sign-in), 1 and 2 clients, users with argon2id hashes at the configured cost. The
+   server's own CPU time (utime + stime from /proc) per sign-in gives sign-ins per second per
+   core; bench/password_hash_bench measures one argon2id verification alone at the same cost, and
+   1 - hash / CPU-per-sign-in is the share of a sign-in that is not the hash (aim: under 10%).
+2. Second-factor verification rates on one core: bench/mfa_verify_bench (TOTP; WebAuthn
+   assertions ES256, RS256, EdDSA with the recorded vectors).
+
+Prints a table and writes bench/results/signin-latest.json.
+
+Usage: make bench-signin
+   (or: /usr/bin/python3 bench/run_signin.py --atrium build/atrium [--seconds 10] [--users 20]
+        [--memory-kib 19456] [--iterations 2])
+"""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+import urllib3
+
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from run_sso_admin import client, start_atrium, stop  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+PASSWORD = "Bench-Password-{}-x9"
+HEADERS = {"Content-Type": "application/json"}
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+
+def post(s, base, path, body):
+    r = s.post(base + path, json=body, headers=HEADERS, verify=False, timeout=60)
+    if r.status_code != 200:
+        raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
+    return r.json()
+
+
+def sign_in(s, base, user, password):
+    wf = post(s, base, "/portal/api/signin/start", {"userName": user})["workflowId"]
+    return wf, post(s, base, "/portal/api/signin/password", {"workflowId": wf, "password": password})
+
+
+def setup_users(binary, data, base, key, n):
+    ids = client("identitystore", base, key["AccessKeyId"], key["SecretAccessKey"])
+    sso = client("sso-admin", base, key["AccessKeyId"], key["SecretAccessKey"])
+    store = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+    names = []
+    for i in range(n):
+        name = f"bench-{i}"
+        ids.create_user(IdentityStoreId=store, UserName=name, DisplayName=name,
+                        Name={"GivenName": "Bench", "FamilyName": str(i)})
+        otp = json.loads(subprocess.run([binary, "admin", "user", "reset-password", "--user", name,
+                                         "--one-time-password", "--json", "--data-dir", data],
+                                        check=True, capture_output=True, text=True).stdout)["OneTimePassword"]
+        with requests.Session() as s:
+            wf, step = sign_in(s, base, name, otp)
+            if step.get("next") != "new-password":
+                raise RuntimeError(f"expected new-password after a one-time password, got {step}")
+            done = post(s, base, "/portal/api/signin/new-password", {"workflowId": wf, "newPassword": PASSWORD.format(i)})
+            if done.get("next") != "done":
+                raise RuntimeError(f"expected done, got {done}")
+        names.append(name)
+    return names
+
+
+def load(base, names, clients, seconds):
+    lat, errors, stop_at = [], [], time.time() + seconds
+    lock = threading.Lock()
+
+    def worker(k):
+        s = requests.Session()
+        i = k
+        while time.time() < stop_at:
+            s.cookies.clear()
+            t0 = time.perf_counter()
+            try:
+                _, step = sign_in(s, base, names[i % len(names)], PASSWORD.format(i % len(names)))
+                ok = step.get("next") == "done" and "atrium_session" in s.cookies
+            except Exception as e:  # noqa: BLE001 - counted and reported
+                ok = False
+                with lock:
+                    errors.append(str(e)[:200])
+            dt = (time.perf_counter() - t0) * 1000
+            with lock:
+                if ok:
+                    lat.append(dt)
+            i += clients
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, errors, time.time() - t0
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
+
+
+def google_bench(binary, env=None):
+    out = subprocess.run([binary, "--benchmark_format=json", "--benchmark_min_time=1"], check=True,
+                         capture_output=True, text=True, env=env).stdout
+    return {b["name"]: b for b in json.loads(out)["benchmarks"]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--atrium", default=str(REPO / "build" / "atrium"))
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--memory-kib", type=int, default=19456)
+    ap.add_argument("--iterations", type=int, default=2)
+    a = ap.parse_args()
+    bench_dir = pathlib.Path(a.atrium).resolve().parent / "bench"
+    results = {"argon2": {"memory_kib": a.memory_kib, "iterations": a.iterations}, "runs": {}}
+
+    env = dict(os.environ, ATRIUM_ARGON2_MEMORY_KIB=str(a.memory_kib), ATRIUM_ARGON2_ITERATIONS=str(a.iterations))
+    hash_ms = google_bench(str(bench_dir / "password_hash_bench"), env)["argon2id_verify"]["real_time"]
+    results["hash_ms"] = hash_ms
+
+    with tempfile.TemporaryDirectory(prefix="atrium-bench-signin-") as d:
+        subprocess.run([a.atrium, "admin", "mfa", "settings", "--mode", "disabled", "--data-dir", d],
+                       check=True, capture_output=True, text=True)
+        proc, port, key = start_atrium(a.atrium, d, settings=(f"passwords.argon2_memory_kib={a.memory_kib}",
+                                                              f"passwords.argon2_iterations={a.iterations}"))
+        base = f"https://127.0.0.1:{port}"
+        try:
+            names = setup_users(a.atrium, d, base, key, a.users)
+            print(f"\npassword sign-ins (start + password -> session), argon2id m={a.memory_kib} KiB t={a.iterations}, "
+                  f"{a.seconds:.0f} s per run; one argon2id verification alone: {hash_ms:.1f} ms")
+            print(f"{'':12}{'sign-ins/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms':>15}{'per core/s':>12}"
+                  f"{'not hash':>10}")
+            for clients in (1, 2):
+                c0 = cpu_seconds(proc.pid)
+                lat, errors, wall = load(base, names, clients, a.seconds)
+                cpu_ms = (cpu_seconds(proc.pid) - c0) * 1000 / max(1, len(lat))
+                r = {"sign_ins": len(lat), "errors": len(errors), "first_errors": errors[:3],
+                     "per_second": len(lat) / wall, "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99),
+                     "server_cpu_ms_per_sign_in": cpu_ms, "per_core_per_second": 1000 / cpu_ms if cpu_ms else 0,
+                     "share_not_hash": 1 - hash_ms / cpu_ms if cpu_ms else 0}
+                results["runs"][f"x{clients}"] = r
+                print(f"{'x' + str(clients) + ' clients':12}{r['per_second']:12.1f}{r['p50_ms']:9.1f}{r['p99_ms']:9.1f}"
+                      f"{cpu_ms:15.1f}{r['per_core_per_second']:12.1f}{r['share_not_hash'] * 100:9.1f}%"
+                      + (f"   {len(errors)} errors: {errors[0]}" if errors else ""))
+        finally:
+            stop(proc)
+
+    mfa = google_bench(str(bench_dir / "mfa_verify_bench"))
+    results["mfa"] = {n: {"per_second": b.get("items_per_second"), "ns": b["real_time"], "unit": b["time_unit"]}
+                      for n, b in mfa.items()}
+    print("\nsecond-factor verification on one core")
+    for n, b in results["mfa"].items():
+        print(f"  {n:28}{b['per_second'] or 0:12.0f}/s")
+
+    out = REPO / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "signin-latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {out / 'signin-latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
