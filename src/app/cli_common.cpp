@@ -1,6 +1,10 @@
 #include "app/cli_common.hpp"
 
+#include <iostream>
 #include <stdexcept>
+
+#include "app/runtime.hpp"
+#include "proto/aws/wire.hpp"
 
 namespace atrium::app {
 
@@ -8,6 +12,13 @@ void add_common(CLI::App* cmd, common_options& o) {
   cmd->add_option("--config", o.config_file, "JSON configuration file")->envname("ATRIUM_CONFIG");
   cmd->add_option("--data-dir", o.data_dir, "Data directory (store, keys, TLS, audit)");
   cmd->add_option("--set", o.settings, "Override a setting: key=value (docs/configuration.md)");
+}
+
+void add_common(std::initializer_list<CLI::App*> cmds, common_options& o, bool& as_json) {
+  for (auto* c : cmds) {
+    add_common(c, o);
+    c->add_flag("--json", as_json, "Print JSON");
+  }
 }
 
 config load_config(const common_options& o) {
@@ -24,6 +35,30 @@ config load_config(const common_options& o) {
     check(apply_setting(c, kv.substr(0, eq), kv.substr(eq + 1)));
   }
   return c;
+}
+
+service::call_context cli_context(const runtime& rt, std::string_view event_source, std::string_view event) {
+  service::call_context ctx;
+  ctx.read_only = event.starts_with("List") || event.starts_with("Describe") || event.starts_with("Get");
+  ctx.who.type = "Root";
+  ctx.who.account_id = rt.ids().account_id;
+  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
+  ctx.who.user_name = "atrium-cli";
+  ctx.source_ip = "localhost";
+  ctx.user_agent = "atrium-cli";
+  ctx.event_source = event_source;
+  ctx.event_name = event;
+  ctx.via = domain::door::cli;
+  return ctx;
+}
+
+int cli_failed(runtime& rt, const service::call_context& ctx, const error& e, std::string_view error_code) {
+  std::string code = error_code.empty() ? proto::aws::aws_error_name(e) : std::string(error_code);
+  rt.audited().record_failure(ctx, service::call_failure{code, e.message});
+  std::cerr << "error: ";
+  if (!error_code.empty()) std::cerr << code << ": ";
+  std::cerr << e.message << "\n";
+  return 1;
 }
 
 }  // namespace atrium::app

@@ -8,7 +8,6 @@
 #include "app/runtime.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/assignment.hpp"
-#include "proto/aws/wire.hpp"
 #include "service/account_provisioner.hpp"
 #include "service/idp_signing.hpp"
 
@@ -18,27 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-// The CLI acts as the deployment's root (it has the data directory and the master key).
-service::call_context cli_context(const runtime& rt, const std::string& event) {
-  service::call_context ctx;
-  ctx.read_only = event.starts_with("List") || event.starts_with("Get");
-  ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
-  ctx.who.user_name = "atrium-cli";
-  ctx.source_ip = "localhost";
-  ctx.user_agent = "atrium-cli";
-  ctx.event_source = "sso.amazonaws.com";
-  ctx.event_name = event;
-  ctx.via = domain::door::cli;
-  return ctx;
-}
-
-int failed(runtime& rt, const service::call_context& ctx, const error& e) {
-  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
-  std::cerr << "error: " << e.message << "\n";
-  return 1;
-}
+// CloudTrail eventSource of the events these commands write.
+constexpr std::string_view event_source = "sso.amazonaws.com";
 
 json cert_json(const service::idp_certificate& c) {
   return {{"CertificateId", c.id},       {"Status", c.active ? "ACTIVE" : "PREVIOUS"},
@@ -93,8 +73,8 @@ idp_commands::idp_commands(CLI::App* admin) {
   rotate_ = idp_->add_subcommand("rotate-certificate",
                                  "Make a new signing certificate; the old one stays listed until --retire-old");
   rotate_->add_flag("--retire-old", retire_old_, "Remove the previous certificate(s) instead of making a new one");
-  for (auto* c : {metadata_, list_, rotate_}) add_common(c, common_);
-  for (auto* c : {list_, rotate_}) c->add_flag("--json", json_, "Print JSON");
+  add_common(metadata_, common_);
+  add_common({list_, rotate_}, common_, json_);
 
   provisioner_ = admin->add_subcommand("provisioner", "The account provisioner (provisioner.kind)")->require_subcommand(1);
   check_ = provisioner_->add_subcommand(
@@ -129,16 +109,16 @@ int idp_commands::run_idp() {
     return 0;
   }
   if (*rotate_) {
-    auto ctx = cli_context(*rt, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
+    auto ctx = cli_context(*rt, event_source, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
     if (retire_old_) {
       auto n = idp.retire_previous(ctx);
-      if (!n) return failed(*rt, ctx, n.error());
+      if (!n) return cli_failed(*rt, ctx, n.error());
       if (json_) std::cout << json{{"RetiredCertificates", *n}}.dump() << "\n";
       else std::cout << "Retired " << *n << " previous certificate(s).\n";
       return 0;
     }
     auto c = idp.rotate(ctx);
-    if (!c) return failed(*rt, ctx, c.error());
+    if (!c) return cli_failed(*rt, ctx, c.error());
     if (json_) {
       std::cout << cert_json(*c).dump() << "\n";
     } else {
@@ -149,8 +129,8 @@ int idp_commands::run_idp() {
     return 0;
   }
   auto list = idp.list();
-  auto ctx = cli_context(*rt, "ListIdpCertificates");
-  if (!list) return failed(*rt, ctx, list.error());
+  auto ctx = cli_context(*rt, event_source, "ListIdpCertificates");
+  if (!list) return cli_failed(*rt, ctx, list.error());
   json arr = json::array();
   for (const auto& c : *list) arr.push_back(cert_json(c));
   if (json_) {
@@ -166,9 +146,9 @@ int idp_commands::run_idp() {
 int idp_commands::run_check() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
+  auto ctx = cli_context(*rt, event_source, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
   auto spec = read_spec(spec_file_, rt->ids().instance_arn);
-  if (!spec) return failed(*rt, ctx, spec.error());
+  if (!spec) return cli_failed(*rt, ctx, spec.error());
   ctx.request_parameters = {{"accountId", account_}, {"roleName", spec->role_name}};
   auto& prov = rt->provisioner();
   result<void> r;
@@ -178,7 +158,7 @@ int idp_commands::run_check() {
     r = prov.ensure_identity_provider(account_, spec->saml_provider_name, rt->idp_metadata());
     if (r) r = prov.put_role(account_, *spec);
   }
-  if (!r) return failed(*rt, ctx, r.error());
+  if (!r) return cli_failed(*rt, ctx, r.error());
   json out = {{"Provisioner", prov.kind()},
               {"AccountId", account_},
               {"RoleName", spec->role_name},
@@ -194,13 +174,13 @@ int idp_commands::run_check() {
 int idp_commands::run_repair() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, "RepairIdentityProvider");
+  auto ctx = cli_context(*rt, event_source, "RepairIdentityProvider");
   ctx.request_parameters = {{"accountId", account_}};
   if (account_.size() != 12 || account_.find_first_not_of("0123456789") != std::string::npos)
-    return failed(*rt, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
+    return cli_failed(*rt, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
   auto name = domain::saml_provider_name(rt->ids().instance_arn);
   auto& prov = rt->provisioner();
-  if (auto r = prov.ensure_identity_provider(account_, name, rt->idp_metadata()); !r) return failed(*rt, ctx, r.error());
+  if (auto r = prov.ensure_identity_provider(account_, name, rt->idp_metadata()); !r) return cli_failed(*rt, ctx, r.error());
   json out = {{"Provisioner", prov.kind()}, {"AccountId", account_}, {"SamlProvider", name}};
   rt->audited().record_success(ctx, out);
   if (json_) std::cout << out.dump() << "\n";

@@ -15,28 +15,12 @@ using nlohmann::json;
 
 namespace {
 
-// The CLI acts as the deployment's root (it holds the data directory and the master key).
-service::call_context cli_context(const runtime& rt, const std::string& event) {
-  service::call_context ctx;
-  ctx.read_only = event.starts_with("List") || event.starts_with("Describe");
-  ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
-  ctx.who.user_name = "atrium-cli";
-  ctx.source_ip = "localhost";
-  ctx.user_agent = "atrium-cli";
-  ctx.event_source = "organizations.amazonaws.com";
-  ctx.event_name = event;
-  ctx.via = domain::door::cli;
-  return ctx;
-}
+// CloudTrail eventSource of the events these commands write.
+constexpr std::string_view event_source = "organizations.amazonaws.com";
 
-// A refused command is audited like a refused API call, in Organizations' error names.
+// A refused command is audited and printed in Organizations' error names, as its API gives them.
 int failed(runtime& rt, const service::call_context& ctx, const error& e) {
-  auto wire = proto::aws::organizations_error(e);
-  rt.audited().record_failure(ctx, service::call_failure{wire.type, e.message});
-  std::cerr << "error: " << wire.type << ": " << e.message << "\n";
-  return 1;
+  return cli_failed(rt, ctx, e, proto::aws::organizations_error(e).type);
 }
 
 // The Organizations endpoint through the SigV4 client (credentials from the environment).
@@ -68,7 +52,7 @@ result<std::vector<T>> all_pages(const std::function<result<store::page<T>>(cons
 // Prints the tree (root, OUs nested, accounts under their parent) or its JSON.
 int list_org(runtime& rt, bool as_json) {
   auto& svc = rt.organization();
-  auto ctx = cli_context(rt, "ListAccounts");
+  auto ctx = cli_context(rt, event_source, "ListAccounts");
   auto o = svc.describe_organization(ctx);
   if (!o) return failed(rt, ctx, o.error());
   auto accounts = all_pages<domain::account>([&](const store::page_request& p) { return svc.list_accounts(ctx, p); });
@@ -116,7 +100,7 @@ int list_org(runtime& rt, bool as_json) {
 }
 
 int import_org(runtime& rt, const std::string& endpoint_url, const std::string& region, bool as_json) {
-  auto ctx = cli_context(rt, "ImportOrganization");
+  auto ctx = cli_context(rt, event_source, "ImportOrganization");
   auto creds = cloud::credentials_from_environment();
   if (!creds) return failed(rt, ctx, error{errc::validation, "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", {}, {}});
   cloud::client_config cfg;
@@ -158,10 +142,7 @@ org_commands::org_commands(CLI::App* admin) {
   delete_ou_ = org_->add_subcommand("delete-ou", "Delete an empty organizational unit");
   list_ = org_->add_subcommand("list", "Show the organization: root, OUs and accounts");
   import_ = org_->add_subcommand("import", "Import an organization from an AWS Organizations endpoint");
-  for (auto* c : {register_, move_, remove_, create_ou_, rename_ou_, delete_ou_, list_, import_}) {
-    add_common(c, common_);
-    c->add_flag("--json", json_, "Print JSON");
-  }
+  add_common({register_, move_, remove_, create_ou_, rename_ou_, delete_ou_, list_, import_}, common_, json_);
   register_->add_option("--id", id_, "Account id (12 digits)")->required();
   register_->add_option("--name", name_, "Account name (1-50 printable characters)")->required();
   register_->add_option("--email", email_, "Account email (6-64 characters)")->required();
@@ -185,37 +166,37 @@ std::optional<int> org_commands::run() {
   if (*list_) return list_org(*rt, json_);
   if (*import_) return import_org(*rt, endpoint_url_, region_, json_);
   auto print_account = [&](const domain::account& a, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, "DescribeOrganization"));
+    auto o = svc.ensure(cli_context(*rt, event_source, "DescribeOrganization"));
     if (json_ && o) std::cout << service::account_json(*o, a).dump() << "\n";
     else if (!json_) std::cout << verb << " account " << a.id << " (" << a.name << ") in " << a.parent_id << ".\n";
     return 0;
   };
   auto print_unit = [&](const domain::org_unit& u, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, "DescribeOrganization"));
+    auto o = svc.ensure(cli_context(*rt, event_source, "DescribeOrganization"));
     if (json_ && o) std::cout << service::unit_json(*o, u).dump() << "\n";
     else if (!json_) std::cout << verb << " OU " << u.id << " (" << u.name << ") in " << u.parent_id << ".\n";
     return 0;
   };
   if (*register_) {
-    auto ctx = cli_context(*rt, "RegisterAccount");
+    auto ctx = cli_context(*rt, event_source, "RegisterAccount");
     auto r = svc.register_account(ctx, {id_, name_, email_, parent_});
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(r->account, r->created ? "Registered" : "Updated");
   }
   if (*move_) {
-    auto ctx = cli_context(*rt, "MoveAccount");
+    auto ctx = cli_context(*rt, event_source, "MoveAccount");
     auto r = svc.move_account(ctx, id_, "", parent_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(*r, "Moved");
   }
   if (*remove_) {
-    auto ctx = cli_context(*rt, "RemoveAccountFromOrganization");
+    auto ctx = cli_context(*rt, event_source, "RemoveAccountFromOrganization");
     auto r = svc.remove_account(ctx, id_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(*r, "Removed");
   }
   if (*create_ou_) {
-    auto ctx = cli_context(*rt, "CreateOrganizationalUnit");
+    auto ctx = cli_context(*rt, event_source, "CreateOrganizationalUnit");
     std::string parent = parent_;
     if (parent.empty()) {
       auto o = svc.ensure(ctx);
@@ -227,12 +208,12 @@ std::optional<int> org_commands::run() {
     return print_unit(*r, "Created");
   }
   if (*rename_ou_) {
-    auto ctx = cli_context(*rt, "UpdateOrganizationalUnit");
+    auto ctx = cli_context(*rt, event_source, "UpdateOrganizationalUnit");
     auto r = svc.rename_unit(ctx, id_, name_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_unit(*r, "Renamed");
   }
-  auto ctx = cli_context(*rt, "DeleteOrganizationalUnit");
+  auto ctx = cli_context(*rt, event_source, "DeleteOrganizationalUnit");
   auto r = svc.delete_unit(ctx, id_);
   if (!r) return failed(*rt, ctx, r.error());
   return print_unit(*r, "Deleted");

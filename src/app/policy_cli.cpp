@@ -8,34 +8,14 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
-#include "proto/aws/wire.hpp"
 
 namespace atrium::app {
 
 namespace {
 
-// The CLI acts as the deployment's root (it holds the data directory and its master key); its
-// changes to key policies are audited like IAM's AttachUserPolicy/DetachUserPolicy.
-service::call_context cli_context(const runtime& rt, const std::string& event) {
-  service::call_context ctx;
-  ctx.read_only = event.starts_with("List");
-  ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
-  ctx.who.user_name = "atrium-cli";
-  ctx.source_ip = "localhost";
-  ctx.user_agent = "atrium-cli";
-  ctx.event_source = "iam.amazonaws.com";
-  ctx.event_name = event;
-  ctx.via = domain::door::cli;
-  return ctx;
-}
-
-int failed(runtime& rt, const service::call_context& ctx, const error& e) {
-  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
-  std::cerr << "error: " << e.message << "\n";
-  return 1;
-}
+// CloudTrail eventSource of the events these commands write: changes to key policies are
+// audited like IAM's AttachUserPolicy/DetachUserPolicy.
+constexpr std::string_view event_source = "iam.amazonaws.com";
 
 // Policy files are small (6,144 characters without white space); refuse anything huge early.
 result<std::string> read_policy_file(const std::string& path) {
@@ -83,10 +63,7 @@ key_policy_commands::key_policy_commands(CLI::App* admin) {
   attach_ = group_->add_subcommand("attach", "Attach a built-in policy (--policy) or a policy file (--policy-file)");
   detach_ = group_->add_subcommand("detach", "Detach a policy from an access key");
   builtins_ = group_->add_subcommand("builtins", "List the built-in policies with their documents");
-  for (auto* c : {list_, attach_, detach_, builtins_}) {
-    add_common(c, common_);
-    c->add_flag("--json", json_, "Print JSON");
-  }
+  add_common({list_, attach_, detach_, builtins_}, common_, json_);
   for (auto* c : {list_, attach_, detach_}) c->add_option("--access-key-id", key_id_, "The key (AKIA...)")->required();
   auto* by_name = attach_->add_option("--policy", policy_, "Built-in policy name (see `key-policies builtins`)");
   auto* by_file = attach_->add_option("--policy-file", file_, "IAM policy document (JSON)");
@@ -111,9 +88,9 @@ std::optional<int> key_policy_commands::run() {
   system_clock clk;
   service::key_policies kp(rt->audited(), clk);
   if (*list_) {
-    auto ctx = cli_context(*rt, "ListAttachedKeyPolicies");
+    auto ctx = cli_context(*rt, event_source, "ListAttachedKeyPolicies");
     auto rows = kp.list(key_id_);
-    if (!rows) return failed(*rt, ctx, rows.error());
+    if (!rows) return cli_failed(*rt, ctx, rows.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *rows) out.push_back(record_json(r));
     if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"Policies", out}}.dump() << "\n";
@@ -123,22 +100,22 @@ std::optional<int> key_policy_commands::run() {
     return 0;
   }
   if (*attach_) {
-    auto ctx = cli_context(*rt, "AttachKeyPolicy");
+    auto ctx = cli_context(*rt, event_source, "AttachKeyPolicy");
     if (policy_.empty() && file_.empty())
-      return failed(*rt, ctx, error{errc::validation, "give --policy NAME or --policy-file FILE", {}, {}});
+      return cli_failed(*rt, ctx, error{errc::validation, "give --policy NAME or --policy-file FILE", {}, {}});
     auto specs = policy_.empty() ? policy_specs({}, {file_}) : policy_specs({policy_}, {});
-    if (!specs) return failed(*rt, ctx, specs.error());
+    if (!specs) return cli_failed(*rt, ctx, specs.error());
     auto spec = specs->front();
     if (!name_.empty() && spec.document) spec.name = name_;
     ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", spec.name}};
-    if (auto r = kp.attach(key_id_, spec, ctx); !r) return failed(*rt, ctx, r.error());
+    if (auto r = kp.attach(key_id_, spec, ctx); !r) return cli_failed(*rt, ctx, r.error());
     if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", spec.name}}.dump() << "\n";
     else std::cout << "Attached " << spec.name << " to " << key_id_ << ".\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, "DetachKeyPolicy");
+  auto ctx = cli_context(*rt, event_source, "DetachKeyPolicy");
   ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", policy_}};
-  if (auto r = kp.detach(key_id_, policy_, ctx); !r) return failed(*rt, ctx, r.error());
+  if (auto r = kp.detach(key_id_, policy_, ctx); !r) return cli_failed(*rt, ctx, r.error());
   if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", policy_}, {"Detached", true}}.dump() << "\n";
   else std::cout << "Detached " << policy_ << " from " << key_id_ << ".\n";
   return 0;

@@ -5,34 +5,13 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
-#include "proto/aws/wire.hpp"
 
 namespace atrium::app {
 
 namespace {
 
-// The CLI acts as the deployment's root: it has the data directory and its master key.
-service::call_context cli_context(const runtime& rt, const std::string& event) {
-  service::call_context ctx;
-  ctx.read_only = event.starts_with("List") || event.starts_with("Describe");
-  ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
-  ctx.who.user_name = "atrium-cli";
-  ctx.source_ip = "localhost";
-  ctx.user_agent = "atrium-cli";
-  ctx.event_source = "sso-directory.amazonaws.com";
-  ctx.event_name = event;
-  ctx.via = domain::door::cli;
-  return ctx;
-}
-
-// A refused command is audited like a refused API call (errorCode, errorMessage).
-int failed(runtime& rt, const service::call_context& ctx, const error& e) {
-  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
-  std::cerr << "error: " << e.message << "\n";
-  return 1;
-}
+// CloudTrail eventSource of the events these commands write.
+constexpr std::string_view event_source = "sso-directory.amazonaws.com";
 
 long days_left(const service::scim_token_info& t) {
   // Whole days, rounded up: a token created now shows 365, one that expires today shows 1.
@@ -84,10 +63,7 @@ scim_commands::scim_commands(CLI::App* admin) {
   delete_ = scim_->add_subcommand("delete-token", "Delete an access token");
   rotate_ = scim_->add_subcommand("rotate-token",
                                   "Create the token that replaces --token-id; delete the old one after the IdP uses the new one");
-  for (auto* c : {enable_, disable_, status_, create_, list_, delete_, rotate_}) {
-    add_common(c, common_);
-    c->add_flag("--json", json_, "Print JSON");
-  }
+  add_common({enable_, disable_, status_, create_, list_, delete_, rotate_}, common_, json_);
   delete_->add_option("--token-id", token_id_, "Token id (scimtok-…)")->required();
   rotate_->add_option("--token-id", token_id_, "Id of the token being replaced")->required();
 }
@@ -99,24 +75,24 @@ std::optional<int> scim_commands::run() {
   auto& p = rt->provisioning();
   std::string endpoint = rt->scim_endpoint(cfg.server.port);
   if (*enable_ || *create_) {
-    auto ctx = cli_context(*rt, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
+    auto ctx = cli_context(*rt, event_source, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
     auto t = *enable_ ? p.enable(ctx) : p.create_token(ctx);
-    if (!t) return failed(*rt, ctx, t.error());
+    if (!t) return cli_failed(*rt, ctx, t.error());
     print_issued(*t, endpoint, json_);
     return 0;
   }
   if (*rotate_) {
     // The guide's rotation: make a new token while the old one still works, switch the IdP to
     // it, then delete the old one. Both exist in between, so a slot must be free.
-    auto list_ctx = cli_context(*rt, "ListBearerTokens");
+    auto list_ctx = cli_context(*rt, event_source, "ListBearerTokens");
     auto s = p.describe(list_ctx);
-    if (!s) return failed(*rt, list_ctx, s.error());
+    if (!s) return cli_failed(*rt, list_ctx, s.error());
     bool known = false;
     for (const auto& t : s->tokens) known = known || t.id == token_id_;
-    auto ctx = cli_context(*rt, "CreateBearerToken");
-    if (!known) return failed(*rt, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
+    auto ctx = cli_context(*rt, event_source, "CreateBearerToken");
+    if (!known) return cli_failed(*rt, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
     auto t = p.create_token(ctx);
-    if (!t) return failed(*rt, ctx, t.error());
+    if (!t) return cli_failed(*rt, ctx, t.error());
     print_issued(*t, endpoint, json_);
     if (!json_)
       std::cout << "\nNext: put the new token into your IdP, test the connection, then run\n"
@@ -124,24 +100,24 @@ std::optional<int> scim_commands::run() {
     return 0;
   }
   if (*delete_) {
-    auto ctx = cli_context(*rt, "DeleteBearerToken");
+    auto ctx = cli_context(*rt, event_source, "DeleteBearerToken");
     auto r = p.delete_token(ctx, token_id_);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return cli_failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Deleted access token " << token_id_ << ".\n";
     else std::cout << nlohmann::json{{"TokenId", token_id_}, {"Deleted", true}}.dump() << "\n";
     return 0;
   }
   if (*disable_) {
-    auto ctx = cli_context(*rt, "DisableAutomaticProvisioning");
+    auto ctx = cli_context(*rt, event_source, "DisableAutomaticProvisioning");
     auto r = p.disable(ctx);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return cli_failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Automatic provisioning is disabled.\n";
     else std::cout << nlohmann::json{{"Enabled", false}}.dump() << "\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, "ListBearerTokens");
+  auto ctx = cli_context(*rt, event_source, "ListBearerTokens");
   auto s = p.describe(ctx);
-  if (!s) return failed(*rt, ctx, s.error());
+  if (!s) return cli_failed(*rt, ctx, s.error());
   if (json_) {
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& t : s->tokens) tokens.push_back(token_json(t, p.expires_soon(t)));
