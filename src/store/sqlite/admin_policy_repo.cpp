@@ -1,33 +1,25 @@
 #include "store/sqlite/admin_policy_repo.hpp"
 
+#include "store/sqlite/rows.hpp"
+
 namespace atrium::store::sqlite {
 
 namespace {
 
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
+key_policy_record policy_row(const statement& s) {
+  key_policy_record r{s.text(0), s.text(1), std::nullopt, from_epoch_millis(s.integer(3))};
+  if (!s.is_null(2)) r.document = s.text(2);
+  return r;
+}
 
 }  // namespace
 
 result<std::vector<key_policy_record>> admin_policy_repo::list_for_key(const std::string& access_key_id) {
   PREPARE(s, c_, "SELECT access_key_id, name, document, attached_at FROM access_key_policies WHERE access_key_id = ? ORDER BY attached_at, name");
   s.bind(1, access_key_id);
-  std::vector<key_policy_record> out;
-  while (true) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return std::unexpected(row.error());
-    }
-    if (!*row) break;
-    key_policy_record r{s.text(0), s.text(1), std::nullopt, from_epoch_millis(s.integer(3))};
-    if (!s.is_null(2)) r.document = s.text(2);
-    out.push_back(std::move(r));
-  }
-  s.reset();
-  return out;
+  auto all = page_of(s, INT64_MAX, policy_row);
+  if (!all) return std::unexpected(all.error());
+  return std::move(all->items);
 }
 
 result<void> admin_policy_repo::attach(const key_policy_record& r) {
@@ -46,9 +38,7 @@ result<void> admin_policy_repo::attach(const key_policy_record& r) {
 result<bool> admin_policy_repo::detach(const std::string& access_key_id, const std::string& name) {
   PREPARE(s, c_, "DELETE FROM access_key_policies WHERE access_key_id = ? AND name = ?");
   s.bind(1, access_key_id).bind(2, name);
-  auto step = s.step();
-  s.reset();
-  if (!step) return std::unexpected(step.error());
+  if (auto r = run(s); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 

@@ -1,24 +1,10 @@
 #include "store/sqlite/assignment_repo.hpp"
 
-#include <algorithm>
+#include "store/sqlite/rows.hpp"
 
 namespace atrium::store::sqlite {
 
 namespace {
-
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
-
-int64_t page_limit(const page_request& p) { return std::max(1, p.limit); }
-
-result<void> run(statement& s) {
-  auto r = s.step();
-  s.reset();
-  if (!r) return std::unexpected(r.error());
-  return {};
-}
 
 constexpr const char* assignment_columns =
     "SELECT account_id, permission_set_arn, principal_type, principal_id, created_at FROM account_assignments";
@@ -62,42 +48,6 @@ domain::provisioned_permission_set provisioned_row(const statement& s) {
   return {s.text(0), s.text(1), s.integer(2), from_epoch_millis(s.integer(3))};
 }
 
-// Reads up to limit + 1 rows; the extra row only sets `more`.
-template <class T, class Row>
-result<page<T>> page_of(statement& s, int64_t limit, Row&& row) {
-  page<T> out;
-  while (true) {
-    auto step = s.step();
-    if (!step) return std::unexpected(step.error());
-    if (!*step) break;
-    if (static_cast<int64_t>(out.items.size()) == limit) {
-      out.more = true;
-      break;
-    }
-    out.items.push_back(row(s));
-  }
-  s.reset();
-  return out;
-}
-
-template <class T, class Row>
-result<std::optional<T>> one_row(statement& s, Row&& row) {
-  auto step = s.step();
-  if (!step) return std::unexpected(step.error());
-  std::optional<T> out;
-  if (*step) out = row(s);
-  s.reset();
-  return out;
-}
-
-result<int64_t> one_integer(statement& s) {
-  auto step = s.step();
-  if (!step) return std::unexpected(step.error());
-  int64_t n = *step ? s.integer(0) : 0;
-  s.reset();
-  return n;
-}
-
 }  // namespace
 
 result<bool> assignment_repo::insert_assignment(const domain::account_assignment& a) {
@@ -122,7 +72,7 @@ result<std::optional<domain::account_assignment>> assignment_repo::get_assignmen
   PREPARE(s, c_, std::string(assignment_columns) +
                      " WHERE account_id = ? AND permission_set_arn = ? AND principal_id = ?");
   s.bind(1, account_id).bind(2, permission_set_arn).bind(3, principal_id);
-  return one_row<domain::account_assignment>(s, assignment_row);
+  return one_row(s, assignment_row);
 }
 
 result<page<domain::account_assignment>> assignment_repo::list_for_account(const std::string& account_id,
@@ -132,7 +82,7 @@ result<page<domain::account_assignment>> assignment_repo::list_for_account(const
                      " WHERE account_id = ? AND permission_set_arn = ? AND principal_id > ? "
                      "ORDER BY principal_id LIMIT ?");
   s.bind(1, account_id).bind(2, permission_set_arn).bind(3, p.after_id).bind(4, page_limit(p) + 1);
-  return page_of<domain::account_assignment>(s, page_limit(p), assignment_row);
+  return page_of(s, page_limit(p), assignment_row);
 }
 
 result<page<domain::account_assignment>> assignment_repo::list_for_principal(
@@ -152,13 +102,13 @@ result<page<domain::account_assignment>> assignment_repo::list_for_principal(
   int next = 4;
   if (account_id) s.bind(next++, *account_id);
   s.bind(next, page_limit(p) + 1);
-  return page_of<domain::account_assignment>(s, page_limit(p), assignment_row);
+  return page_of(s, page_limit(p), assignment_row);
 }
 
 result<int64_t> assignment_repo::count_for_account(const std::string& account_id, const std::string& permission_set_arn) {
   PREPARE(s, c_, "SELECT COUNT(*) FROM account_assignments WHERE account_id = ? AND permission_set_arn = ?");
   s.bind(1, account_id).bind(2, permission_set_arn);
-  return one_integer(s);
+  return scalar(s);
 }
 
 result<std::vector<domain::account_assignment>> assignment_repo::remove_all_for_principal(
@@ -167,7 +117,7 @@ result<std::vector<domain::account_assignment>> assignment_repo::remove_all_for_
   {
     PREPARE(s, c_, std::string(assignment_columns) + " WHERE principal_id = ? ORDER BY account_id, permission_set_arn");
     s.bind(1, principal_id);
-    auto all = page_of<domain::account_assignment>(s, INT64_MAX, assignment_row);
+    auto all = page_of(s, INT64_MAX, assignment_row);
     if (!all) return std::unexpected(all.error());
     out = std::move(all->items);
   }
@@ -199,7 +149,7 @@ result<bool> assignment_repo::finish_request(const std::string& request_id, doma
 result<std::optional<domain::request_record>> assignment_repo::get_request(const std::string& request_id) {
   PREPARE(s, c_, std::string(request_columns) + " WHERE request_id = ?");
   s.bind(1, request_id);
-  return one_row<domain::request_record>(s, request_row);
+  return one_row(s, request_row);
 }
 
 result<page<domain::request_record>> assignment_repo::list_requests(const request_filter& f, const page_request& p) {
@@ -213,20 +163,20 @@ result<page<domain::request_record>> assignment_repo::list_requests(const reques
   if (f.status) s.bind(next++, domain::to_string(*f.status));
   if (f.created_after) s.bind(next++, epoch_millis(*f.created_after));
   s.bind(next, page_limit(p) + 1);
-  return page_of<domain::request_record>(s, page_limit(p), request_row);
+  return page_of(s, page_limit(p), request_row);
 }
 
 result<std::vector<domain::request_record>> assignment_repo::pending_requests(int limit) {
   PREPARE(s, c_, std::string(request_columns) + " WHERE status = 'IN_PROGRESS' ORDER BY request_id LIMIT ?");
   s.bind(1, static_cast<int64_t>(std::max(1, limit)));
-  auto pg = page_of<domain::request_record>(s, INT64_MAX, request_row);
+  auto pg = page_of(s, INT64_MAX, request_row);
   if (!pg) return std::unexpected(pg.error());
   return std::move(pg->items);
 }
 
 result<int64_t> assignment_repo::count_pending() {
   PREPARE(s, c_, "SELECT COUNT(*) FROM assignment_requests WHERE status = 'IN_PROGRESS'");
-  return one_integer(s);
+  return scalar(s);
 }
 
 result<void> assignment_repo::put_provisioned(const domain::provisioned_permission_set& p) {
@@ -248,7 +198,7 @@ result<std::optional<domain::provisioned_permission_set>> assignment_repo::get_p
     const std::string& account_id, const std::string& permission_set_arn) {
   PREPARE(s, c_, std::string(provisioned_columns) + " WHERE account_id = ? AND permission_set_arn = ?");
   s.bind(1, account_id).bind(2, permission_set_arn);
-  return one_row<domain::provisioned_permission_set>(s, provisioned_row);
+  return one_row(s, provisioned_row);
 }
 
 result<page<domain::provisioned_permission_set>> assignment_repo::provisioned_to_account(const std::string& account_id,
@@ -256,7 +206,7 @@ result<page<domain::provisioned_permission_set>> assignment_repo::provisioned_to
   PREPARE(s, c_, std::string(provisioned_columns) +
                      " WHERE account_id = ? AND permission_set_arn > ? ORDER BY permission_set_arn LIMIT ?");
   s.bind(1, account_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
-  return page_of<domain::provisioned_permission_set>(s, page_limit(p), provisioned_row);
+  return page_of(s, page_limit(p), provisioned_row);
 }
 
 result<page<domain::provisioned_permission_set>> assignment_repo::accounts_of_permission_set(
@@ -264,14 +214,14 @@ result<page<domain::provisioned_permission_set>> assignment_repo::accounts_of_pe
   PREPARE(s, c_, std::string(provisioned_columns) +
                      " WHERE permission_set_arn = ? AND account_id > ? ORDER BY account_id LIMIT ?");
   s.bind(1, permission_set_arn).bind(2, p.after_id).bind(3, page_limit(p) + 1);
-  return page_of<domain::provisioned_permission_set>(s, page_limit(p), provisioned_row);
+  return page_of(s, page_limit(p), provisioned_row);
 }
 
 result<bool> assignment_repo::permission_set_in_use(const std::string& permission_set_arn) {
   PREPARE(s, c_, "SELECT EXISTS(SELECT 1 FROM provisioned_permission_sets WHERE permission_set_arn = ?1) "
                  "OR EXISTS(SELECT 1 FROM account_assignments WHERE permission_set_arn = ?1)");
   s.bind(1, permission_set_arn);
-  auto n = one_integer(s);
+  auto n = scalar(s);
   if (!n) return std::unexpected(n.error());
   return *n != 0;
 }

@@ -1,19 +1,14 @@
 #include "store/sqlite/permission_set_repo.hpp"
 
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
+
+#include "store/sqlite/rows.hpp"
 
 namespace atrium::store::sqlite {
 
 using nlohmann::json;
 
 namespace {
-
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
 
 json tags_json(const std::vector<domain::resource_tag>& tags) {
   json a = json::array();
@@ -86,16 +81,12 @@ result<domain::permission_set> decode(std::string_view text) {
   return ps;
 }
 
+// Rows of `SELECT doc FROM permission_sets`.
+result<domain::permission_set> doc_row(const statement& s) { return decode(s.text(0)); }
+
 error named_conflict(const error& e) {
   if (e.code != errc::conflict) return e;
   return error{errc::conflict, "A permission set with that name already exists.", {}, {}};
-}
-
-result<void> run(statement& s) {
-  auto r = s.step();
-  s.reset();
-  if (!r) return std::unexpected(named_conflict(r.error()));
-  return {};
 }
 
 }  // namespace
@@ -103,63 +94,46 @@ result<void> run(statement& s) {
 result<std::optional<instance_record>> permission_set_repo::instance(const std::string& id) {
   PREPARE(s, c_, "SELECT id, name, created_at, tags FROM sso_instances WHERE id = ?");
   s.bind(1, id);
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) {
-    s.reset();
-    return std::optional<instance_record>{};
-  }
-  instance_record r{s.text(0), s.text(1), from_epoch_millis(s.integer(2)), {}};
-  json tags = json::parse(s.text(3), nullptr, false);
-  s.reset();
-  r.tags = tags_of(tags);
-  return std::optional<instance_record>{std::move(r)};
+  return one_row(s, [](const statement& st) {
+    return instance_record{st.text(0), st.text(1), from_epoch_millis(st.integer(2)),
+                           tags_of(json::parse(st.text(3), nullptr, false))};
+  });
 }
 
 result<void> permission_set_repo::put_instance(const instance_record& r) {
   PREPARE(s, c_, "INSERT INTO sso_instances(id, name, created_at, tags) VALUES (?, ?, ?, ?) "
                  "ON CONFLICT(id) DO UPDATE SET name = excluded.name, tags = excluded.tags");
   s.bind(1, r.id).bind(2, r.name).bind(3, epoch_millis(r.created_at)).bind(4, tags_json(r.tags).dump());
-  return run(s);
+  return run(s, named_conflict);
 }
 
 result<std::optional<domain::permission_set>> permission_set_repo::get(const std::string& arn) {
   PREPARE(s, c_, "SELECT doc FROM permission_sets WHERE arn = ?");
   s.bind(1, arn);
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) {
-    s.reset();
-    return std::optional<domain::permission_set>{};
-  }
-  auto ps = decode(s.text(0));
-  s.reset();
-  if (!ps) return std::unexpected(ps.error());
-  return std::optional<domain::permission_set>{std::move(*ps)};
+  return one_row(s, doc_row);
 }
 
 result<void> permission_set_repo::insert(const domain::permission_set& ps) {
   PREPARE(s, c_, "INSERT INTO permission_sets(arn, name, created_at, doc) VALUES (?, ?, ?, ?)");
   s.bind(1, ps.arn).bind(2, ps.name).bind(3, epoch_millis(ps.created_at)).bind(4, encode(ps));
-  return run(s);
+  return run(s, named_conflict);
 }
 
 result<bool> permission_set_repo::update(const domain::permission_set& ps) {
   PREPARE(s, c_, "UPDATE permission_sets SET name = ?, doc = ? WHERE arn = ?");
   s.bind(1, ps.name).bind(2, encode(ps)).bind(3, ps.arn);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, named_conflict); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<bool> permission_set_repo::remove(const std::string& arn) {
   PREPARE(s, c_, "DELETE FROM permission_sets WHERE arn = ?");
   s.bind(1, arn);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, named_conflict); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<page<domain::permission_set>> permission_set_repo::list(const page_request& p) {
-  int64_t limit = std::max(1, p.limit);
   // Keyset on (created_at, arn): the cursor row's created_at is looked up by its ARN; a cursor
   // whose row was deleted meanwhile restarts nothing, it simply continues after that ARN's time.
   PREPARE(s, c_, "SELECT doc FROM permission_sets WHERE ?1 = '' OR (created_at, arn) > "
@@ -169,34 +143,13 @@ result<page<domain::permission_set>> permission_set_repo::list(const page_reques
   auto bar = p.after_id.find(' ');
   std::string after = p.after_id.substr(0, bar);
   if (bar != std::string::npos) fallback = std::stoll("0" + p.after_id.substr(bar + 1));
-  s.bind(1, after).bind(2, fallback).bind(3, limit + 1);
-  page<domain::permission_set> out;
-  while (true) {
-    auto row = s.step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    if (static_cast<int64_t>(out.items.size()) == limit) {
-      out.more = true;
-      break;
-    }
-    auto ps = decode(s.text(0));
-    if (!ps) {
-      s.reset();
-      return std::unexpected(ps.error());
-    }
-    out.items.push_back(std::move(*ps));
-  }
-  s.reset();
-  return out;
+  s.bind(1, after).bind(2, fallback).bind(3, page_limit(p) + 1);
+  return page_of(s, page_limit(p), doc_row);
 }
 
 result<int64_t> permission_set_repo::count() {
   PREPARE(s, c_, "SELECT COUNT(*) FROM permission_sets");
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  int64_t n = *row ? s.integer(0) : 0;
-  s.reset();
-  return n;
+  return scalar(s);
 }
 
 }  // namespace atrium::store::sqlite

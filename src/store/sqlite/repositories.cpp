@@ -5,16 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "store/codec.hpp"
+#include "store/sqlite/rows.hpp"
 
 namespace atrium::store::sqlite {
 
 namespace {
-
-// Unwraps result<statement*> or returns its error.
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
 
 // Names the attribute behind a uniqueness violation (the message of SQLite's constraint error
 // names the column; nothing the caller sent is echoed).
@@ -30,72 +25,23 @@ error conflict_of(const error& e) {
   return error{errc::conflict, what, {}, {}};
 }
 
-// A page asks for at least one row: limit 0 would report `more` forever.
-int64_t page_limit(const page_request& p) { return std::max(1, p.limit); }
-
-result<void> run(statement& s) {
-  auto r = s.step();
-  s.reset();
-  if (!r) return std::unexpected(conflict_of(r.error()));
-  return {};
-}
-
 result<void> put_external_ids(connection& c, const char* kind, const std::string& owner,
                               const std::vector<domain::external_id>& ids) {
   PREPARE(del, c, "DELETE FROM external_ids WHERE owner_id = ? AND kind = ?");
   del.bind(1, owner).bind(2, std::string_view(kind));
-  if (auto r = run(del); !r) return r;
+  if (auto r = run(del, conflict_of); !r) return r;
   for (const auto& x : ids) {
     PREPARE(ins, c, "INSERT INTO external_ids(kind, issuer, external_id, owner_id) VALUES (?, ?, ?, ?)");
     ins.bind(1, std::string_view(kind)).bind(2, x.issuer).bind(3, x.id).bind(4, owner);
-    if (auto r = run(ins); !r) return r;
+    if (auto r = run(ins, conflict_of); !r) return r;
   }
   return {};
 }
 
+// Rows of `SELECT doc ...`: the stored JSON document, decoded.
 template <class T>
-result<std::optional<T>> one_doc(statement& s, result<T> (*decode)(std::string_view)) {
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  if (!*row) {
-    s.reset();
-    return std::optional<T>{};
-  }
-  auto v = decode(s.text(0));
-  s.reset();
-  if (!v) return std::unexpected(v.error());
-  return std::optional<T>{std::move(*v)};
-}
-
-// Reads up to limit + 1 rows (the query asks for one more): the extra row only sets `more`.
-template <class T>
-result<page<T>> page_of(statement& s, int64_t limit, result<T> (*decode)(std::string_view)) {
-  page<T> out;
-  while (true) {
-    auto row = s.step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    if (static_cast<int64_t>(out.items.size()) == limit) {
-      out.more = true;
-      break;
-    }
-    auto v = decode(s.text(0));
-    if (!v) {
-      s.reset();
-      return std::unexpected(v.error());
-    }
-    out.items.push_back(std::move(*v));
-  }
-  s.reset();
-  return out;
-}
-
-result<int64_t> scalar(statement& s) {
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  int64_t v = *row ? s.integer(0) : 0;
-  s.reset();
-  return v;
+auto doc_row(result<T> (*decode)(std::string_view)) {
+  return [decode](const statement& s) { return decode(s.text(0)); };
 }
 
 // 0 rows changed: the row is gone (not_found) or its version moved on (concurrent change).
@@ -114,7 +60,7 @@ result<void> stale_or_missing(Repo& repo, const std::string& id, const char* typ
 result<std::optional<domain::user>> user_repo::get(const std::string& id) {
   PREPARE(s, c_, "SELECT doc FROM users WHERE id = ?");
   s.bind(1, id);
-  return one_doc<domain::user>(s, &decode_user);
+  return one_row(s, doc_row(&decode_user));
 }
 
 namespace {
@@ -169,7 +115,7 @@ result<page<domain::user>> user_repo::list(const user_filter& f, const page_requ
   PREPARE(s, c_, "SELECT u.doc FROM users u" + user_where(f) + " ORDER BY u.id LIMIT ?8 OFFSET ?10");
   bind_user_filter(s, f, p.after_id);
   s.bind(8, page_limit(p) + 1).bind(10, std::max<int64_t>(0, p.offset));
-  return page_of<domain::user>(s, page_limit(p), &decode_user);
+  return page_of(s, page_limit(p), doc_row(&decode_user));
 }
 
 result<int64_t> user_repo::count_matching(const user_filter& f) {
@@ -183,7 +129,7 @@ result<void> user_repo::insert(const domain::user& u) {
   std::optional<std::string> manager = u.enterprise_ext ? u.enterprise_ext->manager : std::nullopt;
   s.bind(1, u.id).bind(2, u.user_name_key()).bind(3, u.primary_email_key()).bind(4, manager)
       .bind(5, u.version).bind(6, encode_user(u));
-  if (auto r = run(s); !r) return r;
+  if (auto r = run(s, conflict_of); !r) return r;
   return put_external_ids(c_, "user", u.id, u.external_ids);
 }
 
@@ -192,7 +138,7 @@ result<void> user_repo::update(const domain::user& u, int64_t expected_version) 
   std::optional<std::string> manager = u.enterprise_ext ? u.enterprise_ext->manager : std::nullopt;
   s.bind(1, u.user_name_key()).bind(2, u.primary_email_key()).bind(3, manager).bind(4, u.version)
       .bind(5, encode_user(u)).bind(6, u.id).bind(7, expected_version);
-  if (auto r = run(s); !r) return r;
+  if (auto r = run(s, conflict_of); !r) return r;
   if (c_.changes() == 0) return stale_or_missing(*this, u.id, "USER");
   return put_external_ids(c_, "user", u.id, u.external_ids);
 }
@@ -200,7 +146,7 @@ result<void> user_repo::update(const domain::user& u, int64_t expected_version) 
 result<bool> user_repo::remove(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM users WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   bool removed = c_.changes() > 0;
   if (auto r = put_external_ids(c_, "user", id, {}); !r) return std::unexpected(r.error());
   return removed;
@@ -216,14 +162,14 @@ result<int64_t> user_repo::count() {
 result<std::optional<domain::group>> group_repo::get(const std::string& id) {
   PREPARE(s, c_, "SELECT doc FROM groups WHERE id = ?");
   s.bind(1, id);
-  return one_doc<domain::group>(s, &decode_group);
+  return one_row(s, doc_row(&decode_group));
 }
 
 result<page<domain::group>> group_repo::list(const group_filter& f, const page_request& p) {
   PREPARE(s, c_, "SELECT g.doc FROM groups g" + group_where(f) + " ORDER BY g.id LIMIT ?6 OFFSET ?8");
   bind_group_filter(s, f, p.after_id);
   s.bind(6, page_limit(p) + 1).bind(8, std::max<int64_t>(0, p.offset));
-  return page_of<domain::group>(s, page_limit(p), &decode_group);
+  return page_of(s, page_limit(p), doc_row(&decode_group));
 }
 
 result<int64_t> group_repo::count_matching(const group_filter& f) {
@@ -235,14 +181,14 @@ result<int64_t> group_repo::count_matching(const group_filter& f) {
 result<void> group_repo::insert(const domain::group& g) {
   PREPARE(s, c_, "INSERT INTO groups(id, display_name_key, version, doc) VALUES (?, ?, ?, ?)");
   s.bind(1, g.id).bind(2, g.display_name_key()).bind(3, g.version).bind(4, encode_group(g));
-  if (auto r = run(s); !r) return r;
+  if (auto r = run(s, conflict_of); !r) return r;
   return put_external_ids(c_, "group", g.id, g.external_ids);
 }
 
 result<void> group_repo::update(const domain::group& g, int64_t expected_version) {
   PREPARE(s, c_, "UPDATE groups SET display_name_key = ?, version = ?, doc = ? WHERE id = ? AND version = ?");
   s.bind(1, g.display_name_key()).bind(2, g.version).bind(3, encode_group(g)).bind(4, g.id).bind(5, expected_version);
-  if (auto r = run(s); !r) return r;
+  if (auto r = run(s, conflict_of); !r) return r;
   if (c_.changes() == 0) return stale_or_missing(*this, g.id, "GROUP");
   return put_external_ids(c_, "group", g.id, g.external_ids);
 }
@@ -250,7 +196,7 @@ result<void> group_repo::update(const domain::group& g, int64_t expected_version
 result<bool> group_repo::remove(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM groups WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   bool removed = c_.changes() > 0;
   if (auto r = put_external_ids(c_, "group", id, {}); !r) return std::unexpected(r.error());
   return removed;
@@ -266,14 +212,14 @@ result<int64_t> group_repo::count() {
 result<std::optional<domain::membership>> membership_repo::get(const std::string& id) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE id = ?");
   s.bind(1, id);
-  return one_doc<domain::membership>(s, &decode_membership);
+  return one_row(s, doc_row(&decode_membership));
 }
 
 result<std::optional<domain::membership>> membership_repo::find(const std::string& group_id,
                                                                 const std::string& member_id) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE group_id = ? AND member_id = ?");
   s.bind(1, group_id).bind(2, member_id);
-  return one_doc<domain::membership>(s, &decode_membership);
+  return one_row(s, doc_row(&decode_membership));
 }
 
 result<void> membership_repo::insert(const domain::membership& m) {
@@ -281,32 +227,32 @@ result<void> membership_repo::insert(const domain::membership& m) {
   s.bind(1, m.id).bind(2, m.group_id).bind(3, m.member_id)
       .bind(4, std::string_view(m.kind == domain::member_kind::group ? "group" : "user"))
       .bind(5, epoch_millis(m.stamp.created_at)).bind(6, encode_membership(m));
-  return run(s);
+  return run(s, conflict_of);
 }
 
 result<bool> membership_repo::remove(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM memberships WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<page<domain::membership>> membership_repo::list_by_group(const std::string& group_id, const page_request& p) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE group_id = ? AND kind = 'user' AND id > ? ORDER BY id LIMIT ?");
   s.bind(1, group_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
-  return page_of<domain::membership>(s, page_limit(p), &decode_membership);
+  return page_of(s, page_limit(p), doc_row(&decode_membership));
 }
 
 result<page<domain::membership>> membership_repo::list_by_member(const std::string& member_id, const page_request& p) {
   PREPARE(s, c_, "SELECT doc FROM memberships WHERE member_id = ? AND kind = 'user' AND id > ? ORDER BY id LIMIT ?");
   s.bind(1, member_id).bind(2, p.after_id).bind(3, page_limit(p) + 1);
-  return page_of<domain::membership>(s, page_limit(p), &decode_membership);
+  return page_of(s, page_limit(p), doc_row(&decode_membership));
 }
 
 result<int64_t> membership_repo::remove_all_for(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM memberships WHERE group_id = ?1 OR member_id = ?1");
   s.bind(1, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes();
 }
 
@@ -347,14 +293,14 @@ result<std::vector<std::string>> membership_repo::groups_of(const std::string& m
 result<bool> membership_repo::remove_pair(const std::string& group_id, const std::string& member_id) {
   PREPARE(s, c_, "DELETE FROM memberships WHERE group_id = ? AND member_id = ?");
   s.bind(1, group_id).bind(2, member_id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<int64_t> membership_repo::remove_all_members(const std::string& group_id) {
   PREPARE(s, c_, "DELETE FROM memberships WHERE group_id = ?");
   s.bind(1, group_id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes();
 }
 
@@ -376,44 +322,33 @@ result<void> scim_token_repo::insert(const scim_token_record& t) {
   if (t.last_used_at) s.bind(5, epoch_millis(*t.last_used_at));
   else s.bind_null(5);
   s.bind(6, t.created_by);
-  return run(s);
+  return run(s, conflict_of);
 }
 
 result<std::optional<scim_token_record>> scim_token_repo::get(const std::string& id) {
   PREPARE(s, c_, std::string(token_columns) + " WHERE id = ?");
   s.bind(1, id);
-  auto row = s.step();
-  if (!row) return std::unexpected(row.error());
-  std::optional<scim_token_record> out;
-  if (*row) out = token_row(s);
-  s.reset();
-  return out;
+  return one_row(s, token_row);
 }
 
 result<std::vector<scim_token_record>> scim_token_repo::list() {
   PREPARE(s, c_, std::string(token_columns) + " ORDER BY created_at, id");
-  std::vector<scim_token_record> out;
-  while (true) {
-    auto row = s.step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) break;
-    out.push_back(token_row(s));
-  }
-  s.reset();
-  return out;
+  auto all = page_of(s, INT64_MAX, token_row);
+  if (!all) return std::unexpected(all.error());
+  return std::move(all->items);
 }
 
 result<bool> scim_token_repo::remove(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM scim_tokens WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<void> scim_token_repo::touch(const std::string& id, sys_time last_used) {
   PREPARE(s, c_, "UPDATE scim_tokens SET last_used_at = ? WHERE id = ?");
   s.bind(1, epoch_millis(last_used)).bind(2, id);
-  return run(s);
+  return run(s, conflict_of);
 }
 
 // ---- audit -------------------------------------------------------------------------------
@@ -422,7 +357,7 @@ result<void> audit_repo::append(const audit_record& r) {
   PREPARE(s, c_, "INSERT INTO audit_events(event_id, event_time, event_name, event_source, principal, read_only, error_code, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, r.event_id).bind(2, epoch_millis(r.event_time)).bind(3, r.event_name).bind(4, r.event_source)
       .bind(5, r.principal).bind(6, int64_t{r.read_only}).bind(7, r.error_code).bind(8, r.json);
-  return run(s);
+  return run(s, conflict_of);
 }
 
 result<std::vector<audit_record>> audit_repo::query(const audit_query& q) {
@@ -456,7 +391,7 @@ result<void> access_key_repo::insert(const access_key_record& k) {
   PREPARE(s, c_, "INSERT INTO access_keys(access_key_id, secret_ciphertext, principal, status, read_only, created_at) VALUES (?, ?, ?, ?, ?, ?)");
   s.bind(1, k.access_key_id).bind(2, k.secret_ciphertext).bind(3, k.principal).bind(4, k.status)
       .bind(5, int64_t{k.read_only}).bind(6, epoch_millis(k.created_at));
-  return run(s);
+  return run(s, conflict_of);
 }
 
 namespace {
@@ -492,7 +427,7 @@ result<std::vector<access_key_record>> access_key_repo::list() {
 result<bool> access_key_repo::set_status(const std::string& id, const std::string& status) {
   PREPARE(s, c_, "UPDATE access_keys SET status = ? WHERE access_key_id = ?");
   s.bind(1, status).bind(2, id);
-  if (auto r = run(s); !r) return std::unexpected(r.error());
+  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
@@ -510,7 +445,7 @@ result<std::optional<std::string>> settings_repo::get(const std::string& key) {
 result<void> settings_repo::put(const std::string& key, const std::string& value) {
   PREPARE(s, c_, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   s.bind(1, key).bind(2, value);
-  return run(s);
+  return run(s, conflict_of);
 }
 
 #undef PREPARE
