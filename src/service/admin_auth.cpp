@@ -57,7 +57,6 @@ principal admin_auth::principal_for(const store::access_key_record& k) const {
   p.arn = "arn:aws:iam::" + account_id_ + ":user/" + k.principal;
   p.principal_id = "AIDA" + k.access_key_id.substr(4);
   p.access_key_id = k.access_key_id;
-  p.read_only = k.read_only;
   return p;
 }
 
@@ -94,10 +93,8 @@ std::expected<principal, auth_failure> admin_auth::authenticate(const crypto::si
   if (auto v = crypto::sigv4_verify(req, *parsed, *secret); !v)
     return std::unexpected(auth_failure{map_kind(v.error().kind), v.error().message, parsed->access_key_id});
   auto who = principal_for(*key);
-  // The key's policies are authoritative (a --read-only key has the read-only built-ins, see
-  // key_policies.hpp), so the older per-API read_only refusals must not also apply: a key whose
-  // policies allow a write may write.
-  who.read_only = false;
+  // The key's policies decide what it may call (a --read-only key has the read-only built-ins,
+  // see key_policies.hpp); aws_door checks them before any operation runs.
   who.policies = std::move(policies);
   return who;
 }

@@ -19,9 +19,6 @@ struct principal {
   std::string principal_id;
   std::string user_name;
   std::string access_key_id;
-  // Kept for callers without policies; admin_auth clears it for access keys, whose policies
-  // (below) decide instead (a --read-only key carries the read-only built-in policies).
-  bool read_only = false;
   // The key's IAM-style policies (delegated administration), checked by aws_door before any
   // operation runs (service/key_policies.hpp: authorize). Null for callers that are not access
   // keys (the CLI acts as root, SCIM as its bearer token).

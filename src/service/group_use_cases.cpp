@@ -41,9 +41,6 @@ result<domain::group> identity_service::update_group(const call_context& ctx, co
 
 result<std::monostate> identity_service::delete_group(const call_context& ctx, const std::string& id,
                                                        const version_condition& if_match) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
   return store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
@@ -108,9 +105,6 @@ result<std::string> identity_service::get_group_id(const call_context& ctx,
 result<domain::membership> identity_service::create_membership(const call_context& ctx,
                                                                const std::string& group_id,
                                                                const std::string& user_id) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
   domain::membership m{domain::new_resource_id(store_id_, random_, clock_.now()), group_id, user_id,
                        domain::member_kind::user, stamp(ctx)};
   return store_.write<domain::membership>(
@@ -146,9 +140,6 @@ result<domain::membership> identity_service::describe_membership(const call_cont
 
 result<std::monostate> identity_service::delete_membership(const call_context& ctx,
                                                            const std::string& id) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
   return store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {

@@ -32,14 +32,6 @@ void identity_service::touch(domain::audit_stamp& s, const call_context& ctx) co
   s.updated_via = ctx.via;
 }
 
-result<void> identity_service::check_writable(const call_context& ctx) const {
-  if (ctx.who.read_only)
-    return fail(errc::access_denied, "User: " + ctx.who.arn + " is not authorized to perform: " +
-                                         ctx.event_source.substr(0, ctx.event_source.find('.')) +
-                                         ":" + ctx.event_name);
-  return {};
-}
-
 nlohmann::json identity_service::ids(
     std::initializer_list<std::pair<const char*, std::string>> kv) const {
   nlohmann::json j = {{"identityStoreId", store_id_}};
@@ -82,9 +74,6 @@ result<domain::user> identity_service::update_user(const call_context& ctx, cons
 
 result<std::monostate> identity_service::delete_user(const call_context& ctx, const std::string& id,
                                                        const version_condition& if_match) {
-  if (auto r = check_writable(ctx); !r) {
-    return std::unexpected(r.error());
-  }
   return store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {

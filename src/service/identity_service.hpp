@@ -184,7 +184,6 @@ class identity_service {
  private:
   domain::audit_stamp stamp(const call_context& ctx) const;
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
-  result<void> check_writable(const call_context& ctx) const;
   nlohmann::json ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
   // The read-modify-write behind UpdateUser/UpdateGroup (identitystore) and SCIM PUT/PATCH.
   // `audit_ids`: the audit record's responseElements carry the id (SCIM's do; UpdateUser's are

@@ -33,7 +33,7 @@ struct access_key_record {
   std::string secret_ciphertext;  // crypto::secret_box output; never the plain secret
   std::string principal;          // e.g. "admin" -> arn:aws:iam::<account>:user/admin
   std::string status = "Active";  // Active | Inactive
-  bool read_only = false;         // may call only read operations (AccessDeniedException else)
+  bool read_only = false;         // made with --read-only: given the read-only built-in policies
   sys_time created_at{};
 };
 

@@ -23,12 +23,6 @@ const std::regex& permission_set_arn_re() {
 
 std::string shown(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
 
-result<void> writable(const service::call_context& ctx) {
-  if (!ctx.who.read_only) return {};
-  return fail(errc::access_denied,
-              "User: " + ctx.who.arn + " is not authorized to perform: sso:" + ctx.event_name);
-}
-
 }  // namespace
 
 sso_admin_api::sso_admin_api(sso_instance_info instance) : instance_(std::move(instance)) {}
@@ -55,8 +49,6 @@ bool sso_admin_api::is_read_only(std::string_view operation) const {
 result<json> sso_admin_api::call(std::string_view operation, const json& req, const service::call_context& ctx) {
   const auto* op = find(operation);
   if (!op) return fail(errc::validation, "Unknown operation.");
-  if (!op->read_only)
-    if (auto w = writable(ctx); !w) return std::unexpected(w.error());
   return op->handler(req, ctx);
 }
 

@@ -89,14 +89,6 @@ TEST_F(organizations_api_test, requests_are_validated_in_organizations_terms) {
   EXPECT_EQ(wire_type(call("ListAccountsForParent", {{"ParentId", "ou-abcd-abcdefgh"}})), "ParentNotFoundException");
 }
 
-TEST_F(organizations_api_test, read_only_keys_cannot_write) {
-  ctx_.who.read_only = true;
-  auto root = call("ListRoots", json::object());
-  ASSERT_TRUE(root);
-  auto r = call("CreateOrganizationalUnit", {{"ParentId", (*root)["Roots"][0]["Id"]}, {"Name", "x"}});
-  EXPECT_EQ(wire_type(r), "AccessDeniedException");
-}
-
 TEST(organizations_error, names_follow_the_resource_kind) {
   EXPECT_EQ(organizations_error(error{errc::not_found, "m", "SOURCE_PARENT", ""}).type, "SourceParentNotFoundException");
   EXPECT_EQ(organizations_error(error{errc::not_found, "m", "DESTINATION_PARENT", ""}).type,
