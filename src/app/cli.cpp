@@ -14,6 +14,7 @@
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
+#include "app/user_cli.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
 
@@ -162,6 +163,7 @@ int run_cli(int argc, char** argv) {
   scim_commands scim(admin);
   org_commands org(admin);
   idp_commands idp(admin);
+  user_commands users(admin);
   mfa_commands mfa(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
@@ -185,6 +187,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;
     if (auto code = idp.run()) return *code;
+    if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";

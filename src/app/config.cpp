@@ -93,6 +93,30 @@ const std::map<std::string, setter>& setters() {
       {"provisioner.sts_endpoint", [](config& c, const std::string& v) { c.provisioner_sts_endpoint = v; return std::string(); }},
       {"provisioner.management_account_id", [](config& c, const std::string& v) { c.provisioner_management_account_id = v; return std::string(); }},
       {"provisioner.access_role_name", [](config& c, const std::string& v) { c.provisioner_access_role_name = v; return std::string(); }},
+      {"passwords.argon2_memory_kib", [](config& c, const std::string& v) { return parse_int<uint64_t>(v, c.passwords.argon2_memory_kib, 8192, 4u << 20); }},
+      {"passwords.argon2_iterations", [](config& c, const std::string& v) { return parse_int<uint32_t>(v, c.passwords.argon2_iterations, 1, 100); }},
+      {"passwords.reset_link_ttl_minutes", [](config& c, const std::string& v) {
+         int n = 0;
+         auto e = parse_int(v, n, 5, 7 * 24 * 60);
+         if (e.empty()) c.passwords.reset_link_ttl = std::chrono::minutes(n);
+         return e; }},
+      {"portal.public_url", [](config& c, const std::string& v) {
+         if (!v.empty() && !v.starts_with("https://") && !v.starts_with("http://")) return std::string("must start with https:// or http://");
+         c.portal_public_url = v;
+         while (c.portal_public_url.ends_with('/')) c.portal_public_url.pop_back();
+         return std::string(); }},
+      {"mail.smtp_host", [](config& c, const std::string& v) { c.mail_smtp_host = v; return std::string(); }},
+      {"mail.smtp_port", [](config& c, const std::string& v) { return parse_int<uint16_t>(v, c.mail_smtp_port, 1, 65535); }},
+      {"mail.from", [](config& c, const std::string& v) { c.mail_from = v; return std::string(); }},
+      {"mail.starttls", [](config& c, const std::string& v) {
+         if (v != "auto" && v != "always" && v != "never") return std::string("must be auto, always or never");
+         c.mail_starttls = v;
+         return std::string(); }},
+      {"mail.username", [](config& c, const std::string& v) { c.mail_username = v; return std::string(); }},
+      {"mail.password", [](config& c, const std::string& v) { c.mail_password = v; return std::string(); }},
+      {"mail.tls_verify", [](config& c, const std::string& v) { return parse_bool(v, c.mail_tls_verify); }},
+      {"mail.ca_file", [](config& c, const std::string& v) { c.mail_ca_file = v; return std::string(); }},
+      {"mail.invite_new_users", [](config& c, const std::string& v) { return parse_bool(v, c.mail_invite_new_users); }},
   };
   return table;
 }

@@ -8,6 +8,7 @@
 
 #include "http/server.hpp"
 #include "service/identity_service.hpp"
+#include "service/password_service.hpp"
 #include "service/permission_set_service.hpp"
 #include "service/throttle.hpp"
 
@@ -37,6 +38,18 @@ struct config {
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)
   std::string provisioner_management_account_id;  // aws-iam: empty = GetCallerIdentity
   std::string provisioner_access_role_name;       // aws-iam: role assumed in member accounts
+  // Passwords of built-in users (passwords.*) and outbound mail (mail.*; docs/sign-in.md
+  // "Passwords and mail"). No mail.smtp_host: mail is only logged, nothing leaves.
+  service::password_settings passwords;  // portal_url is filled from portal.public_url at start
+  std::string portal_public_url;         // empty: https://<public_host>:<server.port>/portal
+  std::string mail_smtp_host;
+  uint16_t mail_smtp_port = 25;
+  std::string mail_from = "Atrium <atrium@localhost>";
+  std::string mail_starttls = "auto";    // auto | always | never
+  std::string mail_username, mail_password;  // the password also from ATRIUM_SMTP_PASSWORD
+  bool mail_tls_verify = true;
+  std::string mail_ca_file;
+  bool mail_invite_new_users = true;     // invitation mail when a user with an address is created
 
   std::filesystem::path db_file() const { return data_dir / "atrium.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "master.key"; }

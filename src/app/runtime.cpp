@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 
 #include "base/clock.hpp"
 #include "cloud/iam_provisioner.hpp"
+#include "cloud/smtp_mailer.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/tls_cert.hpp"
 #include "domain/ids.hpp"
@@ -34,6 +36,8 @@
 #include "service/idp_signing.hpp"
 #include "service/permission_set_service.hpp"
 #include "service/organization_service.hpp"
+#include "service/outbox.hpp"
+#include "service/password_service.hpp"
 #include "service/provisioning_jobs.hpp"
 #include "service/record_only_provisioner.hpp"
 #include "service/scim_provisioning.hpp"
@@ -72,6 +76,13 @@ struct runtime::parts {
   std::unique_ptr<service::account_provisioner> provisioner;
   std::unique_ptr<service::assignment_service> assignments;
   std::unique_ptr<service::provisioning_jobs> jobs;
+  // Passwords and mail. The outbox is declared last so that its thread finishes the queued
+  // mail (which uses the password service, the store and the mailer) before those go.
+  std::unique_ptr<service::mailer> mail_transport;  // smtp_mailer, or log_mailer without a relay
+  std::unique_ptr<service::queued_mailer> mail;
+  std::unique_ptr<service::password_service> passwords;
+  std::atomic<int> mail_failures{0};
+  std::unique_ptr<service::outbox> outbox;
 };
 
 namespace {
@@ -136,6 +147,37 @@ std::unique_ptr<service::account_provisioner> make_provisioner(const config& cfg
   ic.management_account_id = cfg.provisioner_management_account_id;
   if (!cfg.provisioner_access_role_name.empty()) ic.access_role_name = cfg.provisioner_access_role_name;
   return std::make_unique<cloud::iam_provisioner>(ic, *creds);
+}
+
+// mail.*: an SMTP relay, or (no mail.smtp_host) the log only: nothing leaves the machine.
+std::unique_ptr<service::mailer> make_mailer(const config& cfg, const clock& clk, random_source& rnd) {
+  if (cfg.mail_smtp_host.empty())
+    return std::make_unique<cloud::log_mailer>([](const std::string& line) {
+      spdlog::info(R"("msg":{})", nlohmann::json(line).dump());
+    });
+  cloud::smtp_settings s;
+  s.host = cfg.mail_smtp_host;
+  s.port = std::to_string(cfg.mail_smtp_port);
+  s.from = cfg.mail_from;
+  s.starttls = cfg.mail_starttls == "always" ? cloud::starttls_mode::always
+               : cfg.mail_starttls == "never" ? cloud::starttls_mode::never
+                                              : cloud::starttls_mode::automatic;
+  s.username = cfg.mail_username;
+  s.password = cfg.mail_password;
+  if (s.password.empty())
+    if (const char* env = std::getenv("ATRIUM_SMTP_PASSWORD")) s.password = env;
+  s.helo_name = cfg.public_host;
+  s.verify_tls = cfg.mail_tls_verify;
+  s.ca_file = cfg.mail_ca_file;
+  return std::make_unique<cloud::smtp_mailer>(s, clk, rnd);
+}
+
+// Mail that could not be delivered (or queued) is logged and audited; the body never is.
+service::call_context mail_context(const service::call_context& base, const std::string& event) {
+  service::call_context c = base;
+  c.event_source = "sso-directory.amazonaws.com";
+  c.event_name = event;
+  return c;
 }
 
 proto::aws::wire_request to_wire(const http::request& r) {
@@ -219,6 +261,47 @@ http::response from_wire(proto::aws::wire_response w) {
 
 }  // namespace
 
+// Passwords and mail: the relay (or log) behind a background outbox, the password service, and
+// the invitation queued after a user's creation has committed (any door).
+void runtime::wire_passwords(parts& p) {
+  const auto& cfg = p.cfg;
+  p.outbox = std::make_unique<service::outbox>();
+  p.mail_transport = make_mailer(cfg, p.clk, p.rnd);
+  p.mail = std::make_unique<service::queued_mailer>(
+      *p.mail_transport, *p.outbox, [&p](const service::mail_message& m, const error& e) {
+        ++p.mail_failures;
+        spdlog::error(R"("msg":"mail not delivered","to":{},"subject":{},"error":{})", nlohmann::json(m.to).dump(),
+                      nlohmann::json(m.subject).dump(), nlohmann::json(e.message).dump());
+        auto ctx = mail_context(system_context(p.ids.account_id), "SendEmail");
+        ctx.request_parameters = {{"subject", m.subject}};
+        p.audited->record_failure(ctx, {"MailDeliveryFailed", e.message});
+      });
+  service::password_settings ps = cfg.passwords;
+  ps.portal_url = !cfg.portal_public_url.empty()
+                      ? cfg.portal_public_url
+                      : std::string(cfg.server.tls ? "https://" : "http://") + cfg.public_host + ":" +
+                            std::to_string(cfg.server.port) + "/portal";
+  p.passwords = std::make_unique<service::password_service>(*p.audited, *p.mail, p.clk, p.rnd, ps);
+  // Only with a relay: without one the link could reach nobody (send it later with the CLI).
+  if (!cfg.mail_invite_new_users || cfg.mail_smtp_host.empty()) return;
+  p.identity->on_user_created([&p](const service::call_context& ctx, const domain::user& u) {
+    bool has_address = false;
+    for (const auto& e : u.emails) has_address = has_address || (e.value && !e.value->empty());
+    if (!has_address) return;
+    // After the commit and off the caller's thread: the create never waits for, or fails on, mail.
+    bool queued = p.outbox->post([&p, ctx, id = u.id] {
+      if (auto r = p.passwords->send_invitation(ctx, id); !r)
+        spdlog::warn(R"("msg":"invitation not sent","userId":{},"error":{})", nlohmann::json(id).dump(),
+                     nlohmann::json(r.error().message).dump());
+    });
+    if (!queued) {
+      auto c = mail_context(ctx, "SendInvitation");
+      c.request_parameters = {{"userId", u.id}};
+      p.audited->record_failure(c, {"MailDeliveryFailed", "The mail queue is full."});
+    }
+  });
+}
+
 runtime::runtime() : p_(std::make_unique<parts>()) {}
 runtime::~runtime() = default;
 
@@ -255,6 +338,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg) {
   p.identity = std::make_unique<service::identity_service>(*p.audited, p.clk, p.rnd,
                                                            p.ids.identity_store_id, cfg.quotas);
   p.identitystore = std::make_unique<proto::aws::identitystore_api>(*p.identity);
+  wire_passwords(p);
   p.provisioning = std::make_unique<service::scim_provisioning>(*p.audited, p.clk, p.rnd);
   p.provisioning_api = std::make_unique<proto::aws::provisioning_api>(*p.provisioning, rt->scim_endpoint(cfg.server.port));
   // sso-admin: one table of operations; each operation file adds its own (sso_admin_api.hpp).
@@ -319,6 +403,12 @@ service::audited_store& runtime::audited() { return *p_->audited; }
 service::idp_signing& runtime::idp_signing() { return *p_->idp; }
 std::string runtime::idp_metadata() const { return p_->idp_metadata(); }
 service::account_provisioner& runtime::provisioner() { return *p_->provisioner; }
+service::identity_service& runtime::identity() { return *p_->identity; }
+service::password_service& runtime::passwords() { return *p_->passwords; }
+int runtime::drain_mail() {
+  p_->outbox->drain();
+  return p_->mail_failures.load();
+}
 service::permission_set_service& runtime::permission_sets() { return *p_->permission_sets; }
 service::organization_service& runtime::organization() { return *p_->organization; }
 

@@ -15,6 +15,8 @@
 namespace atrium::service {
 class idp_signing;
 class account_provisioner;
+class identity_service;
+class password_service;
 }  // namespace atrium::service
 
 namespace atrium::app {
@@ -44,6 +46,13 @@ class runtime {
   service::idp_signing& idp_signing();
   std::string idp_metadata() const;
   service::account_provisioner& provisioner();
+  service::identity_service& identity();
+  // Passwords of built-in users; its mail goes through a background outbox (SMTP or, without
+  // mail.smtp_host, the log). drain_mail() waits until everything queued has been handed to
+  // the relay (the CLI calls it before exiting) and returns how many messages the relay
+  // refused since start.
+  service::password_service& passwords();
+  int drain_mail();
   // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
   std::string scim_endpoint(uint16_t port) const;
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
@@ -52,6 +61,7 @@ class runtime {
  private:
   runtime();
   struct parts;
+  static void wire_passwords(parts& p);
   std::unique_ptr<parts> p_;
 };
 

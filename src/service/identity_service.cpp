@@ -3,6 +3,7 @@
 #include "base/strings.hpp"
 #include "service/assignment_cascade.hpp"
 #include "service/attribute_json.hpp"
+#include "store/credential_repository.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 
@@ -88,6 +89,8 @@ result<std::monostate> identity_service::delete_user(const call_context& ctx, co
         if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
         // Its account assignments go too; roles left without one are removed by the job runner.
         if (auto r = remove_assignments_of_principal(tx, random_, clock_.now(), id); !r) return std::unexpected(r.error());
+        // Its password, history and outstanding links/codes go too (issue 5).
+        if (auto r = tx.credentials().remove_all_for(id); !r) return std::unexpected(r.error());
         auto removed = tx.users().remove(id);
         if (!removed) return std::unexpected(removed.error());
         if (!*removed) return not_found("USER", id);

@@ -181,6 +181,12 @@ class identity_service {
                                                             const std::string& user_id,
                                                             const std::vector<std::string>& group_ids);
 
+  // Called once a user's creation has committed (every door), outside the transaction, with
+  // the caller's context: app wiring queues the invitation mail from here (docs/sign-in.md).
+  // Must not throw and should return quickly; a failure there never fails the create.
+  using user_created_fn = std::function<void(const call_context&, const domain::user&)>;
+  void on_user_created(user_created_fn fn) { on_user_created_ = std::move(fn); }
+
  private:
   domain::audit_stamp stamp(const call_context& ctx) const;
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
@@ -218,6 +224,7 @@ class identity_service {
   random_source& random_;
   std::string store_id_;
   quotas quotas_;
+  user_created_fn on_user_created_;
 };
 
 

@@ -34,7 +34,7 @@ result<user_view> identity_service::create_user_view(const call_context& ctx, do
   u.version = 1;
   u.stamp = stamp(ctx);
   if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
-  return store_.write<user_view>(
+  auto created = store_.write<user_view>(
       ctx,
       [&](store::transaction& tx) -> result<user_view> {
         auto n = tx.users().count();
@@ -46,6 +46,8 @@ result<user_view> identity_service::create_user_view(const call_context& ctx, do
         return user_view{u, {}};  // a new user belongs to no group yet
       },
       [&](const user_view& v) { return ids({{"userId", v.user.id}}); });
+  if (created && on_user_created_) on_user_created_(ctx, created->user);
+  return created;
 }
 
 result<user_view> identity_service::get_user_view(const call_context& ctx, const std::string& id,

@@ -6,6 +6,7 @@
 // sign-in codes. Only hashes of passwords and tokens are stored; comparisons are constant-time.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "service/audited_store.hpp"
 #include "service/call_context.hpp"
 #include "service/mailer.hpp"
+#include "store/credential_repository.hpp"
 
 namespace atrium::service {
 
@@ -69,6 +71,17 @@ class password_service {
   const password_settings& settings() const { return s_; }
 
  private:
+  // Policy, history (each remembered hash verified), hash, then one audited write that checks
+  // the stored hash is still `seen` and runs `also` (e.g. consuming a token) in the same
+  // transaction.
+  result<void> store_new_password(const call_context& ctx, const std::string& user_id, std::string_view next,
+                                  const std::optional<store::password_record>& seen,
+                                  const std::function<result<void>(store::transaction&)>& also);
+  // Makes a link token of `kind` (replacing earlier ones), audits under ctx, then mails it.
+  result<void> send_link(const call_context& ctx, const std::string& user_id, store::token_kind kind);
+  // Sends; a refused message is audited under ctx with errorCode MailDeliveryFailed.
+  result<void> deliver(const call_context& ctx, const mail_message& m);
+
   audited_store& store_;
   mailer& mail_;
   const clock& clk_;

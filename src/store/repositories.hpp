@@ -21,6 +21,7 @@ class organization_repository;
 class permission_set_repository;
 class assignment_repository;
 class admin_policy_repository;
+class credential_repository;
 class mfa_device_repository;
 class session_repository;
 
@@ -167,6 +168,7 @@ class transaction {
   virtual permission_set_repository& permission_sets() = 0;
   virtual assignment_repository& assignments() = 0;
   virtual admin_policy_repository& admin_policies() = 0;
+  virtual credential_repository& credentials() = 0;
   virtual mfa_device_repository& mfa_devices() = 0;
   virtual session_repository& sessions() = 0;
 };

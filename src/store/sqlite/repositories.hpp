@@ -120,6 +120,7 @@ class sqlite_transaction final : public transaction {
   permission_set_repository& permission_sets() override;
   assignment_repository& assignments() override;
   admin_policy_repository& admin_policies() override;
+  credential_repository& credentials() override;
   mfa_device_repository& mfa_devices() override;
   session_repository& sessions() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
@@ -139,6 +140,7 @@ class sqlite_transaction final : public transaction {
   std::unique_ptr<permission_set_repository> permission_sets_;
   std::unique_ptr<assignment_repository> assignments_;
   std::unique_ptr<admin_policy_repository> admin_policies_;
+  std::unique_ptr<credential_repository> credentials_;
   std::unique_ptr<mfa_device_repository> mfa_devices_;
   std::unique_ptr<session_repository> sessions_;
 };

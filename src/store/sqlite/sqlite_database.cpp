@@ -4,6 +4,7 @@
 
 #include "store/sqlite/admin_policy_repo.hpp"
 #include "store/sqlite/assignment_repo.hpp"
+#include "store/sqlite/credential_repo.hpp"
 #include "store/sqlite/mfa_device_repo.hpp"
 #include "store/sqlite/organization_repo.hpp"
 #include "store/sqlite/permission_set_repo.hpp"
@@ -29,6 +30,7 @@ organization_repository& sqlite_transaction::organization() { return made<organi
 permission_set_repository& sqlite_transaction::permission_sets() { return made<permission_set_repo>(permission_sets_, c_); }
 assignment_repository& sqlite_transaction::assignments() { return made<assignment_repo>(assignments_, c_); }
 admin_policy_repository& sqlite_transaction::admin_policies() { return made<admin_policy_repo>(admin_policies_, c_); }
+credential_repository& sqlite_transaction::credentials() { return made<credential_repo>(credentials_, c_); }
 mfa_device_repository& sqlite_transaction::mfa_devices() { return made<mfa_device_repo>(mfa_devices_, c_); }
 session_repository& sqlite_transaction::sessions() { return made<session_repo>(sessions_, c_); }
 

@@ -1,0 +1,178 @@
+"""Passwords and mail end to end: a real local SMTP relay (aiosmtpd, tests/integration/smtp_sink.py)
+receives what the real `atrium` binary sends.
+
+- creating a user with an address (AWS CLI v2 `identitystore create-user`, SCIM POST /Users)
+  mails an invitation whose link carries a single-use token; a user without one gets none;
+- `atrium admin user reset-password --email` mails a reset link, `--one-time-password` prints a
+  password that meets the guide's policy; `send-invitation`, `disable`/`enable`;
+- a relay that refuses the recipient fails the CLI command and is audited (MailDeliveryFailed);
+- without mail.smtp_host the mail is only logged, body withheld.
+The portal's HTTP endpoints that consume the tokens are tested with the portal
+(tests/integration/test_portal*.py); the token handling itself by tests/service/password_service_test.cpp.
+
+Interpreter: Debian's /usr/bin/python3 (python3-aiosmtpd, python3-boto3, python3-pytest);
+AWS CLI: Debian's v2 at /usr/bin/aws.
+"""
+import json
+import os
+import re
+import subprocess
+import tempfile
+
+import pytest
+
+from conftest import REGION, make_server, new_user
+from scim_client import audit, enable, client_for, uniq, user_status
+from smtp_sink import SmtpSink, smtp_settings
+
+PORTAL = "https://portal.example.test/portal"
+
+
+@pytest.fixture(scope="module")
+def sink():
+    with SmtpSink(reject={"bounce@example.test"}) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def mail_server(sink):
+    with tempfile.TemporaryDirectory(prefix="atrium-it-mail-") as tmp:
+        s = make_server(tmp, settings=smtp_settings(sink, portal_url=PORTAL))
+        yield s
+        assert s.stop() == 0
+
+
+def aws(server, *args):
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=server.key["AccessKeyId"],
+               AWS_SECRET_ACCESS_KEY=server.key["SecretAccessKey"], AWS_DEFAULT_REGION=REGION)
+    r = subprocess.run(["/usr/bin/aws", *args, "--endpoint-url", server.endpoint, "--no-verify-ssl",
+                        "--output", "json"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def user_cli(server, *args, check=True):
+    return server.cli("admin", "user", *args, check=check)
+
+
+def meets_policy(p):
+    return (8 <= len(p) <= 64 and re.search(r"[a-z]", p) and re.search(r"[A-Z]", p)
+            and re.search(r"[0-9]", p) and re.search(r"[~!@#$%^&*_\-+=`|\\(){}\[\]:;\"'<>,.?/]", p))
+
+
+def test_create_user_with_aws_cli_mails_an_invitation(mail_server, sink):
+    name, addr = uniq("inv"), f"{uniq('a')}@example.test"
+    out = aws(mail_server, "identitystore", "create-user", "--identity-store-id", mail_server.store_id,
+              "--user-name", name, "--display-name", "Invited Person",
+              "--name", "GivenName=Invited,FamilyName=Person",
+              "--emails", f"Value={addr},Type=work,Primary=true")
+    m = sink.wait_for(to=addr, subject="Invitation")
+    assert m.mail_from == "atrium@example.test"
+    assert m.to == addr
+    for h in ("Date", "From", "Message-ID", "MIME-Version"):
+        assert m.headers[h], h
+    assert m.headers["Content-Type"].startswith("text/plain") and "utf-8" in m.headers["Content-Type"].lower()
+    assert name in m.body
+    assert m.link().startswith(PORTAL + "/set-password?token=")
+    assert len(m.token()) == 43  # 32 random bytes, base64url
+    recs = audit(mail_server, "SendInvitation")
+    mine = [r for r in recs if r["requestParameters"].get("userId") == out["UserId"]]
+    assert mine and mine[0]["eventSource"] == "sso-directory.amazonaws.com"
+    assert m.token() not in json.dumps(recs)
+
+
+def test_no_address_no_invitation(mail_server, sink):
+    before = len(sink.messages)
+    name = uniq("noaddr")
+    uid = new_user(mail_server.client(), mail_server.store_id, name)
+    addr = f"{uniq('b')}@example.test"
+    new_user(mail_server.client(), mail_server.store_id, uniq("withaddr"), email=addr)
+    sink.wait_for(to=addr)  # the outbox works in order: the first user's mail would be here by now
+    assert all(name not in m.body for m in sink.messages[before:])
+    assert not [r for r in audit(mail_server, "SendInvitation") if r["requestParameters"].get("userId") == uid]
+
+
+def test_scim_created_user_gets_an_invitation(mail_server, sink):
+    scim = client_for(mail_server, enable(mail_server)["AccessToken"])
+    addr = f"{uniq('s')}@example.test"
+    scim.create_user(email=addr)
+    assert sink.wait_for(to=addr, subject="Invitation").token()
+
+
+def test_cli_reset_by_email_delivers_a_fresh_link(mail_server, sink):
+    name, addr = uniq("reset"), f"{uniq('r')}@example.test"
+    new_user(mail_server.client(), mail_server.store_id, name, email=addr)
+    invitation = sink.wait_for(to=addr, subject="Invitation")
+    n = len(sink.messages)
+    r = user_cli(mail_server, "reset-password", "--user", name, "--email", "--json")
+    assert json.loads(r.stdout)["Mailed"] is True
+    m = sink.wait_for(to=addr, subject="Reset", after=n)
+    assert m.link().startswith(PORTAL + "/set-password?token=")
+    assert m.token() != invitation.token()
+    assert audit(mail_server, "SendPasswordResetEmail")
+
+
+def test_cli_one_time_password_is_printed_once_and_meets_the_policy(mail_server):
+    name = uniq("otp")
+    uid = new_user(mail_server.client(), mail_server.store_id, name)
+    r = user_cli(mail_server, "reset-password", "--user", uid, "--one-time-password", "--json")
+    otp = json.loads(r.stdout)["OneTimePassword"]
+    assert meets_policy(otp), otp
+    text = user_cli(mail_server, "reset-password", "--user", name, "--one-time-password").stdout
+    assert "shown only now" in text
+    assert otp not in text, "a new one each time"
+    recs = audit(mail_server, "GenerateOneTimePassword")
+    assert len([x for x in recs if x["requestParameters"]["userId"] == uid]) == 2
+    assert otp not in json.dumps(recs)
+
+
+def test_cli_reset_needs_a_known_user_with_an_address(mail_server):
+    r = user_cli(mail_server, "reset-password", "--user", "nobody-" + uniq(), "--email", check=False)
+    assert r.returncode == 1 and "not found" in r.stderr
+    name = uniq("noaddr")
+    new_user(mail_server.client(), mail_server.store_id, name)
+    r = user_cli(mail_server, "reset-password", "--user", name, "--email", check=False)
+    assert r.returncode == 1 and "no e-mail address" in r.stderr
+    r = user_cli(mail_server, "reset-password", "--user", name, check=False)
+    assert r.returncode != 0, "one of --email and --one-time-password is required"
+
+
+def test_refused_recipient_fails_the_command_and_is_audited(mail_server, sink):
+    name = uniq("bounce")
+    new_user(mail_server.client(), mail_server.store_id, name)
+    # The address is set after the create, so that the create's invitation does not bounce first.
+    uid = mail_server.client().get_user_id(
+        IdentityStoreId=mail_server.store_id,
+        AlternateIdentifier={"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}})["UserId"]
+    mail_server.client().update_user(IdentityStoreId=mail_server.store_id, UserId=uid, Operations=[
+        {"AttributePath": "emails", "AttributeValue": [{"Value": "bounce@example.test", "Type": "work", "Primary": True}]}])
+    r = user_cli(mail_server, "send-invitation", "--user", name, check=False)
+    assert r.returncode == 1
+    assert "relay did not accept" in r.stderr
+    assert "550" in r.stderr  # the logged relay answer
+    failed = [x for x in audit(mail_server, "SendEmail") if x.get("errorCode") == "MailDeliveryFailed"]
+    assert failed and "550" in failed[0]["errorMessage"]
+
+
+def test_cli_disable_and_enable(mail_server):
+    name = uniq("dis")
+    uid = new_user(mail_server.client(), mail_server.store_id, name)
+    assert json.loads(user_cli(mail_server, "disable", "--user", name, "--json").stdout)["Active"] is False
+    assert user_status(mail_server, uid) == "DISABLED"
+    r = user_cli(mail_server, "reset-password", "--user", name, "--one-time-password", check=False)
+    assert r.returncode == 1 and "disabled" in r.stderr, "the guide: a disabled user's password cannot be reset"
+    user_cli(mail_server, "enable", "--user", uid)
+    assert user_status(mail_server, uid) == "ENABLED"
+    events = {x["eventName"] for x in audit(mail_server) if x["requestParameters"] and
+              x["requestParameters"].get("userId") == uid}
+    assert {"DisableUser", "EnableUser"} <= events
+
+
+def test_without_a_relay_mail_is_only_logged(fresh_server):
+    name, addr = uniq("log"), f"{uniq('l')}@example.test"
+    new_user(fresh_server.client(), fresh_server.store_id, name, email=addr)
+    r = fresh_server.cli("admin", "user", "reset-password", "--user", name, "--email")
+    logged = r.stdout + r.stderr
+    assert f"mail to {addr} subject Reset your Atrium password (body withheld)" in logged
+    assert "token=" not in logged
+    assert not audit(fresh_server, "SendInvitation"), "no relay: no invitations on create"
