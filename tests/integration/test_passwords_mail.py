@@ -52,7 +52,9 @@ def aws(server, *args):
 
 
 def user_cli(server, *args, check=True):
-    return server.cli("admin", "user", *args, check=check)
+    """`atrium admin user …` with the server's settings (the relay is configured per process)."""
+    sets = [a for s in server.settings for a in ("--set", s)]
+    return server.cli("admin", "user", *args, *sets, check=check)
 
 
 def meets_policy(p):

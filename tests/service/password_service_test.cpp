@@ -316,7 +316,9 @@ TEST_F(password_test, a_new_code_replaces_the_old_and_five_wrong_guesses_spend_i
   auto first = code_in(mail_.sent.back().text);
   ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
   auto second = code_in(mail_.sent.back().text);
-  if (first != second) EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", first));
+  if (first != second) {
+    EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", first));
+  }
   std::string wrong = second == "000000" ? "000001" : "000000";
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", wrong));
   EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", second)) << "spent after five wrong guesses";
