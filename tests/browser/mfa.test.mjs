@@ -114,7 +114,7 @@ describe('multi-factor authentication', { skip: skip ?? false }, () => {
     await answerTotp(page, tinaSecret);
     await page.getByRole('link', { name: 'MFA devices' }).click();
     await page.waitForURL('**/portal/devices');
-    await page.getByRole('cell', { name: 'Tina phone' }).or(page.getByRole('rowheader', { name: 'Tina phone' })).waitFor();
+    await page.getByRole('rowheader', { name: 'Tina phone', exact: true }).waitFor();
     await assertLabelled(page);
 
     await page.getByRole('button', { name: 'Register an authenticator app' }).click();
