@@ -85,6 +85,11 @@ const std::map<std::string, setter>& setters() {
       {"quotas.inline_policy_bytes", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.inline_policy_bytes, 1, 32768); }},
       {"quotas.tags_per_resource", [](config& c, const std::string& v) { return parse_int(v, c.permission_set_quotas.tags, 1, 1000); }},
       {"sso_admin.max_outstanding_requests", [](config& c, const std::string& v) { return parse_int<int64_t>(v, c.sso_admin_max_outstanding_requests, 1, 1'000'000); }},
+      {"portal.session_hours", [](config& c, const std::string& v) { return parse_int(v, c.portal_session_hours, 1, 24 * 7); }},
+      {"portal.account_failures", [](config& c, const std::string& v) { return parse_int(v, c.portal_account_failures, 1, 1000); }},
+      {"portal.address_failures", [](config& c, const std::string& v) { return parse_int(v, c.portal_address_failures, 1, 100000); }},
+      {"portal.max_lockout_seconds", [](config& c, const std::string& v) { return parse_int(v, c.portal_max_lockout_seconds, 1, 86400); }},
+      {"web.assets_dir", [](config& c, const std::string& v) { c.web_assets_dir = v; return std::string(); }},
       {"provisioner.kind", [](config& c, const std::string& v) {
          if (v != "record-only" && v != "aws-iam") return std::string("provisioner.kind must be record-only or aws-iam");
          c.provisioner_kind = v;

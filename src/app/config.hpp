@@ -33,6 +33,13 @@ struct config {
   // permission sets are provisioned: "record-only" keeps them in Atrium, "aws-iam" creates the
   // roles in the accounts through the IAM API.
   int64_t sso_admin_max_outstanding_requests = 1000;
+  // The user portal (docs/sign-in.md, docs/configuration.md): sign-in session lifetime, where
+  // the built web UI is, and the failed-attempt lockouts.
+  int portal_session_hours = 8;
+  std::filesystem::path web_assets_dir;  // empty: web/dist of the source tree, else next to the binary
+  int portal_account_failures = 5;       // failures before an account's lockout starts
+  int portal_address_failures = 20;      // failures before a source address's lockout starts
+  int portal_max_lockout_seconds = 900;
   std::string provisioner_kind = "record-only";
   std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)

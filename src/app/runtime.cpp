@@ -26,6 +26,7 @@
 #include "proto/aws/sso_admin_api.hpp"
 #include "proto/aws/sso_admin_assignments.hpp"
 #include "proto/aws/sso_admin_permission_sets.hpp"
+#include "proto/portal/portal_door.hpp"
 #include "proto/scim/scim_door.hpp"
 #include "service/abac_service.hpp"
 #include "service/permission_set_tags.hpp"
@@ -42,6 +43,11 @@
 #include "service/record_only_provisioner.hpp"
 #include "service/scim_provisioning.hpp"
 #include "service/throttle.hpp"
+#include "service/login_throttle.hpp"
+#include "service/mfa_service.hpp"
+#include "service/portal_accounts.hpp"
+#include "service/session_service.hpp"
+#include "service/sign_in_service.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::app {
@@ -83,6 +89,14 @@ struct runtime::parts {
   std::unique_ptr<service::password_service> passwords;
   std::atomic<int> mail_failures{0};
   std::unique_ptr<service::outbox> outbox;
+  // The user portal (docs/sign-in.md), made by serve() once the port is known (the portal's
+  // URL names it: WebAuthn origin, LoginTo of the sign-in events).
+  std::unique_ptr<service::mfa_service> mfa;
+  std::unique_ptr<service::session_service> sessions;
+  std::unique_ptr<service::login_throttle> login_throttle;
+  std::unique_ptr<service::portal_accounts> portal_accounts;
+  std::unique_ptr<service::sign_in_service> sign_in;
+  std::unique_ptr<proto::portal::portal_door> portal;
 };
 
 namespace {
@@ -247,6 +261,49 @@ class token_gauges {
   std::jthread thread_;
 };
 
+proto::portal::portal_request to_portal(const http::request& r) {
+  return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
+}
+
+http::response from_portal(proto::portal::portal_response s) {
+  http::response r;
+  r.status = s.status;
+  r.content_type = std::move(s.content_type);
+  r.headers = std::move(s.headers);
+  r.body = std::move(s.body);
+  r.operation = std::move(s.operation);
+  r.error_code = std::move(s.error_code);
+  return r;
+}
+
+// The portal as users reach it (portal.public_url, else https://<public_host>:<port>/portal) and
+// its origin (scheme://host[:port]), which the WebAuthn origin and the Origin checks compare.
+std::string portal_url_of(const config& cfg, uint16_t port) {
+  if (!cfg.portal_public_url.empty()) return cfg.portal_public_url;
+  return std::string(cfg.server.tls ? "https://" : "http://") + cfg.public_host + ":" + std::to_string(port) + "/portal";
+}
+std::string origin_of(const std::string& url) {
+  auto host_at = url.find("://");
+  host_at = host_at == std::string::npos ? 0 : host_at + 3;
+  return url.substr(0, url.find('/', host_at));
+}
+std::string host_of(const std::string& origin) {
+  auto host_at = origin.find("://");
+  std::string host = origin.substr(host_at == std::string::npos ? 0 : host_at + 3);
+  if (!host.empty() && host.front() == '[') return host.substr(1, host.find(']') - 1);  // IPv6 literal
+  return host.substr(0, host.find(':'));
+}
+
+// web.assets_dir, else the first built UI found: next to the binary (installed), then the
+// source tree's web/dist (make build).
+std::filesystem::path assets_dir_of(const config& cfg) {
+  if (!cfg.web_assets_dir.empty()) return cfg.web_assets_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && std::filesystem::exists(exe.parent_path() / "web" / "index.html", ec)) return exe.parent_path() / "web";
+  return ATRIUM_WEB_DIST;
+}
+
 http::response from_wire(proto::aws::wire_response w) {
   http::response r;
   r.status = w.status;
@@ -300,6 +357,35 @@ void runtime::wire_passwords(parts& p) {
       p.audited->record_failure(c, {"MailDeliveryFailed", "The mail queue is full."});
     }
   });
+}
+
+// The user portal: MFA (WebAuthn origin and relying party = the portal's), sessions, the
+// failed-attempt throttle, the sign-in workflow and the door. Called by serve() once listening.
+void runtime::wire_portal(parts& p, uint16_t port) {
+  const auto& cfg = p.cfg;
+  std::string url = portal_url_of(cfg, port);
+  std::string origin = origin_of(url);
+  service::mfa_options mo;
+  mo.origin = origin;
+  mo.rp_id = host_of(origin);
+  p.mfa = std::make_unique<service::mfa_service>(*p.audited, *p.box, p.clk, p.rnd, mo);
+  service::session_settings ss;
+  ss.lifetime = std::chrono::hours(cfg.portal_session_hours);
+  p.sessions = std::make_unique<service::session_service>(*p.audited, p.clk, p.rnd, ss);
+  service::login_throttle_settings ts;
+  ts.account_free_failures = cfg.portal_account_failures;
+  ts.address_free_failures = cfg.portal_address_failures;
+  ts.max_lockout = std::chrono::seconds(cfg.portal_max_lockout_seconds);
+  p.login_throttle = std::make_unique<service::login_throttle>(p.clk, ts);
+  p.portal_accounts = std::make_unique<service::portal_accounts>(*p.db);
+  p.sign_in = std::make_unique<service::sign_in_service>(
+      *p.audited, *p.passwords, *p.mfa, *p.sessions, *p.login_throttle, p.clk, p.rnd,
+      service::sign_in_settings{p.ids.account_id, cfg.region, url + "/"});
+  proto::portal::portal_settings ps;
+  ps.public_url = origin;
+  ps.assets_dir = assets_dir_of(cfg);
+  p.portal = std::make_unique<proto::portal::portal_door>(
+      proto::portal::portal_services{*p.sign_in, *p.sessions, *p.passwords, *p.mfa, *p.portal_accounts}, ps);
 }
 
 runtime::runtime() : p_(std::make_unique<parts>()) {}
@@ -435,11 +521,20 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   auto metrics = std::make_shared<http::metrics_registry>();
   http::server srv(scfg,
                    [&p](const http::request& r) {
+                     if (p.portal && p.portal->handles(r.method, r.target))
+                       return from_portal(p.portal->handle(to_portal(r)));
                      if (p.scim->handles(r.target)) return from_scim(p.scim->handle(to_scim(r)));
                      return from_wire(p.aws->handle(to_wire(r)));
                    },
                    metrics,
                    [&p](const http::request& partial, http::response generic) {
+                     if (p.portal && p.portal->handles(partial.method, partial.target)) {
+                       auto r = generic;
+                       r.content_type = "application/json";
+                       r.body = nlohmann::json{{"error", "InvalidRequest"}, {"message", "The request could not be read."}}.dump();
+                       r.error_code = "InvalidRequest";
+                       return r;
+                     }
                      if (!p.scim->handles(partial.target)) return generic;
                      std::string detail = generic.status == 413   ? "The request body is larger than " +
                                                                       std::to_string(p.cfg.server.lim.body_bytes) + " bytes."
@@ -450,6 +545,7 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
                      return r;
                    });
   srv.listen();
+  wire_portal(p, srv.port());
   p.provisioning_api->set_endpoint(scim_endpoint(srv.port()));
   token_gauges gauges(*p.db, p.clk, p.provisioning->policy(), *metrics);
   p.jobs->start();  // resumes requests left IN_PROGRESS by a previous run

@@ -63,6 +63,8 @@ class runtime {
   struct parts;
   static void wire_passwords(parts& p);
   std::unique_ptr<parts> p_;
+  // The portal's services and door, once the server knows its port (runtime.cpp).
+  static void wire_portal(parts& p, uint16_t port);
 };
 
 }  // namespace atrium::app
