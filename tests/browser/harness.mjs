@@ -3,9 +3,10 @@
 // by playwright-core (from web/node_modules; it never downloads a browser), the AWS CLI v2 for
 // setup through the public APIs, and page helpers shared by the flows.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -134,14 +135,49 @@ export class Atrium {
     }
   }
 
+  // One SigV4-signed AWS JSON 1.1 call (what the AWS CLI sends, without its seconds of start-up:
+  // the suite creates a user in nearly every test).
+  async awsJson(service, target, body) {
+    const payload = JSON.stringify(body);
+    const host = `127.0.0.1:${this.port}`;
+    const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const day = amzDate.slice(0, 8);
+    const headers = { 'content-type': 'application/x-amz-json-1.1', host, 'x-amz-date': amzDate, 'x-amz-target': target };
+    const names = Object.keys(headers).sort();
+    const sha = (x) => crypto.createHash('sha256').update(x).digest('hex');
+    const hmac = (k, x) => crypto.createHmac('sha256', k).update(x).digest();
+    const canonical = ['POST', '/', '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), sha(payload)].join('\n');
+    const scope = `${day}/${REGION}/${service}/aws4_request`;
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha(canonical)].join('\n');
+    let key = hmac(`AWS4${this.key.SecretAccessKey}`, day);
+    for (const part of [REGION, service, 'aws4_request']) key = hmac(key, part);
+    const signature = crypto.createHmac('sha256', key).update(toSign).digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.key.AccessKeyId}/${scope}, ` +
+                            `SignedHeaders=${names.join(';')}, Signature=${signature}`;
+    const { status, text } = await new Promise((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: this.port, method: 'POST', path: '/', headers,
+                                  rejectUnauthorized: false }, (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => { data += c; });
+        res.on('end', () => resolve({ status: res.statusCode, text: data }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    assert.equal(status, 200, `${target}: ${text}`);
+    return JSON.parse(text || '{}');
+  }
+
   // A user of the built-in identity store with an e-mail address; creating it sends the
   // invitation, which the sink keeps (returned with the user).
   async createUser(userName, { email = `${userName}@example.com` } = {}) {
     const since = this.smtp.messages.length;
-    const r = await this.aws('identitystore', 'create-user', '--identity-store-id', this.storeId,
-      '--user-name', userName, '--display-name', `${userName} Display`,
-      '--name', 'GivenName=Given,FamilyName=Family',
-      '--emails', `Value=${email},Type=work,Primary=true`);
+    const r = await this.awsJson('identitystore', 'AWSIdentityStore.CreateUser', {
+      IdentityStoreId: this.storeId, UserName: userName, DisplayName: `${userName} Display`,
+      Name: { GivenName: 'Given', FamilyName: 'Family' },
+      Emails: [{ Value: email, Type: 'work', Primary: true }],
+    });
     return { userId: r.UserId, userName, email, since };
   }
 
