@@ -36,7 +36,7 @@ struct config {
   // The user portal (docs/sign-in.md, docs/configuration.md): sign-in session lifetime, where
   // the built web UI is, and the failed-attempt lockouts.
   int portal_session_hours = 8;
-  std::filesystem::path web_assets_dir;  // empty: web/dist of the source tree, else next to the binary
+  std::filesystem::path web_assets_dir;  // empty: web/ beside the binary, else the source tree's web/dist
   int portal_account_failures = 5;       // failures before an account's lockout starts
   int portal_address_failures = 20;      // failures before a source address's lockout starts
   int portal_max_lockout_seconds = 900;
