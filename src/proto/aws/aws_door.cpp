@@ -117,7 +117,7 @@ wire_response aws_door::handle(const wire_request& req) {
     if (body.is_discarded() || !body.is_object())
       return finish(fail_call(ctx, {400, "SerializationException", "The request body is not a valid JSON object.", json::object()}, req.request_id));
   }
-  ctx.request_parameters = audit_parameters(body);
+  ctx.request_parameters = audit_parameters(body, api->audited_members());
   if (auto allowed = authorize(*api, op, body, ctx.who); !allowed)
     return finish(fail_call(ctx, api->map_error(allowed.error()), req.request_id));
 

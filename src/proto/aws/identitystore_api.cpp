@@ -29,6 +29,10 @@ constexpr std::array<op_info, 19> operations = {{
     {"IsMemberInGroups", true},
 }};
 
+// Kept as sent in CloudTrail's requestParameters (json_api.hpp).
+constexpr std::string_view audited[] = {"IdentityStoreId", "UserId",   "GroupId",    "MembershipId",
+                                        "MemberId",        "GroupIds", "MaxResults", "Extensions"};
+
 // Unwraps a result into `var` or returns its error from the enclosing function.
 #define TRY(var, expr)                                       \
   auto var##_r = (expr);                                     \
@@ -65,6 +69,8 @@ bool identitystore_api::has(std::string_view operation) const {
     if (o.name == operation) return true;
   return false;
 }
+
+std::span<const std::string_view> identitystore_api::audited_members() const { return audited; }
 
 bool identitystore_api::is_read_only(std::string_view operation) const {
   for (const auto& o : operations)

@@ -21,6 +21,7 @@ class identitystore_api final : public json_api {
   std::string_view event_source() const override { return "identitystore.amazonaws.com"; }
   bool has(std::string_view operation) const override;
   bool is_read_only(std::string_view operation) const override;
+  std::span<const std::string_view> audited_members() const override;
 
   result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
                               const service::call_context& ctx) override;

@@ -1,5 +1,7 @@
 #include "proto/aws/identitystore_shapes.hpp"
 
+#include <algorithm>
+
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
 #include "service/attribute_json.hpp"
@@ -283,22 +285,11 @@ result<domain::group> group_from_request(const json& req) {
   return g;
 }
 
-json audit_parameters(const json& req) {
-  // Identifiers CloudTrail shows as sent; everything else (names, descriptions, policies,
-  // attributes) is masked the way the service masks identitystore bodies.
-  static constexpr const char* kept[] = {
-      "IdentityStoreId", "UserId", "GroupId", "MembershipId", "MemberId", "GroupIds", "MaxResults", "Extensions",
-      // sso-admin
-      "InstanceArn", "PermissionSetArn", "TargetId", "TargetType", "PrincipalType", "PrincipalId", "AccountId",
-      "ManagedPolicyArn", "ResourceArn", "ProvisioningStatus", "AccountAssignmentCreationRequestId",
-      "AccountAssignmentDeletionRequestId", "ProvisionPermissionSetRequestId",
-      // organizations
-      "ParentId", "ChildId", "ChildType", "OrganizationalUnitId", "SourceParentId", "DestinationParentId"};
+json audit_parameters(const json& req, std::span<const std::string_view> kept) {
   json out = json::object();
   if (!req.is_object()) return out;
   for (auto it = req.begin(); it != req.end(); ++it) {
-    bool keep = false;
-    for (const char* k : kept) keep = keep || it.key() == k;
+    bool keep = std::ranges::find(kept, it.key()) != kept.end();
     out[it.key()] = keep ? it.value() : json("HIDDEN_DUE_TO_SECURITY_REASONS");
   }
   return out;

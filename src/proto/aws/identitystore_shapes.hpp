@@ -2,7 +2,9 @@
 // identitystore API shapes (service model 2020-06-15) <-> domain values.
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "base/result.hpp"
 #include "domain/identity.hpp"
@@ -31,8 +33,9 @@ result<bool> wants_enterprise(const nlohmann::json& req);  // Extensions: ["aws:
 // Checks that every key of `req` is one of `allowed`.
 result<void> only_members(const nlohmann::json& req, std::initializer_list<const char*> allowed);
 
-// CloudTrail requestParameters: identifiers and paging stay, attribute values are hidden
-// (as CloudTrail does for identitystore's sensitive strings).
-nlohmann::json audit_parameters(const nlohmann::json& req);
+// CloudTrail requestParameters: the members named in `kept` (an API's identifiers and paging,
+// json_api::audited_members) stay, every other value is hidden (as CloudTrail does for
+// identitystore's sensitive strings).
+nlohmann::json audit_parameters(const nlohmann::json& req, std::span<const std::string_view> kept);
 
 }  // namespace atrium::proto::aws

@@ -4,6 +4,7 @@
 // delegated-administration check and the failure audit; an API only names its operations and
 // runs them as pure functions of a parsed request.
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string_view>
 
 #include "base/result.hpp"
@@ -25,6 +26,9 @@ class json_api {
   virtual std::string_view event_source() const = 0;
   virtual bool has(std::string_view operation) const = 0;
   virtual bool is_read_only(std::string_view operation) const = 0;
+  // Request members CloudTrail's requestParameters keep as sent (identifiers, paging); the door
+  // masks every other member (names, descriptions, policies, attributes). None by default.
+  virtual std::span<const std::string_view> audited_members() const { return {}; }
   virtual result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
                                       const service::call_context& ctx) = 0;
   // The API's own error shapes (organizations names its not-found errors per resource type).

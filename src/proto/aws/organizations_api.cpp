@@ -31,6 +31,10 @@ constexpr std::array<op_info, 13> operations = {{
     {"MoveAccount", false},
 }};
 
+// Kept as sent in CloudTrail's requestParameters (json_api.hpp).
+constexpr std::string_view audited[] = {"AccountId", "ParentId", "ChildId", "ChildType", "OrganizationalUnitId",
+                                        "SourceParentId", "DestinationParentId", "MaxResults"};
+
 // Organizations' MaxResults is 1-20 on every list operation (API reference).
 constexpr int max_page = 20;
 constexpr std::size_t max_token_length = 512;
@@ -140,6 +144,8 @@ bool organizations_api::has(std::string_view operation) const {
     if (o.name == operation) return true;
   return false;
 }
+
+std::span<const std::string_view> organizations_api::audited_members() const { return audited; }
 
 bool organizations_api::is_read_only(std::string_view operation) const {
   for (const auto& o : operations)

@@ -10,6 +10,13 @@ using nlohmann::json;
 
 namespace {
 
+// Kept as sent in CloudTrail's requestParameters (json_api.hpp).
+constexpr std::string_view audited[] = {
+    "InstanceArn", "PermissionSetArn", "TargetId", "TargetType", "PrincipalType", "PrincipalId",
+    "AccountId", "ManagedPolicyArn", "ResourceArn", "ProvisioningStatus", "MaxResults",
+    "AccountAssignmentCreationRequestId", "AccountAssignmentDeletionRequestId",
+    "ProvisionPermissionSetRequestId"};
+
 // Patterns of the sso-admin service model (botocore data/sso-admin/2020-07-20), matched whole.
 const std::regex& instance_arn_re() {
   static const std::regex re(R"(arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9.\-]{16})");
@@ -40,6 +47,8 @@ const sso_admin_operation* sso_admin_api::find(std::string_view name) const {
 }
 
 bool sso_admin_api::has(std::string_view operation) const { return find(operation) != nullptr; }
+
+std::span<const std::string_view> sso_admin_api::audited_members() const { return audited; }
 
 bool sso_admin_api::is_read_only(std::string_view operation) const {
   const auto* op = find(operation);

@@ -160,6 +160,17 @@ TEST(identitystore_shapes, non_object_requests_are_errors_not_exceptions) {
   }
 }
 
+// Each API keeps its own identifiers in requestParameters: identitystore masks a member that
+// only another API treats as an identifier.
+TEST_F(aws_door_test, audit_parameters_keep_only_the_apis_identifiers) {
+  auto p = audit_parameters({{"IdentityStoreId", "d-1234567890"}, {"UserName", "jo"}, {"InstanceArn", "arn"}},
+                            api_->audited_members());
+  EXPECT_EQ(p["IdentityStoreId"], "d-1234567890");
+  EXPECT_EQ(p["UserName"], "HIDDEN_DUE_TO_SECURITY_REASONS");
+  EXPECT_EQ(p["InstanceArn"], "HIDDEN_DUE_TO_SECURITY_REASONS");
+  EXPECT_EQ(audit_parameters(nlohmann::json::array(), api_->audited_members()), nlohmann::json::object());
+}
+
 TEST_F(aws_door_test, deeply_nested_bodies_are_refused_before_parsing) {
   std::string deep = std::string(100000, '[') + std::string(100000, ']');
   wire_request req;

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "crypto/primitives.hpp"
+#include "proto/aws/identitystore_shapes.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::proto::aws {
@@ -87,6 +88,15 @@ TEST_F(organizations_api_test, requests_are_validated_in_organizations_terms) {
   EXPECT_EQ(wire_type(unknown), "InvalidInputException");
   EXPECT_EQ(wire_type(call("DescribeAccount", {{"AccountId", "999999999999"}})), "AccountNotFoundException");
   EXPECT_EQ(wire_type(call("ListAccountsForParent", {{"ParentId", "ou-abcd-abcdefgh"}})), "ParentNotFoundException");
+}
+
+// CloudTrail keeps Organizations' identifiers as sent and masks names (audit_parameters).
+TEST_F(organizations_api_test, audit_keeps_its_identifiers_and_masks_names) {
+  auto p = audit_parameters({{"OrganizationalUnitId", "ou-abcd-abcdefgh"}, {"Name", "Prod"}, {"AccountId", "111122223333"}},
+                            api_->audited_members());
+  EXPECT_EQ(p["OrganizationalUnitId"], "ou-abcd-abcdefgh");
+  EXPECT_EQ(p["AccountId"], "111122223333");
+  EXPECT_EQ(p["Name"], "HIDDEN_DUE_TO_SECURITY_REASONS");
 }
 
 TEST(organizations_error, names_follow_the_resource_kind) {
