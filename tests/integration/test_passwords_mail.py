@@ -207,3 +207,37 @@ def test_portal_consumes_links_once_and_mails_forgotten_passwords(mail_server, s
     assert post("/password/reset", {"token": reset.token(), "newPassword": "Abcdef1!"}).json()["error"] == "PasswordPolicy", \
         "the current password is one of the last three"
     assert post("/password/reset", {"token": reset.token(), "newPassword": "Zyxwvu9?"}).json() == {}
+
+
+def test_starttls_with_a_verified_certificate_and_auth(tmp_path):
+    """mail.starttls=always against a relay with its own CA (mail.ca_file), then AUTH over TLS;
+    the password comes from ATRIUM_SMTP_PASSWORD."""
+    cert, key = tmp_path / "relay.pem", tmp_path / "relay.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    with SmtpSink(tls_cert=str(cert), tls_key=str(key), auth={"mailer": "s3cret!"}) as relay, \
+            tempfile.TemporaryDirectory(prefix="atrium-it-tls-") as data:
+        settings = smtp_settings(relay, starttls="always") + [f"mail.ca_file={cert}", "mail.username=mailer"]
+        s = make_server(data, settings=settings)
+        try:
+            name, addr = uniq("tls"), f"{uniq('t')}@example.test"
+            new_user(s.client(), s.store_id, name)
+            s.client().update_user(IdentityStoreId=s.store_id, UserId=s.client().get_user_id(
+                IdentityStoreId=s.store_id, AlternateIdentifier={"UniqueAttribute": {
+                    "AttributePath": "userName", "AttributeValue": name}})["UserId"],
+                Operations=[{"AttributePath": "emails", "AttributeValue": [{"Value": addr, "Primary": True}]}])
+            env_before = os.environ.get("ATRIUM_SMTP_PASSWORD")
+            os.environ["ATRIUM_SMTP_PASSWORD"] = "s3cret!"
+            try:
+                r = user_cli(s, "reset-password", "--user", name, "--email", check=False)
+                assert r.returncode == 0, r.stderr
+                m = relay.wait_for(to=addr, subject="Reset")
+                assert m.token() and m.mail_from == "atrium@example.test"
+            finally:
+                if env_before is None:
+                    os.environ.pop("ATRIUM_SMTP_PASSWORD", None)
+                else:
+                    os.environ["ATRIUM_SMTP_PASSWORD"] = env_before
+        finally:
+            s.stop()
