@@ -246,6 +246,9 @@ export async function session(context) {
 // Every visible input, select and textarea of the page has a <label for> with text (or is
 // inside one), and the page has exactly one h1.
 export async function assertLabelled(page) {
+  // The router changes the address first and renders after the page's own requests: wait for
+  // the new page (its h1 and its fields arrive in one append).
+  await page.locator('main h1').waitFor();
   const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
     .filter((el) => el.type !== 'hidden' && !el.hidden)
     .filter((el) => !(el.labels && Array.from(el.labels).some((l) => l.textContent.trim())))

@@ -191,6 +191,7 @@ describe('passwords only', { skip: skip ?? false }, () => {
     await signInPasswordOnly(page, 'dave', PASSWORD);
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.waitForURL('**/portal/change-password');
+    await page.getByRole('heading', { level: 1, name: 'Change password' }).waitFor();
     await assertLabelled(page);
     const NEW = 'Changed-Pass-7';
     await page.getByLabel('Current password').fill('Not-the-right-1');
