@@ -126,6 +126,19 @@ result<std::string> ps_request(const json& req, const sso_admin_api& api, std::i
   return required_permission_set_arn(req, api);
 }
 
+// MaxResults and NextToken of a List* request (MaxResults is checked first, as the model lists it).
+struct page_args {
+  std::optional<std::string> token;
+  int max = 0;
+};
+result<page_args> page_args_of(const json& req) {
+  auto max = sso_max_results(req);
+  if (!max) return std::unexpected(max.error());
+  auto token = sso_next_token(req);
+  if (!token) return std::unexpected(token.error());
+  return page_args{std::move(*token), *max};
+}
+
 template <class T>
 result<json> empty_on_success(const result<T>& r) {
   if (!r) return err(r);
@@ -241,39 +254,32 @@ void ops_builder::permission_set_ops() {
   add("ListPermissionSets", true, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
     if (auto r = sso_only_members(req, {"InstanceArn", "MaxResults", "NextToken"}); !r) return err(r);
     if (auto r = require_instance(req, api); !r) return err(r);
-    auto max = sso_max_results(req);
-    auto token = sso_next_token(req);
-    if (!max) return err(max);
-    if (!token) return err(token);
-    auto p = ps.list(ctx, *token, *max);
+    auto pg = page_args_of(req);
+    if (!pg) return err(pg);
+    auto p = ps.list(ctx, pg->token, pg->max);
     if (!p) return err(p);
     return paged("PermissionSets", *p, string_json);
   });
 }
 
 void ops_builder::managed_policy_ops() {
-  add("AttachManagedPolicyToPermissionSet", false, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
-    auto arn = ps_request(req, api, {"InstanceArn", "PermissionSetArn", "ManagedPolicyArn"});
-    if (!arn) return err(arn);
-    auto policy = sso_required_string(req, "ManagedPolicyArn", 20, 2048);
-    if (!policy) return err(policy);
-    return empty_on_success(ps.attach_managed(ctx, *arn, *policy));
-  });
-  add("DetachManagedPolicyFromPermissionSet", false, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
-    auto arn = ps_request(req, api, {"InstanceArn", "PermissionSetArn", "ManagedPolicyArn"});
-    if (!arn) return err(arn);
-    auto policy = sso_required_string(req, "ManagedPolicyArn", 20, 2048);
-    if (!policy) return err(policy);
-    return empty_on_success(ps.detach_managed(ctx, *arn, *policy));
-  });
+  auto change = [&api = api, &ps = ps](bool attach) {
+    return [&api = api, &ps = ps, attach](const json& req, const call_context& ctx) -> result<json> {
+      auto arn = ps_request(req, api, {"InstanceArn", "PermissionSetArn", "ManagedPolicyArn"});
+      if (!arn) return err(arn);
+      auto policy = sso_required_string(req, "ManagedPolicyArn", 20, 2048);
+      if (!policy) return err(policy);
+      return empty_on_success(attach ? ps.attach_managed(ctx, *arn, *policy) : ps.detach_managed(ctx, *arn, *policy));
+    };
+  };
+  add("AttachManagedPolicyToPermissionSet", false, change(true));
+  add("DetachManagedPolicyFromPermissionSet", false, change(false));
   add("ListManagedPoliciesInPermissionSet", true, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
     auto arn = ps_request(req, api, {"InstanceArn", "PermissionSetArn", "MaxResults", "NextToken"});
     if (!arn) return err(arn);
-    auto max = sso_max_results(req);
-    auto token = sso_next_token(req);
-    if (!max) return err(max);
-    if (!token) return err(token);
-    auto p = ps.list_managed(ctx, *arn, *token, *max);
+    auto pg = page_args_of(req);
+    if (!pg) return err(pg);
+    auto p = ps.list_managed(ctx, *arn, pg->token, pg->max);
     if (!p) return err(p);
     return paged("AttachedManagedPolicies", *p, managed_json);
   });
@@ -294,11 +300,9 @@ void ops_builder::customer_managed_ops() {
   add("ListCustomerManagedPolicyReferencesInPermissionSet", true, [&api = api, &ps = ps](const json& req, const call_context& ctx) -> result<json> {
     auto arn = ps_request(req, api, {"InstanceArn", "PermissionSetArn", "MaxResults", "NextToken"});
     if (!arn) return err(arn);
-    auto max = sso_max_results(req);
-    auto token = sso_next_token(req);
-    if (!max) return err(max);
-    if (!token) return err(token);
-    auto p = ps.list_customer(ctx, *arn, *token, *max);
+    auto pg = page_args_of(req);
+    if (!pg) return err(pg);
+    auto p = ps.list_customer(ctx, *arn, pg->token, pg->max);
     if (!p) return err(p);
     return paged("CustomerManagedPolicyReferences", *p, ref_json);
   });
