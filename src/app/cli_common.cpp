@@ -1,10 +1,12 @@
 #include "app/cli_common.hpp"
 
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "app/runtime.hpp"
 #include "proto/aws/wire.hpp"
+#include "store/repositories.hpp"
 
 namespace atrium::app {
 
@@ -59,6 +61,27 @@ int cli_failed(runtime& rt, const service::call_context& ctx, const error& e, st
   if (!error_code.empty()) std::cerr << code << ": ";
   std::cerr << e.message << "\n";
   return 1;
+}
+
+result<domain::user> find_cli_user(runtime& rt, const std::string& key) {
+  std::optional<domain::user> found;
+  auto r = rt.db().read([&](store::transaction& tx) -> result<void> {
+    auto byid = tx.users().get(key);
+    if (!byid) return std::unexpected(byid.error());
+    if (*byid) {
+      found = std::move(**byid);
+      return {};
+    }
+    store::user_filter f;
+    f.user_name_key = domain::fold_key(key);
+    auto page = tx.users().list(f, {"", 1, 0});
+    if (!page) return std::unexpected(page.error());
+    if (!page->items.empty()) found = std::move(page->items[0]);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (!found) return not_found("USER", key);
+  return std::move(*found);
 }
 
 }  // namespace atrium::app

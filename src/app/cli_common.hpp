@@ -10,6 +10,7 @@
 
 #include "app/config.hpp"
 #include "base/result.hpp"
+#include "domain/identity.hpp"
 #include "service/call_context.hpp"
 
 namespace atrium::app {
@@ -38,5 +39,9 @@ service::call_context cli_context(const runtime& rt, std::string_view event_sour
 // `error_code` is given (an API with its own names, e.g. Organizations'), which is then
 // printed before the message too.
 int cli_failed(runtime& rt, const service::call_context& ctx, const error& e, std::string_view error_code = {});
+
+// The user named by --user: an identity-store user id first, else a user name
+// (case-insensitive, as the store keeps names unique). errc::not_found naming USER otherwise.
+result<domain::user> find_cli_user(runtime& rt, const std::string& key);
 
 }  // namespace atrium::app

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_common.hpp"
 #include "app/runtime.hpp"
 #include "base/strings.hpp"
 #include "proto/aws/wire.hpp"
@@ -16,51 +17,6 @@ namespace atrium::app {
 namespace {
 
 using nlohmann::json;
-
-// The CLI acts as the deployment's root (it holds the data directory and the master key).
-service::call_context command_context(const runtime& rt, const char* source, const char* event) {
-  service::call_context ctx;
-  ctx.read_only = std::string_view(event).starts_with("List") || std::string_view(event).starts_with("Get");
-  ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
-  ctx.who.user_name = "atrium-cli";
-  ctx.source_ip = "localhost";
-  ctx.user_agent = "atrium-cli";
-  ctx.event_source = source;
-  ctx.event_name = event;
-  ctx.via = domain::door::cli;
-  return ctx;
-}
-
-// A refused command is audited like a refused API call (errorCode, errorMessage).
-int refused(runtime& rt, const service::call_context& ctx, const error& e) {
-  rt.audited().record_failure(ctx, service::call_failure{proto::aws::aws_error_name(e), e.message});
-  std::cerr << "error: " << e.message << "\n";
-  return 1;
-}
-
-// The user named by --user: an identity-store user id, else a user name (case-insensitive).
-result<std::string> find_user(store::database& db, const std::string& who) {
-  std::optional<std::string> id;
-  auto r = db.read([&](store::transaction& tx) -> result<void> {
-    auto u = tx.users().get(who);
-    if (!u) return std::unexpected(u.error());
-    if (*u) {
-      id = (*u)->id;
-      return {};
-    }
-    store::user_filter f;
-    f.user_name_key = domain::fold_key(who);
-    auto page = tx.users().list(f, {"", 1, 0});
-    if (!page) return std::unexpected(page.error());
-    if (!page->items.empty()) id = page->items.front().id;
-    return {};
-  });
-  if (!r) return std::unexpected(r.error());
-  if (!id) return not_found("USER", who);
-  return *id;
-}
 
 // The device named by --device: a device id, else a device name of that user.
 result<std::string> find_device(const std::vector<service::mfa_device>& devs, const std::string& which) {
@@ -148,9 +104,9 @@ int mfa_commands::settings() {
   crypto::sodium_random rnd;
   auto mfa = make_service(*rt, *box, clk, rnd);
   bool change = !mode_.empty() || !types_.empty() || !without_device_.empty() || !users_manage_.empty();
-  auto ctx = command_context(*rt, "sso.amazonaws.com", change ? "PutMfaDeviceManagementForDirectory" : "GetMfaDeviceManagementForDirectory");
+  auto ctx = cli_context(*rt, "sso.amazonaws.com", change ? "PutMfaDeviceManagementForDirectory" : "GetMfaDeviceManagementForDirectory");
   auto cur = mfa->settings();
-  if (!cur) return refused(*rt, ctx, cur.error());
+  if (!cur) return cli_failed(*rt, ctx, cur.error());
   auto s = *cur;
   if (change) {
     auto apply = [&]() -> result<void> {
@@ -173,7 +129,7 @@ int mfa_commands::settings() {
       }
       return mfa->set_settings(ctx, s);
     };
-    if (auto r = apply(); !r) return refused(*rt, ctx, r.error());
+    if (auto r = apply(); !r) return cli_failed(*rt, ctx, r.error());
   }
   if (json_) std::cout << settings_json(s).dump() << "\n";
   else print_settings(s);
@@ -189,12 +145,13 @@ int mfa_commands::devices() {
   crypto::sodium_random rnd;
   auto mfa = make_service(*rt, *box, clk, rnd);
   const char* event = *list_ ? "ListMfaDevicesForUser" : *rename_ ? "UpdateMfaDeviceForUser" : "DeleteMfaDeviceForUser";
-  auto ctx = command_context(*rt, "sso-directory.amazonaws.com", event);
+  auto ctx = cli_context(*rt, "sso-directory.amazonaws.com", event);
   ctx.request_parameters = {{"user", user_}};
-  auto uid = find_user(rt->db(), user_);
-  if (!uid) return refused(*rt, ctx, uid.error());
+  auto user = find_cli_user(*rt, user_);
+  if (!user) return cli_failed(*rt, ctx, user.error());
+  const std::string* uid = &user->id;
   auto devs = mfa->devices(*uid);
-  if (!devs) return refused(*rt, ctx, devs.error());
+  if (!devs) return cli_failed(*rt, ctx, devs.error());
   if (*list_) {
     rt->audited().record_success(ctx, nullptr);
     json out = json::array();
@@ -213,14 +170,14 @@ int mfa_commands::devices() {
     return 0;
   }
   auto dev = find_device(*devs, device_);
-  if (!dev) return refused(*rt, ctx, dev.error());
+  if (!dev) return cli_failed(*rt, ctx, dev.error());
   if (*rename_) {
-    if (auto r = mfa->rename(ctx, *uid, *dev, name_); !r) return refused(*rt, ctx, r.error());
+    if (auto r = mfa->rename(ctx, *uid, *dev, name_); !r) return cli_failed(*rt, ctx, r.error());
     if (json_) std::cout << json{{"UserId", *uid}, {"DeviceId", *dev}, {"Name", name_}}.dump() << "\n";
     else std::cout << "Renamed " << *dev << " to " << name_ << ".\n";
     return 0;
   }
-  if (auto r = mfa->remove(ctx, *uid, *dev); !r) return refused(*rt, ctx, r.error());
+  if (auto r = mfa->remove(ctx, *uid, *dev); !r) return cli_failed(*rt, ctx, r.error());
   if (json_) std::cout << json{{"UserId", *uid}, {"DeviceId", *dev}, {"Deleted", true}}.dump() << "\n";
   else std::cout << "Deleted " << *dev << ".\n";
   return 0;

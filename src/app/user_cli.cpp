@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_common.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
 #include "domain/identity.hpp"
@@ -17,28 +18,6 @@ namespace {
 
 // The console's user actions are sso-directory events in CloudTrail.
 constexpr std::string_view event_source = "sso-directory.amazonaws.com";
-
-// --user: a user id first, else a user name (case-insensitive, as the store keeps it unique).
-result<domain::user> find_user(runtime& rt, const std::string& key) {
-  std::optional<domain::user> found;
-  auto r = rt.db().read([&](store::transaction& tx) -> result<void> {
-    auto byid = tx.users().get(key);
-    if (!byid) return std::unexpected(byid.error());
-    if (*byid) {
-      found = std::move(**byid);
-      return {};
-    }
-    store::user_filter f;
-    f.user_name_key = domain::fold_key(key);
-    auto page = tx.users().list(f, {"", 1, 0});
-    if (!page) return std::unexpected(page.error());
-    if (!page->items.empty()) found = std::move(page->items[0]);
-    return {};
-  });
-  if (!r) return std::unexpected(r.error());
-  if (!found) return not_found("USER", key);
-  return std::move(*found);
-}
 
 // Waits for queued mail to reach the relay; a refused message fails the command.
 int mail_outcome(runtime& rt, const service::call_context& ctx) {
@@ -80,7 +59,7 @@ std::optional<int> user_commands::run() {
                                   : "EnableUser";
   auto ctx = cli_context(*rt, event_source, event);
   ctx.request_parameters = {{"user", user_}};
-  auto u = find_user(*rt, user_);
+  auto u = find_cli_user(*rt, user_);
   if (!u) return cli_failed(*rt, ctx, u.error());
   ctx.request_parameters = {{"userId", u->id}};
   json out = {{"UserId", u->id}, {"UserName", u->user_name}};
