@@ -7,7 +7,12 @@
    server's own CPU time (utime + stime from /proc) per sign-in gives sign-ins per second per
    core; bench/password_hash_bench measures one argon2id verification alone at the same cost, and
    1 - hash / CPU-per-sign-in is the share of a sign-in that is not the hash (aim: under 10%).
-2. Second-factor verification rates on one core: bench/mfa_verify_bench (TOTP; WebAuthn
+2. The peer, side by side in the same run: Debian's glewlwyd (bench/glewlwyd_peer.py) with the
+   same users, passwords, clients and TLS certificate (POST /api/auth/ -> session cookie; one
+   request where Atrium's sign-in is two), its own CPU per sign-in from /proc, the ratios
+   Atrium/glewlwyd, and the two password hashes named with their costs. Skipped, with the
+   reason, when glewlwyd is not installed (scripts/install-deps --bench installs it).
+3. Second-factor verification rates on one core: bench/mfa_verify_bench (TOTP; WebAuthn
    assertions ES256, RS256, EdDSA with the recorded vectors).
 
 Prints a table and writes bench/results/signin-latest.json.
@@ -33,6 +38,7 @@ import urllib3
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import glewlwyd_peer  # noqa: E402
 from run_sso_admin import client, start_atrium, stop  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -58,6 +64,11 @@ def sign_in(s, base, user, password):
     return wf, post(s, base, "/portal/api/signin/password", {"workflowId": wf, "password": password})
 
 
+def atrium_sign_in(s, base, user, password):
+    _, step = sign_in(s, base, user, password)
+    return step.get("next") == "done" and "atrium_session" in s.cookies
+
+
 def setup_users(binary, data, base, key, n):
     ids = client("identitystore", base, key["AccessKeyId"], key["SecretAccessKey"])
     sso = client("sso-admin", base, key["AccessKeyId"], key["SecretAccessKey"])
@@ -81,7 +92,7 @@ def setup_users(binary, data, base, key, n):
     return names
 
 
-def load(base, names, clients, seconds):
+def load(base, names, clients, seconds, attempt=atrium_sign_in):
     lat, errors, stop_at = [], [], time.time() + seconds
     lock = threading.Lock()
 
@@ -92,8 +103,7 @@ def load(base, names, clients, seconds):
             s.cookies.clear()
             t0 = time.perf_counter()
             try:
-                _, step = sign_in(s, base, names[i % len(names)], PASSWORD.format(i % len(names)))
-                ok = step.get("next") == "done" and "atrium_session" in s.cookies
+                ok = attempt(s, base, names[i % len(names)], PASSWORD.format(i % len(names)))
             except Exception as e:  # noqa: BLE001 - counted and reported
                 ok = False
                 with lock:
@@ -116,6 +126,62 @@ def load(base, names, clients, seconds):
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
+
+
+HEADER = (f"{'':12}{'sign-ins/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms':>15}{'per core/s':>12}"
+          f"{'not hash':>10}")
+
+
+def measure(pid, base, names, clients, seconds, hash_ms=None, attempt=atrium_sign_in):
+    """One load run; the server's CPU (utime + stime of pid) per successful sign-in. Prints its row."""
+    c0 = cpu_seconds(pid)
+    lat, errors, wall = load(base, names, clients, seconds, attempt)
+    cpu_ms = (cpu_seconds(pid) - c0) * 1000 / max(1, len(lat))
+    r = {"sign_ins": len(lat), "errors": len(errors), "first_errors": errors[:3],
+         "per_second": len(lat) / wall, "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99),
+         "server_cpu_ms_per_sign_in": cpu_ms, "per_core_per_second": 1000 / cpu_ms if cpu_ms else 0}
+    if hash_ms is not None:
+        r["share_not_hash"] = 1 - hash_ms / cpu_ms if cpu_ms else 0
+    print(f"{'x' + str(clients) + ' clients':12}{r['per_second']:12.1f}{r['p50_ms']:9.1f}{r['p99_ms']:9.1f}"
+          f"{cpu_ms:15.1f}{r['per_core_per_second']:12.1f}"
+          + (f"{r['share_not_hash'] * 100:9.1f}%" if hash_ms is not None else f"{'-':>10}")
+          + (f"   {len(errors)} errors: {errors[0]}" if errors else ""))
+    return r
+
+
+def glewlwyd_side_by_side(d, names, seconds, atrium_runs, argon2):
+    """The peer on the same users, passwords, clients and certificate as Atrium's runs just before."""
+    why = glewlwyd_peer.unavailable()
+    if why:
+        print(f"\nglewlwyd peer skipped: {why}")
+        return {"skipped": why}
+    cert, key = pathlib.Path(d) / "tls" / "cert.pem", pathlib.Path(d) / "tls" / "key.pem"
+    tls = cert.exists() and key.exists()
+    try:
+        peer = glewlwyd_peer.start(pathlib.Path(d) / "glewlwyd", names, PASSWORD, *((cert, key) if tls else ()))
+    except Exception as e:  # noqa: BLE001 - Atrium's results are still written
+        print(f"\nglewlwyd peer failed to start: {str(e)[:500]}")
+        return {"error": str(e)[:2000]}
+    try:
+        h = glewlwyd_peer.password_hash(peer, names[0])
+        out = {"version": glewlwyd_peer.version(), "tls": tls, "hash": h, "runs": {}}
+        print(f"\nglewlwyd {out['version']} (Debian), same users and load, "
+              f"{'HTTPS with the same certificate' if tls else 'plain HTTP (no certificate found)'}, "
+              f"POST /api/auth/ -> session cookie (one request; Atrium's sign-in is two)")
+        print(HEADER)
+        for clients in (1, 2):
+            out["runs"][f"x{clients}"] = measure(peer.pid, peer.base, names, clients, seconds,
+                                                 attempt=glewlwyd_peer.sign_in)
+    finally:
+        peer.stop()
+    print("ratio Atrium/glewlwyd" + "".join(
+        f"   x{c}: sign-ins/s {atrium_runs[f'x{c}']['per_second'] / g['per_second']:.2f}, CPU per sign-in "
+        f"{atrium_runs[f'x{c}']['server_cpu_ms_per_sign_in'] / g['server_cpu_ms_per_sign_in']:.2f}"
+        if g["per_second"] and g["server_cpu_ms_per_sign_in"] else f"   x{c}: n/a"
+        for c, g in ((c, out["runs"][f"x{c}"]) for c in (1, 2))))
+    print(f"password hashes: Atrium argon2id m={argon2['memory_kib']} KiB t={argon2['iterations']} p=1 (libsodium); "
+          f"glewlwyd {glewlwyd_peer.describe(h)} (nettle; its SQLite user backend's default)")
+    return out
 
 
 def google_bench(binary, env=None):
@@ -149,22 +215,12 @@ def main():
             names = setup_users(a.atrium, d, base, key, a.users)
             print(f"\npassword sign-ins (start + password -> session), argon2id m={a.memory_kib} KiB t={a.iterations}, "
                   f"{a.seconds:.0f} s per run; one argon2id verification alone: {hash_ms:.1f} ms")
-            print(f"{'':12}{'sign-ins/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms':>15}{'per core/s':>12}"
-                  f"{'not hash':>10}")
+            print(HEADER)
             for clients in (1, 2):
-                c0 = cpu_seconds(proc.pid)
-                lat, errors, wall = load(base, names, clients, a.seconds)
-                cpu_ms = (cpu_seconds(proc.pid) - c0) * 1000 / max(1, len(lat))
-                r = {"sign_ins": len(lat), "errors": len(errors), "first_errors": errors[:3],
-                     "per_second": len(lat) / wall, "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99),
-                     "server_cpu_ms_per_sign_in": cpu_ms, "per_core_per_second": 1000 / cpu_ms if cpu_ms else 0,
-                     "share_not_hash": 1 - hash_ms / cpu_ms if cpu_ms else 0}
-                results["runs"][f"x{clients}"] = r
-                print(f"{'x' + str(clients) + ' clients':12}{r['per_second']:12.1f}{r['p50_ms']:9.1f}{r['p99_ms']:9.1f}"
-                      f"{cpu_ms:15.1f}{r['per_core_per_second']:12.1f}{r['share_not_hash'] * 100:9.1f}%"
-                      + (f"   {len(errors)} errors: {errors[0]}" if errors else ""))
+                results["runs"][f"x{clients}"] = measure(proc.pid, base, names, clients, a.seconds, hash_ms)
         finally:
             stop(proc)
+        results["glewlwyd"] = glewlwyd_side_by_side(d, names, a.seconds, results["runs"], results["argon2"])
 
     mfa = google_bench(str(bench_dir / "mfa_verify_bench"))
     results["mfa"] = {n: {"per_second": b.get("items_per_second"), "cpu_time": b["cpu_time"], "unit": b["time_unit"]}
