@@ -198,11 +198,15 @@ proto::aws::wire_request to_wire(const http::request& r) {
   return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
 }
 
-proto::scim::scim_request to_scim(const http::request& r) {
+// The SCIM and portal doors take and give the same fields under their own type names (each
+// door stays free of http/): one conversion each way serves both.
+template <class DoorRequest>
+DoorRequest to_door(const http::request& r) {
   return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
 }
 
-http::response from_scim(proto::scim::scim_response s) {
+template <class DoorResponse>
+http::response from_door(DoorResponse s) {
   http::response r;
   r.status = s.status;
   r.content_type = std::move(s.content_type);
@@ -260,21 +264,6 @@ class token_gauges {
   http::metrics_registry& metrics_;
   std::jthread thread_;
 };
-
-proto::portal::portal_request to_portal(const http::request& r) {
-  return {r.method, r.target, r.headers, r.body, r.remote_ip, r.request_id};
-}
-
-http::response from_portal(proto::portal::portal_response s) {
-  http::response r;
-  r.status = s.status;
-  r.content_type = std::move(s.content_type);
-  r.headers = std::move(s.headers);
-  r.body = std::move(s.body);
-  r.operation = std::move(s.operation);
-  r.error_code = std::move(s.error_code);
-  return r;
-}
 
 // The portal as users reach it (portal.public_url, else https://<public_host>:<port>/portal) and
 // its origin (scheme://host[:port]), which the WebAuthn origin and the Origin checks compare.
@@ -522,8 +511,8 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   http::server srv(scfg,
                    [&p](const http::request& r) {
                      if (p.portal && p.portal->handles(r.method, r.target))
-                       return from_portal(p.portal->handle(to_portal(r)));
-                     if (p.scim->handles(r.target)) return from_scim(p.scim->handle(to_scim(r)));
+                       return from_door(p.portal->handle(to_door<proto::portal::portal_request>(r)));
+                     if (p.scim->handles(r.target)) return from_door(p.scim->handle(to_door<proto::scim::scim_request>(r)));
                      return from_wire(p.aws->handle(to_wire(r)));
                    },
                    metrics,
@@ -540,7 +529,7 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
                                                                       std::to_string(p.cfg.server.lim.body_bytes) + " bytes."
                                           : generic.status == 431 ? "The request headers are too large."
                                                                   : "The request could not be parsed.";
-                     auto r = from_scim(proto::scim::scim_door::transport_error(generic.status, detail));
+                     auto r = from_door(proto::scim::scim_door::transport_error(generic.status, detail));
                      for (auto& h : generic.headers) r.headers.push_back(std::move(h));
                      return r;
                    });

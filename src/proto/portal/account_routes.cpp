@@ -12,11 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-#define TRY_FIELD(var, expr)                        \
-  auto var##_r = (expr);                            \
-  if (!var##_r) return from_error(var##_r.error()); \
-  auto& var = *var##_r
-
 json device_json(const service::mfa_device& d) {
   return {{"id", d.id}, {"type", d.kind == service::mfa_kind::totp ? "TOTP" : "WEBAUTHN"}, {"name", d.name},
           {"created", iso8601(d.created, false)},

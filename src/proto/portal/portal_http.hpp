@@ -50,6 +50,11 @@ portal_response json_answer(const nlohmann::json& j, int status = 200);
 portal_response error_answer(int status, std::string code, std::string message);
 // A service error in the contract's words; `policy` maps errc::validation to PasswordPolicy.
 portal_response from_error(const error& e, bool policy = false);
+// In a route: `var` is the value of a result<T> expression, or the route answers its error.
+#define TRY_FIELD(var, expr)                        \
+  auto var##_r = (expr);                            \
+  if (!var##_r) return from_error(var##_r.error()); \
+  auto& var = *var##_r
 // Headers every portal answer carries (CSP, frame, referrer, nosniff).
 void add_security_headers(portal_response& r);
 

@@ -10,11 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-#define TRY_FIELD(var, expr)                              \
-  auto var##_r = (expr);                                  \
-  if (!var##_r) return from_error(var##_r.error());       \
-  auto& var = *var##_r
-
 json answer_json(const service::sign_in_answer& a) {
   json j = {{"next", service::to_string(a.next)}};
   if (!a.workflow_id.empty()) j["workflowId"] = a.workflow_id;
