@@ -207,9 +207,17 @@ def svg_errors(path):
 def entry_errors(entry, file_stem, schema, icon_root=CATALOG):
     """Every problem with one catalog entry, as a list of messages."""
     errors = schema_errors(entry, schema)
-    if errors:
-        return errors  # the cross-field checks below assume the shape is right
+    try:
+        errors += _cross_field_errors(entry, file_stem, icon_root)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        # The shape is wrong in a way the schema errors above already report.
+        if not errors:
+            raise
+    return errors
 
+
+def _cross_field_errors(entry, file_stem, icon_root):
+    errors = []
     if entry["id"] != file_stem:
         errors.append("id %r does not equal the file name %r" % (entry["id"], file_stem))
     if entry["icon"] != "icons/%s.svg" % entry["id"]:
