@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
+.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
 
 deps:
 	@./scripts/install-deps
@@ -46,6 +46,10 @@ integration: build
 browser: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium node --test --test-concurrency=1 tests/browser/*.test.mjs
 
+# The catalog of pre-integrated SAML applications (data/catalog): schema, placeholders, icons.
+catalog: deps
+	/usr/bin/python3 -m pytest -q tests/catalog
+
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 fuzz: deps
@@ -59,7 +63,7 @@ fuzz: deps
 	  grep -E "^Done|#[0-9]+.*DONE" $(FUZZ_BUILD)/$$t.log | tail -1; \
 	done
 
-test: unit unit-asan fuzz integration browser
+test: unit unit-asan fuzz integration browser catalog
 
 # `make bench` runs both benchmarks, one after the other (never side by side: each wants the
 # whole machine); each also runs alone. SCIM_BENCH_FLAGS=--quick for a short try.
