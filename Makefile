@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test deps bench-deps web build build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
 
 deps:
 	@./scripts/install-deps
@@ -21,18 +21,34 @@ web/node_modules/.package-lock.json: web/package-lock.json | deps
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build --silent
 
+# One configuration per purpose, each compiled once (ARCHITECTURE.md "Build"): `build` is the
+# Release build (-O2, no debug info; unity build + precompiled headers) of the server, the unit
+# tests and, only for `make bench`, the benchmarks; `build-asan` the ASan/UBSan unit tests.
+# Ninja when installed (install-deps installs it); a build directory made by another generator is
+# reconfigured in place.
+GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
+BUILD_TYPE ?= Release
+define configure
+	@if [ -f $(1)/CMakeCache.txt ] && ! grep -q "CMAKE_GENERATOR:INTERNAL=$(GENERATOR)$$" $(1)/CMakeCache.txt; then \
+	  echo "$(1): made by another generator, reconfiguring"; rm -rf $(1)/CMakeCache.txt $(1)/CMakeFiles; fi
+	cmake -S . -B $(1) -G "$(GENERATOR)" $(2) $(CMAKE_FLAGS) >/dev/null
+endef
+
 build: deps web
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(BUILD) -j$(JOBS)
+	$(call configure,$(BUILD),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE))
+	cmake --build $(BUILD) -j$(JOBS) --target atrium
+
+build-unit: build
+	cmake --build $(BUILD) -j$(JOBS) --target atrium_unit_tests
 
 build-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF >/dev/null
+	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF)
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests
 
 run: build
 	./$(BUILD)/atrium serve --data-dir atrium-data
 
-unit: build
+unit: build-unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 unit-asan: build-asan
@@ -50,26 +66,47 @@ browser: build
 catalog: deps
 	/usr/bin/python3 -m pytest -q tests/catalog
 
+# libFuzzer targets (clang 16): only the fuzz targets and the libraries they link are built.
+# Two fuzzers run at a time (one per core), FUZZ_SECONDS each; `make fuzz FUZZ_SECONDS=600` for a
+# longer run.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
+FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn
 fuzz: deps
-	CXX=clang++-16 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz scim_filter_fuzz scim_patch_fuzz scim_request_fuzz admin_policy_fuzz webauthn_fuzz
-	@for t in identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn; do \
-	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ ; \
-	  echo "fuzz: $${t}_fuzz for $(FUZZ_SECONDS)s"; \
-	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
-	    || { tail -50 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
-	  grep -E "^Done|#[0-9]+.*DONE" $(FUZZ_BUILD)/$$t.log | tail -1; \
-	done
+	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
+	@./scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
-test: unit unit-asan fuzz integration browser catalog
+# The integration tests in parallel (pytest-xdist, one worker per core; each test module on one
+# worker, every test with its own server, port, data directory and peers).
+PYTEST_WORKERS ?= $(JOBS)
+integration: build
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
+
+# `make test`: every stage in order, each timed; the table of stages and seconds is printed at the
+# end (also when a stage fails). STAGES is the order.
+STAGES := deps web build build-unit unit build-asan unit-asan fuzz integration browser catalog
+test:
+	@./scripts/timed-stages $(BUILD)/stage-times.tsv $(STAGES)
+
+# The inner loop: an incremental Release build, the unit tests, and the integration tests of one
+# area (tests/integration/test_*$(AREA)*.py); without AREA only the unit tests.
+AREA ?=
+check: build-unit
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --progress | tail -5
+ifneq ($(AREA),)
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile $(wildcard tests/integration/test_*$(AREA)*.py)
+endif
 
 # `make bench` runs both benchmarks, one after the other (never side by side: each wants the
 # whole machine); each also runs alone. SCIM_BENCH_FLAGS=--quick for a short try.
 SCIM_BENCH_FLAGS ?=
 SSO_ADMIN_BENCH_FLAGS ?=
-bench: build bench-deps
+# The benchmarks link the same static libraries as the server (built only here, not by `make test`).
+build-bench: build
+	cmake --build $(BUILD) -j$(JOBS) --target atrium_benchmarks
+
+bench: build-bench bench-deps
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
@@ -78,17 +115,17 @@ bench: build bench-deps
 bench-deps:
 	@./scripts/install-deps --bench
 
-bench-identitystore: build
+bench-identitystore: build-bench
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
 
-bench-scim: build bench-deps
+bench-scim: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist
 
-bench-sso-admin: build bench-deps
+bench-sso-admin: build-bench bench-deps
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
 
-bench-signin: build bench-deps
+bench-signin: build-bench bench-deps
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium

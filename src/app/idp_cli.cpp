@@ -9,6 +9,7 @@
 #include "crypto/primitives.hpp"
 #include "domain/assignment.hpp"
 #include "service/account_provisioner.hpp"
+#include "service/event_sources.hpp"
 #include "service/idp_signing.hpp"
 
 namespace atrium::app {
@@ -18,7 +19,6 @@ namespace {
 using nlohmann::json;
 
 // CloudTrail eventSource of the events these commands write.
-constexpr std::string_view event_source = "sso.amazonaws.com";
 
 json cert_json(const service::idp_certificate& c) {
   return {{"CertificateId", c.id},       {"Status", c.active ? "ACTIVE" : "PREVIOUS"},
@@ -109,7 +109,7 @@ int idp_commands::run_idp() {
     return 0;
   }
   if (*rotate_) {
-    auto ctx = cli_context(*rt, event_source, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
+    auto ctx = cli_context(*rt, service::event_sources::sso, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
     if (retire_old_) {
       auto n = idp.retire_previous(ctx);
       if (!n) return cli_failed(*rt, ctx, n.error());
@@ -129,7 +129,7 @@ int idp_commands::run_idp() {
     return 0;
   }
   auto list = idp.list();
-  auto ctx = cli_context(*rt, event_source, "ListIdpCertificates");
+  auto ctx = cli_context(*rt, service::event_sources::sso, "ListIdpCertificates");
   if (!list) return cli_failed(*rt, ctx, list.error());
   json arr = json::array();
   for (const auto& c : *list) arr.push_back(cert_json(c));
@@ -146,7 +146,7 @@ int idp_commands::run_idp() {
 int idp_commands::run_check() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, event_source, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
+  auto ctx = cli_context(*rt, service::event_sources::sso, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
   auto spec = read_spec(spec_file_, rt->ids().instance_arn);
   if (!spec) return cli_failed(*rt, ctx, spec.error());
   ctx.request_parameters = {{"accountId", account_}, {"roleName", spec->role_name}};
@@ -174,7 +174,7 @@ int idp_commands::run_check() {
 int idp_commands::run_repair() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, event_source, "RepairIdentityProvider");
+  auto ctx = cli_context(*rt, service::event_sources::sso, "RepairIdentityProvider");
   ctx.request_parameters = {{"accountId", account_}};
   if (account_.size() != 12 || account_.find_first_not_of("0123456789") != std::string::npos)
     return cli_failed(*rt, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});

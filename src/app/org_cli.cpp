@@ -7,6 +7,7 @@
 #include "app/runtime.hpp"
 #include "cloud/aws_client.hpp"
 #include "proto/aws/organizations_api.hpp"
+#include "service/event_sources.hpp"
 #include "service/org_import.hpp"
 
 namespace atrium::app {
@@ -16,7 +17,6 @@ using nlohmann::json;
 namespace {
 
 // CloudTrail eventSource of the events these commands write.
-constexpr std::string_view event_source = "organizations.amazonaws.com";
 
 // A refused command is audited and printed in Organizations' error names, as its API gives them.
 int failed(runtime& rt, const service::call_context& ctx, const error& e) {
@@ -52,7 +52,7 @@ result<std::vector<T>> all_pages(const std::function<result<store::page<T>>(cons
 // Prints the tree (root, OUs nested, accounts under their parent) or its JSON.
 int list_org(runtime& rt, bool as_json) {
   auto& svc = rt.organization();
-  auto ctx = cli_context(rt, event_source, "ListAccounts");
+  auto ctx = cli_context(rt, service::event_sources::organizations, "ListAccounts");
   auto o = svc.describe_organization(ctx);
   if (!o) return failed(rt, ctx, o.error());
   auto accounts = all_pages<domain::account>([&](const store::page_request& p) { return svc.list_accounts(ctx, p); });
@@ -100,7 +100,7 @@ int list_org(runtime& rt, bool as_json) {
 }
 
 int import_org(runtime& rt, const std::string& endpoint_url, const std::string& region, bool as_json) {
-  auto ctx = cli_context(rt, event_source, "ImportOrganization");
+  auto ctx = cli_context(rt, service::event_sources::organizations, "ImportOrganization");
   auto creds = cloud::credentials_from_environment();
   if (!creds) return failed(rt, ctx, error{errc::validation, "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", {}, {}});
   cloud::client_config cfg;
@@ -166,37 +166,37 @@ std::optional<int> org_commands::run() {
   if (*list_) return list_org(*rt, json_);
   if (*import_) return import_org(*rt, endpoint_url_, region_, json_);
   auto print_account = [&](const domain::account& a, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, event_source, "DescribeOrganization"));
+    auto o = svc.ensure(cli_context(*rt, service::event_sources::organizations, "DescribeOrganization"));
     if (json_ && o) std::cout << service::account_json(*o, a).dump() << "\n";
     else if (!json_) std::cout << verb << " account " << a.id << " (" << a.name << ") in " << a.parent_id << ".\n";
     return 0;
   };
   auto print_unit = [&](const domain::org_unit& u, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, event_source, "DescribeOrganization"));
+    auto o = svc.ensure(cli_context(*rt, service::event_sources::organizations, "DescribeOrganization"));
     if (json_ && o) std::cout << service::unit_json(*o, u).dump() << "\n";
     else if (!json_) std::cout << verb << " OU " << u.id << " (" << u.name << ") in " << u.parent_id << ".\n";
     return 0;
   };
   if (*register_) {
-    auto ctx = cli_context(*rt, event_source, "RegisterAccount");
+    auto ctx = cli_context(*rt, service::event_sources::organizations, "RegisterAccount");
     auto r = svc.register_account(ctx, {id_, name_, email_, parent_});
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(r->account, r->created ? "Registered" : "Updated");
   }
   if (*move_) {
-    auto ctx = cli_context(*rt, event_source, "MoveAccount");
+    auto ctx = cli_context(*rt, service::event_sources::organizations, "MoveAccount");
     auto r = svc.move_account(ctx, id_, "", parent_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(*r, "Moved");
   }
   if (*remove_) {
-    auto ctx = cli_context(*rt, event_source, "RemoveAccountFromOrganization");
+    auto ctx = cli_context(*rt, service::event_sources::organizations, "RemoveAccountFromOrganization");
     auto r = svc.remove_account(ctx, id_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_account(*r, "Removed");
   }
   if (*create_ou_) {
-    auto ctx = cli_context(*rt, event_source, "CreateOrganizationalUnit");
+    auto ctx = cli_context(*rt, service::event_sources::organizations, "CreateOrganizationalUnit");
     std::string parent = parent_;
     if (parent.empty()) {
       auto o = svc.ensure(ctx);
@@ -208,12 +208,12 @@ std::optional<int> org_commands::run() {
     return print_unit(*r, "Created");
   }
   if (*rename_ou_) {
-    auto ctx = cli_context(*rt, event_source, "UpdateOrganizationalUnit");
+    auto ctx = cli_context(*rt, service::event_sources::organizations, "UpdateOrganizationalUnit");
     auto r = svc.rename_unit(ctx, id_, name_);
     if (!r) return failed(*rt, ctx, r.error());
     return print_unit(*r, "Renamed");
   }
-  auto ctx = cli_context(*rt, event_source, "DeleteOrganizationalUnit");
+  auto ctx = cli_context(*rt, service::event_sources::organizations, "DeleteOrganizationalUnit");
   auto r = svc.delete_unit(ctx, id_);
   if (!r) return failed(*rt, ctx, r.error());
   return print_unit(*r, "Deleted");

@@ -8,6 +8,7 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
+#include "service/event_sources.hpp"
 
 namespace atrium::app {
 
@@ -15,7 +16,6 @@ namespace {
 
 // CloudTrail eventSource of the events these commands write: changes to key policies are
 // audited like IAM's AttachUserPolicy/DetachUserPolicy.
-constexpr std::string_view event_source = "iam.amazonaws.com";
 
 // Policy files are small (6,144 characters without white space); refuse anything huge early.
 result<std::string> read_policy_file(const std::string& path) {
@@ -88,7 +88,7 @@ std::optional<int> key_policy_commands::run() {
   system_clock clk;
   service::key_policies kp(rt->audited(), clk);
   if (*list_) {
-    auto ctx = cli_context(*rt, event_source, "ListAttachedKeyPolicies");
+    auto ctx = cli_context(*rt, service::event_sources::iam, "ListAttachedKeyPolicies");
     auto rows = kp.list(key_id_);
     if (!rows) return cli_failed(*rt, ctx, rows.error());
     nlohmann::json out = nlohmann::json::array();
@@ -100,7 +100,7 @@ std::optional<int> key_policy_commands::run() {
     return 0;
   }
   if (*attach_) {
-    auto ctx = cli_context(*rt, event_source, "AttachKeyPolicy");
+    auto ctx = cli_context(*rt, service::event_sources::iam, "AttachKeyPolicy");
     if (policy_.empty() && file_.empty())
       return cli_failed(*rt, ctx, error{errc::validation, "give --policy NAME or --policy-file FILE", {}, {}});
     auto specs = policy_.empty() ? policy_specs({}, {file_}) : policy_specs({policy_}, {});
@@ -113,7 +113,7 @@ std::optional<int> key_policy_commands::run() {
     else std::cout << "Attached " << spec.name << " to " << key_id_ << ".\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, event_source, "DetachKeyPolicy");
+  auto ctx = cli_context(*rt, service::event_sources::iam, "DetachKeyPolicy");
   ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", policy_}};
   if (auto r = kp.detach(key_id_, policy_, ctx); !r) return cli_failed(*rt, ctx, r.error());
   if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", policy_}, {"Detached", true}}.dump() << "\n";

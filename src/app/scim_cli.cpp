@@ -5,13 +5,13 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
+#include "service/event_sources.hpp"
 
 namespace atrium::app {
 
 namespace {
 
 // CloudTrail eventSource of the events these commands write.
-constexpr std::string_view event_source = "sso-directory.amazonaws.com";
 
 long days_left(const service::scim_token_info& t) {
   // Whole days, rounded up: a token created now shows 365, one that expires today shows 1.
@@ -75,7 +75,7 @@ std::optional<int> scim_commands::run() {
   auto& p = rt->provisioning();
   std::string endpoint = rt->scim_endpoint(cfg.server.port);
   if (*enable_ || *create_) {
-    auto ctx = cli_context(*rt, event_source, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
+    auto ctx = cli_context(*rt, service::event_sources::sso_directory, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
     auto t = *enable_ ? p.enable(ctx) : p.create_token(ctx);
     if (!t) return cli_failed(*rt, ctx, t.error());
     print_issued(*t, endpoint, json_);
@@ -84,12 +84,12 @@ std::optional<int> scim_commands::run() {
   if (*rotate_) {
     // The guide's rotation: make a new token while the old one still works, switch the IdP to
     // it, then delete the old one. Both exist in between, so a slot must be free.
-    auto list_ctx = cli_context(*rt, event_source, "ListBearerTokens");
+    auto list_ctx = cli_context(*rt, service::event_sources::sso_directory, "ListBearerTokens");
     auto s = p.describe(list_ctx);
     if (!s) return cli_failed(*rt, list_ctx, s.error());
     bool known = false;
     for (const auto& t : s->tokens) known = known || t.id == token_id_;
-    auto ctx = cli_context(*rt, event_source, "CreateBearerToken");
+    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "CreateBearerToken");
     if (!known) return cli_failed(*rt, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
     auto t = p.create_token(ctx);
     if (!t) return cli_failed(*rt, ctx, t.error());
@@ -100,7 +100,7 @@ std::optional<int> scim_commands::run() {
     return 0;
   }
   if (*delete_) {
-    auto ctx = cli_context(*rt, event_source, "DeleteBearerToken");
+    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "DeleteBearerToken");
     auto r = p.delete_token(ctx, token_id_);
     if (!r) return cli_failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Deleted access token " << token_id_ << ".\n";
@@ -108,14 +108,14 @@ std::optional<int> scim_commands::run() {
     return 0;
   }
   if (*disable_) {
-    auto ctx = cli_context(*rt, event_source, "DisableAutomaticProvisioning");
+    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "DisableAutomaticProvisioning");
     auto r = p.disable(ctx);
     if (!r) return cli_failed(*rt, ctx, r.error());
     if (!json_) std::cout << "Automatic provisioning is disabled.\n";
     else std::cout << nlohmann::json{{"Enabled", false}}.dump() << "\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, event_source, "ListBearerTokens");
+  auto ctx = cli_context(*rt, service::event_sources::sso_directory, "ListBearerTokens");
   auto s = p.describe(ctx);
   if (!s) return cli_failed(*rt, ctx, s.error());
   if (json_) {

@@ -7,6 +7,7 @@
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
 #include "domain/identity.hpp"
+#include "service/event_sources.hpp"
 #include "service/identity_service.hpp"
 #include "service/password_service.hpp"
 
@@ -17,7 +18,6 @@ using nlohmann::json;
 namespace {
 
 // The console's user actions are sso-directory events in CloudTrail.
-constexpr std::string_view event_source = "sso-directory.amazonaws.com";
 
 // Waits for queued mail to reach the relay; a refused message fails the command.
 int mail_outcome(runtime& rt, const service::call_context& ctx) {
@@ -57,7 +57,7 @@ std::optional<int> user_commands::run() {
                       : *invite_ ? "SendInvitation"
                       : *disable_ ? "DisableUser"
                                   : "EnableUser";
-  auto ctx = cli_context(*rt, event_source, event);
+  auto ctx = cli_context(*rt, service::event_sources::sso_directory, event);
   ctx.request_parameters = {{"user", user_}};
   auto u = find_cli_user(*rt, user_);
   if (!u) return cli_failed(*rt, ctx, u.error());

@@ -8,6 +8,12 @@
 
 namespace atrium {
 
+// ASCII character classes (locale-independent, unlike <cctype>).
+constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_ascii_alnum(char c) { return is_ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_hex_lower(char c) { return is_ascii_digit(c) || (c >= 'a' && c <= 'f'); }
+constexpr bool is_hex_any(char c) { return is_hex_lower(c) || (c >= 'A' && c <= 'F'); }
+
 std::string to_lower_ascii(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);
 bool starts_with(std::string_view s, std::string_view prefix);

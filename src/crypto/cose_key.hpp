@@ -8,17 +8,13 @@
 #include <openssl/evp.h>
 
 #include "base/result.hpp"
+#include "crypto/openssl_ptr.hpp"
 
 namespace atrium::crypto {
 
 // The algorithms Atrium asks for in pubKeyCredParams (COSE algorithm identifiers).
 enum class cose_alg : int { es256 = -7, eddsa = -8, rs256 = -257 };
 const char* to_string(cose_alg a);
-
-struct evp_pkey_free {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_free>;
 
 struct cose_public_key {
   cose_alg alg = cose_alg::es256;

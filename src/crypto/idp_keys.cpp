@@ -9,29 +9,12 @@
 #include <memory>
 
 #include "base/strings.hpp"
+#include "crypto/openssl_ptr.hpp"
 #include "crypto/primitives.hpp"
 
 namespace atrium::crypto {
 
 namespace {
-
-template <class T, void (*F)(T*)>
-struct deleter {
-  void operator()(T* p) const { F(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
-using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
-using bio_ptr = std::unique_ptr<BIO, deleter<BIO, BIO_free_all>>;
-using ext_ptr = std::unique_ptr<X509_EXTENSION, deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-
-result<void> add_extension(X509* cert, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  ext_ptr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) return fail(errc::internal, "cannot add certificate extension");
-  return {};
-}
 
 std::string bio_text(BIO* b) {
   char* data = nullptr;

@@ -10,26 +10,11 @@
 #include <functional>
 #include <memory>
 
+#include "crypto/openssl_ptr.hpp"
+
 namespace atrium::crypto {
 
 namespace {
-
-template <class T, void (*F)(T*)>
-struct deleter {
-  void operator()(T* p) const { F(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, deleter<EVP_PKEY, EVP_PKEY_free>>;
-using x509_ptr = std::unique_ptr<X509, deleter<X509, X509_free>>;
-using ext_ptr = std::unique_ptr<X509_EXTENSION, deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-
-result<void> add_extension(X509* cert, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  ext_ptr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) return fail(errc::internal, "cannot add certificate extension");
-  return {};
-}
 
 // Writes with fopen on a descriptor created with the given mode, so the key is never readable
 // by others, not even for a moment.
@@ -89,7 +74,7 @@ result<bool> ensure_self_signed_cert(const std::filesystem::path& cert_file,
   if (auto r = add_extension(cert.get(), NID_key_usage, "critical,digitalSignature"); !r) return std::unexpected(r.error());
   if (auto r = add_extension(cert.get(), NID_ext_key_usage, "serverAuth"); !r) return std::unexpected(r.error());
   if (!san.empty())
-    if (auto r = add_extension(cert.get(), NID_subject_alt_name, san); !r) return std::unexpected(r.error());
+    if (auto r = add_extension(cert.get(), NID_subject_alt_name, san.c_str()); !r) return std::unexpected(r.error());
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return fail(errc::internal, "cannot sign the certificate");
 
   if (auto r = write_pem(key_file, 0600, [&](FILE* f) {

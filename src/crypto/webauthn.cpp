@@ -11,7 +11,6 @@ namespace atrium::crypto::webauthn {
 
 namespace {
 
-std::unexpected<error> refused(std::string msg) { return fail(errc::unauthenticated, std::move(msg)); }
 
 uint32_t be32(std::string_view s, std::size_t at) {
   uint32_t v = 0;

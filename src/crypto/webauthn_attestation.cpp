@@ -13,13 +13,6 @@ namespace atrium::crypto::webauthn {
 
 namespace {
 
-std::unexpected<error> refused(std::string msg) { return fail(errc::unauthenticated, std::move(msg)); }
-
-struct x509_free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using x509_ptr = std::unique_ptr<X509, x509_free>;
-
 constexpr std::size_t max_certificates = 4, max_certificate_bytes = 4096;
 // id-fido-gen-ce-aaguid (§8.2.1): the AAGUID as an OCTET STRING extension value.
 constexpr const char* aaguid_oid = "1.3.6.1.4.1.45724.1.1.4";

@@ -8,7 +8,7 @@ namespace atrium::domain {
 
 namespace {
 
-auto invalid(const std::string& what) { return fail(errc::validation, what); }
+auto invalid_abac(const std::string& what) { return fail(errc::validation, what); }
 
 // [\p{L}\p{Z}\p{N}_.:/=+\-@]: exact for ASCII; non-ASCII code points are accepted (classifying
 // them needs Unicode tables; letters, spaces and digits of other scripts are what people use) as
@@ -88,27 +88,27 @@ const std::vector<std::string_view>& supported_attribute_paths() {
 
 result<void> validate_access_control_attributes(const std::vector<access_control_attribute>& attrs) {
   if (attrs.size() > abac_limits::max_attributes)
-    return invalid("AccessControlAttributes may hold at most " + std::to_string(abac_limits::max_attributes) + " attributes.");
+    return invalid_abac("AccessControlAttributes may hold at most " + std::to_string(abac_limits::max_attributes) + " attributes.");
   std::set<std::string> seen;
   for (const auto& a : attrs) {
     if (a.key.empty() || !valid_utf8(a.key) || utf8_length(a.key) > abac_limits::max_key_chars || has_control_chars(a.key))
-      return invalid("AccessControlAttribute Key must be 1-128 characters.");
+      return invalid_abac("AccessControlAttribute Key must be 1-128 characters.");
     for (unsigned char c : a.key)
       if (!valid_key_char(c))
-        return invalid("AccessControlAttribute Key '" + a.key + "' must match [\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+.");
+        return invalid_abac("AccessControlAttribute Key '" + a.key + "' must match [\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+.");
     if (a.key.starts_with("aws:") || a.key.starts_with("AWS:"))
-      return invalid("AccessControlAttribute Key '" + a.key + "' may not begin with aws: (reserved for AWS session tags).");
+      return invalid_abac("AccessControlAttribute Key '" + a.key + "' may not begin with aws: (reserved for AWS session tags).");
     if (!seen.insert(to_lower_ascii(a.key)).second)
-      return invalid("AccessControlAttribute Key '" + a.key + "' is given more than once (keys are case-insensitive).");
+      return invalid_abac("AccessControlAttribute Key '" + a.key + "' is given more than once (keys are case-insensitive).");
     if (a.source.size() != 1)
-      return invalid("AccessControlAttribute '" + a.key + "' must have exactly one Value.Source.");
+      return invalid_abac("AccessControlAttribute '" + a.key + "' must have exactly one Value.Source.");
     const std::string& src = a.source.front();
     if (src.size() > abac_limits::max_source_chars)
-      return invalid("AccessControlAttribute '" + a.key + "' Source is longer than 256 characters.");
+      return invalid_abac("AccessControlAttribute '" + a.key + "' Source is longer than 256 characters.");
     bool supported = false;
     for (auto p : supported_attribute_paths()) supported = supported || p == src;
     if (!supported)
-      return invalid("AccessControlAttribute '" + a.key + "' Source '" + src.substr(0, 256) +
+      return invalid_abac("AccessControlAttribute '" + a.key + "' Source '" + src.substr(0, 256) +
                      "' is not a supported attribute; use one of the ${path:...} attributes the user guide lists.");
   }
   return {};

@@ -2,6 +2,9 @@
 
 #include <array>
 
+#include "base/strings.hpp"
+#include "domain/ids.hpp"
+
 namespace atrium::domain {
 
 namespace {
@@ -9,10 +12,8 @@ namespace {
 // Partitions of the ARN patterns in the API model: arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b).
 constexpr std::array<std::string_view, 5> partitions = {"aws", "aws-us-gov", "aws-cn", "aws-iso", "aws-iso-b"};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_hex_lower(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
-bool is_hex_any(char c) { return is_hex_lower(c) || (c >= 'A' && c <= 'F'); }
+constexpr auto is_digit = is_ascii_digit;
+constexpr auto is_alnum = is_ascii_alnum;
 
 // "arn:<partition>:sso:::<kind>/" and returns the rest, or nullopt.
 std::optional<std::string_view> after_arn_prefix(std::string_view v, std::string_view kind) {
@@ -41,15 +42,6 @@ result<void> length_rule(std::string_view field, std::string_view v, std::size_t
     return fail(errc::validation, std::string(field) + " must be " + std::to_string(lo) + " to " +
                                       std::to_string(hi) + " characters long.");
   return {};
-}
-
-bool is_uuid(std::string_view s, bool lower_only) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !(lower_only ? is_hex_lower(s[i]) : is_hex_any(s[i]))) return false;
-  }
-  return true;
 }
 
 }  // namespace

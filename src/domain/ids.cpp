@@ -1,20 +1,17 @@
 #include "domain/ids.hpp"
 
+#include "base/strings.hpp"
+
 namespace atrium::domain {
 
-namespace {
-bool is_hex_lower(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-bool is_hex_any(char c) { return is_hex_lower(c) || (c >= 'A' && c <= 'F'); }
-
-bool is_uuid(std::string_view s) {
+bool is_uuid(std::string_view s, bool lower_only) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !is_hex_any(s[i])) return false;
+    if (dash ? s[i] != '-' : !(lower_only ? is_hex_lower(s[i]) : is_hex_any(s[i]))) return false;
   }
   return true;
 }
-}  // namespace
 
 std::string new_identity_store_id(random_source& rnd) { return "d-" + rnd.hex(5); }
 

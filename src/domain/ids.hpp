@@ -19,5 +19,7 @@ std::string new_resource_id(std::string_view store_id, random_source& rnd, sys_t
 bool is_identity_store_id(std::string_view s);
 // Accepts both "<10hex>-<uuid>" and a bare uuid (the form of stores migrated from legacy SSO).
 bool is_resource_id(std::string_view s);
+// The 8-4-4-4-12 hex form of a UUID (RFC 9562 §4); `lower_only` refuses upper-case digits.
+bool is_uuid(std::string_view s, bool lower_only = false);
 
 }  // namespace atrium::domain
