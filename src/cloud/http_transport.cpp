@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "base/strings.hpp"
+#include "cloud/await_error.hpp"
 
 namespace atrium::cloud {
 
@@ -72,7 +73,6 @@ std::string http_reply::header(std::string_view name) const {
 
 namespace {
 
-auto redirect(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 class beast_transport final : public http_transport {
  public:
@@ -119,12 +119,12 @@ class beast_transport final : public http_transport {
     msg.prepare_payload();
     beast::error_code ec;
     lowest.expires_after(options_.request_timeout);
-    co_await bhttp::async_write(stream, msg, redirect(ec));
+    co_await bhttp::async_write(stream, msg, await_error(ec));
     if (ec) co_return void(out = fail(errc::internal, "sending to " + ep.host + " failed: " + ec.message()));
     beast::flat_buffer buf;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(options_.max_reply_bytes);
-    co_await bhttp::async_read(stream, buf, parser, redirect(ec));
+    co_await bhttp::async_read(stream, buf, parser, await_error(ec));
     if (ec) co_return void(out = fail(errc::internal, "reading the answer of " + ep.host + " failed: " + ec.message()));
     http_reply reply;
     reply.status = static_cast<int>(parser.get().result_int());
@@ -137,12 +137,12 @@ class beast_transport final : public http_transport {
     auto exec = co_await net::this_coro::executor;
     beast::error_code ec;
     tcp::resolver resolver(exec);
-    auto addrs = co_await resolver.async_resolve(ep.host, ep.port, redirect(ec));
+    auto addrs = co_await resolver.async_resolve(ep.host, ep.port, await_error(ec));
     if (ec) co_return void(out = fail(errc::internal, "cannot resolve " + ep.host + ": " + ec.message()));
     if (!tls) {
       beast::tcp_stream stream(exec);
       stream.expires_after(options_.connect_timeout);
-      co_await stream.async_connect(addrs, redirect(ec));
+      co_await stream.async_connect(addrs, await_error(ec));
       if (ec) co_return void(out = fail(errc::internal, "cannot connect to " + ep.host + ":" + ep.port + ": " + ec.message()));
       co_await exchange(stream, stream, ep, req, out);
       stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -151,15 +151,15 @@ class beast_transport final : public http_transport {
     beast::ssl_stream<beast::tcp_stream> stream(exec, *tls);
     auto& lowest = beast::get_lowest_layer(stream);
     lowest.expires_after(options_.connect_timeout);
-    co_await lowest.async_connect(addrs, redirect(ec));
+    co_await lowest.async_connect(addrs, await_error(ec));
     if (ec) co_return void(out = fail(errc::internal, "cannot connect to " + ep.host + ":" + ep.port + ": " + ec.message()));
     // SNI: virtual-hosted AWS endpoints need the name to pick the certificate.
     SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
-    co_await stream.async_handshake(ssl::stream_base::client, redirect(ec));
+    co_await stream.async_handshake(ssl::stream_base::client, await_error(ec));
     if (ec) co_return void(out = fail(errc::internal, "TLS handshake with " + ep.host + " failed: " + ec.message()));
     co_await exchange(stream, lowest, ep, req, out);
     lowest.expires_after(std::chrono::seconds(2));
-    co_await stream.async_shutdown(redirect(ec));  // peers often just close; not an error
+    co_await stream.async_shutdown(await_error(ec));  // peers often just close; not an error
   }
 
   transport_options options_;

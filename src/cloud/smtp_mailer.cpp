@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "cloud/await_error.hpp"
 
 namespace atrium::cloud {
 
@@ -24,7 +25,6 @@ namespace {
 
 constexpr std::size_t max_reply_bytes = 64 * 1024;
 
-auto redirect(beast::error_code& ec) { return net::redirect_error(net::use_awaitable, ec); }
 
 struct reply {
   int code = 0;
@@ -66,7 +66,7 @@ class conversation {
     while (true) {
       beast::error_code ec;
       lowest.expires_after(s_.command_timeout);
-      std::size_t n = co_await net::async_read_until(st, net::dynamic_buffer(buf_, max_reply_bytes), "\r\n", redirect(ec));
+      std::size_t n = co_await net::async_read_until(st, net::dynamic_buffer(buf_, max_reply_bytes), "\r\n", await_error(ec));
       if (ec) co_return fail(errc::internal, "SMTP relay " + where_ + ": reading its answer failed: " + ec.message());
       std::string line = buf_.substr(0, n - 2);
       buf_.erase(0, n);
@@ -85,7 +85,7 @@ class conversation {
   net::awaitable<result<void>> write(Stream& st, beast::tcp_stream& lowest, std::string_view data) {
     beast::error_code ec;
     lowest.expires_after(s_.command_timeout);
-    co_await net::async_write(st, net::buffer(data.data(), data.size()), redirect(ec));
+    co_await net::async_write(st, net::buffer(data.data(), data.size()), await_error(ec));
     if (ec) co_return fail(errc::internal, "SMTP relay " + where_ + ": sending failed: " + ec.message());
     co_return result<void>{};
   }
@@ -176,11 +176,11 @@ net::awaitable<void> session(const smtp_settings& s, std::string from, std::stri
   std::string where = s.host + ":" + s.port;
   beast::error_code ec;
   tcp::resolver resolver(exec);
-  auto addrs = co_await resolver.async_resolve(s.host, s.port, redirect(ec));
+  auto addrs = co_await resolver.async_resolve(s.host, s.port, await_error(ec));
   if (ec) co_return void(out = fail(errc::internal, "SMTP relay " + where + ": cannot resolve: " + ec.message()));
   beast::tcp_stream plain(exec);
   plain.expires_after(s.connect_timeout);
-  co_await plain.async_connect(addrs, redirect(ec));
+  co_await plain.async_connect(addrs, await_error(ec));
   if (ec) co_return void(out = fail(errc::internal, "SMTP relay " + where + ": cannot connect: " + ec.message()));
   conversation c(s, where);
   auto greeting = co_await c.read_reply(plain, plain);
@@ -206,7 +206,7 @@ net::awaitable<void> session(const smtp_settings& s, std::string from, std::stri
   ssl::stream<beast::tcp_stream&> tls(plain, *ctx);
   SSL_set_tlsext_host_name(tls.native_handle(), s.host.c_str());
   plain.expires_after(s.command_timeout);
-  co_await tls.async_handshake(ssl::stream_base::client, redirect(ec));
+  co_await tls.async_handshake(ssl::stream_base::client, await_error(ec));
   if (ec) co_return void(out = fail(errc::internal, "SMTP relay " + where + ": TLS handshake failed: " + ec.message()));
   // RFC 3207 §4.2: forget what the relay said before TLS and ask again.
   conversation secured(s, where);

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+using scim_tests::ext;
 
 filter_ptr parsed(std::string_view text, const filter_limits& lim = {}) {
   auto f = parse_filter(text, lim);
@@ -382,4 +382,5 @@ TEST(scim_filter, patch_path_limits) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim
+}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+

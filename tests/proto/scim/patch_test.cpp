@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 using mc = service::member_change;
 
-const std::string ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+using scim_tests::ext;
 const std::string core = "urn:ietf:params:scim:schemas:core:2.0:User";
 const std::string manager_id = "26118915-6090-4610-87e4-49d8ca9f808d";
 const std::string member_a = "9067729b3d-ee533c18-538a-4cd3-a572-63fb863ed734";
@@ -563,4 +563,5 @@ TEST(scim_patch, group_external_id_and_display_name) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim
+}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+

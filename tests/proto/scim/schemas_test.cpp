@@ -13,7 +13,7 @@ using nlohmann::json;
 using def = attribute_def;
 
 const std::string base = "https://idp.example:8443/scim/v2";
-const std::string ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+using scim_tests::ext;
 
 const def& user_attr(std::string_view name) {
   const def* a = find_attribute(resource_kind::user, "", name);
@@ -235,4 +235,5 @@ TEST(scim_schemas, service_provider_config) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim
+}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+
