@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "enterprise_urn.hpp"
+
 namespace atrium::proto::scim {
 namespace {
 
@@ -382,5 +384,5 @@ TEST(scim_filter, patch_path_limits) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+}  // namespace atrium::proto::scim
 
