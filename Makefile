@@ -50,8 +50,8 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 fuzz: deps
 	CXX=clang++-16 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF >/dev/null
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz scim_filter_fuzz scim_patch_fuzz scim_request_fuzz admin_policy_fuzz webauthn_fuzz
-	@for t in identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn; do \
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target identitystore_request_fuzz sigv4_fuzz scim_filter_fuzz scim_patch_fuzz scim_request_fuzz admin_policy_fuzz webauthn_fuzz saml_authn_request_fuzz
+	@for t in identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request; do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ ; \
 	  echo "fuzz: $${t}_fuzz for $(FUZZ_SECONDS)s"; \
 	  ./$(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=$(FUZZ_BUILD)/ -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$t 2>$(FUZZ_BUILD)/$$t.log \
