@@ -38,6 +38,12 @@ void forge(xmlNode* n, const std::string& id) {
   xmlSetProp(n, x("ID"), x(id.c_str()));
   xmlNodeSetContent(find(n, ns_saml, "NameID"), x("mallory@evil.example"));
 }
+// A forged Response also gets a fresh Assertion ID, so that no ID repeats unless the attack
+// reuses the Response's: then only the reference check stands between it and acceptance.
+void forge_response(xmlNode* r, const std::string& id) {
+  forge(r, id);
+  xmlSetProp(child(r, ns_saml, "Assertion"), x("ID"), x("_evilassertion0123456789abcdef012"));
+}
 xmlNode* new_element(xmlNode* context, const char* ns, const char* name) {
   return xmlNewDocNode(context->doc, xmlSearchNsByHref(context->doc, context, x(ns)), x(name), nullptr);
 }
@@ -52,12 +58,12 @@ struct attack {
 const attack attacks[] = {
     {"XSW1", sign_target::response, true, [](xmlNode* r, const std::string& id) {
        xmlNode* original = copy_without_signature(r);
-       forge(r, id);
+       forge_response(r, id);
        xmlAddChild(child(r, ns_ds, "Signature"), original);  // the original inside the Signature
      }},
     {"XSW2", sign_target::response, true, [](xmlNode* r, const std::string& id) {
        xmlNode* original = copy_without_signature(r);
-       forge(r, id);
+       forge_response(r, id);
        xmlAddPrevSibling(child(r, ns_ds, "Signature"), original);  // the original before the Signature
      }},
     {"XSW3", sign_target::assertion, false, [](xmlNode* r, const std::string& id) {

@@ -139,5 +139,28 @@ TEST_F(XmlInterop, RsaSha1FromXmlsecCliOnlyWithTheFlag) {
   EXPECT_TRUE(allowed) << allowed.error().message;
 }
 
+TEST_F(XmlInterop, XmlsecAloneAcceptsXsw5WhichAtriumRefuses) {
+  // Why the verifier's own checks exist: XSW5 (the forged Assertion keeps the original
+  // Signature, the original is appended unsigned) passes plain xmlsec verification, because
+  // the reference still resolves to the untouched original.
+  REQUIRE_XMLSEC1();
+  auto doc = document::parse(signed_response(sign_target::assertion));
+  xmlNode* a = element_children(doc->root(), ns_saml, "Assertion").front();
+  xmlNode* original = xmlDocCopyNode(a, doc->get(), 1);
+  xmlNode* sig = element_children(original, ns_ds, "Signature").front();
+  xmlUnlinkNode(sig);
+  xmlFreeNode(sig);
+  xmlAddChild(doc->root(), original);
+  xmlSetProp(a, reinterpret_cast<const xmlChar*>("ID"), reinterpret_cast<const xmlChar*>("_evil0123456789abcdef0123456789ab"));
+  for (xmlNode* s = element_children(a, ns_saml, "Subject").front()->children; s; s = s->next)
+    if (is_element(s, ns_saml, "NameID")) xmlNodeSetContent(s, reinterpret_cast<const xmlChar*>("mallory@evil.example"));
+  write("xsw5.xml", doc->to_string());
+  EXPECT_EQ(xmlsec1(std::string("--verify --pubkey-cert-pem idp-cert.pem ") + assertion_id_attr + " xsw5.xml"), 0) << log;
+  auto r = validate_text(doc->to_string());
+  ASSERT_FALSE(r);
+  auto again = document::parse(doc->to_string());
+  EXPECT_FALSE(idp_verifier().verify(*again, element_children(again->root(), ns_saml, "Assertion").front()));
+}
+
 }  // namespace
 }  // namespace atrium::xml
