@@ -115,6 +115,8 @@ result<void> signer::sign(document& doc, xmlNode* element) const {
   if (!element || element->doc != doc.get()) return fail(errc::internal, "The element to sign is not in the document.");
   auto id = attribute(element, "ID");
   if (!id || id->empty()) return fail(errc::validation, qualified_name(element) + " has no ID to sign.");
+  if (!element_children(element, ns_ds, "Signature").empty())
+    return fail(errc::validation, qualified_name(element) + " is already signed.");
   error_capture errors;
   if (auto r = register_id(doc.get(), element, *id); !r) return r;
   auto sig = add_template(doc.get(), element, *id);

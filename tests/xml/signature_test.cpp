@@ -2,7 +2,12 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <thread>
+#include <vector>
 
 #include "xml/id_registry.hpp"
 #include "xml_test_support.hpp"
@@ -197,26 +202,55 @@ TEST(XmlSignature, SignerRefusesMismatchedKeys) {
   EXPECT_FALSE(signer::from_pem("not a key", idp_keys().certificate_pem));
   EXPECT_FALSE(trusted_certs::from_pem("not a cert"));
   EXPECT_FALSE(trusted_certs::from_pem(std::vector<std::string>{}));
+  auto d = document::parse(signed_response(sign_target::assertion));
+  EXPECT_FALSE(idp_signer().sign(*d, assertion_of(*d))) << "already signed";
+  auto no_id = document::parse("<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"/>");
+  EXPECT_FALSE(idp_signer().sign(*no_id, no_id->root()));
+}
+
+TEST(XmlSignature, SignsAndVerifiesFromSeveralThreads) {
+  // One signer and one verifier shared by threads (the server's worker pool); each call has
+  // its own xmlsec context and its own error capture.
+  const auto& s = idp_signer();
+  auto v = idp_verifier();
+  (void)schema();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      seeded_random random(100 + t);
+      for (int i = 0; i < 10; ++i) {
+        auto xml = build_response(sample_values(), random, s, sign_target::both);
+        if (!xml) continue;
+        auto bad = *xml;
+        bad.replace(bad.find("alice@"), 5, "eve00");
+        if (validate_text(*xml, sample_expectations(), v) && !validate_text(bad, sample_expectations(), v)) ++ok;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 40);
 }
 
 TEST(XmlSignature, SigningCostIsMostlyRsa) {
   // The perf target (>= 70% of `openssl speed rsa2048` signs/s at the API) needs a signature to
-  // cost little beyond the RSA operation. Printed, not asserted: the machine is shared.
+  // cost little beyond the RSA operation. Measured in CPU time (as openssl speed does) and
+  // printed, not asserted: the machine is shared and this build may be unoptimised.
   constexpr int n = 50;
   auto v = sample_values();
   seeded_random random(7);
   auto xml = build_response_xml(v, random);
-  auto start = std::chrono::steady_clock::now();
+  std::clock_t start = std::clock();
   for (int i = 0; i < n; ++i) {
     auto d = document::parse(*xml);
     ASSERT_TRUE(idp_signer().sign(*d, assertion_of(*d)));
   }
-  auto xml_time = std::chrono::steady_clock::now() - start;
-  start = std::chrono::steady_clock::now();
+  double xml_time = static_cast<double>(std::clock() - start);
+  start = std::clock();
   for (int i = 0; i < n; ++i) ASSERT_TRUE(idp_signer().sign_octets("x"));
-  auto rsa_time = std::chrono::steady_clock::now() - start;
-  double ratio = std::chrono::duration<double>(rsa_time) / std::chrono::duration<double>(xml_time);
-  std::printf("[ perf ] XML signatures run at %.0f%% of bare RSA-SHA256 signatures (%d each)\n", ratio * 100, n);
+  double rsa_time = static_cast<double>(std::clock() - start);
+  double ratio = rsa_time / std::max(xml_time, 1.0);
+  std::printf("[ perf ] parse + XML signature runs at %.0f%% of bare RSA-SHA256 signatures (CPU time, %d each)\n",
+              ratio * 100, n);
   EXPECT_GT(ratio, 0.2);
 }
 
