@@ -2,6 +2,10 @@
 #include "xml/schema.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "xml_test_support.hpp"
 
@@ -20,6 +24,22 @@ TEST(XmlSchema, MissingFilesAreAClearError) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, errc::internal);
   EXPECT_NE(s.error().message.find("opensaml-schemas"), std::string::npos) << s.error().message;
+}
+
+TEST(XmlSchema, ImportsOutsideTheMappedFilesAreRefusedNotFetched) {
+  // A schema importing from an http:// URL that is not one of the mapped W3C schemas: the
+  // entity loader refuses it (no network access), so the reference to it cannot resolve.
+  std::string dir = (std::filesystem::temp_directory_path() / "atrium-xsd-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::ofstream(dir + "/saml-schema-protocol-2.0.xsd")
+      << "<schema xmlns='http://www.w3.org/2001/XMLSchema' xmlns:x='urn:x' targetNamespace='urn:t'>"
+         "<import namespace='urn:x' schemaLocation='http://example.invalid/x.xsd'/>"
+         "<element name='t'><complexType><sequence><element ref='x:e'/></sequence></complexType></element></schema>";
+  auto s = saml_schema::load({dir, default_schema_locations().w3c_dir});
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("external resource refused: http://example.invalid/x.xsd"), std::string::npos)
+      << s.error().message;
 }
 
 TEST(XmlSchema, ValidatesBuiltAndSignedResponses) {
