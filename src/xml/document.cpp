@@ -2,6 +2,7 @@
 
 #include <libxml/parser.h>
 
+#include <climits>
 #include <memory>
 
 #include "base/strings.hpp"
@@ -16,7 +17,7 @@ std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, 
 // The byte-level refusals that run before libxml2 sees the input (see document.hpp).
 result<void> precheck(std::string_view bytes, const parse_limits& limits) {
   if (bytes.empty()) return invalid("The XML document is empty.");
-  if (bytes.size() > limits.max_bytes)
+  if (bytes.size() > limits.max_bytes || bytes.size() > static_cast<std::size_t>(INT_MAX))
     return invalid("The XML document is larger than " + std::to_string(limits.max_bytes) + " bytes.");
   if (bytes.find('\0') != std::string_view::npos || !valid_utf8(bytes))
     return invalid("The XML document is not UTF-8 text.");
