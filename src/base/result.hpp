@@ -34,6 +34,10 @@ inline std::unexpected<error> fail(errc code, std::string message) {
   return std::unexpected<error>(error{code, std::move(message), {}, {}});
 }
 
+// The two failures most call sites spell out: bad input, and a refused credential or signature.
+inline std::unexpected<error> invalid(std::string message) { return fail(errc::validation, std::move(message)); }
+inline std::unexpected<error> refused(std::string message) { return fail(errc::unauthenticated, std::move(message)); }
+
 inline std::unexpected<error> not_found(std::string type, std::string id) {
   std::string msg = type + " not found.";
   return std::unexpected<error>(error{errc::not_found, std::move(msg), std::move(type), std::move(id)});

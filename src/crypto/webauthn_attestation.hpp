@@ -11,9 +11,6 @@
 
 namespace atrium::crypto::webauthn {
 
-// Every refused ceremony is errc::unauthenticated with the reason (shared by webauthn.cpp).
-inline std::unexpected<error> refused(std::string msg) { return fail(errc::unauthenticated, std::move(msg)); }
-
 // Verifies `att_stmt` of format `fmt` over the raw authenticator data and the SHA-256 of
 // clientDataJSON; returns the attestation type. `cred` is the credential's parsed key.
 result<attestation_type> verify_attestation(std::string_view fmt, cbor_item_t* att_stmt,

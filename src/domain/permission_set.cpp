@@ -9,7 +9,6 @@ namespace atrium::domain {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 std::string shown(std::string_view s) {
   return std::string(s.size() > 64 ? s.substr(0, 64) : s) + (s.size() > 64 ? "..." : "");

@@ -12,7 +12,6 @@ namespace atrium::xml {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 // The byte-level refusals that run before libxml2 sees the input (see document.hpp).
 result<void> precheck(std::string_view bytes, const parse_limits& limits) {

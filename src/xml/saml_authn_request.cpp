@@ -10,7 +10,6 @@ namespace atrium::xml {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 // xs:boolean (XML Schema 2 §3.2.2): true, false, 1, 0.
 bool boolean_attr(const xmlNode* n, const char* name) {

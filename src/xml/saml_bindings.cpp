@@ -13,7 +13,6 @@ namespace atrium::xml {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

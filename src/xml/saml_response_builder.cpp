@@ -10,7 +10,6 @@ namespace atrium::xml {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 result<void> check_text(std::string_view value, const char* what, bool required) {
   if (required && value.empty()) return invalid(std::string(what) + " is required in a SAML response.");

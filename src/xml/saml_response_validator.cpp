@@ -9,7 +9,6 @@ namespace atrium::xml {
 
 namespace {
 
-std::unexpected<error> invalid(std::string msg) { return fail(errc::validation, std::move(msg)); }
 
 bool too_early(sys_time not_before, const response_expectations& e) { return e.now + e.clock_skew < not_before; }
 bool expired(sys_time not_on_or_after, const response_expectations& e) { return e.now - e.clock_skew >= not_on_or_after; }

@@ -19,7 +19,6 @@ namespace {
 
 constexpr const char* ns_exc_c14n = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
-std::unexpected<error> refused(std::string msg) { return fail(errc::unauthenticated, std::move(msg)); }
 
 std::string algorithm(const xmlNode* n) { return attribute(n, "Algorithm").value_or(""); }
 

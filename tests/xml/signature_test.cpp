@@ -5,7 +5,6 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -229,29 +228,6 @@ TEST(XmlSignature, SignsAndVerifiesFromSeveralThreads) {
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 40);
-}
-
-TEST(XmlSignature, SigningCostIsMostlyRsa) {
-  // The perf target (>= 70% of `openssl speed rsa2048` signs/s at the API) needs a signature to
-  // cost little beyond the RSA operation. Measured in CPU time (as openssl speed does) and
-  // printed, not asserted: the machine is shared and this build may be unoptimised.
-  constexpr int n = 50;
-  auto v = sample_values();
-  seeded_random random(7);
-  auto xml = build_response_xml(v, random);
-  std::clock_t start = std::clock();
-  for (int i = 0; i < n; ++i) {
-    auto d = document::parse(*xml);
-    ASSERT_TRUE(idp_signer().sign(*d, assertion_of(*d)));
-  }
-  double xml_time = static_cast<double>(std::clock() - start);
-  start = std::clock();
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(idp_signer().sign_octets("x"));
-  double rsa_time = static_cast<double>(std::clock() - start);
-  double ratio = rsa_time / std::max(xml_time, 1.0);
-  std::printf("[ perf ] parse + XML signature runs at %.0f%% of bare RSA-SHA256 signatures (CPU time, %d each)\n",
-              ratio * 100, n);
-  EXPECT_GT(ratio, 0.2);
 }
 
 }  // namespace
