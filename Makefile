@@ -42,7 +42,7 @@ build-unit: build
 	cmake --build $(BUILD) -j$(JOBS) --target atrium_unit_tests
 
 build-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF)
+	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF)
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests
 
 run: build
@@ -58,9 +58,9 @@ integration: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration
 
 # Browser tests: playwright-core (from web/node_modules) drives Debian's /usr/bin/chromium against
-# the real server, one test file at a time (each starts its own server and SMTP sink).
+# the real server, a test file per core at a time (each starts its own server and SMTP sink).
 browser: build
-	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium node --test --test-concurrency=1 tests/browser/*.test.mjs
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium node --test --test-concurrency=$(JOBS) tests/browser/*.test.mjs
 
 # The catalog of pre-integrated SAML applications (data/catalog): schema, placeholders, icons.
 catalog: deps
@@ -73,7 +73,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request
 fuzz: deps
-	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF)
+	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF)
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
 	@./scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
