@@ -1,4 +1,5 @@
 #include "service/assignment_service.hpp"
+#include "base/try.hpp"
 
 #include <set>
 #include <utility>
@@ -6,11 +7,6 @@
 namespace atrium::service {
 
 namespace {
-
-#define TRY(var, expr)                                   \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto& var = *var##_r
 
 // responseElements of the audit record: the status record as the API returns it.
 nlohmann::json status_json(const domain::request_record& r) {

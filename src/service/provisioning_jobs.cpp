@@ -1,15 +1,11 @@
 #include "service/provisioning_jobs.hpp"
+#include "base/try.hpp"
 
 #include <utility>
 
 namespace atrium::service {
 
 namespace {
-
-#define TRY(var, expr)                                   \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto& var = *var##_r
 
 const char* operation_of(domain::request_kind k) {
   switch (k) {

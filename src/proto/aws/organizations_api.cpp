@@ -32,7 +32,7 @@ constexpr std::array<op_info, 13> operations = {{
 }};
 
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-constexpr std::string_view audited[] = {"AccountId", "ParentId", "ChildId", "ChildType", "OrganizationalUnitId",
+const std::vector<std::string_view> audited = {"AccountId", "ParentId", "ChildId", "ChildType", "OrganizationalUnitId",
                                         "SourceParentId", "DestinationParentId", "MaxResults"};
 
 // Organizations' MaxResults is 1-20 on every list operation (API reference).
@@ -137,24 +137,17 @@ aws_error organizations_error(const error& e) {
   return generic;
 }
 
-aws_error organizations_api::map_error(const error& e) const { return organizations_error(e); }
-
-bool organizations_api::has(std::string_view operation) const {
+// The reads share their checks and the writes the organization they act on, so one function
+// each serves its rows.
+organizations_api::organizations_api(service::organization_service& svc)
+    : json_api({"AWSOrganizationsV20161128", "organizations", "organizations", "organizations.amazonaws.com", audited},
+               organizations_error),
+      svc_(svc) {
   for (const auto& o : operations)
-    if (o.name == operation) return true;
-  return false;
-}
-
-std::span<const std::string_view> organizations_api::audited_members() const { return audited; }
-
-bool organizations_api::is_read_only(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return o.read_only;
-  return false;
-}
-
-result<json> organizations_api::call(std::string_view op, const json& req, const service::call_context& ctx) {
-  return is_read_only(op) ? read(op, req, ctx) : write(op, req, ctx);
+    add({std::string(o.name), o.read_only,
+         [this, name = o.name, read_only = o.read_only](const json& req, const service::call_context& ctx) {
+           return read_only ? read(name, req, ctx) : write(name, req, ctx);
+         }});
 }
 
 result<json> organizations_api::describe_organization(const service::call_context& ctx) {

@@ -1,4 +1,5 @@
 #include "proto/scim/resources.hpp"
+#include "base/try.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -137,11 +138,6 @@ scim_result<std::optional<std::string>> optional_text(const json& obj, std::stri
   return std::move(*v);
 }
 
-#define SCIM_TRY(var, expr)                                  \
-  auto var##_r = (expr);                                     \
-  if (!var##_r) return std::unexpected(var##_r.error());     \
-  auto& var = *var##_r
-
 scim_result<void> read_user_scalars(const json& body, domain::user& u) {
   const std::pair<const char*, std::optional<std::string> domain::user::*> fields[] = {
       {"nickName", &domain::user::nick_name},   {"profileUrl", &domain::user::profile_url},
@@ -149,7 +145,7 @@ scim_result<void> read_user_scalars(const json& body, domain::user& u) {
       {"preferredLanguage", &domain::user::preferred_language},
       {"locale", &domain::user::locale},        {"timezone", &domain::user::timezone}};
   for (auto [key, member] : fields) {
-    SCIM_TRY(v, optional_text(body, key));
+    TRY(v, optional_text(body, key));
     u.*member = std::move(v);
   }
   return {};
@@ -384,9 +380,9 @@ scim_result<domain::user> user_from_json(const json& body, const domain::user* c
     u.stamp = current->stamp;
     u.version = current->version;
   }
-  SCIM_TRY(user_name, required_text(body, "userName", "userName"));
+  TRY(user_name, required_text(body, "userName", "userName"));
   u.user_name = std::move(user_name);
-  SCIM_TRY(display_name, required_text(body, "displayName", "displayName"));
+  TRY(display_name, required_text(body, "displayName", "displayName"));
   u.display_name = std::move(display_name);
   const json* name = service::find_key(body, "name");
   if (!name || name->is_null()) return std::unexpected(invalid("The attribute 'name.givenName' is required."));
@@ -398,9 +394,9 @@ scim_result<domain::user> user_from_json(const json& body, const domain::user* c
   u.user_name_parts = std::move(*parts);
   if (auto r = read_user_scalars(body, u); !r) return std::unexpected(r.error());
   if (auto r = read_user_lists(body, u); !r) return std::unexpected(r.error());
-  SCIM_TRY(active, read_active(body));
+  TRY(active, read_active(body));
   if (active) u.active = *active;
-  SCIM_TRY(external, optional_text(body, "externalId"));
+  TRY(external, optional_text(body, "externalId"));
   set_scim_external_id(u.external_ids, external);
   if (const json* ext = service::find_key(body, enterprise_user_urn); ext && !ext->is_null()) {
     auto e = service::enterprise_from_json(*ext);
@@ -417,9 +413,9 @@ scim_result<group_body> group_from_json(const json& body, const domain::group* c
   if (auto r = check_keys(body, resource_kind::group); !r) return std::unexpected(r.error());
   group_body out;
   if (current) out.group = *current;
-  SCIM_TRY(display_name, required_text(body, "displayName", "displayName"));
+  TRY(display_name, required_text(body, "displayName", "displayName"));
   out.group.display_name = std::move(display_name);
-  SCIM_TRY(external, optional_text(body, "externalId"));
+  TRY(external, optional_text(body, "externalId"));
   set_scim_external_id(out.group.external_ids, external);
   if (const json* members = service::find_key(body, "members"); members && !members->is_null()) {
     if (!members->is_array()) return std::unexpected(invalid("The attribute 'members' must be a list."));
