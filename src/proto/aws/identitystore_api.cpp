@@ -11,7 +11,7 @@ using nlohmann::json;
 namespace {
 
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-const std::vector<std::string_view> audited = {"IdentityStoreId", "UserId",   "GroupId",    "MembershipId",
+const std::vector<std::string_view> identitystore_audited = {"IdentityStoreId", "UserId",   "GroupId",    "MembershipId",
                                         "MemberId",        "GroupIds", "MaxResults", "Extensions"};
 
 template <class T, class Encode>
@@ -258,7 +258,7 @@ constexpr row rows[] = {
 }  // namespace
 
 identitystore_api::identitystore_api(service::identity_service& svc)
-    : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", audited}) {
+    : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", identitystore_audited}) {
   for (const auto& r : rows)
     add({r.name, r.read_only, [&svc, fn = r.fn](const json& req, const call_context& ctx) -> result<json> {
            TRY_VOID(check_store(svc, req));

@@ -11,7 +11,7 @@ using nlohmann::json;
 namespace {
 
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-const std::vector<std::string_view> audited = {
+const std::vector<std::string_view> sso_admin_audited = {
     "InstanceArn", "PermissionSetArn", "TargetId", "TargetType", "PrincipalType", "PrincipalId",
     "AccountId", "ManagedPolicyArn", "ResourceArn", "ProvisioningStatus", "MaxResults",
     "AccountAssignmentCreationRequestId", "AccountAssignmentDeletionRequestId",
@@ -41,7 +41,7 @@ aws_error sso_admin_error(const error& e) {
 }  // namespace
 
 sso_admin_api::sso_admin_api(sso_instance_info instance)
-    : json_api({"SWBExternalService", "sso-admin", "sso", "sso.amazonaws.com", audited}, sso_admin_error),
+    : json_api({"SWBExternalService", "sso-admin", "sso", "sso.amazonaws.com", sso_admin_audited}, sso_admin_error),
       instance_(std::move(instance)) {}
 
 bool is_instance_arn(std::string_view arn) {

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* token_columns =
     "SELECT id, kind, user_id, secret_hash, created_at, expires_at, used_at, attempts FROM one_time_tokens";
 
-token_kind kind_of(const std::string& s) {
+token_kind token_kind_of(const std::string& s) {
   if (s == "invitation") return token_kind::invitation;
   if (s == "email_code") return token_kind::email_code;
   return token_kind::reset;
@@ -19,7 +19,7 @@ token_kind kind_of(const std::string& s) {
 one_time_token token_row(const statement& s) {
   one_time_token t;
   t.id = s.text(0);
-  t.kind = kind_of(s.text(1));
+  t.kind = token_kind_of(s.text(1));
   t.user_id = s.text(2);
   t.secret_hash = s.text(3);
   t.created_at = from_epoch_millis(s.integer(4));

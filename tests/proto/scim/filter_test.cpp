@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "enterprise_urn.hpp"
+
 #include <algorithm>
 
 namespace atrium::proto::scim {
@@ -382,5 +384,5 @@ TEST(scim_filter, patch_path_limits) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+}  // namespace atrium::proto::scim
 
