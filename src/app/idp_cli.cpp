@@ -7,6 +7,7 @@
 
 #include "app/runtime.hpp"
 #include "app/wire_sso_admin.hpp"
+#include "base/json_text.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/assignment.hpp"
 #include "service/event_sources.hpp"
@@ -153,7 +154,7 @@ int idp_commands::run_check() {
   auto ctx = cli_context(env, service::event_sources::sso, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
   auto spec = read_spec(spec_file_, env.ids.instance_arn);
   if (!spec) return cli_failed(env, ctx, spec.error());
-  ctx.request_parameters = {{"accountId", account_}, {"roleName", spec->role_name}};
+  ctx.request_parameters = to_json_text({{"accountId", account_}, {"roleName", spec->role_name}});
   auto& prov = *wing.provisioner;
   result<void> r;
   if (delete_) {
@@ -168,7 +169,7 @@ int idp_commands::run_check() {
               {"RoleName", spec->role_name},
               {"SamlProvider", spec->saml_provider_name},
               {"Action", delete_ ? "DeleteRole" : "PutRole"}};
-  env.audit.record_success(ctx, out);
+  env.audit.record_success(ctx, to_json_text(out));
   if (json_) std::cout << out.dump() << "\n";
   else std::cout << (delete_ ? "Deleted role " : "Provisioned role ") << spec->role_name << " in account " << account_
                  << " (" << prov.kind() << ").\n";
@@ -181,14 +182,14 @@ int idp_commands::run_repair() {
   auto env = cli_env_of(*rt);
   auto& wing = rt->sso_admin();
   auto ctx = cli_context(env, service::event_sources::sso, "RepairIdentityProvider");
-  ctx.request_parameters = {{"accountId", account_}};
+  ctx.request_parameters = to_json_text({{"accountId", account_}});
   if (account_.size() != 12 || account_.find_first_not_of("0123456789") != std::string::npos)
     return cli_failed(env, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
   auto name = domain::saml_provider_name(env.ids.instance_arn);
   auto& prov = *wing.provisioner;
   if (auto r = prov.ensure_identity_provider(account_, name, wing.idp_metadata()); !r) return cli_failed(env, ctx, r.error());
   json out = {{"Provisioner", prov.kind()}, {"AccountId", account_}, {"SamlProvider", name}};
-  env.audit.record_success(ctx, out);
+  env.audit.record_success(ctx, to_json_text(out));
   if (json_) std::cout << out.dump() << "\n";
   else std::cout << "Identity provider " << name << " in account " << account_ << " is in place (" << prov.kind() << ").\n";
   return 0;

@@ -5,6 +5,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/runtime.hpp"
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/aws/wire.hpp"
 #include "crypto/primitives.hpp"
@@ -148,14 +149,14 @@ int mfa_commands::devices() {
   auto mfa = make_service(env.audit, *box, clk, rnd);
   const char* event = *list_ ? "ListMfaDevicesForUser" : *rename_ ? "UpdateMfaDeviceForUser" : "DeleteMfaDeviceForUser";
   auto ctx = cli_context(env, "sso-directory.amazonaws.com", event);
-  ctx.request_parameters = {{"user", user_}};
+  ctx.request_parameters = to_json_text({{"user", user_}});
   auto user = find_cli_user(*rt->base().db, user_);
   if (!user) return cli_failed(env, ctx, user.error());
   const std::string* uid = &user->id;
   auto devs = mfa->devices(*uid);
   if (!devs) return cli_failed(env, ctx, devs.error());
   if (*list_) {
-    env.audit.record_success(ctx, nullptr);
+    env.audit.record_success(ctx);
     json out = json::array();
     for (const auto& d : *devs)
       out.push_back({{"DeviceId", d.id}, {"Type", to_string(d.kind)}, {"Name", d.name}, {"Created", iso8601(d.created, false)},

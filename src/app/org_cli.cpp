@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/runtime.hpp"
 #include "app/wire_organization.hpp"
 #include "cloud/aws_client.hpp"
@@ -28,8 +29,10 @@ int failed(const cli_env& env, const service::call_context& ctx, const error& e)
 class remote_source final : public service::organization_source {
  public:
   explicit remote_source(cloud::aws_client& c) : client_(c) {}
-  result<json> call(std::string_view op, const json& req) override {
-    return client_.call_json("AWSOrganizationsV20161128." + std::string(op), req);
+  result<std::string> call(std::string_view op, std::string_view req) override {
+    auto r = client_.call_json("AWSOrganizationsV20161128." + std::string(op), from_json_text(req));
+    if (!r) return std::unexpected(r.error());
+    return to_json_text(*r);
   }
 
  private:
@@ -62,18 +65,18 @@ int list_org(const cli_env& env, service::organization_service& svc, bool as_jso
   if (as_json) {
     json a = json::array(), u = json::array();
     for (const auto& x : *accounts) {
-      auto j = service::account_json(*o, x);
+      auto j = from_json_text(service::account_json(*o, x));
       j["ParentId"] = x.parent_id;
       a.push_back(j);
     }
     for (const auto& x : *units) {
-      auto j = service::unit_json(*o, x);
+      auto j = from_json_text(service::unit_json(*o, x));
       j["ParentId"] = x.parent_id;
       u.push_back(j);
     }
     std::cout << json{{"Organization", {{"Id", o->id}, {"Arn", domain::organization_arn(*o)},
                                         {"MasterAccountId", o->management_account_id}}},
-                      {"Root", service::root_json(*o)}, {"OrganizationalUnits", u}, {"Accounts", a}}
+                      {"Root", from_json_text(service::root_json(*o))}, {"OrganizationalUnits", u}, {"Accounts", a}}
                      .dump()
               << "\n";
     return 0;
@@ -170,13 +173,13 @@ int org_commands::act(const cli_env& env, service::organization_service& svc) {
   if (*import_) return import_org(env, svc, endpoint_url_, region_, json_);
   auto print_account = [&](const domain::account& a, const char* verb) {
     auto o = svc.ensure(cli_context(env, service::event_sources::organizations, "DescribeOrganization"));
-    if (json_ && o) std::cout << service::account_json(*o, a).dump() << "\n";
+    if (json_ && o) std::cout << service::account_json(*o, a) << "\n";
     else if (!json_) std::cout << verb << " account " << a.id << " (" << a.name << ") in " << a.parent_id << ".\n";
     return 0;
   };
   auto print_unit = [&](const domain::org_unit& u, const char* verb) {
     auto o = svc.ensure(cli_context(env, service::event_sources::organizations, "DescribeOrganization"));
-    if (json_ && o) std::cout << service::unit_json(*o, u).dump() << "\n";
+    if (json_ && o) std::cout << service::unit_json(*o, u) << "\n";
     else if (!json_) std::cout << verb << " OU " << u.id << " (" << u.name << ") in " << u.parent_id << ".\n";
     return 0;
   };

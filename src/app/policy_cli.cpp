@@ -8,6 +8,7 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
+#include "base/json_text.hpp"
 
 #include "service/event_sources.hpp"
 namespace atrium::app {
@@ -111,14 +112,14 @@ int key_policy_commands::act(const cli_env& env) {
     if (!specs) return cli_failed(env, ctx, specs.error());
     auto spec = specs->front();
     if (!name_.empty() && spec.document) spec.name = name_;
-    ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", spec.name}};
+    ctx.request_parameters = to_json_text({{"accessKeyId", key_id_}, {"policyName", spec.name}});
     if (auto r = kp.attach(key_id_, spec, ctx); !r) return cli_failed(env, ctx, r.error());
     if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", spec.name}}.dump() << "\n";
     else std::cout << "Attached " << spec.name << " to " << key_id_ << ".\n";
     return 0;
   }
   auto ctx = cli_context(env, service::event_sources::iam, "DetachKeyPolicy");
-  ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", policy_}};
+  ctx.request_parameters = to_json_text({{"accessKeyId", key_id_}, {"policyName", policy_}});
   if (auto r = kp.detach(key_id_, policy_, ctx); !r) return cli_failed(env, ctx, r.error());
   if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", policy_}, {"Detached", true}}.dump() << "\n";
   else std::cout << "Detached " << policy_ << " from " << key_id_ << ".\n";

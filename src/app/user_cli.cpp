@@ -8,6 +8,7 @@
 #include "app/runtime.hpp"
 #include "app/wire_identity.hpp"
 #include "app/wire_mail.hpp"
+#include "base/json_text.hpp"
 #include "domain/identity.hpp"
 #include "service/event_sources.hpp"
 #include "service/identity_service.hpp"
@@ -66,10 +67,10 @@ int user_commands::act(const cli_env& env, store::database& db, service::identit
                       : *disable_ ? "DisableUser"
                                   : "EnableUser";
   auto ctx = cli_context(env, service::event_sources::sso_directory, event);
-  ctx.request_parameters = {{"user", user_}};
+  ctx.request_parameters = to_json_text({{"user", user_}});
   auto u = find_cli_user(db, user_);
   if (!u) return cli_failed(env, ctx, u.error());
-  ctx.request_parameters = {{"userId", u->id}};
+  ctx.request_parameters = to_json_text({{"userId", u->id}});
   json out = {{"UserId", u->id}, {"UserName", u->user_name}};
   if (*reset_ && one_time_) {
     auto otp = passwords.generate_one_time_password(ctx, u->id);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "cloud/smtp_mailer.hpp"
 
 namespace atrium::app {
@@ -57,7 +58,7 @@ void invite_new_users(core& c, mail_wing& w, service::identity_service& identity
     });
     if (!queued) {
       auto m = mail_context(ctx, "SendInvitation");
-      m.request_parameters = {{"userId", u.id}};
+      m.request_parameters = to_json_text({{"userId", u.id}});
       c.audited->record_failure(m, {"MailDeliveryFailed", "The mail queue is full."});
     }
   });
@@ -76,7 +77,7 @@ std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identit
         spdlog::error(R"("msg":"mail not delivered","to":{},"subject":{},"error":{})", nlohmann::json(m.to).dump(),
                       nlohmann::json(m.subject).dump(), nlohmann::json(e.message).dump());
         auto ctx = mail_context(system_context(c.ids.account_id), "SendEmail");
-        ctx.request_parameters = {{"subject", m.subject}};
+        ctx.request_parameters = to_json_text({{"subject", m.subject}});
         c.audited->record_failure(ctx, {"MailDeliveryFailed", e.message});
       });
   service::password_settings ps = cfg.passwords;

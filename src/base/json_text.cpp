@@ -6,7 +6,7 @@ std::string to_json_text(const nlohmann::json& v) {
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string to_json_text(const nlohmann::ordered_json& v) {
+std::string ordered_to_json_text(const nlohmann::ordered_json& v) {
   return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

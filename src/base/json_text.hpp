@@ -12,7 +12,7 @@ namespace atrium {
 
 // The compact text of `v` ("null" for null).
 std::string to_json_text(const nlohmann::json& v);
-std::string to_json_text(const nlohmann::ordered_json& v);
+std::string ordered_to_json_text(const nlohmann::ordered_json& v);  // members in their order
 // The value of `text`; null when it is empty or not JSON.
 nlohmann::json from_json_text(std::string_view text);
 nlohmann::ordered_json ordered_from_json_text(std::string_view text);

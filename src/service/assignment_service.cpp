@@ -1,4 +1,5 @@
 #include "service/assignment_service.hpp"
+#include "base/json_text.hpp"
 #include "base/try.hpp"
 
 #include <set>
@@ -93,7 +94,7 @@ result<domain::request_record> assignment_service::stored(
         if (auto r = tx.assignments().insert_request(rec); !r) return std::unexpected(r.error());
         return rec;
       },
-      status_json);
+      json_text_of(status_json));
   if (out && wake_) wake_();
   return out;
 }

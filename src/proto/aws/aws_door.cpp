@@ -1,5 +1,6 @@
 #include "proto/aws/aws_door.hpp"
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/kit/door_call.hpp"
 #include "proto/kit/json_body.hpp"
@@ -94,7 +95,7 @@ response aws_door::handle(const request& req) {
   if (!body && body.error() == body_problem::too_deep)
     return fail({400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()});
   if (!body) return fail({400, "SerializationException", "The request body is not a valid JSON object.", json::object()});
-  ctx.request_parameters = audit_parameters(*body, api->audited_members());
+  ctx.request_parameters = to_json_text(audit_parameters(*body, api->audited_members()));
   if (auto allowed = authorize(*api, op, *body, ctx.who); !allowed) return fail(api->map_error(allowed.error()));
 
   if (auto secs = throttled_for(throttle_, service_name + "." + op)) {

@@ -60,7 +60,7 @@ result<json> update_user(identity_service& svc, const json& req, const call_cont
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Operations"}));
   TRY(id, required_resource_id(req, "UserId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.update_user(ctx, id, ops));
+  TRY_VOID(svc.update_user(ctx, id, user_edit_of(std::move(ops))));
   return json::object();
 }
 
@@ -110,7 +110,7 @@ result<json> update_group(identity_service& svc, const json& req, const call_con
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "Operations"}));
   TRY(id, required_resource_id(req, "GroupId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.update_group(ctx, id, ops));
+  TRY_VOID(svc.update_group(ctx, id, group_edit_of(std::move(ops))));
   return json::object();
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 
 namespace atrium::proto::aws {
@@ -156,7 +157,7 @@ result<json> organizations_api::describe_organization(const service::call_contex
   auto mgmt = svc_.account(o->management_account_id);
   if (!mgmt) return std::unexpected(mgmt.error());
   std::string email = *mgmt ? (*mgmt)->email : std::string(service::default_management_email);
-  return json{{"Organization", service::organization_json(*o, email)}};
+  return json{{"Organization", from_json_text(service::organization_json(*o, email))}};
 }
 
 result<json> organizations_api::list_children(const json& req, const service::call_context& ctx) {
@@ -195,7 +196,7 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
     if (!a) return std::unexpected(a.error());
     auto o = svc_.ensure(ctx);
     if (!o) return std::unexpected(o.error());
-    return json{{"Account", service::account_json(*o, *a)}};
+    return json{{"Account", from_json_text(service::account_json(*o, *a))}};
   }
   if (op == "DescribeOrganizationalUnit") {
     if (auto r = org_only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());
@@ -205,7 +206,7 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
     if (!u) return std::unexpected(u.error());
     auto o = svc_.ensure(ctx);
     if (!o) return std::unexpected(o.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "ListParents") {
     if (auto r = org_only_members(req, {"ChildId", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
@@ -221,12 +222,12 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
   if (!p) return std::unexpected(p.error());
   auto o = svc_.ensure(ctx);
   if (!o) return std::unexpected(o.error());
-  auto account = [&](const domain::account& a) { return service::account_json(*o, a); };
+  auto account = [&](const domain::account& a) { return from_json_text(service::account_json(*o, a)); };
   if (op == "ListRoots") {
     if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
     auto d = svc_.describe_organization(ctx);  // audited as this call's read
     if (!d) return std::unexpected(d.error());
-    return json{{"Roots", json::array({service::root_json(*d)})}};
+    return json{{"Roots", json::array({from_json_text(service::root_json(*d))})}};
   }
   if (op == "ListAccounts") {
     if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
@@ -243,7 +244,7 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
   }
   auto page = svc_.units_for_parent(ctx, *parent, *p);  // ListOrganizationalUnitsForParent
   if (!page) return std::unexpected(page.error());
-  return listed(*page, "OrganizationalUnits", [&](const domain::org_unit& u) { return service::unit_json(*o, u); });
+  return listed(*page, "OrganizationalUnits", [&](const domain::org_unit& u) { return from_json_text(service::unit_json(*o, u)); });
 }
 
 result<json> organizations_api::write(std::string_view op, const json& req, const service::call_context& ctx) {
@@ -259,7 +260,7 @@ result<json> organizations_api::write(std::string_view op, const json& req, cons
     if (!name) return std::unexpected(name.error());
     auto u = svc_.create_unit(ctx, *parent, *name);
     if (!u) return std::unexpected(u.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "UpdateOrganizationalUnit") {
     if (auto r = org_only_members(req, {"OrganizationalUnitId", "Name"}); !r) return std::unexpected(r.error());
@@ -268,13 +269,13 @@ result<json> organizations_api::write(std::string_view op, const json& req, cons
     if (!req.contains("Name")) {  // Name is optional: nothing changes
       auto u = svc_.describe_unit(ctx, *id);
       if (!u) return std::unexpected(u.error());
-      return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+      return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
     }
     auto name = org_required_string(req, "Name", 1024);
     if (!name) return std::unexpected(name.error());
     auto u = svc_.rename_unit(ctx, *id, *name);
     if (!u) return std::unexpected(u.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "DeleteOrganizationalUnit") {
     if (auto r = org_only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());

@@ -1,5 +1,6 @@
 // The signed-in user's API (session, sign-out, accounts, devices, password change) and the
 // password routes before a session (forgot, reset) (docs/sign-in.md).
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/identity.hpp"
@@ -151,12 +152,12 @@ result<response> portal_door::devices_route(call& c, std::string_view rest) {
   if (rest == "devices/webauthn/begin") {
     auto o = svc_.mfa.begin_webauthn_registration(user.id, user.user_name, user.display_name.value_or(user.user_name));
     if (!o) return from_error(o.error());
-    return json_answer({{"publicKey", *o}});
+    return json_answer({{"publicKey", from_json_text(*o)}});
   }
   if (rest == "devices/webauthn/finish") {
     TRY(cred, credential_field(b, "credential"));
     TRY(name, text_field(b, "name", max_device_name, false));
-    auto d = svc_.mfa.finish_webauthn_registration(ctx, user.id, cred, name);
+    auto d = svc_.mfa.finish_webauthn_registration(ctx, user.id, to_json_text(cred), name);
     if (!d) return from_error(d.error());
     return json_answer({{"device", device_json(*d)}});
   }

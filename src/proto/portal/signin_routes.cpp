@@ -1,6 +1,7 @@
 // POST /portal/api/signin/* (docs/sign-in.md "Sign-in workflow").
 #include <chrono>
 
+#include "base/json_text.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
 
@@ -15,7 +16,7 @@ json answer_json(const service::sign_in_answer& a) {
   if (!a.workflow_id.empty()) j["workflowId"] = a.workflow_id;
   if (a.next == service::sign_in_step::mfa) {
     j["methods"] = a.methods;
-    if (a.public_key) j["publicKey"] = *a.public_key;
+    if (a.public_key) j["publicKey"] = from_json_text(*a.public_key);
   } else if (a.next == service::sign_in_step::register_mfa) {
     j["types"] = a.methods;
   } else if (a.next == service::sign_in_step::done) {
@@ -70,7 +71,7 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
     m.trust_device = trust;
     if (type == "WEBAUTHN") {
       TRY(cred, credential_field(b, "credential"));
-      m.credential = std::move(cred);
+      m.credential = to_json_text(cred);
     } else if (type == "TOTP" || type == "EMAIL_OTP") {
       TRY(code, code_field(b, "code"));
       m.code = code;
@@ -91,11 +92,11 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
   } else if (step == "register/webauthn/begin") {
     auto o = sign_in.register_webauthn_begin(c.client, workflow);
     if (!o) return done(std::unexpected(o.error()));
-    r = json_answer({{"publicKey", *o}});
+    r = json_answer({{"publicKey", from_json_text(*o)}});
   } else if (step == "register/webauthn/finish") {
     TRY(cred, credential_field(b, "credential"));
     TRY(name, text_field(b, "name", max_device_name, false));
-    r = done(sign_in.register_webauthn_finish(c.client, workflow, cred, name));
+    r = done(sign_in.register_webauthn_finish(c.client, workflow, to_json_text(cred), name));
   } else {
     return error_answer(404, "NotFound", "No such sign-in step.");
   }

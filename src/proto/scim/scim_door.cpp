@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
 #include "proto/kit/door_call.hpp"
@@ -328,7 +329,7 @@ response scim_door::handle(const request& req) {
   ctx.read_only = is_read(req.method, ctx.event_name);
   json params = {{"tenantId", identity_.identity_store_id()}};
   if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
-  ctx.request_parameters = params;
+  ctx.request_parameters = to_json_text(params);
 
   auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), "scim"); };
 
@@ -355,7 +356,8 @@ response scim_door::handle(const request& req) {
     auto body = read_json_body(req, {settings_.max_body_bytes, {"application/scim+json", "application/json"}, false});
     if (!body) return finish(error_reply(body_error(body.error(), settings_.max_body_bytes)));
     c.body = std::move(*body);
-    ctx.request_parameters["httpBody"] = mask(c.body);
+    params["httpBody"] = mask(c.body);
+    ctx.request_parameters = to_json_text(params);
   }
   c.proj.attributes = comma_list(c.param("attributes"));
   c.proj.excluded_attributes = comma_list(c.param("excludedattributes"));
@@ -413,7 +415,7 @@ response scim_door::discovery(call& c) {
   } else {
     return error_reply({404, "", "Not found."});
   }
-  audit_.record_success(c.ctx, nullptr);
+  audit_.record_success(c.ctx);
   return json_reply(200, doc);
 }
 
