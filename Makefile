@@ -52,7 +52,7 @@ unit: build-unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 unit-asan: build-asan
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(ASAN_BUILD)/tests/atrium_unit_tests --gtest_brief=1
+	for t in ./$(ASAN_BUILD)/tests/atrium_*_tests; do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --gtest_brief=1 || exit 1; done
 
 integration: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration

@@ -22,19 +22,19 @@ namespace atrium::app {
 
 namespace {
 
-void print_bootstrap(const config& c, runtime& rt, uint16_t port,
+void print_bootstrap(const config& c, const deployment_ids& ids, uint16_t port,
                      const std::optional<service::new_access_key>& key) {
   std::string scheme = c.server.tls ? "https" : "http";
   std::string url = scheme + "://127.0.0.1:" + std::to_string(port);
   std::cout << "Atrium is listening on " << url << "\n"
-            << "  identity store id: " << rt.ids().identity_store_id << "\n"
-            << "  account id:        " << rt.ids().account_id << "\n";
+            << "  identity store id: " << ids.identity_store_id << "\n"
+            << "  account id:        " << ids.account_id << "\n";
   if (key) {
     std::cout << "\nAdmin access key (shown once; create more with `atrium admin create-access-key`):\n"
               << "  export AWS_ACCESS_KEY_ID=" << key->access_key_id << "\n"
               << "  export AWS_SECRET_ACCESS_KEY=" << key->secret_access_key << "\n"
               << "\nTry:\n  /usr/bin/aws identitystore list-users --identity-store-id "
-              << rt.ids().identity_store_id << " --endpoint-url " << url << " --region " << c.region
+              << ids.identity_store_id << " --endpoint-url " << url << " --region " << c.region
               << (c.server.tls ? " --no-verify-ssl" : "") << "\n";
   }
   std::cout << std::flush;
@@ -47,7 +47,7 @@ int serve(const common_options& o) {
   // First start: no admin key yet, so make one and print it once (the admin bootstrap).
   std::optional<service::new_access_key> key;
   bool any_key = false;
-  auto r = rt->db().read([&](store::transaction& tx) -> result<void> {
+  auto r = rt->base().db->read([&](store::transaction& tx) -> result<void> {
     auto keys = tx.access_keys().list();
     if (!keys) return std::unexpected(keys.error());
     any_key = !keys->empty();
@@ -55,12 +55,12 @@ int serve(const common_options& o) {
   });
   if (!r) throw std::runtime_error(r.error().message);
   if (!any_key) {
-    auto k = rt->auth().create_access_key("admin", false);
+    auto k = rt->base().auth->create_access_key("admin", false);
     if (!k) throw std::runtime_error(k.error().message);
     key = *k;
   }
   return rt->serve([&](uint16_t port) {
-    print_bootstrap(c, *rt, port, key);
+    print_bootstrap(c, rt->ids(), port, key);
     if (!c.port_file.empty()) {
       auto tmp = c.port_file;
       tmp += ".tmp";
@@ -80,7 +80,7 @@ int create_access_key(const common_options& o, const std::string& user, bool rea
   }
   auto c = load_config(o);
   auto rt = runtime::open(c);
-  auto k = rt->auth().create_access_key(user, read_only, *specs);
+  auto k = rt->base().auth->create_access_key(user, read_only, *specs);
   if (!k) {
     std::cerr << "error: " << k.error().message << "\n";
     return 1;
@@ -123,7 +123,7 @@ int audit(const common_options& o, const std::string& event, const std::string& 
   q.until = parse_time(until);
   q.limit = limit;
   std::vector<store::audit_record> out;
-  auto r = rt->db().read([&](store::transaction& tx) -> result<void> {
+  auto r = rt->base().db->read([&](store::transaction& tx) -> result<void> {
     auto recs = tx.audit().query(q);
     if (!recs) return std::unexpected(recs.error());
     out = std::move(*recs);

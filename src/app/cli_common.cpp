@@ -39,12 +39,14 @@ config load_config(const common_options& o) {
   return c;
 }
 
-service::call_context cli_context(const runtime& rt, std::string_view event_source, std::string_view event) {
+cli_env cli_env_of(runtime& rt) { return {rt.ids(), *rt.base().audited}; }
+
+service::call_context cli_context(const cli_env& env, std::string_view event_source, std::string_view event) {
   service::call_context ctx;
   ctx.read_only = event.starts_with("List") || event.starts_with("Describe") || event.starts_with("Get");
   ctx.who.type = "Root";
-  ctx.who.account_id = rt.ids().account_id;
-  ctx.who.arn = "arn:aws:iam::" + rt.ids().account_id + ":root";
+  ctx.who.account_id = env.ids.account_id;
+  ctx.who.arn = "arn:aws:iam::" + env.ids.account_id + ":root";
   ctx.who.user_name = "atrium-cli";
   ctx.source_ip = "localhost";
   ctx.user_agent = "atrium-cli";
@@ -54,18 +56,18 @@ service::call_context cli_context(const runtime& rt, std::string_view event_sour
   return ctx;
 }
 
-int cli_failed(runtime& rt, const service::call_context& ctx, const error& e, std::string_view error_code) {
+int cli_failed(const cli_env& env, const service::call_context& ctx, const error& e, std::string_view error_code) {
   std::string code = error_code.empty() ? proto::aws::aws_error_name(e) : std::string(error_code);
-  rt.audited().record_failure(ctx, service::call_failure{code, e.message});
+  env.audit.record_failure(ctx, service::call_failure{code, e.message});
   std::cerr << "error: ";
   if (!error_code.empty()) std::cerr << code << ": ";
   std::cerr << e.message << "\n";
   return 1;
 }
 
-result<domain::user> find_cli_user(runtime& rt, const std::string& key) {
+result<domain::user> find_cli_user(store::database& db, const std::string& key) {
   std::optional<domain::user> found;
-  auto r = rt.db().read([&](store::transaction& tx) -> result<void> {
+  auto r = db.read([&](store::transaction& tx) -> result<void> {
     auto byid = tx.users().get(key);
     if (!byid) return std::unexpected(byid.error());
     if (*byid) {

@@ -11,11 +11,23 @@
 #include "app/config.hpp"
 #include "base/result.hpp"
 #include "domain/identity.hpp"
+#include "service/audited_store.hpp"
 #include "service/call_context.hpp"
+#include "store/repositories.hpp"
 
 namespace atrium::app {
 
 class runtime;
+struct deployment_ids;
+
+// What every command needs besides its own services: who it acts as (the deployment's root)
+// and where a refusal is audited. Commands get this and the few services they use, never the
+// whole runtime.
+struct cli_env {
+  const deployment_ids& ids;
+  service::audited_store& audit;
+};
+cli_env cli_env_of(runtime& rt);
 
 struct common_options {
   std::string config_file;
@@ -32,16 +44,16 @@ config load_config(const common_options& o);
 // A command's call context: the CLI acts as the deployment's root (it holds the data directory
 // and the master key). `event_source` is the service whose CloudTrail event the command writes
 // ("organizations.amazonaws.com"); List*, Describe* and Get* events are readOnly.
-service::call_context cli_context(const runtime& rt, std::string_view event_source, std::string_view event);
+service::call_context cli_context(const cli_env& env, std::string_view event_source, std::string_view event);
 
 // A refused command is audited like a refused API call (errorCode, errorMessage) and reported
 // on stderr; returns the exit code 1. errorCode is the AWS JSON error name of `e` unless
 // `error_code` is given (an API with its own names, e.g. Organizations'), which is then
 // printed before the message too.
-int cli_failed(runtime& rt, const service::call_context& ctx, const error& e, std::string_view error_code = {});
+int cli_failed(const cli_env& env, const service::call_context& ctx, const error& e, std::string_view error_code = {});
 
 // The user named by --user: an identity-store user id first, else a user name
 // (case-insensitive, as the store keeps names unique). errc::not_found naming USER otherwise.
-result<domain::user> find_cli_user(runtime& rt, const std::string& key);
+result<domain::user> find_cli_user(store::database& db, const std::string& key);
 
 }  // namespace atrium::app

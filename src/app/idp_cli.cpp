@@ -6,10 +6,12 @@
 #include <sstream>
 
 #include "app/runtime.hpp"
+#include "app/wire_sso_admin.hpp"
+#include "base/json_text.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/assignment.hpp"
-#include "service/account_provisioner.hpp"
 #include "service/event_sources.hpp"
+#include "service/account_provisioner.hpp"
 #include "service/idp_signing.hpp"
 
 namespace atrium::app {
@@ -103,22 +105,23 @@ std::optional<int> idp_commands::run() {
 int idp_commands::run_idp() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);  // creates the first certificate when there is none
-  auto& idp = rt->idp_signing();
+  auto env = cli_env_of(*rt);
+  auto& idp = *rt->sso_admin().idp;
   if (*metadata_) {
-    std::cout << rt->idp_metadata();
+    std::cout << rt->sso_admin().idp_metadata();
     return 0;
   }
   if (*rotate_) {
-    auto ctx = cli_context(*rt, service::event_sources::sso, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
+    auto ctx = cli_context(env, service::event_sources::sso, retire_old_ ? "RetireIdpCertificates" : "RotateIdpCertificate");
     if (retire_old_) {
       auto n = idp.retire_previous(ctx);
-      if (!n) return cli_failed(*rt, ctx, n.error());
+      if (!n) return cli_failed(env, ctx, n.error());
       if (json_) std::cout << json{{"RetiredCertificates", *n}}.dump() << "\n";
       else std::cout << "Retired " << *n << " previous certificate(s).\n";
       return 0;
     }
     auto c = idp.rotate(ctx);
-    if (!c) return cli_failed(*rt, ctx, c.error());
+    if (!c) return cli_failed(env, ctx, c.error());
     if (json_) {
       std::cout << cert_json(*c).dump() << "\n";
     } else {
@@ -129,8 +132,8 @@ int idp_commands::run_idp() {
     return 0;
   }
   auto list = idp.list();
-  auto ctx = cli_context(*rt, service::event_sources::sso, "ListIdpCertificates");
-  if (!list) return cli_failed(*rt, ctx, list.error());
+  auto ctx = cli_context(env, service::event_sources::sso, "ListIdpCertificates");
+  if (!list) return cli_failed(env, ctx, list.error());
   json arr = json::array();
   for (const auto& c : *list) arr.push_back(cert_json(c));
   if (json_) {
@@ -146,25 +149,27 @@ int idp_commands::run_idp() {
 int idp_commands::run_check() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, service::event_sources::sso, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
-  auto spec = read_spec(spec_file_, rt->ids().instance_arn);
-  if (!spec) return cli_failed(*rt, ctx, spec.error());
-  ctx.request_parameters = {{"accountId", account_}, {"roleName", spec->role_name}};
-  auto& prov = rt->provisioner();
+  auto env = cli_env_of(*rt);
+  auto& wing = rt->sso_admin();
+  auto ctx = cli_context(env, service::event_sources::sso, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
+  auto spec = read_spec(spec_file_, env.ids.instance_arn);
+  if (!spec) return cli_failed(env, ctx, spec.error());
+  ctx.request_parameters = to_json_text({{"accountId", account_}, {"roleName", spec->role_name}});
+  auto& prov = *wing.provisioner;
   result<void> r;
   if (delete_) {
     r = prov.delete_role(account_, spec->role_name);
   } else {
-    r = prov.ensure_identity_provider(account_, spec->saml_provider_name, rt->idp_metadata());
+    r = prov.ensure_identity_provider(account_, spec->saml_provider_name, wing.idp_metadata());
     if (r) r = prov.put_role(account_, *spec);
   }
-  if (!r) return cli_failed(*rt, ctx, r.error());
+  if (!r) return cli_failed(env, ctx, r.error());
   json out = {{"Provisioner", prov.kind()},
               {"AccountId", account_},
               {"RoleName", spec->role_name},
               {"SamlProvider", spec->saml_provider_name},
               {"Action", delete_ ? "DeleteRole" : "PutRole"}};
-  rt->audited().record_success(ctx, out);
+  env.audit.record_success(ctx, to_json_text(out));
   if (json_) std::cout << out.dump() << "\n";
   else std::cout << (delete_ ? "Deleted role " : "Provisioned role ") << spec->role_name << " in account " << account_
                  << " (" << prov.kind() << ").\n";
@@ -174,15 +179,17 @@ int idp_commands::run_check() {
 int idp_commands::run_repair() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto ctx = cli_context(*rt, service::event_sources::sso, "RepairIdentityProvider");
-  ctx.request_parameters = {{"accountId", account_}};
+  auto env = cli_env_of(*rt);
+  auto& wing = rt->sso_admin();
+  auto ctx = cli_context(env, service::event_sources::sso, "RepairIdentityProvider");
+  ctx.request_parameters = to_json_text({{"accountId", account_}});
   if (account_.size() != 12 || account_.find_first_not_of("0123456789") != std::string::npos)
-    return cli_failed(*rt, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
-  auto name = domain::saml_provider_name(rt->ids().instance_arn);
-  auto& prov = rt->provisioner();
-  if (auto r = prov.ensure_identity_provider(account_, name, rt->idp_metadata()); !r) return cli_failed(*rt, ctx, r.error());
+    return cli_failed(env, ctx, error{errc::validation, "--account must be a 12-digit account id.", {}, {}});
+  auto name = domain::saml_provider_name(env.ids.instance_arn);
+  auto& prov = *wing.provisioner;
+  if (auto r = prov.ensure_identity_provider(account_, name, wing.idp_metadata()); !r) return cli_failed(env, ctx, r.error());
   json out = {{"Provisioner", prov.kind()}, {"AccountId", account_}, {"SamlProvider", name}};
-  rt->audited().record_success(ctx, out);
+  env.audit.record_success(ctx, to_json_text(out));
   if (json_) std::cout << out.dump() << "\n";
   else std::cout << "Identity provider " << name << " in account " << account_ << " is in place (" << prov.kind() << ").\n";
   return 0;

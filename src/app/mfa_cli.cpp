@@ -5,6 +5,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/runtime.hpp"
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/aws/wire.hpp"
 #include "crypto/primitives.hpp"
@@ -62,10 +63,10 @@ void print_settings(const service::mfa_settings& s) {
 
 // The service needs the master key only to seal TOTP secrets; these commands never do, but
 // the service is one object.
-std::unique_ptr<service::mfa_service> make_service(runtime& rt, const crypto::secret_box& box,
+std::unique_ptr<service::mfa_service> make_service(service::audited_store& audit, const crypto::secret_box& box,
                                                    const clock& clk, random_source& rnd) {
   service::mfa_options o;
-  return std::make_unique<service::mfa_service>(rt.audited(), box, clk, rnd, o);
+  return std::make_unique<service::mfa_service>(audit, box, clk, rnd, o);
 }
 
 }  // namespace
@@ -98,15 +99,16 @@ std::optional<int> mfa_commands::run() {
 int mfa_commands::settings() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
+  auto env = cli_env_of(*rt);
   auto box = crypto::secret_box::load_or_create(cfg.master_key_file());
   if (!box) throw std::runtime_error("cannot load master key: " + box.error().message);
   system_clock clk;
   crypto::sodium_random rnd;
-  auto mfa = make_service(*rt, *box, clk, rnd);
+  auto mfa = make_service(env.audit, *box, clk, rnd);
   bool change = !mode_.empty() || !types_.empty() || !without_device_.empty() || !users_manage_.empty();
-  auto ctx = cli_context(*rt, "sso.amazonaws.com", change ? "PutMfaDeviceManagementForDirectory" : "GetMfaDeviceManagementForDirectory");
+  auto ctx = cli_context(env, "sso.amazonaws.com", change ? "PutMfaDeviceManagementForDirectory" : "GetMfaDeviceManagementForDirectory");
   auto cur = mfa->settings();
-  if (!cur) return cli_failed(*rt, ctx, cur.error());
+  if (!cur) return cli_failed(env, ctx, cur.error());
   auto s = *cur;
   if (change) {
     auto apply = [&]() -> result<void> {
@@ -129,7 +131,7 @@ int mfa_commands::settings() {
       }
       return mfa->set_settings(ctx, s);
     };
-    if (auto r = apply(); !r) return cli_failed(*rt, ctx, r.error());
+    if (auto r = apply(); !r) return cli_failed(env, ctx, r.error());
   }
   if (json_) std::cout << settings_json(s).dump() << "\n";
   else print_settings(s);
@@ -139,21 +141,22 @@ int mfa_commands::settings() {
 int mfa_commands::devices() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
+  auto env = cli_env_of(*rt);
   auto box = crypto::secret_box::load_or_create(cfg.master_key_file());
   if (!box) throw std::runtime_error("cannot load master key: " + box.error().message);
   system_clock clk;
   crypto::sodium_random rnd;
-  auto mfa = make_service(*rt, *box, clk, rnd);
+  auto mfa = make_service(env.audit, *box, clk, rnd);
   const char* event = *list_ ? "ListMfaDevicesForUser" : *rename_ ? "UpdateMfaDeviceForUser" : "DeleteMfaDeviceForUser";
-  auto ctx = cli_context(*rt, "sso-directory.amazonaws.com", event);
-  ctx.request_parameters = {{"user", user_}};
-  auto user = find_cli_user(*rt, user_);
-  if (!user) return cli_failed(*rt, ctx, user.error());
+  auto ctx = cli_context(env, "sso-directory.amazonaws.com", event);
+  ctx.request_parameters = to_json_text({{"user", user_}});
+  auto user = find_cli_user(*rt->base().db, user_);
+  if (!user) return cli_failed(env, ctx, user.error());
   const std::string* uid = &user->id;
   auto devs = mfa->devices(*uid);
-  if (!devs) return cli_failed(*rt, ctx, devs.error());
+  if (!devs) return cli_failed(env, ctx, devs.error());
   if (*list_) {
-    rt->audited().record_success(ctx, nullptr);
+    env.audit.record_success(ctx);
     json out = json::array();
     for (const auto& d : *devs)
       out.push_back({{"DeviceId", d.id}, {"Type", to_string(d.kind)}, {"Name", d.name}, {"Created", iso8601(d.created, false)},
@@ -170,14 +173,14 @@ int mfa_commands::devices() {
     return 0;
   }
   auto dev = find_device(*devs, device_);
-  if (!dev) return cli_failed(*rt, ctx, dev.error());
+  if (!dev) return cli_failed(env, ctx, dev.error());
   if (*rename_) {
-    if (auto r = mfa->rename(ctx, *uid, *dev, name_); !r) return cli_failed(*rt, ctx, r.error());
+    if (auto r = mfa->rename(ctx, *uid, *dev, name_); !r) return cli_failed(env, ctx, r.error());
     if (json_) std::cout << json{{"UserId", *uid}, {"DeviceId", *dev}, {"Name", name_}}.dump() << "\n";
     else std::cout << "Renamed " << *dev << " to " << name_ << ".\n";
     return 0;
   }
-  if (auto r = mfa->remove(ctx, *uid, *dev); !r) return cli_failed(*rt, ctx, r.error());
+  if (auto r = mfa->remove(ctx, *uid, *dev); !r) return cli_failed(env, ctx, r.error());
   if (json_) std::cout << json{{"UserId", *uid}, {"DeviceId", *dev}, {"Deleted", true}}.dump() << "\n";
   else std::cout << "Deleted " << *dev << ".\n";
   return 0;

@@ -4,7 +4,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "app/runtime.hpp"
+#include "app/wire_organization.hpp"
 #include "cloud/aws_client.hpp"
 #include "proto/aws/organizations_api.hpp"
 #include "service/event_sources.hpp"
@@ -19,16 +21,18 @@ namespace {
 // CloudTrail eventSource of the events these commands write.
 
 // A refused command is audited and printed in Organizations' error names, as its API gives them.
-int failed(runtime& rt, const service::call_context& ctx, const error& e) {
-  return cli_failed(rt, ctx, e, proto::aws::organizations_error(e).type);
+int failed(const cli_env& env, const service::call_context& ctx, const error& e) {
+  return cli_failed(env, ctx, e, proto::aws::organizations_error(e).type);
 }
 
 // The Organizations endpoint through the SigV4 client (credentials from the environment).
 class remote_source final : public service::organization_source {
  public:
   explicit remote_source(cloud::aws_client& c) : client_(c) {}
-  result<json> call(std::string_view op, const json& req) override {
-    return client_.call_json("AWSOrganizationsV20161128." + std::string(op), req);
+  result<std::string> call(std::string_view op, std::string_view req) override {
+    auto r = client_.call_json("AWSOrganizationsV20161128." + std::string(op), from_json_text(req));
+    if (!r) return std::unexpected(r.error());
+    return to_json_text(*r);
   }
 
  private:
@@ -50,30 +54,29 @@ result<std::vector<T>> all_pages(const std::function<result<store::page<T>>(cons
 }
 
 // Prints the tree (root, OUs nested, accounts under their parent) or its JSON.
-int list_org(runtime& rt, bool as_json) {
-  auto& svc = rt.organization();
-  auto ctx = cli_context(rt, service::event_sources::organizations, "ListAccounts");
+int list_org(const cli_env& env, service::organization_service& svc, bool as_json) {
+  auto ctx = cli_context(env, service::event_sources::organizations, "ListAccounts");
   auto o = svc.describe_organization(ctx);
-  if (!o) return failed(rt, ctx, o.error());
+  if (!o) return failed(env, ctx, o.error());
   auto accounts = all_pages<domain::account>([&](const store::page_request& p) { return svc.list_accounts(ctx, p); });
-  if (!accounts) return failed(rt, ctx, accounts.error());
+  if (!accounts) return failed(env, ctx, accounts.error());
   auto units = all_pages<domain::org_unit>([&](const store::page_request& p) { return svc.list_units(ctx, p); });
-  if (!units) return failed(rt, ctx, units.error());
+  if (!units) return failed(env, ctx, units.error());
   if (as_json) {
     json a = json::array(), u = json::array();
     for (const auto& x : *accounts) {
-      auto j = service::account_json(*o, x);
+      auto j = from_json_text(service::account_json(*o, x));
       j["ParentId"] = x.parent_id;
       a.push_back(j);
     }
     for (const auto& x : *units) {
-      auto j = service::unit_json(*o, x);
+      auto j = from_json_text(service::unit_json(*o, x));
       j["ParentId"] = x.parent_id;
       u.push_back(j);
     }
     std::cout << json{{"Organization", {{"Id", o->id}, {"Arn", domain::organization_arn(*o)},
                                         {"MasterAccountId", o->management_account_id}}},
-                      {"Root", service::root_json(*o)}, {"OrganizationalUnits", u}, {"Accounts", a}}
+                      {"Root", from_json_text(service::root_json(*o))}, {"OrganizationalUnits", u}, {"Accounts", a}}
                      .dump()
               << "\n";
     return 0;
@@ -99,18 +102,18 @@ int list_org(runtime& rt, bool as_json) {
   return 0;
 }
 
-int import_org(runtime& rt, const std::string& endpoint_url, const std::string& region, bool as_json) {
-  auto ctx = cli_context(rt, service::event_sources::organizations, "ImportOrganization");
+int import_org(const cli_env& env, service::organization_service& svc, const std::string& endpoint_url, const std::string& region, bool as_json) {
+  auto ctx = cli_context(env, service::event_sources::organizations, "ImportOrganization");
   auto creds = cloud::credentials_from_environment();
-  if (!creds) return failed(rt, ctx, error{errc::validation, "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", {}, {}});
+  if (!creds) return failed(env, ctx, error{errc::validation, "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", {}, {}});
   cloud::client_config cfg;
   cfg.endpoint_url = endpoint_url;
   cfg.region = region;
   cfg.service = "organizations";
   cloud::aws_client client(cfg, *creds);
   remote_source src(client);
-  auto s = service::import_organization(rt.organization(), src, ctx);
-  if (!s) return failed(rt, ctx, s.error());
+  auto s = service::import_organization(svc, src, ctx);
+  if (!s) return failed(env, ctx, s.error());
   if (as_json) {
     std::cout << json{{"SourceOrganizationId", s->source_organization_id},
                       {"SourceManagementAccountId", s->source_management_account_id},
@@ -162,60 +165,63 @@ org_commands::org_commands(CLI::App* admin) {
 std::optional<int> org_commands::run() {
   if (!*org_) return std::nullopt;
   auto rt = runtime::open(load_config(common_));
-  auto& svc = rt->organization();
-  if (*list_) return list_org(*rt, json_);
-  if (*import_) return import_org(*rt, endpoint_url_, region_, json_);
+  return act(cli_env_of(*rt), *rt->organization().organization);
+}
+
+int org_commands::act(const cli_env& env, service::organization_service& svc) {
+  if (*list_) return list_org(env, svc, json_);
+  if (*import_) return import_org(env, svc, endpoint_url_, region_, json_);
   auto print_account = [&](const domain::account& a, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, service::event_sources::organizations, "DescribeOrganization"));
-    if (json_ && o) std::cout << service::account_json(*o, a).dump() << "\n";
+    auto o = svc.ensure(cli_context(env, service::event_sources::organizations, "DescribeOrganization"));
+    if (json_ && o) std::cout << service::account_json(*o, a) << "\n";
     else if (!json_) std::cout << verb << " account " << a.id << " (" << a.name << ") in " << a.parent_id << ".\n";
     return 0;
   };
   auto print_unit = [&](const domain::org_unit& u, const char* verb) {
-    auto o = svc.ensure(cli_context(*rt, service::event_sources::organizations, "DescribeOrganization"));
-    if (json_ && o) std::cout << service::unit_json(*o, u).dump() << "\n";
+    auto o = svc.ensure(cli_context(env, service::event_sources::organizations, "DescribeOrganization"));
+    if (json_ && o) std::cout << service::unit_json(*o, u) << "\n";
     else if (!json_) std::cout << verb << " OU " << u.id << " (" << u.name << ") in " << u.parent_id << ".\n";
     return 0;
   };
   if (*register_) {
-    auto ctx = cli_context(*rt, service::event_sources::organizations, "RegisterAccount");
+    auto ctx = cli_context(env, service::event_sources::organizations, "RegisterAccount");
     auto r = svc.register_account(ctx, {id_, name_, email_, parent_});
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return failed(env, ctx, r.error());
     return print_account(r->account, r->created ? "Registered" : "Updated");
   }
   if (*move_) {
-    auto ctx = cli_context(*rt, service::event_sources::organizations, "MoveAccount");
+    auto ctx = cli_context(env, service::event_sources::organizations, "MoveAccount");
     auto r = svc.move_account(ctx, id_, "", parent_);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return failed(env, ctx, r.error());
     return print_account(*r, "Moved");
   }
   if (*remove_) {
-    auto ctx = cli_context(*rt, service::event_sources::organizations, "RemoveAccountFromOrganization");
+    auto ctx = cli_context(env, service::event_sources::organizations, "RemoveAccountFromOrganization");
     auto r = svc.remove_account(ctx, id_);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return failed(env, ctx, r.error());
     return print_account(*r, "Removed");
   }
   if (*create_ou_) {
-    auto ctx = cli_context(*rt, service::event_sources::organizations, "CreateOrganizationalUnit");
+    auto ctx = cli_context(env, service::event_sources::organizations, "CreateOrganizationalUnit");
     std::string parent = parent_;
     if (parent.empty()) {
       auto o = svc.ensure(ctx);
-      if (!o) return failed(*rt, ctx, o.error());
+      if (!o) return failed(env, ctx, o.error());
       parent = o->root_id;
     }
     auto r = svc.create_unit(ctx, parent, name_);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return failed(env, ctx, r.error());
     return print_unit(*r, "Created");
   }
   if (*rename_ou_) {
-    auto ctx = cli_context(*rt, service::event_sources::organizations, "UpdateOrganizationalUnit");
+    auto ctx = cli_context(env, service::event_sources::organizations, "UpdateOrganizationalUnit");
     auto r = svc.rename_unit(ctx, id_, name_);
-    if (!r) return failed(*rt, ctx, r.error());
+    if (!r) return failed(env, ctx, r.error());
     return print_unit(*r, "Renamed");
   }
-  auto ctx = cli_context(*rt, service::event_sources::organizations, "DeleteOrganizationalUnit");
+  auto ctx = cli_context(env, service::event_sources::organizations, "DeleteOrganizationalUnit");
   auto r = svc.delete_unit(ctx, id_);
-  if (!r) return failed(*rt, ctx, r.error());
+  if (!r) return failed(env, ctx, r.error());
   return print_unit(*r, "Deleted");
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
+#include "service/organization_service.hpp"
 
 namespace atrium::app {
 
@@ -17,6 +18,8 @@ class org_commands {
   std::optional<int> run();
 
  private:
+  int act(const cli_env& env, service::organization_service& svc);
+
   common_options common_;
   std::string id_, name_, email_, parent_, endpoint_url_, region_ = "us-east-1";
   bool json_ = false;

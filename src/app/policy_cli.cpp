@@ -8,8 +8,9 @@
 
 #include "app/runtime.hpp"
 #include "base/clock.hpp"
-#include "service/event_sources.hpp"
+#include "base/json_text.hpp"
 
+#include "service/event_sources.hpp"
 namespace atrium::app {
 
 namespace {
@@ -85,12 +86,16 @@ std::optional<int> key_policy_commands::run() {
   }
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
+  return act(cli_env_of(*rt));
+}
+
+int key_policy_commands::act(const cli_env& env) {
   system_clock clk;
-  service::key_policies kp(rt->audited(), clk);
+  service::key_policies kp(env.audit, clk);
   if (*list_) {
-    auto ctx = cli_context(*rt, service::event_sources::iam, "ListAttachedKeyPolicies");
+    auto ctx = cli_context(env, service::event_sources::iam, "ListAttachedKeyPolicies");
     auto rows = kp.list(key_id_);
-    if (!rows) return cli_failed(*rt, ctx, rows.error());
+    if (!rows) return cli_failed(env, ctx, rows.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *rows) out.push_back(record_json(r));
     if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"Policies", out}}.dump() << "\n";
@@ -100,22 +105,22 @@ std::optional<int> key_policy_commands::run() {
     return 0;
   }
   if (*attach_) {
-    auto ctx = cli_context(*rt, service::event_sources::iam, "AttachKeyPolicy");
+    auto ctx = cli_context(env, service::event_sources::iam, "AttachKeyPolicy");
     if (policy_.empty() && file_.empty())
-      return cli_failed(*rt, ctx, error{errc::validation, "give --policy NAME or --policy-file FILE", {}, {}});
+      return cli_failed(env, ctx, error{errc::validation, "give --policy NAME or --policy-file FILE", {}, {}});
     auto specs = policy_.empty() ? policy_specs({}, {file_}) : policy_specs({policy_}, {});
-    if (!specs) return cli_failed(*rt, ctx, specs.error());
+    if (!specs) return cli_failed(env, ctx, specs.error());
     auto spec = specs->front();
     if (!name_.empty() && spec.document) spec.name = name_;
-    ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", spec.name}};
-    if (auto r = kp.attach(key_id_, spec, ctx); !r) return cli_failed(*rt, ctx, r.error());
+    ctx.request_parameters = to_json_text({{"accessKeyId", key_id_}, {"policyName", spec.name}});
+    if (auto r = kp.attach(key_id_, spec, ctx); !r) return cli_failed(env, ctx, r.error());
     if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", spec.name}}.dump() << "\n";
     else std::cout << "Attached " << spec.name << " to " << key_id_ << ".\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, service::event_sources::iam, "DetachKeyPolicy");
-  ctx.request_parameters = {{"accessKeyId", key_id_}, {"policyName", policy_}};
-  if (auto r = kp.detach(key_id_, policy_, ctx); !r) return cli_failed(*rt, ctx, r.error());
+  auto ctx = cli_context(env, service::event_sources::iam, "DetachKeyPolicy");
+  ctx.request_parameters = to_json_text({{"accessKeyId", key_id_}, {"policyName", policy_}});
+  if (auto r = kp.detach(key_id_, policy_, ctx); !r) return cli_failed(env, ctx, r.error());
   if (json_) std::cout << nlohmann::json{{"AccessKeyId", key_id_}, {"PolicyName", policy_}, {"Detached", true}}.dump() << "\n";
   else std::cout << "Detached " << policy_ << " from " << key_id_ << ".\n";
   return 0;

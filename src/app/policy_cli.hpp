@@ -24,6 +24,8 @@ class key_policy_commands {
   std::optional<int> run();
 
  private:
+  int act(const cli_env& env);
+
   common_options common_;
   std::string key_id_, policy_, file_, name_;
   bool json_ = false;

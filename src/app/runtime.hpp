@@ -1,70 +1,64 @@
 #pragma once
-// Composition root: opens the store, loads keys, builds the services and doors, and wires
-// them to the HTTP server. The only place that knows every concrete type.
+// Composition root: opens the core (store, keys, audit), wires each wing of the application
+// (wire_*.hpp: identity, mail, sso-admin, organization, sign-in, portal), the AWS JSON door
+// over their APIs, and serves them through the router. The only place that knows every wing.
+#include <cstdint>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "app/config.hpp"
-#include "service/admin_auth.hpp"
-#include "service/audited_store.hpp"
-#include "service/permission_set_service.hpp"
-#include "service/organization_service.hpp"
-#include "service/scim_provisioning.hpp"
-
-namespace atrium::service {
-class idp_signing;
-class account_provisioner;
-class identity_service;
-class password_service;
-}  // namespace atrium::service
+#include "app/core.hpp"
 
 namespace atrium::app {
 
-struct deployment_ids {
-  std::string identity_store_id;  // d-xxxxxxxxxx
-  std::string account_id;         // 12 digits: the management account of this deployment
-  std::string instance_id;        // ssoins-<16 hex>: the one sso-admin instance (settings "instance_id")
-  std::string instance_arn;       // arn:aws:sso:::instance/<instance_id>
+struct identity_wing;
+struct mail_wing;
+struct sso_admin_wing;
+struct organization_wing;
+struct signin_wing;
+struct portal_wing;
+
+// Where time and randomness come from (architecture guide: injected everywhere). Null: the
+// system clock and libsodium's random source. Tests pass a manual clock and a seeded source.
+struct runtime_options {
+  const clock* clk = nullptr;
+  random_source* rnd = nullptr;
 };
 
 class runtime {
  public:
-  static std::unique_ptr<runtime> open(const config& cfg);  // throws std::runtime_error (start-up)
+  static std::unique_ptr<runtime> open(const config& cfg, runtime_options options = {});  // throws std::runtime_error
   ~runtime();
 
-  const deployment_ids& ids() const;
-  service::admin_auth& auth();
-  store::database& db();
-  service::scim_provisioning& provisioning();
-  service::audited_store& audited();
-  // sso-admin permission sets (set_provisioned_check is wired by the assignments part).
-  service::permission_set_service& permission_sets();
-  service::organization_service& organization();
-  // Atrium's SAML IdP certificates (made on first start) and the IdP metadata XML that each
-  // account's AWSSSO_<…>_DO_NOT_DELETE provider holds; the account provisioner (provisioner.kind).
-  service::idp_signing& idp_signing();
-  std::string idp_metadata() const;
-  service::account_provisioner& provisioner();
-  service::identity_service& identity();
-  // Passwords of built-in users; its mail goes through a background outbox (SMTP or, without
-  // mail.smtp_host, the log). drain_mail() waits until everything queued has been handed to
-  // the relay (the CLI calls it before exiting) and returns how many messages the relay
-  // refused since start.
-  service::password_service& passwords();
+  core& base() { return *core_; }
+  const deployment_ids& ids() const { return core_->ids; }
+  identity_wing& identity() { return *identity_; }
+  mail_wing& mail() { return *mail_; }
+  sso_admin_wing& sso_admin() { return *sso_admin_; }
+  organization_wing& organization() { return *organization_; }
+  // The router the server hands every request to (the portal's routes join it in serve()).
+  proto::router& routes() { return core_->routes; }
+
+  // Waits until everything queued has been handed to the relay (the CLI calls it before
+  // exiting) and returns how many messages the relay refused since start.
   int drain_mail();
-  // The SCIM endpoint users paste into their IdP: scheme://public_host:port/scim/v2.
-  std::string scim_endpoint(uint16_t port) const;
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
   int serve(const std::function<void(uint16_t)>& on_ready);
 
  private:
   runtime();
-  struct parts;
-  static void wire_passwords(parts& p);
-  std::unique_ptr<parts> p_;
-  // The portal's services and door, once the server knows its port (runtime.cpp).
-  static void wire_portal(parts& p, uint16_t port);
+  struct owned;  // the system clock and random source when none is injected
+  std::unique_ptr<owned> owned_;
+  std::unique_ptr<core> core_;
+  std::unique_ptr<identity_wing> identity_;
+  std::unique_ptr<mail_wing> mail_;
+  std::unique_ptr<sso_admin_wing> sso_admin_;
+  std::unique_ptr<organization_wing> organization_;
+  std::unique_ptr<proto::door> aws_;
+  // Made by serve() once the port is known (the portal's URL names it).
+  std::unique_ptr<signin_wing> signin_;
+  std::unique_ptr<portal_wing> portal_;
 };
 
 }  // namespace atrium::app

@@ -4,9 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include "app/runtime.hpp"
+#include "app/wire_identity.hpp"
 #include "base/clock.hpp"
-#include "service/event_sources.hpp"
 
+#include "service/event_sources.hpp"
 namespace atrium::app {
 
 namespace {
@@ -72,27 +73,29 @@ std::optional<int> scim_commands::run() {
   if (!*scim_) return std::nullopt;
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
-  auto& p = rt->provisioning();
-  std::string endpoint = rt->scim_endpoint(cfg.server.port);
+  return act(cli_env_of(*rt), *rt->identity().provisioning, scim_endpoint(rt->base(), cfg.server.port));
+}
+
+int scim_commands::act(const cli_env& env, service::scim_provisioning& p, const std::string& endpoint) {
   if (*enable_ || *create_) {
-    auto ctx = cli_context(*rt, service::event_sources::sso_directory, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
+    auto ctx = cli_context(env, service::event_sources::sso_directory, *enable_ ? "EnableAutomaticProvisioning" : "CreateBearerToken");
     auto t = *enable_ ? p.enable(ctx) : p.create_token(ctx);
-    if (!t) return cli_failed(*rt, ctx, t.error());
+    if (!t) return cli_failed(env, ctx, t.error());
     print_issued(*t, endpoint, json_);
     return 0;
   }
   if (*rotate_) {
     // The guide's rotation: make a new token while the old one still works, switch the IdP to
     // it, then delete the old one. Both exist in between, so a slot must be free.
-    auto list_ctx = cli_context(*rt, service::event_sources::sso_directory, "ListBearerTokens");
+    auto list_ctx = cli_context(env, service::event_sources::sso_directory, "ListBearerTokens");
     auto s = p.describe(list_ctx);
-    if (!s) return cli_failed(*rt, list_ctx, s.error());
+    if (!s) return cli_failed(env, list_ctx, s.error());
     bool known = false;
     for (const auto& t : s->tokens) known = known || t.id == token_id_;
-    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "CreateBearerToken");
-    if (!known) return cli_failed(*rt, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
+    auto ctx = cli_context(env, service::event_sources::sso_directory, "CreateBearerToken");
+    if (!known) return cli_failed(env, ctx, error{errc::not_found, "No access token " + token_id_ + ".", {}, {}});
     auto t = p.create_token(ctx);
-    if (!t) return cli_failed(*rt, ctx, t.error());
+    if (!t) return cli_failed(env, ctx, t.error());
     print_issued(*t, endpoint, json_);
     if (!json_)
       std::cout << "\nNext: put the new token into your IdP, test the connection, then run\n"
@@ -100,24 +103,24 @@ std::optional<int> scim_commands::run() {
     return 0;
   }
   if (*delete_) {
-    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "DeleteBearerToken");
+    auto ctx = cli_context(env, service::event_sources::sso_directory, "DeleteBearerToken");
     auto r = p.delete_token(ctx, token_id_);
-    if (!r) return cli_failed(*rt, ctx, r.error());
+    if (!r) return cli_failed(env, ctx, r.error());
     if (!json_) std::cout << "Deleted access token " << token_id_ << ".\n";
     else std::cout << nlohmann::json{{"TokenId", token_id_}, {"Deleted", true}}.dump() << "\n";
     return 0;
   }
   if (*disable_) {
-    auto ctx = cli_context(*rt, service::event_sources::sso_directory, "DisableAutomaticProvisioning");
+    auto ctx = cli_context(env, service::event_sources::sso_directory, "DisableAutomaticProvisioning");
     auto r = p.disable(ctx);
-    if (!r) return cli_failed(*rt, ctx, r.error());
+    if (!r) return cli_failed(env, ctx, r.error());
     if (!json_) std::cout << "Automatic provisioning is disabled.\n";
     else std::cout << nlohmann::json{{"Enabled", false}}.dump() << "\n";
     return 0;
   }
-  auto ctx = cli_context(*rt, service::event_sources::sso_directory, "ListBearerTokens");
+  auto ctx = cli_context(env, service::event_sources::sso_directory, "ListBearerTokens");
   auto s = p.describe(ctx);
-  if (!s) return cli_failed(*rt, ctx, s.error());
+  if (!s) return cli_failed(env, ctx, s.error());
   if (json_) {
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& t : s->tokens) tokens.push_back(token_json(t, p.expires_soon(t)));

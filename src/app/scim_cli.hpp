@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
+#include "service/scim_provisioning.hpp"
 
 namespace atrium::app {
 
@@ -17,6 +18,8 @@ class scim_commands {
   std::optional<int> run();
 
  private:
+  int act(const cli_env& env, service::scim_provisioning& p, const std::string& endpoint);
+
   common_options common_;
   std::string token_id_;
   bool json_ = false;

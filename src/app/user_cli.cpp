@@ -6,6 +6,9 @@
 #include "app/cli_common.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
+#include "app/wire_identity.hpp"
+#include "app/wire_mail.hpp"
+#include "base/json_text.hpp"
 #include "domain/identity.hpp"
 #include "service/event_sources.hpp"
 #include "service/identity_service.hpp"
@@ -20,8 +23,8 @@ namespace {
 // The console's user actions are sso-directory events in CloudTrail.
 
 // Waits for queued mail to reach the relay; a refused message fails the command.
-int mail_outcome(runtime& rt, const service::call_context& ctx) {
-  if (rt.drain_mail() == 0) return 0;
+int mail_outcome(const std::function<int()>& drain_mail, const service::call_context& ctx) {
+  if (drain_mail() == 0) return 0;
   std::cerr << "error: the mail relay did not accept the message (see the log and `atrium audit --event-name "
             << ctx.event_name << "`)\n";
   return 1;
@@ -53,33 +56,39 @@ std::optional<int> user_commands::run() {
   auto cfg = load_config(common_);
   setup_logging(cfg.log_level);  // JSON lines on stderr, as `serve` writes them (mail failures)
   auto rt = runtime::open(cfg);
+  return act(cli_env_of(*rt), *rt->base().db, *rt->identity().identity, *rt->mail().passwords,
+             [&rt] { return rt->drain_mail(); });
+}
+
+int user_commands::act(const cli_env& env, store::database& db, service::identity_service& identity,
+                       service::password_service& passwords, const std::function<int()>& drain_mail) {
   std::string event = *reset_ ? (by_email_ ? "SendPasswordResetEmail" : "GenerateOneTimePassword")
                       : *invite_ ? "SendInvitation"
                       : *disable_ ? "DisableUser"
                                   : "EnableUser";
-  auto ctx = cli_context(*rt, service::event_sources::sso_directory, event);
-  ctx.request_parameters = {{"user", user_}};
-  auto u = find_cli_user(*rt, user_);
-  if (!u) return cli_failed(*rt, ctx, u.error());
-  ctx.request_parameters = {{"userId", u->id}};
+  auto ctx = cli_context(env, service::event_sources::sso_directory, event);
+  ctx.request_parameters = to_json_text({{"user", user_}});
+  auto u = find_cli_user(db, user_);
+  if (!u) return cli_failed(env, ctx, u.error());
+  ctx.request_parameters = to_json_text({{"userId", u->id}});
   json out = {{"UserId", u->id}, {"UserName", u->user_name}};
   if (*reset_ && one_time_) {
-    auto otp = rt->passwords().generate_one_time_password(ctx, u->id);
-    if (!otp) return cli_failed(*rt, ctx, otp.error());
+    auto otp = passwords.generate_one_time_password(ctx, u->id);
+    if (!otp) return cli_failed(env, ctx, otp.error());
     out["OneTimePassword"] = *otp;
     report(json_, out, "One-time password for " + u->user_name + " (shown only now; to be changed at the next sign-in):\n" + *otp);
     return 0;
   }
   if (*reset_ || *invite_) {
-    auto sent = *reset_ ? rt->passwords().send_reset_link(ctx, u->id) : rt->passwords().send_invitation(ctx, u->id);
-    if (!sent) return cli_failed(*rt, ctx, sent.error());
-    if (int code = mail_outcome(*rt, ctx); code != 0) return code;
+    auto sent = *reset_ ? passwords.send_reset_link(ctx, u->id) : passwords.send_invitation(ctx, u->id);
+    if (!sent) return cli_failed(env, ctx, sent.error());
+    if (int code = mail_outcome(drain_mail, ctx); code != 0) return code;
     out["Mailed"] = true;
     report(json_, out, std::string(*reset_ ? "Password reset link" : "Invitation") + " mailed to " + u->user_name + ".");
     return 0;
   }
   bool active = static_cast<bool>(*enable_);
-  auto v = rt->identity().modify_user(
+  auto v = identity.modify_user(
       ctx, u->id,
       [active](const domain::user& cur) -> result<domain::user> {
         domain::user next = cur;
@@ -87,7 +96,7 @@ std::optional<int> user_commands::run() {
         return next;
       },
       std::nullopt, {false, false});
-  if (!v) return cli_failed(*rt, ctx, v.error());
+  if (!v) return cli_failed(env, ctx, v.error());
   out["Active"] = active;
   report(json_, out, "User " + u->user_name + (active ? " enabled." : " disabled."));
   return 0;

@@ -10,7 +10,11 @@
 #include <optional>
 #include <string>
 
+#include <functional>
+
 #include "app/cli_common.hpp"
+#include "service/identity_service.hpp"
+#include "service/password_service.hpp"
 
 namespace atrium::app {
 
@@ -21,6 +25,10 @@ class user_commands {
   std::optional<int> run();
 
  private:
+  // `drain_mail` waits for the outbox and returns how many messages the relay refused.
+  int act(const cli_env& env, store::database& db, service::identity_service& identity,
+          service::password_service& passwords, const std::function<int()>& drain_mail);
+
   common_options common_;
   bool json_ = false, by_email_ = false, one_time_ = false;
   std::string user_;

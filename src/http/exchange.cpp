@@ -39,12 +39,6 @@ int final_status(int status) { return status >= 200 && status <= 599 ? status : 
 
 }  // namespace
 
-const std::string* request::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals_ascii(k, name)) return &v;
-  return nullptr;
-}
-
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 request to_request(beast_request&& in, std::string remote_ip, std::string request_id) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "http/metrics.hpp"
+#include "proto/kit/exchange.hpp"
 
 namespace atrium::http {
 
@@ -40,32 +41,15 @@ struct server_config {
   limits lim;
 };
 
-struct request;
-struct response;
+// The request and response values are the door kit's (proto/kit/exchange.hpp): what the
+// server reads is what every door takes, and what a door answers is what the server writes.
+using request = proto::request;
+using response = proto::response;
+
 // Lets the application give the server's own answers to unreadable requests (413, 431, 400)
 // the error shape of the protocol the request was meant for (SCIM, AWS JSON). Gets what is
 // known of the request (method and target once the headers were read; no body).
 using error_shaper = std::function<response(const request& partial, response generic)>;
-
-struct request {
-  std::string method;
-  std::string target;  // raw request-target (path and query as received)
-  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
-  std::string body;
-  std::string remote_ip;
-  std::string request_id;  // generated per request (uuid4), also sent as x-amzn-RequestId
-  const std::string* header(std::string_view name) const;  // case-insensitive, first match
-};
-
-struct response {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  // Label for metrics and logs ("identitystore.CreateUser", "healthz"); empty -> "other".
-  std::string operation;
-  std::string error_code;  // logged when set (e.g. ValidationException)
-};
 
 using handler = std::function<response(const request&)>;
 

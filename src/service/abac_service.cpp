@@ -1,5 +1,8 @@
 #include "service/abac_service.hpp"
 
+#include "base/json_text.hpp"
+
+
 namespace atrium::service {
 
 namespace {
@@ -64,7 +67,7 @@ result<void> abac_service::create(const call_context& ctx, const std::vector<dom
         if (auto p = tx.settings().put(setting_key, to_json(attrs).dump()); !p) return std::unexpected(p.error());
         return true;
       },
-      [&](bool) { return json(nullptr); });
+      json_text_of([&](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -89,7 +92,7 @@ result<void> abac_service::update(const call_context& ctx, const std::vector<dom
         if (auto p = tx.settings().put(setting_key, to_json(attrs).dump()); !p) return std::unexpected(p.error());
         return true;
       },
-      [&](bool) { return json(nullptr); });
+      json_text_of([&](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -104,7 +107,7 @@ result<void> abac_service::remove(const call_context& ctx) {
         if (auto p = tx.settings().put(setting_key, "null"); !p) return std::unexpected(p.error());
         return true;
       },
-      [&](bool) { return json(nullptr); });
+      json_text_of([&](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }

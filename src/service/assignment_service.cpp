@@ -1,4 +1,6 @@
 #include "service/assignment_service.hpp"
+#include "base/json_text.hpp"
+#include "base/try.hpp"
 
 #include <set>
 #include <utility>
@@ -6,11 +8,6 @@
 namespace atrium::service {
 
 namespace {
-
-#define TRY(var, expr)                                   \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto& var = *var##_r
 
 // responseElements of the audit record: the status record as the API returns it.
 nlohmann::json status_json(const domain::request_record& r) {
@@ -97,7 +94,7 @@ result<domain::request_record> assignment_service::stored(
         if (auto r = tx.assignments().insert_request(rec); !r) return std::unexpected(r.error());
         return rec;
       },
-      status_json);
+      json_text_of(status_json));
   if (out && wake_) wake_();
   return out;
 }

@@ -3,8 +3,10 @@
 // transaction (architecture guide: "Every state change is audited ... in the same
 // transaction"), and record failures too. Reads are audited with a detached write so that a
 // read never waits for a disk flush.
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,7 +20,8 @@ class audited_store {
  public:
   audited_store(store::database& db, auditor& a) : db_(db), auditor_(a) {}
 
-  // fn: result<T>(store::transaction&); response: nlohmann::json(const T&) for responseElements.
+  // fn: result<T>(store::transaction&); response: std::string(const T&), the responseElements as
+  // serialised JSON (json_text_of in base/json_text.hpp wraps a function that renders JSON).
   template <class T, class Fn, class Resp>
   result<T> write(const call_context& ctx, Fn&& fn, Resp&& response) {
     std::optional<T> out;
@@ -26,6 +29,8 @@ class audited_store {
     auto status = db_.write([&](store::transaction& tx) -> result<void> {
       auto r = fn(tx);
       if (!r) return std::unexpected(r.error());
+      static_assert(std::is_same_v<std::decay_t<decltype(response(*r))>, std::string>,
+                    "responseElements are serialised JSON: wrap the renderer in json_text_of");
       rec = auditor_.make(ctx, response(*r), nullptr);
       if (auto a = tx.audit().append(rec); !a) return a;
       out = std::move(*r);
@@ -46,7 +51,7 @@ class audited_store {
       return {};
     });
     if (!status) return std::unexpected(status.error());  // the door records the failure
-    auto rec = auditor_.make(ctx, nullptr, nullptr);
+    auto rec = auditor_.make(ctx, {}, nullptr);
     db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
     auditor_.export_line(rec);
     return std::move(*out);
@@ -54,7 +59,7 @@ class audited_store {
 
   // A successful call that reads nothing from the store (SCIM discovery documents): its record
   // is written like a read's, without waiting.
-  void record_success(const call_context& ctx, const nlohmann::json& response_elements) {
+  void record_success(const call_context& ctx, std::string_view response_elements = {}) {
     auto rec = auditor_.make(ctx, response_elements, nullptr);
     db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
     auditor_.export_line(rec);
@@ -63,7 +68,7 @@ class audited_store {
   // Failed calls (refused at the door or by a use case; nothing was changed): every door
   // records exactly one failure record per failed call through this.
   void record_failure(const call_context& ctx, const call_failure& err) {
-    auto rec = auditor_.make(ctx, nullptr, &err);
+    auto rec = auditor_.make(ctx, {}, &err);
     db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
     auditor_.export_line(rec);
   }

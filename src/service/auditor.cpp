@@ -2,6 +2,9 @@
 
 #include <array>
 
+#include <nlohmann/json.hpp>
+
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 
 namespace atrium::service {
@@ -27,23 +30,25 @@ nlohmann::json identity_of(const principal& p) {
   return id;
 }
 
-}  // namespace
-
-nlohmann::json redact_secrets(const nlohmann::json& params) {
+nlohmann::json redacted(const nlohmann::json& params) {
   if (params.is_object()) {
     nlohmann::json out = nlohmann::json::object();
     for (auto it = params.begin(); it != params.end(); ++it)
       out[it.key()] = is_secret_key(it.key()) ? nlohmann::json("HIDDEN_DUE_TO_SECURITY_REASONS")
-                                               : redact_secrets(it.value());
+                                               : redacted(it.value());
     return out;
   }
   if (params.is_array()) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& v : params) out.push_back(redact_secrets(v));
+    for (const auto& v : params) out.push_back(redacted(v));
     return out;
   }
   return params;
 }
+
+}  // namespace
+
+std::string redact_secrets(std::string_view params) { return to_json_text(redacted(from_json_text(params))); }
 
 auditor::auditor(const clock& clk, random_source& rnd,
                  std::optional<std::filesystem::path> jsonl_file)
@@ -58,7 +63,7 @@ auditor::~auditor() {
   if (file_) std::fclose(file_);
 }
 
-store::audit_record auditor::make(const call_context& ctx, const nlohmann::json& response_elements,
+store::audit_record auditor::make(const call_context& ctx, std::string_view response_elements,
                                   const call_failure* err) {
   store::audit_record r;
   r.event_time = clock_.now();
@@ -76,8 +81,8 @@ store::audit_record auditor::make(const call_context& ctx, const nlohmann::json&
       {"awsRegion", ctx.region},
       {"sourceIPAddress", ctx.source_ip},
       {"userAgent", ctx.user_agent},
-      {"requestParameters", redact_secrets(ctx.request_parameters)},
-      {"responseElements", err ? nlohmann::json(nullptr) : redact_secrets(response_elements)},
+      {"requestParameters", redacted(from_json_text(ctx.request_parameters))},
+      {"responseElements", err ? nlohmann::json(nullptr) : redacted(from_json_text(response_elements))},
       {"requestID", ctx.request_id},
       {"eventID", r.event_id},
       {"readOnly", ctx.read_only},
@@ -95,9 +100,8 @@ store::audit_record auditor::make(const call_context& ctx, const nlohmann::json&
   return r;
 }
 
-store::audit_record auditor::make_service_event(const call_context& ctx,
-                                               const nlohmann::ordered_json& additional_event_data,
-                                               const nlohmann::ordered_json& service_event_details) {
+store::audit_record auditor::make_service_event(const call_context& ctx, std::string_view additional_event_data,
+                                               std::string_view service_event_details) {
   store::audit_record r;
   r.event_time = clock_.now();
   r.event_id = random_.uuid7(r.event_time);
@@ -119,7 +123,7 @@ store::audit_record auditor::make_service_event(const call_context& ctx,
       {"userAgent", ctx.user_agent},
       {"requestParameters", nullptr},
       {"responseElements", nullptr},
-      {"additionalEventData", additional_event_data},
+      {"additionalEventData", ordered_from_json_text(additional_event_data)},
       {"requestID", ctx.request_id},
       {"eventID", r.event_id},
       {"readOnly", false},
@@ -127,7 +131,7 @@ store::audit_record auditor::make_service_event(const call_context& ctx,
       {"managementEvent", true},
       {"eventCategory", "Management"},
       {"recipientAccountId", who.account_id},
-      {"serviceEventDetails", service_event_details},
+      {"serviceEventDetails", ordered_from_json_text(service_event_details)},
   };
   r.json = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;

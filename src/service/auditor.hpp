@@ -8,8 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
@@ -25,7 +26,8 @@ class auditor {
   auditor(const auditor&) = delete;
   auditor& operator=(const auditor&) = delete;
 
-  store::audit_record make(const call_context& ctx, const nlohmann::json& response_elements,
+  // `response_elements`: serialised JSON (empty: null), as a use case renders its result.
+  store::audit_record make(const call_context& ctx, std::string_view response_elements,
                            const call_failure* failure);
   void export_line(const store::audit_record& r);
   // An AwsServiceEvent record (guide "Understanding AWS SSO sign-in events"): requestParameters
@@ -33,8 +35,9 @@ class auditor {
   // details in additionalEventData; userIdentity carries type, principalId, arn, accountId,
   // accessKeyId and userName even when empty, in the guide's field order. The record's
   // principal column is the user name, so `atrium audit --principal <user>` finds them.
-  store::audit_record make_service_event(const call_context& ctx, const nlohmann::ordered_json& additional_event_data,
-                                         const nlohmann::ordered_json& service_event_details);
+  // Both arguments are serialised JSON objects whose member order is kept.
+  store::audit_record make_service_event(const call_context& ctx, std::string_view additional_event_data,
+                                         std::string_view service_event_details);
 
  private:
   const clock& clock_;
@@ -45,6 +48,7 @@ class auditor {
 
 // Values of these request keys are replaced before they reach a record or a log, wherever they
 // occur (case-insensitive): secrets never leave the request.
-nlohmann::json redact_secrets(const nlohmann::json& params);
+// Takes and gives serialised JSON.
+std::string redact_secrets(std::string_view params);
 
 }  // namespace atrium::service

@@ -2,7 +2,6 @@
 // Who is calling and how: built by a door from an authenticated request, consumed by the
 // service (authorization, "Updated by") and by the auditor (CloudTrail userIdentity etc.).
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -39,7 +38,9 @@ struct call_context {
   std::string region = "us-east-1";
   std::string event_source = "identitystore.amazonaws.com";
   std::string event_name;
-  nlohmann::json request_parameters;  // already redacted by the door
+  // CloudTrail's requestParameters as serialised JSON (base/json_text.hpp), already masked by
+  // the door that built it; empty: null.
+  std::string request_parameters;
   bool read_only = false;
   domain::door via = domain::door::api;
 };

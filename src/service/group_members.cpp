@@ -1,6 +1,7 @@
 // identity_service: groups with their members (SCIM creates, replaces and patches groups
 // together with their members; the identitystore API changes one membership at a time).
 #include "domain/ids.hpp"
+#include "base/json_text.hpp"
 #include "domain/validation.hpp"
 #include "service/identity_service.hpp"
 
@@ -152,7 +153,7 @@ result<group_view> identity_service::rewrite_group(const call_context& ctx, cons
         if (auto r = apply_member_changes(tx, ctx, id, edit->members); !r) return std::unexpected(r.error());
         return group_view_of(tx, std::move(g), view);
       },
-      [&](const group_view& v) { return audit_ids ? ids({{"groupId", v.group.id}}) : nlohmann::json(nullptr); });
+      [&](const group_view& v) { return audit_ids ? ids({{"groupId", v.group.id}}) : std::string(); });
 }
 
 result<user_view> identity_service::modify_user(const call_context& ctx, const std::string& id,
@@ -185,7 +186,7 @@ result<user_view> identity_service::rewrite_user(const call_context& ctx, const 
         if (auto r = tx.users().update(u, current.version); !r) return std::unexpected(r.error());
         return user_view_of(tx, std::move(u), view);
       },
-      [&](const user_view& v) { return audit_ids ? ids({{"userId", v.user.id}}) : nlohmann::json(nullptr); });
+      [&](const user_view& v) { return audit_ids ? ids({{"userId", v.user.id}}) : std::string(); });
 }
 
 }  // namespace atrium::service

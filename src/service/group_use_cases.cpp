@@ -1,9 +1,9 @@
 // identity_service: groups and memberships (users are in identity_service.cpp).
 #include "base/strings.hpp"
+#include "base/json_text.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "service/assignment_cascade.hpp"
-#include "service/attribute_json.hpp"
 #include "service/identity_service.hpp"
 
 namespace atrium::service {
@@ -24,15 +24,13 @@ result<domain::group> identity_service::describe_group(const call_context& ctx, 
 }
 
 result<domain::group> identity_service::update_group(const call_context& ctx, const std::string& id,
-                                                     const std::vector<attribute_operation>& ops) {
+                                                     const group_attribute_edit& edit) {
   auto v = rewrite_group(
       ctx, id,
       [&](const domain::group& current) -> result<group_edit> {
-        group_edit edit{current, {}};
-        for (const auto& op : ops)
-          if (auto r = apply_group_attribute(edit.group, op.path, op.value ? &*op.value : nullptr); !r)
-            return std::unexpected(r.error());
-        return edit;
+        group_edit changed{current, {}};
+        if (auto r = edit(changed.group); !r) return std::unexpected(r.error());
+        return changed;
       },
       std::nullopt, {false, false}, false);
   if (!v) return std::unexpected(v.error());
@@ -59,7 +57,7 @@ result<std::monostate> identity_service::delete_group(const call_context& ctx, c
         if (!*removed) return not_found("GROUP", id);
         return std::monostate{};
       },
-      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
 }
 
 result<listing<domain::group>> identity_service::list_groups(
@@ -84,12 +82,12 @@ result<std::string> identity_service::get_group_id(const call_context& ctx,
     f.external_id = alt.external_id;
     shown = alt.external_id->id;
   } else {
-    if (to_lower_ascii(alt.attribute_path) != "displayname" || !alt.attribute_value.is_string()) {
+    if (to_lower_ascii(alt.attribute_path) != "displayname" || !alt.attribute_value) {
       auto e = fail(errc::validation,
                     "UniqueAttribute must name displayName with a string AttributeValue.");
       return e;
     }
-    shown = alt.attribute_value.get<std::string>();
+    shown = *alt.attribute_value;
     f.display_name_key = domain::fold_key(shown);
   }
   return store_.read<std::string>(ctx, [&](store::transaction& tx) -> result<std::string> {
@@ -151,7 +149,7 @@ result<std::monostate> identity_service::delete_membership(const call_context& c
         if (auto r = touch_group(tx, ctx, (*m)->group_id); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
 }
 
 result<std::string> identity_service::get_membership_id(const call_context& ctx,

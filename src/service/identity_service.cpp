@@ -1,8 +1,8 @@
 #include "service/identity_service.hpp"
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "service/assignment_cascade.hpp"
-#include "service/attribute_json.hpp"
 #include "store/credential_repository.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
@@ -33,11 +33,10 @@ void identity_service::touch(domain::audit_stamp& s, const call_context& ctx) co
   s.updated_via = ctx.via;
 }
 
-nlohmann::json identity_service::ids(
-    std::initializer_list<std::pair<const char*, std::string>> kv) const {
+std::string identity_service::ids(std::initializer_list<std::pair<const char*, std::string>> kv) const {
   nlohmann::json j = {{"identityStoreId", store_id_}};
   for (auto& [k, v] : kv) j[k] = v;
-  return j;
+  return to_json_text(j);
 }
 
 // ---- users -------------------------------------------------------------------------------
@@ -58,14 +57,12 @@ result<domain::user> identity_service::describe_user(const call_context& ctx, co
 }
 
 result<domain::user> identity_service::update_user(const call_context& ctx, const std::string& id,
-                                                   const std::vector<attribute_operation>& ops) {
+                                                   const user_edit& edit) {
   auto v = rewrite_user(
       ctx, id,
       [&](const domain::user& current) -> result<domain::user> {
         domain::user u = current;
-        for (const auto& op : ops)
-          if (auto r = apply_user_attribute(u, op.path, op.value ? &*op.value : nullptr); !r)
-            return std::unexpected(r.error());
+        if (auto r = edit(u); !r) return std::unexpected(r.error());
         return u;
       },
       std::nullopt, {false, false}, false);
@@ -96,7 +93,7 @@ result<std::monostate> identity_service::delete_user(const call_context& ctx, co
         if (!*removed) return not_found("USER", id);
         return std::monostate{};
       },
-      [&](const std::monostate&) { return nlohmann::json(nullptr); });
+      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
 }
 
 namespace {
@@ -130,11 +127,11 @@ result<std::string> identity_service::get_user_id(const call_context& ctx,
     shown = alt.external_id->id;
   } else {
     auto path = to_lower_ascii(alt.attribute_path);
-    if (!alt.attribute_value.is_string()) {
+    if (!alt.attribute_value) {
       auto e = fail(errc::validation, "UniqueAttribute.AttributeValue must be a string.");
       return e;
     }
-    shown = alt.attribute_value.get<std::string>();
+    shown = *alt.attribute_value;
     if (path == "username") f.user_name_key = domain::fold_key(shown);
     else if (path == "emails.value") f.email_key = domain::fold_key(shown);
     else {

@@ -4,7 +4,6 @@
 // domain rules, saves and audits in one transaction (architecture guide, service/).
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
 #include <string>
@@ -27,16 +26,16 @@ struct quotas {
   int64_t max_members_per_group = 1'000'000;
 };
 
-struct attribute_operation {
-  std::string path;
-  std::optional<nlohmann::json> value;  // absent or null: remove
-};
+// UpdateUser / UpdateGroup: the change the door made of the request's AttributeOperations. It
+// runs on the stored entity inside the write transaction; the domain rules run after it.
+using user_edit = std::function<result<void>(domain::user&)>;
+using group_attribute_edit = std::function<result<void>(domain::group&)>;
 
 // GetUserId / GetGroupId alternate identifiers.
 struct alternate_identifier {
   std::optional<domain::external_id> external_id;
-  std::string attribute_path;  // UniqueAttribute.AttributePath
-  nlohmann::json attribute_value;
+  std::string attribute_path;                   // UniqueAttribute.AttributePath
+  std::optional<std::string> attribute_value;  // UniqueAttribute.AttributeValue; nullopt: not a string
 };
 
 template <class T>
@@ -126,8 +125,7 @@ class identity_service {
 
   result<domain::user> create_user(const call_context& ctx, domain::user u);
   result<domain::user> describe_user(const call_context& ctx, const std::string& id);
-  result<domain::user> update_user(const call_context& ctx, const std::string& id,
-                                   const std::vector<attribute_operation>& ops);
+  result<domain::user> update_user(const call_context& ctx, const std::string& id, const user_edit& edit);
   result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
                                      const version_condition& if_match = std::nullopt);
   result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
@@ -156,8 +154,7 @@ class identity_service {
   result<std::vector<group_link>> effective_groups_of(const call_context& ctx, const std::string& user_id);
   result<std::vector<std::string>> effective_members_of(const call_context& ctx, const std::string& group_id);
   result<domain::group> describe_group(const call_context& ctx, const std::string& id);
-  result<domain::group> update_group(const call_context& ctx, const std::string& id,
-                                     const std::vector<attribute_operation>& ops);
+  result<domain::group> update_group(const call_context& ctx, const std::string& id, const group_attribute_edit& edit);
   result<std::monostate> delete_group(const call_context& ctx, const std::string& id,
                                       const version_condition& if_match = std::nullopt);
   result<listing<domain::group>> list_groups(const call_context& ctx, const store::group_filter& f,
@@ -190,7 +187,8 @@ class identity_service {
  private:
   domain::audit_stamp stamp(const call_context& ctx) const;
   void touch(domain::audit_stamp& s, const call_context& ctx) const;
-  nlohmann::json ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
+  // {"<key>": "<id>", ...} as serialised JSON: the responseElements of SCIM's changes.
+  std::string ids(std::initializer_list<std::pair<const char*, std::string>> kv) const;
   // The read-modify-write behind UpdateUser/UpdateGroup (identitystore) and SCIM PUT/PATCH.
   // `audit_ids`: the audit record's responseElements carry the id (SCIM's do; UpdateUser's are
   // null, as CloudTrail shows them).

@@ -1,6 +1,7 @@
 // identity_service: what SCIM shows and lists (views with groups and members, index and
 // cursor paging with totals).
 #include "domain/ids.hpp"
+#include "base/json_text.hpp"
 #include "domain/validation.hpp"
 #include "service/identity_service.hpp"
 

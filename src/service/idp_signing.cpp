@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "crypto/idp_keys.hpp"
 
 namespace atrium::service {
@@ -119,7 +120,7 @@ result<bool> idp_signing::ensure(const call_context& ctx) {
         if (auto w = save(tx, {s}); !w) return std::unexpected(w.error());
         return true;
       },
-      [&](const bool&) { return summary(s.cert); });
+      json_text_of([&](const bool&) { return summary(s.cert); }));
 }
 
 result<idp_certificate> idp_signing::rotate(const call_context& ctx) {
@@ -142,7 +143,7 @@ result<idp_certificate> idp_signing::rotate(const call_context& ctx) {
         if (auto w = save(tx, *all); !w) return std::unexpected(w.error());
         return fresh.cert;
       },
-      [](const idp_certificate& c) { return summary(c); });
+      json_text_of([](const idp_certificate& c) { return summary(c); }));
 }
 
 result<int> idp_signing::retire_previous(const call_context& ctx) {
@@ -158,7 +159,7 @@ result<int> idp_signing::retire_previous(const call_context& ctx) {
           if (auto w = save(tx, *all); !w) return std::unexpected(w.error());
         return removed;
       },
-      [](const int& n) { return json{{"RetiredCertificates", n}}; });
+      json_text_of([](const int& n) { return json{{"RetiredCertificates", n}}; }));
 }
 
 result<std::string> idp_signing::active_private_key_pem() {

@@ -1,5 +1,8 @@
 #include "service/key_policies.hpp"
 
+#include "base/json_text.hpp"
+
+
 #include <map>
 #include <mutex>
 
@@ -107,7 +110,7 @@ result<void> key_policies::attach(const std::string& access_key_id, const key_po
           return std::unexpected(a.error());
         return true;
       },
-      [](bool) { return nlohmann::json(nullptr); });
+      json_text_of([](bool) { return nlohmann::json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -122,7 +125,7 @@ result<void> key_policies::detach(const std::string& access_key_id, const std::s
         if (!*d) return not_found("Policy", name);
         return true;
       },
-      [](bool) { return nlohmann::json(nullptr); });
+      json_text_of([](bool) { return nlohmann::json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }

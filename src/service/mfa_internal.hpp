@@ -2,7 +2,6 @@
 // Shared by mfa_service.cpp (settings, devices, authenticator apps) and mfa_webauthn.cpp
 // (security keys): the service's state and helpers. Not for other use cases.
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 
@@ -53,10 +52,9 @@ struct mfa_service::impl {
 // Device names: 1-64 printable characters (after trimming spaces); empty means a default.
 result<std::string> device_name(std::string_view name);
 mfa_device to_device(const store::mfa_device_record& r);
-nlohmann::json device_json(const mfa_device& d);
 // The context of an audited change: CloudTrail eventSource/eventName chosen by the service,
 // requestParameters without secrets.
-call_context audit_context(const call_context& ctx, const char* source, const char* event, nlohmann::json params);
+call_context audit_context(const call_context& ctx, const char* source, const char* event, std::string params);
 inline constexpr const char* directory_source = "sso-directory.amazonaws.com";
 inline constexpr const char* sso_source = "sso.amazonaws.com";
 

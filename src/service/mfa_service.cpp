@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/totp.hpp"
 #include "service/mfa_internal.hpp"
@@ -108,12 +109,12 @@ mfa_device to_device(const store::mfa_device_record& r) {
   return {r.id, r.user_id, r.kind == "totp" ? mfa_kind::totp : mfa_kind::webauthn, r.name, r.created, r.last_used};
 }
 
-json device_json(const mfa_device& d) {
+static json device_json(const mfa_device& d) {
   return {{"deviceId", d.id}, {"userId", d.user_id}, {"type", to_string(d.kind)}, {"name", d.name},
           {"created", iso8601(d.created)}};
 }
 
-call_context audit_context(const call_context& ctx, const char* source, const char* event, json params) {
+call_context audit_context(const call_context& ctx, const char* source, const char* event, std::string params) {
   call_context c = ctx;
   c.read_only = false;
   c.event_source = source;
@@ -148,7 +149,7 @@ result<mfa_settings> mfa_service::impl::settings_in(store::transaction& tx) {
 }
 
 result<mfa_device> mfa_service::impl::add_device(const call_context& ctx, const char* event, store::mfa_device_record rec) {
-  auto c = audit_context(ctx, directory_source, event, {{"userId", rec.user_id}, {"deviceName", rec.name}});
+  auto c = audit_context(ctx, directory_source, event, to_json_text({{"userId", rec.user_id}, {"deviceName", rec.name}}));
   return store.write<mfa_device>(
       c,
       [&](store::transaction& tx) -> result<mfa_device> {
@@ -164,7 +165,7 @@ result<mfa_device> mfa_service::impl::add_device(const call_context& ctx, const 
         if (auto r = tx.mfa_devices().insert(rec); !r) return std::unexpected(r.error());
         return to_device(rec);
       },
-      [](const mfa_device& d) { return device_json(d); });
+      json_text_of([](const mfa_device& d) { return device_json(d); }));
 }
 
 mfa_service::mfa_service(audited_store& store, const crypto::secret_box& box, const clock& clk, random_source& rnd,
@@ -189,14 +190,14 @@ result<void> mfa_service::set_settings(const call_context& ctx, const mfa_settin
   // The console asks for at least one type ("Users can authenticate with these MFA types").
   if (!s.totp_allowed && !s.webauthn_allowed)
     return fail(errc::validation, "Allow at least one MFA type (authenticator apps or security keys).");
-  auto c = audit_context(ctx, sso_source, "PutMfaDeviceManagementForDirectory", settings_json(s));
+  auto c = audit_context(ctx, sso_source, "PutMfaDeviceManagementForDirectory", to_json_text(settings_json(s)));
   auto r = p_->store.write<bool>(
       c,
       [&](store::transaction& tx) -> result<bool> {
         if (auto p = tx.settings().put(settings_key, settings_json(s).dump()); !p) return std::unexpected(p.error());
         return true;
       },
-      [](bool) { return json(nullptr); });
+      json_text_of([](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -219,7 +220,7 @@ result<void> mfa_service::rename(const call_context& ctx, const std::string& use
   if (!n) return std::unexpected(n.error());
   if (n->empty()) return fail(errc::validation, "An MFA device name is 1 to 64 printable characters.");
   auto c = audit_context(ctx, directory_source, "UpdateMfaDeviceForUser",
-                         {{"userId", user_id}, {"deviceId", device_id}, {"deviceName", *n}});
+                         to_json_text({{"userId", user_id}, {"deviceId", device_id}, {"deviceName", *n}}));
   auto r = p_->store.write<bool>(
       c,
       [&](store::transaction& tx) -> result<bool> {
@@ -228,13 +229,13 @@ result<void> mfa_service::rename(const call_context& ctx, const std::string& use
         if (!*d || (*d)->user_id != user_id) return not_found("MfaDevice", device_id);
         return tx.mfa_devices().rename(device_id, *n);
       },
-      [](bool) { return json(nullptr); });
+      json_text_of([](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
 result<void> mfa_service::remove(const call_context& ctx, const std::string& user_id, const std::string& device_id) {
-  auto c = audit_context(ctx, directory_source, "DeleteMfaDeviceForUser", {{"userId", user_id}, {"deviceId", device_id}});
+  auto c = audit_context(ctx, directory_source, "DeleteMfaDeviceForUser", to_json_text({{"userId", user_id}, {"deviceId", device_id}}));
   auto r = p_->store.write<bool>(
       c,
       [&](store::transaction& tx) -> result<bool> {
@@ -243,7 +244,7 @@ result<void> mfa_service::remove(const call_context& ctx, const std::string& use
         if (!*d || (*d)->user_id != user_id) return not_found("MfaDevice", device_id);
         return tx.mfa_devices().remove(device_id);
       },
-      [](bool) { return json(nullptr); });
+      json_text_of([](bool) { return json(nullptr); }));
   if (!r) return std::unexpected(r.error());
   return {};
 }

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,17 +100,18 @@ class mfa_service {
   // fields (challenge, user.id, excludeCredentials[].id); finish takes the browser's
   // PublicKeyCredential as JSON: {id, rawId, type, response: {clientDataJSON,
   // attestationObject}} (base64url). Attestation formats none, packed, fido-u2f.
-  result<nlohmann::json> begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
-                                                     std::string_view display_name);
+  // Options and credentials are serialised JSON: the door passes the browser's document through.
+  result<std::string> begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
+                                                  std::string_view display_name);
   result<mfa_device> finish_webauthn_registration(const call_context& ctx, const std::string& user_id,
-                                                  const nlohmann::json& credential, std::string_view name);
+                                                  std::string_view credential_json, std::string_view name);
   // WebAuthn assertion: PublicKeyCredentialRequestOptions (allowCredentials = the user's keys);
   // finish takes {id, rawId, type, response: {clientDataJSON, authenticatorData, signature,
   // userHandle}} and checks challenge, origin, rpIdHash, UP (and UV when asked), signature and
   // signCount regression (refused, device flagged), then stores the new signCount.
-  result<nlohmann::json> begin_webauthn_assertion(const std::string& user_id);
+  result<std::string> begin_webauthn_assertion(const std::string& user_id);
   result<bool> finish_webauthn_assertion(const call_context& ctx, const std::string& user_id,
-                                         const nlohmann::json& credential);
+                                         std::string_view credential_json);
 
  private:
   struct impl;

@@ -3,6 +3,7 @@
 // Message checks are crypto/webauthn's.
 #include <algorithm>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/webauthn.hpp"
 #include "service/mfa_internal.hpp"
@@ -59,7 +60,7 @@ std::optional<std::string> take(Map& m, const std::string& user_id, sys_time now
 
 }  // namespace
 
-result<json> mfa_service::begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
+result<std::string> mfa_service::begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
                                                       std::string_view display_name) {
   std::vector<store::mfa_device_record> existing;
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
@@ -100,11 +101,12 @@ result<json> mfa_service::begin_webauthn_registration(const std::string& user_id
   std::lock_guard lock(p_->mu);
   if (auto room = p_->make_room(now); !room) return std::unexpected(room.error());
   p_->registrations[user_id] = {std::move(challenge), now + p_->opt.challenge_ttl};
-  return options;
+  return to_json_text(options);
 }
 
 result<mfa_device> mfa_service::finish_webauthn_registration(const call_context& ctx, const std::string& user_id,
-                                                             const json& credential, std::string_view name) {
+                                                             std::string_view credential_json, std::string_view name) {
+  auto credential = from_json_text(credential_json);
   auto n = device_name(name);
   if (!n) return std::unexpected(n.error());
   auto parts = credential_parts(credential);
@@ -140,7 +142,7 @@ result<mfa_device> mfa_service::finish_webauthn_registration(const call_context&
   return p_->add_device(ctx, "CompleteWebAuthnDeviceRegistration", std::move(rec));
 }
 
-result<json> mfa_service::begin_webauthn_assertion(const std::string& user_id) {
+result<std::string> mfa_service::begin_webauthn_assertion(const std::string& user_id) {
   json allow = json::array();
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
     auto rows = tx.mfa_devices().list_for_user(user_id);
@@ -160,11 +162,12 @@ result<json> mfa_service::begin_webauthn_assertion(const std::string& user_id) {
   std::lock_guard lock(p_->mu);
   if (auto room = p_->make_room(now); !room) return std::unexpected(room.error());
   p_->assertions[user_id] = {std::move(challenge), now + p_->opt.challenge_ttl};
-  return options;
+  return to_json_text(options);
 }
 
 result<bool> mfa_service::finish_webauthn_assertion(const call_context& ctx, const std::string& user_id,
-                                                    const json& credential) {
+                                                    std::string_view credential_json) {
+  auto credential = from_json_text(credential_json);
   auto parts = credential_parts(credential);
   if (!parts) return std::unexpected(parts.error());
   const auto& [resp, raw_id] = *parts;

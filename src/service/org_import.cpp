@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "base/json_text.hpp"
+
 namespace atrium::service {
 
 using nlohmann::json;
@@ -24,7 +26,7 @@ class importer {
       : svc_(svc), src_(src), ctx_(ctx), limits_(lim) {}
 
   result<import_summary> run() {
-    auto d = src_.call("DescribeOrganization", json::object());
+    auto d = call("DescribeOrganization", json::object());
     if (!d) return std::unexpected(d.error());
     auto org = d->find("Organization");
     if (org == d->end() || !org->is_object()) return bad_answer("DescribeOrganization", "has no Organization");
@@ -45,11 +47,20 @@ class importer {
   }
 
  private:
+  // The source's answer, read here: the source passes text through.
+  result<json> call(std::string_view op, const json& request) {
+    auto r = src_.call(op, to_json_text(request));
+    if (!r) return std::unexpected(r.error());
+    auto answer = json::parse(*r, nullptr, false);
+    if (answer.is_discarded() || !answer.is_object()) return bad_answer(op, "is not a JSON object");
+    return answer;
+  }
+
   // Every item of a listing, following NextToken.
   result<std::vector<json>> list(std::string_view op, json request, const char* key) {
     std::vector<json> out;
     for (int page = 0; page < limits_.max_pages; ++page) {
-      auto r = src_.call(op, request);
+      auto r = call(op, request);
       if (!r) return std::unexpected(r.error());
       auto items = r->find(key);
       if (items == r->end() || !items->is_array()) return bad_answer(op, std::string("has no ") + key + " list");

@@ -6,7 +6,6 @@
 // names, emails and parents and keeps ids (accounts keep their 12 digits; OUs keep the ids the
 // source gave them, so they match the AWS console). Accounts and OUs that disappeared from the
 // source are reported, not removed (removing one would cut its assignments).
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,12 +14,12 @@
 
 namespace atrium::service {
 
-// One Organizations JSON 1.1 operation ("ListRoots", {...}) -> the answer. Implemented over the
-// SigV4 client in app/ (cloud::aws_client), by a fake in tests.
+// One Organizations JSON 1.1 operation ("ListRoots", {...}) -> the answer, both as serialised
+// JSON. Implemented over the SigV4 client in app/ (cloud::aws_client), by a fake in tests.
 class organization_source {
  public:
   virtual ~organization_source() = default;
-  virtual result<nlohmann::json> call(std::string_view operation, const nlohmann::json& request) = 0;
+  virtual result<std::string> call(std::string_view operation, std::string_view request_json) = 0;
 };
 
 struct import_summary {

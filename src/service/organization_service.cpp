@@ -1,5 +1,8 @@
 #include "service/organization_service.hpp"
 
+#include "base/json_text.hpp"
+
+
 namespace atrium::service {
 
 using nlohmann::json;
@@ -63,39 +66,39 @@ call_context writing(const call_context& ctx, const char* event) {
   c.read_only = false;
   c.event_name = event;
   c.event_source = "organizations.amazonaws.com";
-  c.request_parameters = json::object();
+  c.request_parameters = "{}";
   return c;
 }
 
 }  // namespace
 
-json organization_json(const domain::organization& o, const std::string& management_email) {
-  return {{"Id", o.id},
+std::string organization_json(const domain::organization& o, const std::string& management_email) {
+  return to_json_text({{"Id", o.id},
           {"Arn", domain::organization_arn(o)},
           {"FeatureSet", o.feature_set},
           {"MasterAccountArn", "arn:aws:organizations::" + o.management_account_id + ":account/" + o.id + "/" +
                                    o.management_account_id},
           {"MasterAccountId", o.management_account_id},
           {"MasterAccountEmail", management_email},
-          {"AvailablePolicyTypes", json::array({{{"Type", "SERVICE_CONTROL_POLICY"}, {"Status", "ENABLED"}}})}};
+          {"AvailablePolicyTypes", json::array({{{"Type", "SERVICE_CONTROL_POLICY"}, {"Status", "ENABLED"}}})}});
 }
 
-json root_json(const domain::organization& o) {
-  return {{"Id", o.root_id}, {"Arn", domain::root_arn(o)}, {"Name", "Root"}, {"PolicyTypes", json::array()}};
+std::string root_json(const domain::organization& o) {
+  return to_json_text({{"Id", o.root_id}, {"Arn", domain::root_arn(o)}, {"Name", "Root"}, {"PolicyTypes", json::array()}});
 }
 
-json account_json(const domain::organization& o, const domain::account& a) {
-  return {{"Id", a.id},
+std::string account_json(const domain::organization& o, const domain::account& a) {
+  return to_json_text({{"Id", a.id},
           {"Arn", domain::account_arn(o, a.id)},
           {"Email", a.email},
           {"Name", a.name},
           {"Status", a.status},
           {"JoinedMethod", a.joined_method},
-          {"JoinedTimestamp", epoch_seconds(a.joined_at)}};
+          {"JoinedTimestamp", epoch_seconds(a.joined_at)}});
 }
 
-json unit_json(const domain::organization& o, const domain::org_unit& u) {
-  return {{"Id", u.id}, {"Arn", domain::ou_arn(o, u.id)}, {"Name", u.name}};
+std::string unit_json(const domain::organization& o, const domain::org_unit& u) {
+  return to_json_text({{"Id", u.id}, {"Arn", domain::ou_arn(o, u.id)}, {"Name", u.name}});
 }
 
 organization_service::organization_service(audited_store& store, const clock& clk, random_source& rnd,
@@ -139,7 +142,7 @@ result<domain::organization> organization_service::ensure(const call_context& ct
           }
           return org;
         },
-        [](const domain::organization& o) { return json{{"organization", organization_json(o, default_management_email)}}; });
+        json_text_of([](const domain::organization& o) { return json{{"organization", from_json_text(organization_json(o, default_management_email))}}; }));
     if (!made) return std::unexpected(made.error());
     found = std::move(*made);
   }
@@ -329,7 +332,7 @@ result<registered_account> organization_service::register_account(const call_con
         if (auto i = tx.organization().insert_account(a); !i) return std::unexpected(i.error());
         return registered_account{std::move(a), true};
       },
-      [&](const registered_account& r) { return json{{"account", account_json(*o, r.account)}, {"created", r.created}}; });
+      json_text_of([&](const registered_account& r) { return json{{"account", from_json_text(account_json(*o, r.account))}, {"created", r.created}}; }));
 }
 
 result<domain::account> organization_service::rename_account(const call_context& ctx, const std::string& id,
@@ -346,7 +349,7 @@ result<domain::account> organization_service::rename_account(const call_context&
         if (auto u = tx.organization().update_account(*a); !u) return std::unexpected(u.error());
         return a;
       },
-      [&](const domain::account& a) { return json{{"account", account_json(*o, a)}}; });
+      json_text_of([&](const domain::account& a) { return json{{"account", from_json_text(account_json(*o, a))}}; }));
 }
 
 result<domain::account> organization_service::move_account(const call_context& ctx, const std::string& id,
@@ -377,7 +380,7 @@ result<domain::account> organization_service::move_account(const call_context& c
         if (auto u = tx.organization().update_account(*a); !u) return std::unexpected(u.error());
         return a;
       },
-      [&](const domain::account&) { return json::object(); });  // MoveAccount returns no body
+      json_text_of([&](const domain::account&) { return json::object(); }));  // MoveAccount returns no body
 }
 
 result<domain::account> organization_service::remove_account(const call_context& ctx, const std::string& id) {
@@ -393,7 +396,7 @@ result<domain::account> organization_service::remove_account(const call_context&
         if (auto r = tx.organization().remove_account(id); !r) return std::unexpected(r.error());
         return a;
       },
-      [&](const domain::account& a) { return json{{"account", account_json(*o, a)}}; });
+      json_text_of([&](const domain::account& a) { return json{{"account", from_json_text(account_json(*o, a))}}; }));
 }
 
 result<domain::org_unit> organization_service::create_unit(const call_context& ctx, const std::string& parent_id,
@@ -411,7 +414,7 @@ result<domain::org_unit> organization_service::create_unit(const call_context& c
         if (auto i = tx.organization().insert_unit(u); !i) return std::unexpected(i.error());
         return u;
       },
-      [&](const domain::org_unit& u) { return json{{"organizationalUnit", unit_json(*o, u)}}; });
+      json_text_of([&](const domain::org_unit& u) { return json{{"organizationalUnit", from_json_text(unit_json(*o, u))}}; }));
 }
 
 result<domain::org_unit> organization_service::rename_unit(const call_context& ctx, const std::string& id,
@@ -429,7 +432,7 @@ result<domain::org_unit> organization_service::rename_unit(const call_context& c
         if (auto r = tx.organization().update_unit(*u); !r) return std::unexpected(r.error());
         return u;
       },
-      [&](const domain::org_unit& u) { return json{{"organizationalUnit", unit_json(*o, u)}}; });
+      json_text_of([&](const domain::org_unit& u) { return json{{"organizationalUnit", from_json_text(unit_json(*o, u))}}; }));
 }
 
 result<domain::org_unit> organization_service::delete_unit(const call_context& ctx, const std::string& id) {
@@ -447,7 +450,7 @@ result<domain::org_unit> organization_service::delete_unit(const call_context& c
         if (auto r = tx.organization().remove_unit(id); !r) return std::unexpected(r.error());
         return u;
       },
-      [](const domain::org_unit&) { return json::object(); });
+      json_text_of([](const domain::org_unit&) { return json::object(); }));
 }
 
 result<registered_unit> organization_service::put_unit(const call_context& ctx, const std::string& id,
@@ -480,7 +483,7 @@ result<registered_unit> organization_service::put_unit(const call_context& ctx, 
         }
         return registered_unit{std::move(u), false};
       },
-      [&](const registered_unit& r) { return json{{"organizationalUnit", unit_json(*o, r.unit)}, {"created", r.created}}; });
+      json_text_of([&](const registered_unit& r) { return json{{"organizationalUnit", from_json_text(unit_json(*o, r.unit))}, {"created", r.created}}; }));
 }
 
 }  // namespace atrium::service

@@ -13,7 +13,6 @@
 // DUPLICATE_ACCOUNT | CONSTRAINT_VIOLATION; errc::validation with the InvalidInputException
 // Reason in resource_type (domain/org.hpp).
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -120,11 +119,12 @@ class organization_service {
   std::optional<domain::organization> org_;  // immutable once created
 };
 
-// Organizations' JSON shapes, shared by the API and the audit records.
-nlohmann::json organization_json(const domain::organization& o, const std::string& management_email);
-nlohmann::json root_json(const domain::organization& o);
-nlohmann::json account_json(const domain::organization& o, const domain::account& a);
-nlohmann::json unit_json(const domain::organization& o, const domain::org_unit& u);
+// Organizations' shapes as serialised JSON (base/json_text.hpp), shared by the audit records,
+// the API and the CLI.
+std::string organization_json(const domain::organization& o, const std::string& management_email);
+std::string root_json(const domain::organization& o);
+std::string account_json(const domain::organization& o, const domain::account& a);
+std::string unit_json(const domain::organization& o, const domain::org_unit& u);
 
 inline constexpr const char* default_management_name = "Management account";
 inline constexpr const char* default_management_email = "management@atrium.invalid";

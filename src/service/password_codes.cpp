@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/strings.hpp"
+#include "base/json_text.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/password_policy.hpp"
 #include "service/password_internal.hpp"
@@ -94,7 +95,7 @@ result<void> password_service::send_email_code(const call_context& ctx, const st
   store::one_time_token t{"ott-" + rnd_.hex(8), store::token_kind::email_code, user_id, code_hash(user_id, code),
                           clk_.now(), {}, {}, 0};
   t.expires_at = pw::plus(t.created_at, s_.email_code_ttl);
-  auto c = pw::as_event(ctx, "SendEmailVerificationCode", {{"userId", user_id}});
+  auto c = pw::as_event(ctx, "SendEmailVerificationCode", to_json_text({{"userId", user_id}}));
   mail_message m;
   auto w = store_.write<std::monostate>(
       c,
@@ -114,9 +115,9 @@ result<void> password_service::send_email_code(const call_context& ctx, const st
                  std::to_string(s_.email_code_ttl.count()) + " minutes.\n";
         return std::monostate{};
       },
-      [&](const std::monostate&) {
+      json_text_of([&](const std::monostate&) {
         return nlohmann::json{{"userId", user_id}, {"tokenId", t.id}, {"expiresAt", iso8601(t.expires_at, false)}};
-      });
+      }));
   if (!w) return std::unexpected(w.error());
   return deliver(c, m);
 }

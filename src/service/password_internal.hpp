@@ -2,7 +2,6 @@
 // Helpers shared by password_service.cpp and password_codes.cpp; not for other use cases.
 #include <chrono>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
@@ -18,7 +17,7 @@
 namespace atrium::service::password_detail {
 
 // ctx as one of the password events (eventSource sso-directory.amazonaws.com).
-call_context as_event(const call_context& ctx, const char* event, nlohmann::json params);
+call_context as_event(const call_context& ctx, const char* event, std::string params);
 // Uniform in [0, upper) from the injected source (libsodium's randombytes_uniform method).
 uint32_t uniform(random_source& rnd, uint32_t upper);
 // The user's primary (else first) e-mail address.

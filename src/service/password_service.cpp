@@ -15,6 +15,7 @@
 // own: they are part of the sign-in, whose CredentialVerification the sign-in service records.
 #include "service/password_service.hpp"
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/password_hash.hpp"
 #include "crypto/primitives.hpp"
@@ -28,7 +29,7 @@ namespace pw = password_detail;
 
 namespace password_detail {
 
-call_context as_event(const call_context& ctx, const char* event, nlohmann::json params) {
+call_context as_event(const call_context& ctx, const char* event, std::string params) {
   call_context c = ctx;
   c.event_source = "sso-directory.amazonaws.com";
   c.event_name = event;
@@ -173,7 +174,7 @@ result<void> password_service::store_new_password(const call_context& ctx, const
         if (auto w = tx.credentials().put_password(rec); !w) return std::unexpected(w.error());
         return std::monostate{};
       },
-      [&](const std::monostate&) { return nlohmann::json{{"userId", user_id}}; });
+      json_text_of([&](const std::monostate&) { return nlohmann::json{{"userId", user_id}}; }));
   if (!w) return std::unexpected(w.error());
   return {};
 }
@@ -201,7 +202,7 @@ result<std::string> password_service::set_with_token(const call_context& ctx, st
   if (!r) return std::unexpected(r.error());
   if (!tok || !crypto::constant_time_equal(tok->secret_hash, hash)) return bad_link();
   bool invitation = tok->kind == store::token_kind::invitation;
-  auto c = pw::as_event(ctx, invitation ? "AcceptInvitation" : "ResetPassword", {{"userId", tok->user_id}});
+  auto c = pw::as_event(ctx, invitation ? "AcceptInvitation" : "ResetPassword", to_json_text({{"userId", tok->user_id}}));
   auto done = store_new_password(c, tok->user_id, new_password, seen, [&](store::transaction& tx) -> result<void> {
     // Single use: of two concurrent uses exactly one marks the row; the other fails here.
     auto used = tx.credentials().mark_used(tok->id, clk_.now());
@@ -228,7 +229,7 @@ result<void> password_service::change(const call_context& ctx, const std::string
   if (!r) return std::unexpected(r.error());
   bool ok = crypto::verify_password(seen ? seen->hash : pw::dummy_hash(s_), current);
   if (!seen || !ok) return wrong_current();
-  return store_new_password(pw::as_event(ctx, "UpdatePassword", {{"userId", user_id}}), user_id, next, seen, nullptr);
+  return store_new_password(pw::as_event(ctx, "UpdatePassword", to_json_text({{"userId", user_id}})), user_id, next, seen, nullptr);
 }
 
 // ---- administrator actions and mails ------------------------------------------------------
@@ -238,7 +239,7 @@ result<std::string> password_service::generate_one_time_password(const call_cont
   auto otp = pw::one_time_password(rnd_);
   auto hashed = crypto::hash_password(otp, pw::cost_of(s_));
   if (!hashed) return std::unexpected(hashed.error());
-  auto c = pw::as_event(ctx, "GenerateOneTimePassword", {{"userId", user_id}});
+  auto c = pw::as_event(ctx, "GenerateOneTimePassword", to_json_text({{"userId", user_id}}));
   auto now = clk_.now();
   auto w = store_.write<std::monostate>(
       c,
@@ -253,18 +254,18 @@ result<std::string> password_service::generate_one_time_password(const call_cont
         if (auto rm = tx.credentials().remove_tokens(user_id, store::token_kind::reset); !rm) return std::unexpected(rm.error());
         return std::monostate{};
       },
-      [&](const std::monostate&) { return nlohmann::json{{"userId", user_id}, {"mustChangePassword", true}}; });
+      json_text_of([&](const std::monostate&) { return nlohmann::json{{"userId", user_id}, {"mustChangePassword", true}}; }));
   if (!w) return std::unexpected(w.error());
   return otp;
 }
 
 result<void> password_service::send_reset_link(const call_context& ctx, const std::string& user_id) {
-  auto c = pw::as_event(ctx, "SendPasswordResetEmail", {{"userId", user_id}});
+  auto c = pw::as_event(ctx, "SendPasswordResetEmail", to_json_text({{"userId", user_id}}));
   return send_link(c, user_id, store::token_kind::reset);
 }
 
 result<void> password_service::send_invitation(const call_context& ctx, const std::string& user_id) {
-  auto c = pw::as_event(ctx, "SendInvitation", {{"userId", user_id}});
+  auto c = pw::as_event(ctx, "SendInvitation", to_json_text({{"userId", user_id}}));
   return send_link(c, user_id, store::token_kind::invitation);
 }
 
@@ -296,9 +297,9 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
         m = pw::link_mail(*u, *to, s_, token, kind, t.expires_at);
         return std::monostate{};
       },
-      [&](const std::monostate&) {
+      json_text_of([&](const std::monostate&) {
         return nlohmann::json{{"userId", user_id}, {"tokenId", t.id}, {"expiresAt", iso8601(t.expires_at, false)}};
-      });
+      }));
   if (!w) return std::unexpected(w.error());
   return deliver(ctx, m);
 }
@@ -320,12 +321,12 @@ result<void> password_service::forgot(const call_context& ctx, std::string_view 
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  auto c = pw::as_event(ctx, "ForgotPassword", {{"userName", std::string(user_name.substr(0, 128))}});
+  auto c = pw::as_event(ctx, "ForgotPassword", to_json_text({{"userName", std::string(user_name.substr(0, 128))}}));
   if (!user_id) {
     // The same one durable write as for a known user, so the answer takes as long.
     auto w = store_.write<std::monostate>(
         c, [](store::transaction&) -> result<std::monostate> { return std::monostate{}; },
-        [](const std::monostate&) { return nlohmann::json{{"mailSent", false}}; });
+        json_text_of([](const std::monostate&) { return nlohmann::json{{"mailSent", false}}; }));
     if (!w) return std::unexpected(w.error());
     return {};
   }

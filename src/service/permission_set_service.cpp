@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "service/identity_service.hpp"
 
@@ -112,7 +113,7 @@ result<std::monostate> permission_set_service::update_instance(const call_contex
         if (auto r = tx.permission_sets().put_instance(*inst); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [](const std::monostate&) { return json(nullptr); });
+      json_text_of([](const std::monostate&) { return json(nullptr); }));
 }
 
 result<std::optional<domain::permission_set>> permission_set_service::load(store::transaction& tx,
@@ -157,7 +158,7 @@ result<domain::permission_set> permission_set_service::create(const call_context
         if (auto r = tx.permission_sets().insert(ps); !r) return std::unexpected(r.error());
         return ps;
       },
-      ps_elements);
+      json_text_of(ps_elements));
 }
 
 result<domain::permission_set> permission_set_service::read_one(const call_context& ctx, const std::string& arn) {
@@ -185,7 +186,7 @@ result<domain::permission_set> permission_set_service::mutate(const call_context
         if (!*saved) return ps_not_found(arn);
         return ps;
       },
-      [](const domain::permission_set&) { return json(nullptr); });
+      json_text_of([](const domain::permission_set&) { return json(nullptr); }));
 }
 
 result<std::monostate> permission_set_service::done(result<domain::permission_set> r) const {
@@ -226,7 +227,7 @@ result<std::monostate> permission_set_service::remove(const call_context& ctx, c
         if (auto r = tx.permission_sets().remove(arn); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [](const std::monostate&) { return json(nullptr); });
+      json_text_of([](const std::monostate&) { return json(nullptr); }));
 }
 
 result<sso_page<std::string>> permission_set_service::list(const call_context& ctx,
@@ -356,7 +357,7 @@ result<std::monostate> permission_set_service::delete_inline(const call_context&
         if (auto r = tx.permission_sets().update(*ps); !r) return std::unexpected(r.error());
         return ps;
       },
-      [](const domain::permission_set&) { return json(nullptr); }));
+      json_text_of([](const domain::permission_set&) { return json(nullptr); })));
 }
 
 // ---- Permissions boundary ----
@@ -419,7 +420,7 @@ result<std::monostate> permission_set_service::tag(const call_context& ctx, cons
         if (auto r = tx.permission_sets().put_instance(*inst); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [](const std::monostate&) { return json(nullptr); });
+      json_text_of([](const std::monostate&) { return json(nullptr); }));
 }
 
 result<std::monostate> permission_set_service::untag(const call_context& ctx, const std::string& resource_arn,
@@ -440,7 +441,7 @@ result<std::monostate> permission_set_service::untag(const call_context& ctx, co
         if (auto r = tx.permission_sets().put_instance(*inst); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [](const std::monostate&) { return json(nullptr); });
+      json_text_of([](const std::monostate&) { return json(nullptr); }));
 }
 
 result<sso_page<domain::resource_tag>> permission_set_service::list_tags(const call_context& ctx,

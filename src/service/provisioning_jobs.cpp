@@ -1,15 +1,12 @@
 #include "service/provisioning_jobs.hpp"
+#include "base/json_text.hpp"
+#include "base/try.hpp"
 
 #include <utility>
 
 namespace atrium::service {
 
 namespace {
-
-#define TRY(var, expr)                                   \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto& var = *var##_r
 
 const char* operation_of(domain::request_kind k) {
   switch (k) {
@@ -33,7 +30,7 @@ call_context job_context(const domain::request_record& r) {
   ctx.user_agent = "sso.amazonaws.com";
   ctx.source_ip = "sso.amazonaws.com";
   ctx.request_id = r.request_id;
-  ctx.request_parameters = {{"requestId", r.request_id}, {"instanceArn", r.instance_arn}};
+  ctx.request_parameters = to_json_text({{"requestId", r.request_id}, {"instanceArn", r.instance_arn}});
   return ctx;
 }
 
@@ -122,11 +119,11 @@ result<void> provisioning_jobs::finish(const domain::request_record& r, const ou
           return std::unexpected(f.error());
         return std::monostate{};
       },
-      [&](const std::monostate&) {
+      json_text_of([&](const std::monostate&) {
         nlohmann::json j = {{"requestId", r.request_id}, {"status", domain::to_string(status)}};
         if (!o.ok) j["failureReason"] = o.reason;
         return j;
-      });
+      }));
   if (!written) return std::unexpected(written.error());
   return {};
 }
@@ -253,9 +250,9 @@ result<void> provisioning_jobs::run_provision(const domain::request_record& r) {
           return std::unexpected(f.error());
         return std::monostate{};
       },
-      [&](const std::monostate&) {
+      json_text_of([&](const std::monostate&) {
         return nlohmann::json{{"requestId", r.request_id}, {"status", "FAILED"}, {"failureReason", reasons}};
-      });
+      }));
   if (!written) return std::unexpected(written.error());
   return {};
 }

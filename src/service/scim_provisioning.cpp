@@ -1,5 +1,6 @@
 #include "service/scim_provisioning.hpp"
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 
@@ -64,7 +65,7 @@ result<issued_token> scim_provisioning::enable(const call_context& ctx) {
         if (auto r = tx.settings().put(provisioning_setting, "enabled"); !r) return std::unexpected(r.error());
         return issue(tx, ctx);
       },
-      [](const issued_token& t) { return token_json(t.info); });
+      json_text_of([](const issued_token& t) { return token_json(t.info); }));
 }
 
 result<std::monostate> scim_provisioning::disable(const call_context& ctx) {
@@ -82,7 +83,7 @@ result<std::monostate> scim_provisioning::disable(const call_context& ctx) {
         if (auto r = tx.settings().put(provisioning_setting, "disabled"); !r) return std::unexpected(r.error());
         return std::monostate{};
       },
-      [](const std::monostate&) { return nlohmann::json(nullptr); });
+      json_text_of([](const std::monostate&) { return nlohmann::json(nullptr); }));
 }
 
 result<provisioning_status> scim_provisioning::describe(const call_context& ctx) {
@@ -107,7 +108,7 @@ result<issued_token> scim_provisioning::create_token(const call_context& ctx) {
         if (!*on) return fail(errc::conflict, "Enable automatic provisioning before creating access tokens.");
         return issue(tx, ctx);
       },
-      [](const issued_token& t) { return token_json(t.info); });
+      json_text_of([](const issued_token& t) { return token_json(t.info); }));
 }
 
 result<std::monostate> scim_provisioning::delete_token(const call_context& ctx, const std::string& token_id) {
@@ -119,7 +120,7 @@ result<std::monostate> scim_provisioning::delete_token(const call_context& ctx, 
         if (!*removed) return not_found("SCIM_ACCESS_TOKEN", token_id.substr(0, 64));
         return std::monostate{};
       },
-      [](const std::monostate&) { return nlohmann::json(nullptr); });
+      json_text_of([](const std::monostate&) { return nlohmann::json(nullptr); }));
 }
 
 result<scim_token_info> scim_provisioning::authenticate(std::string_view bearer) {

@@ -1,5 +1,6 @@
 #include "service/session_service.hpp"
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 
@@ -91,7 +92,7 @@ result<bool> session_service::end(const call_context& ctx, std::string_view toke
   if (!plausible_token(token)) return false;
   return store_.write<bool>(
       ctx, [&](store::transaction& tx) { return tx.sessions().remove_session(id_of(token)); },
-      [](const bool&) { return nlohmann::json(nullptr); });
+      json_text_of([](const bool&) { return nlohmann::json(nullptr); }));
 }
 
 result<int64_t> session_service::end_all_of(const std::string& user_id) {

@@ -41,7 +41,7 @@ result<sign_in_answer> sign_in_service::register_totp_finish(const sign_in_clien
   return complete(*w, c, false);
 }
 
-result<nlohmann::json> sign_in_service::register_webauthn_begin(const sign_in_client& c,
+result<std::string> sign_in_service::register_webauthn_begin(const sign_in_client& c,
                                                                 const std::string& workflow_id) {
   auto w = find(workflow_id);
   if (!w) return expired();
@@ -52,14 +52,14 @@ result<nlohmann::json> sign_in_service::register_webauthn_begin(const sign_in_cl
 
 result<sign_in_answer> sign_in_service::register_webauthn_finish(const sign_in_client& c,
                                                                  const std::string& workflow_id,
-                                                                 const nlohmann::json& credential,
+                                                                 std::string_view credential_json,
                                                                  std::string_view name) {
   auto w = find(workflow_id);
   if (!w) return expired();
   std::lock_guard lock(w->mu);
   if (w->step != sign_in_step::register_mfa || !allows(w->methods, "WEBAUTHN")) return out_of_order();
   if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
-  auto device = mfa_.finish_webauthn_registration(user_context(c, w->user_name), w->user_id, credential, name);
+  auto device = mfa_.finish_webauthn_registration(user_context(c, w->user_name), w->user_id, credential_json, name);
   if (!device) {
     if (device.error().code == errc::validation || device.error().code == errc::unauthenticated)
       count_failure(*w, c);

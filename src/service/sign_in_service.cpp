@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "service/sign_in_workflow.hpp"
@@ -104,7 +105,7 @@ void sign_in_service::event(const workflow& w, const sign_in_client& c, const ch
   ctx.event_name = name;
   nlohmann::ordered_json extra = {{"AuthWorkflowID", w.id}, {"CredentialType", credential_type}};
   nlohmann::ordered_json details = {{name, ok ? "Success" : "Failure"}};
-  store_.record_event(store_.events().make_service_event(ctx, extra, details));
+  store_.record_event(store_.events().make_service_event(ctx, ordered_to_json_text(extra), ordered_to_json_text(details)));
 }
 
 // ---- throttling ------------------------------------------------------------------------------
@@ -338,7 +339,8 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
     ctx.event_name = "UserAuthentication";
     nlohmann::ordered_json extra = {{"AuthWorkflowID", w.id}, {"LoginTo", s_.login_to}, {"CredentialType", joined}};
     if (w.enrollment_required) extra["DeviceEnrollmentRequired"] = "true";
-    records.push_back(store_.events().make_service_event(ctx, extra, {{"UserAuthentication", "Success"}}));
+    records.push_back(store_.events().make_service_event(
+        ctx, ordered_to_json_text(extra), ordered_to_json_text({{"UserAuthentication", "Success"}})));
     return {};
   });
   forget(w.id);

@@ -19,7 +19,6 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,7 +61,7 @@ struct sign_in_answer {
   sign_in_step next = sign_in_step::password;
   std::string workflow_id;
   std::vector<std::string> methods;         // mfa / register-mfa
-  std::optional<nlohmann::json> public_key;  // mfa with WEBAUTHN: PublicKeyCredentialRequestOptions
+  std::optional<std::string> public_key;  // mfa with WEBAUTHN: PublicKeyCredentialRequestOptions (JSON)
   // done:
   std::string session_token, csrf_token;
   std::string device_token;  // set when this sign-in made the browser a trusted device
@@ -72,7 +71,7 @@ struct sign_in_answer {
 struct mfa_response {
   std::string type;  // TOTP | WEBAUTHN | EMAIL_OTP
   std::string code;
-  nlohmann::json credential;
+  std::string credential;  // WEBAUTHN: the browser's PublicKeyCredential as JSON
   bool trust_device = false;
 };
 
@@ -99,9 +98,9 @@ class sign_in_service {
   result<sign_in_answer> register_totp_finish(const sign_in_client& c, const std::string& workflow_id,
                                               const std::string& enrollment_id, std::string_view code,
                                               std::string_view name);
-  result<nlohmann::json> register_webauthn_begin(const sign_in_client& c, const std::string& workflow_id);
+  result<std::string> register_webauthn_begin(const sign_in_client& c, const std::string& workflow_id);
   result<sign_in_answer> register_webauthn_finish(const sign_in_client& c, const std::string& workflow_id,
-                                                  const nlohmann::json& credential, std::string_view name);
+                                                  std::string_view credential_json, std::string_view name);
 
   // The identity-store user a typed name means: the whole name, else the user part of
   // DOMAIN\user or of a UPN user@domain; case-insensitive (the store's folded key). Only

@@ -6,17 +6,17 @@
 
 namespace atrium::domain {
 
-constexpr const char* instance = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
+constexpr const char* sso_instance = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
 constexpr const char* ps = "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-fedcba9876543210";
 
 TEST(assignment_domain, arns_follow_the_model_patterns) {
-  EXPECT_TRUE(check_instance_arn("InstanceArn", instance));
+  EXPECT_TRUE(check_instance_arn("InstanceArn", sso_instance));
   EXPECT_TRUE(check_instance_arn("InstanceArn", "arn:aws-us-gov:sso:::instance/ins-0123456789abcdef"));
   EXPECT_FALSE(check_instance_arn("InstanceArn", "arn:aws:sso:::instance/ssoins-0123"));
   EXPECT_FALSE(check_instance_arn("InstanceArn", "arn:foo:sso:::instance/ssoins-0123456789abcdef"));
-  EXPECT_FALSE(check_instance_arn("InstanceArn", std::string(instance) + "x"));
+  EXPECT_FALSE(check_instance_arn("InstanceArn", std::string(sso_instance) + "x"));
   EXPECT_TRUE(check_permission_set_arn("PermissionSetArn", ps));
-  EXPECT_FALSE(check_permission_set_arn("PermissionSetArn", instance));
+  EXPECT_FALSE(check_permission_set_arn("PermissionSetArn", sso_instance));
   EXPECT_FALSE(check_permission_set_arn("PermissionSetArn", "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-12"));
   auto e = check_permission_set_arn("PermissionSetArn", "x");
   ASSERT_FALSE(e);
@@ -37,10 +37,10 @@ TEST(assignment_domain, account_principal_and_request_ids) {
 }
 
 TEST(assignment_domain, reserved_names_use_the_instance_and_permission_set_ids) {
-  EXPECT_EQ(saml_provider_name(instance), "AWSSSO_0123456789abcdef_DO_NOT_DELETE");
+  EXPECT_EQ(saml_provider_name(sso_instance), "AWSSSO_0123456789abcdef_DO_NOT_DELETE");
   EXPECT_EQ(reserved_role_name("ReadOnly", ps), "AWSReservedSSO_ReadOnly_fedcba9876543210");
   EXPECT_EQ(reserved_role_name(std::string(32, 'n'), ps).size(), 64u) << "IAM's role name limit";
-  EXPECT_EQ(instance_arn_of(ps), instance);
+  EXPECT_EQ(instance_arn_of(ps), sso_instance);
   EXPECT_EQ(instance_arn_of("garbage"), "");
 }
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/aws/identitystore_shapes.hpp"
-#include "service/attribute_json.hpp"
+#include "proto/kit/attribute_json.hpp"
 
 using namespace atrium;
 
@@ -23,6 +23,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   domain::user u;
   if (j.is_object())
     for (auto it = j.begin(); it != j.end(); ++it)
-      (void)service::apply_user_attribute(u, it.key(), &it.value());
+      (void)proto::apply_user_attribute(u, it.key(), &it.value());
   return 0;
 }

@@ -51,8 +51,8 @@ struct world {
       door->handle(request("POST", std::string("/scim/v2/") + (body[2] == 'u' ? "Users" : "Groups"), body));
   }
 
-  proto::scim::scim_request request(std::string method, std::string target, std::string body) const {
-    proto::scim::scim_request r;
+  proto::request request(std::string method, std::string target, std::string body) const {
+    proto::request r;
     r.method = std::move(method);
     r.target = std::move(target);
     r.body = std::move(body);

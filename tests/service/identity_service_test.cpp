@@ -2,6 +2,7 @@
 // in tests/proto/aws/aws_door_test.cpp and the integration suite).
 #include <gtest/gtest.h>
 
+#include "base/json_text.hpp"
 #include "service/auditor.hpp"
 #include "service/identity_service.hpp"
 
@@ -24,7 +25,7 @@ TEST(page_token, round_trip_and_scope_binding) {
 TEST(redaction, secrets_are_hidden_at_any_depth) {
   auto in = nlohmann::json::parse(
       R"({"UserName":"a","Password":"p","nested":{"SecretAccessKey":"s","list":[{"token":"t"}]}})");
-  auto out = redact_secrets(in);
+  auto out = nlohmann::json::parse(redact_secrets(in.dump()));
   EXPECT_EQ(out["UserName"], "a");
   EXPECT_EQ(out["Password"], "HIDDEN_DUE_TO_SECURITY_REASONS");
   EXPECT_EQ(out["nested"]["SecretAccessKey"], "HIDDEN_DUE_TO_SECURITY_REASONS");
@@ -42,9 +43,9 @@ TEST(auditor, cloudtrail_record_fields) {
   ctx.event_name = "CreateUser";
   ctx.source_ip = "127.0.0.1";
   ctx.request_id = "req-1";
-  ctx.request_parameters = {{"UserName", "x"}, {"Password", "secret!"}};
+  ctx.request_parameters = to_json_text({{"UserName", "x"}, {"Password", "secret!"}});
   call_failure f{"ConflictException", "Duplicate UserName"};
-  auto rec = a.make(ctx, nullptr, &f);
+  auto rec = a.make(ctx, {}, &f);
   auto j = nlohmann::json::parse(rec.json);
   EXPECT_EQ(j["eventVersion"], "1.08");
   EXPECT_EQ(j["eventTime"], "2023-11-14T22:13:20Z");

@@ -18,6 +18,12 @@
 namespace atrium::service {
 namespace {
 
+// The service gives WebAuthn options as serialised JSON; the tests read them as JSON.
+result<nlohmann::json> as_json(result<std::string> r) {
+  if (!r) return std::unexpected(r.error());
+  return nlohmann::json::parse(*r);
+}
+
 constexpr const char* origin = "https://localhost:8443";
 
 class mfa_service_test : public ::testing::Test {
@@ -248,7 +254,7 @@ TEST_F(mfa_service_test, deleting_the_user_deletes_its_devices) {
 
 TEST_F(mfa_service_test, security_key_registration_and_sign_in) {
   testing::soft_authenticator key("localhost", origin, "credential-one");
-  auto opts = mfa_->begin_webauthn_registration("u-1", "jane", "Jane Doe");
+  auto opts = as_json(mfa_->begin_webauthn_registration("u-1", "jane", "Jane Doe"));
   ASSERT_TRUE(opts) << opts.error().message;
   EXPECT_EQ((*opts)["rp"]["id"], "localhost");
   EXPECT_EQ((*opts)["user"]["id"], base64url_encode("u-1"));
@@ -260,46 +266,46 @@ TEST_F(mfa_service_test, security_key_registration_and_sign_in) {
   // The registration challenge is single-use.
   EXPECT_FALSE(mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*opts), "Again"));
 
-  auto a = mfa_->begin_webauthn_assertion("u-1");
+  auto a = as_json(mfa_->begin_webauthn_assertion("u-1"));
   ASSERT_TRUE(a);
   EXPECT_EQ((*a)["allowCredentials"][0]["id"], base64url_encode("credential-one"));
   EXPECT_TRUE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a, "u-1")));
   // The assertion challenge is single-use too.
   EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a)));
   // Another user cannot answer with jane's key, and a wrong user handle fails.
-  auto b = mfa_->begin_webauthn_assertion("u-1");
+  auto b = as_json(mfa_->begin_webauthn_assertion("u-1"));
   EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*b, "u-2")));
   // A phishing origin fails.
-  auto c = mfa_->begin_webauthn_assertion("u-1");
+  auto c = as_json(mfa_->begin_webauthn_assertion("u-1"));
   key.origin_override = "https://evil.example";
   EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*c)));
   key.origin_override.clear();
   // An expired challenge fails.
-  auto e = mfa_->begin_webauthn_assertion("u-1");
+  auto e = as_json(mfa_->begin_webauthn_assertion("u-1"));
   clk_.advance(std::chrono::minutes(6));
   EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*e)));
 }
 
 TEST_F(mfa_service_test, credential_ids_are_unique_across_users) {
   testing::soft_authenticator key("localhost", origin, "shared-id");
-  auto o1 = mfa_->begin_webauthn_registration("u-1", "jane", "");
+  auto o1 = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
   ASSERT_TRUE(mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o1), ""));
   testing::soft_authenticator same("localhost", origin, "shared-id");
-  auto o2 = mfa_->begin_webauthn_registration("u-2", "john", "");
+  auto o2 = as_json(mfa_->begin_webauthn_registration("u-2", "john", ""));
   EXPECT_EQ(mfa_->finish_webauthn_registration(ctx_, "u-2", same.create(*o2), "").error().code, errc::conflict);
   EXPECT_EQ(mfa_->devices("u-1")->at(0).name, "Security key 1");
 }
 
 TEST_F(mfa_service_test, sign_count_regression_is_refused_and_flagged) {
   testing::soft_authenticator key("localhost", origin, "counter-key");
-  auto o = mfa_->begin_webauthn_registration("u-1", "jane", "");
+  auto o = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
   auto d = mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o), "Key");
   ASSERT_TRUE(d);
   key.counter = 10;
-  auto a = mfa_->begin_webauthn_assertion("u-1");
+  auto a = as_json(mfa_->begin_webauthn_assertion("u-1"));
   EXPECT_TRUE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a)));  // counter 11
   key.counter = 4;  // a clone that fell behind
-  auto b = mfa_->begin_webauthn_assertion("u-1");
+  auto b = as_json(mfa_->begin_webauthn_assertion("u-1"));
   EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*b)));  // counter 5 <= 11
   std::optional<store::mfa_device_record> rec;
   ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
@@ -314,8 +320,8 @@ TEST_F(mfa_service_test, security_keys_need_the_type_allowed) {
   mfa_settings s;
   s.webauthn_allowed = false;
   ASSERT_TRUE(mfa_->set_settings(ctx_, s));
-  EXPECT_EQ(mfa_->begin_webauthn_registration("u-1", "jane", "").error().code, errc::access_denied);
-  EXPECT_EQ(mfa_->begin_webauthn_registration("nobody", "x", "").error().code, errc::not_found);
+  EXPECT_EQ(as_json(mfa_->begin_webauthn_registration("u-1", "jane", "")).error().code, errc::access_denied);
+  EXPECT_EQ(as_json(mfa_->begin_webauthn_registration("nobody", "x", "")).error().code, errc::not_found);
 }
 
 }  // namespace

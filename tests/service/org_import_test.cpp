@@ -26,7 +26,14 @@ class fake_source final : public organization_source {
   std::vector<node> ous, accounts;
   int calls = 0;
 
-  result<json> call(std::string_view op, const json& req) override {
+  // The source's contract is text; the fake answers in JSON.
+  result<std::string> call(std::string_view op, std::string_view req) override {
+    auto r = answer(op, json::parse(req));
+    if (!r) return std::unexpected(r.error());
+    return r->dump();
+  }
+
+  result<json> answer(std::string_view op, const json& req) {
     ++calls;
     if (op == "DescribeOrganization")
       return json{{"Organization", {{"Id", "o-srcsrcsrc1"}, {"MasterAccountId", "999988887777"}}}};

@@ -26,15 +26,17 @@ class soft_authenticator {
   uint32_t counter = 0;
   std::string origin_override;  // a phishing site's origin, when set
 
-  nlohmann::json create(const nlohmann::json& options) {
+  // The credential is serialised JSON, as the MFA service takes it.
+  std::string create(const nlohmann::json& options) {
     std::string cdj = client_data("webauthn.create", options.at("challenge").get<std::string>());
     std::string ad = auth_data(0x41, true);
     std::string obj = "\xa3" + text("fmt") + text("none") + text("attStmt") + "\xa0" + text("authData") + bytes(ad);
-    return {{"id", base64url_encode(cred_id_)}, {"rawId", base64url_encode(cred_id_)}, {"type", "public-key"},
-            {"response", {{"clientDataJSON", base64url_encode(cdj)}, {"attestationObject", base64url_encode(obj)}}}};
+    return nlohmann::json{{"id", base64url_encode(cred_id_)}, {"rawId", base64url_encode(cred_id_)}, {"type", "public-key"},
+                          {"response", {{"clientDataJSON", base64url_encode(cdj)}, {"attestationObject", base64url_encode(obj)}}}}
+        .dump();
   }
 
-  nlohmann::json get(const nlohmann::json& options, const std::string& user_handle = {}) {
+  std::string get(const nlohmann::json& options, const std::string& user_handle = {}) {
     std::string cdj = client_data("webauthn.get", options.at("challenge").get<std::string>());
     ++counter;
     std::string ad = auth_data(0x01, false);
@@ -42,8 +44,9 @@ class soft_authenticator {
     nlohmann::json resp = {{"clientDataJSON", base64url_encode(cdj)}, {"authenticatorData", base64url_encode(ad)},
                            {"signature", base64url_encode(sig)}};
     resp["userHandle"] = user_handle.empty() ? nlohmann::json(nullptr) : nlohmann::json(base64url_encode(user_handle));
-    return {{"id", base64url_encode(cred_id_)}, {"rawId", base64url_encode(cred_id_)}, {"type", "public-key"},
-            {"response", resp}};
+    return nlohmann::json{{"id", base64url_encode(cred_id_)}, {"rawId", base64url_encode(cred_id_)}, {"type", "public-key"},
+                          {"response", resp}}
+        .dump();
   }
 
  private:

@@ -1,8 +1,9 @@
 #include "proto/aws/aws_door.hpp"
 
-#include <cmath>
-
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "proto/kit/door_call.hpp"
+#include "proto/kit/json_body.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
 #include "proto/aws/policy_request.hpp"
 #include "service/key_policies.hpp"
@@ -28,13 +29,7 @@ aws_error auth_error(const service::auth_failure& f) {
   return {400, "UnrecognizedClientException", f.message, json::object()};
 }
 
-std::string user_agent_of(const wire_request& req) {
-  const std::string* ua = req.header("User-Agent");
-  if (!ua) return "";
-  return ua->substr(0, 512);
-}
-
-crypto::sigv4_request sigv4_view(const wire_request& req) {
+crypto::sigv4_request sigv4_view(const request& req) {
   crypto::sigv4_request s{req.method, req.target, {}, req.body};
   s.headers.reserve(req.headers.size());
   for (const auto& [k, v] : req.headers) s.headers.push_back({k, v});
@@ -64,20 +59,8 @@ result<void> aws_door::authorize(const json_api& api, std::string_view op, const
   return service::authorize(who, *req);
 }
 
-wire_response aws_door::fail_call(service::call_context& ctx, const aws_error& e,
-                                  const std::string& request_id) {
-  // CloudTrail's errorCode is the wire error name, exactly as the client saw it.
-  audit_.record_failure(ctx, service::call_failure{e.type, e.message});
-  return error_response(e, request_id);
-}
-
-wire_response aws_door::handle(const wire_request& req) {
-  service::call_context ctx;
-  ctx.source_ip = req.remote_ip;
-  ctx.user_agent = user_agent_of(req);
-  ctx.request_id = req.request_id;
-  ctx.region = settings_.region;
-
+response aws_door::handle(const request& req) {
+  auto ctx = context_of(req, settings_.region);
   const std::string* target = req.header("X-Amz-Target");
   std::string op;
   json_api* api = nullptr;
@@ -92,46 +75,37 @@ wire_response aws_door::handle(const wire_request& req) {
   ctx.read_only = api && api->is_read_only(op);
   if (api) ctx.event_source = std::string(api->event_source());
   std::string service_name = api ? std::string(api->service_name()) : "unknown";
-  auto finish = [&](wire_response r) {
-    r.operation = service_name + "." + ctx.event_name;
-    return r;
-  };
+  // CloudTrail's errorCode is the wire error name, exactly as the client saw it.
+  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), service_name); };
+  auto fail = [&](const aws_error& e) { return finish(error_response(e, req.request_id)); };
 
-  if (req.method != "POST" || req.target.substr(0, req.target.find('?')) != "/")
-    return finish(fail_call(ctx, {404, "UnknownOperationException", "Unknown operation.", json::object()}, req.request_id));
+  if (req.method != "POST" || req.path() != "/")
+    return fail({404, "UnknownOperationException", "Unknown operation.", json::object()});
   if (!api || !api->has(op))
-    return finish(fail_call(ctx, {400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()}, req.request_id));
+    return fail({400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()});
 
   auto who = auth_.authenticate(sigv4_view(req));
   if (!who) {
     ctx.who.access_key_id = who.error().access_key_id;
-    return finish(fail_call(ctx, auth_error(who.error()), req.request_id));
+    return fail(auth_error(who.error()));
   }
   ctx.who = *who;
 
-  json body = json::object();
-  if (json_nesting_depth(req.body) > max_json_nesting)
-    return finish(fail_call(ctx, {400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()}, req.request_id));
-  if (!req.body.empty()) {
-    body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      return finish(fail_call(ctx, {400, "SerializationException", "The request body is not a valid JSON object.", json::object()}, req.request_id));
-  }
-  ctx.request_parameters = audit_parameters(body, api->audited_members());
-  if (auto allowed = authorize(*api, op, body, ctx.who); !allowed)
-    return finish(fail_call(ctx, api->map_error(allowed.error()), req.request_id));
+  auto body = read_json_body(req, {0, {}, true});
+  if (!body && body.error() == body_problem::too_deep)
+    return fail({400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()});
+  if (!body) return fail({400, "SerializationException", "The request body is not a valid JSON object.", json::object()});
+  ctx.request_parameters = to_json_text(audit_parameters(*body, api->audited_members()));
+  if (auto allowed = authorize(*api, op, *body, ctx.who); !allowed) return fail(api->map_error(allowed.error()));
 
-  if (auto wait = throttle_.admit(service_name + "." + op)) {
-    int secs = static_cast<int>(std::ceil(wait->count() / 1000.0));
-    if (secs < 1) secs = 1;
-    aws_error e{400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", secs}}};
-    auto r = fail_call(ctx, e, req.request_id);
-    r.headers.emplace_back("Retry-After", std::to_string(secs));
+  if (auto secs = throttled_for(throttle_, service_name + "." + op)) {
+    auto r = error_response({400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", *secs}}}, req.request_id);
+    add_retry_after(r, *secs);
     return finish(std::move(r));
   }
 
-  auto result = api->call(op, body, ctx);
-  if (!result) return finish(fail_call(ctx, api->map_error(result.error()), req.request_id));
+  auto result = api->call(op, *body, ctx);
+  if (!result) return fail(api->map_error(result.error()));
   return finish(json_response(*result));
 }
 

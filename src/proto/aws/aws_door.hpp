@@ -6,6 +6,7 @@
 
 #include "proto/aws/json_api.hpp"
 #include "proto/aws/wire.hpp"
+#include "proto/kit/router.hpp"
 #include "service/admin_auth.hpp"
 #include "service/audited_store.hpp"
 #include "service/resource_tags.hpp"
@@ -18,18 +19,17 @@ struct door_settings {
   std::size_t max_body_bytes = 1024 * 1024;
 };
 
-class aws_door {
+class aws_door final : public door {
  public:
   // Serves every API in `apis`, chosen by the X-Amz-Target prefix.
   aws_door(service::admin_auth& auth, service::throttler& throttle, service::audited_store& audit,
            std::vector<json_api*> apis, door_settings settings);
 
-  wire_response handle(const wire_request& req);
+  response handle(const request& req) override;
   // Where aws:ResourceTag values of permission sets come from (delegated administration).
   void set_tag_source(service::resource_tag_source* tags) { tags_ = tags; }
 
  private:
-  wire_response fail_call(service::call_context& ctx, const aws_error& e, const std::string& request_id);
   json_api* api_for(std::string_view prefix) const;
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
                          const service::principal& who) const;

@@ -1,7 +1,6 @@
 #include "proto/aws/identitystore_api.hpp"
 
-#include <array>
-
+#include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
 
@@ -11,33 +10,9 @@ using nlohmann::json;
 
 namespace {
 
-struct op_info {
-  std::string_view name;
-  bool read_only;
-};
-
-constexpr std::array<op_info, 19> operations = {{
-    {"CreateUser", false},          {"DescribeUser", true},
-    {"UpdateUser", false},          {"DeleteUser", false},
-    {"ListUsers", true},            {"GetUserId", true},
-    {"CreateGroup", false},         {"DescribeGroup", true},
-    {"UpdateGroup", false},         {"DeleteGroup", false},
-    {"ListGroups", true},           {"GetGroupId", true},
-    {"CreateGroupMembership", false}, {"DeleteGroupMembership", false},
-    {"DescribeGroupMembership", true}, {"GetGroupMembershipId", true},
-    {"ListGroupMemberships", true}, {"ListGroupMembershipsForMember", true},
-    {"IsMemberInGroups", true},
-}};
-
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-constexpr std::string_view audited[] = {"IdentityStoreId", "UserId",   "GroupId",    "MembershipId",
+const std::vector<std::string_view> identitystore_audited = {"IdentityStoreId", "UserId",   "GroupId",    "MembershipId",
                                         "MemberId",        "GroupIds", "MaxResults", "Extensions"};
-
-// Unwraps a result into `var` or returns its error from the enclosing function.
-#define TRY(var, expr)                                       \
-  auto var##_r = (expr);                                     \
-  if (!var##_r) return std::unexpected(var##_r.error());     \
-  auto& var = *var##_r
 
 template <class T, class Encode>
 json listing_json(const service::listing<T>& l, const char* key, Encode&& encode) {
@@ -62,204 +37,233 @@ result<std::optional<std::string>> single_filter(const json& req, const char* al
   return std::optional<std::string>(value);
 }
 
-}  // namespace
+using service::call_context;
+using service::identity_service;
 
-bool identitystore_api::has(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return true;
-  return false;
+// ---- users ----
+
+result<json> create_user(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY(u, user_from_request(req));
+  TRY(created, svc.create_user(ctx, std::move(u)));
+  return json{{"UserId", created.id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
-std::span<const std::string_view> identitystore_api::audited_members() const { return audited; }
-
-bool identitystore_api::is_read_only(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return o.read_only;
-  return false;
+result<json> describe_user(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Extensions"}));
+  TRY(id, required_resource_id(req, "UserId"));
+  TRY(ext, wants_enterprise(req));
+  TRY(u, svc.describe_user(ctx, id));
+  return user_to_json(u, svc.identity_store_id(), ext);
 }
 
-result<void> identitystore_api::check_store(const json& req) const {
+result<json> update_user(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Operations"}));
+  TRY(id, required_resource_id(req, "UserId"));
+  TRY(ops, attribute_operations(req));
+  TRY_VOID(svc.update_user(ctx, id, user_edit_of(std::move(ops))));
+  return json::object();
+}
+
+result<json> delete_user(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "UserId"}));
+  TRY(id, required_resource_id(req, "UserId"));
+  TRY_VOID(svc.delete_user(ctx, id));
+  return json::object();
+}
+
+result<json> list_users(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters", "Extensions"}));
+  TRY(max, max_results(req));
+  TRY(token, next_token(req));
+  TRY(filter, single_filter(req, "UserName"));
+  TRY(ext, wants_enterprise(req));
+  store::user_filter f;
+  if (filter) f.user_name_key = domain::fold_key(*filter);
+  TRY(l, svc.list_users(ctx, f, token, max));
+  const auto& sid = svc.identity_store_id();
+  return listing_json(l, "Users", [&](const domain::user& u) { return user_to_json(u, sid, ext); });
+}
+
+result<json> get_user_id(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "AlternateIdentifier"}));
+  TRY(alt, alternate_identifier(req));
+  TRY(id, svc.get_user_id(ctx, alt));
+  return json{{"UserId", id}, {"IdentityStoreId", svc.identity_store_id()}};
+}
+
+// ---- groups ----
+
+result<json> create_group(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY(g, group_from_request(req));
+  TRY(created, svc.create_group(ctx, std::move(g)));
+  return json{{"GroupId", created.id}, {"IdentityStoreId", svc.identity_store_id()}};
+}
+
+result<json> describe_group(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
+  TRY(id, required_resource_id(req, "GroupId"));
+  TRY(g, svc.describe_group(ctx, id));
+  return group_to_json(g, svc.identity_store_id());
+}
+
+result<json> update_group(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "Operations"}));
+  TRY(id, required_resource_id(req, "GroupId"));
+  TRY(ops, attribute_operations(req));
+  TRY_VOID(svc.update_group(ctx, id, group_edit_of(std::move(ops))));
+  return json::object();
+}
+
+result<json> delete_group(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
+  TRY(id, required_resource_id(req, "GroupId"));
+  TRY_VOID(svc.delete_group(ctx, id));
+  return json::object();
+}
+
+result<json> list_groups(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters"}));
+  TRY(max, max_results(req));
+  TRY(token, next_token(req));
+  TRY(filter, single_filter(req, "DisplayName"));
+  store::group_filter f;
+  if (filter) f.display_name_key = domain::fold_key(*filter);
+  TRY(l, svc.list_groups(ctx, f, token, max));
+  const auto& sid = svc.identity_store_id();
+  return listing_json(l, "Groups", [&](const domain::group& g) { return group_to_json(g, sid); });
+}
+
+result<json> get_group_id(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "AlternateIdentifier"}));
+  TRY(alt, alternate_identifier(req));
+  TRY(id, svc.get_group_id(ctx, alt));
+  return json{{"GroupId", id}, {"IdentityStoreId", svc.identity_store_id()}};
+}
+
+// ---- memberships ----
+
+json membership_id_json(const std::string& id, const std::string& sid) {
+  return json{{"MembershipId", id}, {"IdentityStoreId", sid}};
+}
+
+result<json> create_membership(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MemberId"}));
+  TRY(group_id, required_resource_id(req, "GroupId"));
+  TRY(user_id, member_user_id(req));
+  TRY(m, svc.create_membership(ctx, group_id, user_id));
+  return membership_id_json(m.id, svc.identity_store_id());
+}
+
+result<json> get_membership_id(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MemberId"}));
+  TRY(group_id, required_resource_id(req, "GroupId"));
+  TRY(user_id, member_user_id(req));
+  TRY(id, svc.get_membership_id(ctx, group_id, user_id));
+  return membership_id_json(id, svc.identity_store_id());
+}
+
+result<json> describe_membership(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
+  TRY(id, required_resource_id(req, "MembershipId"));
+  TRY(m, svc.describe_membership(ctx, id));
+  return membership_to_json(m, svc.identity_store_id());
+}
+
+result<json> delete_membership(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
+  TRY(id, required_resource_id(req, "MembershipId"));
+  TRY_VOID(svc.delete_membership(ctx, id));
+  return json::object();
+}
+
+result<json> list_memberships(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MaxResults", "NextToken"}));
+  TRY(group_id, required_resource_id(req, "GroupId"));
+  TRY(max, max_results(req));
+  TRY(token, next_token(req));
+  TRY(l, svc.list_memberships(ctx, group_id, token, max));
+  const auto& sid = svc.identity_store_id();
+  return listing_json(l, "GroupMemberships", [&](const domain::membership& m) { return membership_to_json(m, sid); });
+}
+
+result<json> list_memberships_for_member(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MemberId", "MaxResults", "NextToken"}));
+  TRY(user_id, member_user_id(req));
+  TRY(max, max_results(req));
+  TRY(token, next_token(req));
+  TRY(l, svc.list_memberships_for_member(ctx, user_id, token, max));
+  const auto& sid = svc.identity_store_id();
+  return listing_json(l, "GroupMemberships", [&](const domain::membership& m) { return membership_to_json(m, sid); });
+}
+
+result<json> is_member_in_groups(identity_service& svc, const json& req, const call_context& ctx) {
+  TRY_VOID(only_members(req, {"IdentityStoreId", "MemberId", "GroupIds"}));
+  TRY(user_id, member_user_id(req));
+  auto it = req.find("GroupIds");
+  if (it == req.end() || !it->is_array() || it->empty() || it->size() > 100)
+    return fail(errc::validation, "GroupIds must be a list of 1-100 group identifiers.");
+  std::vector<std::string> ids;
+  for (const auto& g : *it) {
+    if (!g.is_string() || !domain::is_resource_id(g.get<std::string>()))
+      return fail(errc::validation, "GroupIds holds an invalid group identifier.");
+    ids.push_back(g.get<std::string>());
+  }
+  TRY(results, svc.is_member_in_groups(ctx, user_id, ids));
+  json out = json::array();
+  for (const auto& r : results)
+    out.push_back({{"GroupId", r.group_id}, {"MemberId", {{"UserId", user_id}}}, {"MembershipExists", r.exists}});
+  return json{{"Results", out}};
+}
+
+// Every operation names the identity store first (before its own members are checked).
+result<void> check_store(const identity_service& svc, const json& req) {
+  if (!req.is_object()) return fail(errc::validation, "The request body must be a JSON object.");
   TRY(id, required_string(req, "IdentityStoreId"));
   if (!domain::is_identity_store_id(id))
     return fail(errc::validation, "IdentityStoreId '" + id.substr(0, 64) + "' is not valid.");
-  if (id != svc_.identity_store_id()) return not_found("IDENTITY_STORE", id);
+  if (id != svc.identity_store_id()) return not_found("IDENTITY_STORE", id);
   return {};
 }
 
-result<json> identitystore_api::call(std::string_view op, const json& req,
-                                     const service::call_context& ctx) {
-  if (!req.is_object()) return fail(errc::validation, "The request body must be a JSON object.");
-  if (auto r = check_store(req); !r) return std::unexpected(r.error());
-  if (op.find("Membership") != std::string_view::npos || op == "IsMemberInGroups")
-    return memberships(op, req, ctx);
-  if (op.find("Group") != std::string_view::npos) return groups(op, req, ctx);
-  return users(op, req, ctx);
-}
+using operation_fn = result<json> (*)(identity_service&, const json&, const call_context&);
 
-result<json> identitystore_api::users(std::string_view op, const json& req,
-                                      const service::call_context& ctx) {
-  const auto& sid = svc_.identity_store_id();
-  if (op == "CreateUser") {
-    TRY(u, user_from_request(req));
-    TRY(created, svc_.create_user(ctx, std::move(u)));
-    return json{{"UserId", created.id}, {"IdentityStoreId", sid}};
-  }
-  if (op == "DescribeUser") {
-    if (auto r = only_members(req, {"IdentityStoreId", "UserId", "Extensions"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "UserId"));
-    TRY(ext, wants_enterprise(req));
-    TRY(u, svc_.describe_user(ctx, id));
-    return user_to_json(u, sid, ext);
-  }
-  if (op == "UpdateUser") {
-    if (auto r = only_members(req, {"IdentityStoreId", "UserId", "Operations"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "UserId"));
-    TRY(ops, attribute_operations(req));
-    TRY(u, svc_.update_user(ctx, id, ops));
-    (void)u;
-    return json::object();
-  }
-  if (op == "DeleteUser") {
-    if (auto r = only_members(req, {"IdentityStoreId", "UserId"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "UserId"));
-    TRY(done, svc_.delete_user(ctx, id));
-    (void)done;
-    return json::object();
-  }
-  if (op == "ListUsers") {
-    if (auto r = only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters", "Extensions"}); !r)
-      return std::unexpected(r.error());
-    TRY(max, max_results(req));
-    TRY(token, next_token(req));
-    TRY(filter, single_filter(req, "UserName"));
-    TRY(ext, wants_enterprise(req));
-    store::user_filter f;
-    if (filter) f.user_name_key = domain::fold_key(*filter);
-    TRY(l, svc_.list_users(ctx, f, token, max));
-    return listing_json(l, "Users", [&](const domain::user& u) { return user_to_json(u, sid, ext); });
-  }
-  if (op == "GetUserId") {
-    if (auto r = only_members(req, {"IdentityStoreId", "AlternateIdentifier"}); !r) return std::unexpected(r.error());
-    TRY(alt, alternate_identifier(req));
-    TRY(id, svc_.get_user_id(ctx, alt));
-    return json{{"UserId", id}, {"IdentityStoreId", sid}};
-  }
-  return fail(errc::validation, "Unknown operation.");
-}
+struct row {
+  const char* name;
+  bool read_only;
+  operation_fn fn;
+};
 
-result<json> identitystore_api::groups(std::string_view op, const json& req,
-                                       const service::call_context& ctx) {
-  const auto& sid = svc_.identity_store_id();
-  if (op == "CreateGroup") {
-    TRY(g, group_from_request(req));
-    TRY(created, svc_.create_group(ctx, std::move(g)));
-    return json{{"GroupId", created.id}, {"IdentityStoreId", sid}};
-  }
-  if (op == "DescribeGroup") {
-    if (auto r = only_members(req, {"IdentityStoreId", "GroupId"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "GroupId"));
-    TRY(g, svc_.describe_group(ctx, id));
-    return group_to_json(g, sid);
-  }
-  if (op == "UpdateGroup") {
-    if (auto r = only_members(req, {"IdentityStoreId", "GroupId", "Operations"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "GroupId"));
-    TRY(ops, attribute_operations(req));
-    TRY(g, svc_.update_group(ctx, id, ops));
-    (void)g;
-    return json::object();
-  }
-  if (op == "DeleteGroup") {
-    if (auto r = only_members(req, {"IdentityStoreId", "GroupId"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "GroupId"));
-    TRY(done, svc_.delete_group(ctx, id));
-    (void)done;
-    return json::object();
-  }
-  if (op == "ListGroups") {
-    if (auto r = only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters"}); !r)
-      return std::unexpected(r.error());
-    TRY(max, max_results(req));
-    TRY(token, next_token(req));
-    TRY(filter, single_filter(req, "DisplayName"));
-    store::group_filter f;
-    if (filter) f.display_name_key = domain::fold_key(*filter);
-    TRY(l, svc_.list_groups(ctx, f, token, max));
-    return listing_json(l, "Groups", [&](const domain::group& g) { return group_to_json(g, sid); });
-  }
-  if (op == "GetGroupId") {
-    if (auto r = only_members(req, {"IdentityStoreId", "AlternateIdentifier"}); !r) return std::unexpected(r.error());
-    TRY(alt, alternate_identifier(req));
-    TRY(id, svc_.get_group_id(ctx, alt));
-    return json{{"GroupId", id}, {"IdentityStoreId", sid}};
-  }
-  return fail(errc::validation, "Unknown operation.");
-}
+constexpr row rows[] = {
+    {"CreateUser", false, create_user},
+    {"DescribeUser", true, describe_user},
+    {"UpdateUser", false, update_user},
+    {"DeleteUser", false, delete_user},
+    {"ListUsers", true, list_users},
+    {"GetUserId", true, get_user_id},
+    {"CreateGroup", false, create_group},
+    {"DescribeGroup", true, describe_group},
+    {"UpdateGroup", false, update_group},
+    {"DeleteGroup", false, delete_group},
+    {"ListGroups", true, list_groups},
+    {"GetGroupId", true, get_group_id},
+    {"CreateGroupMembership", false, create_membership},
+    {"DeleteGroupMembership", false, delete_membership},
+    {"DescribeGroupMembership", true, describe_membership},
+    {"GetGroupMembershipId", true, get_membership_id},
+    {"ListGroupMemberships", true, list_memberships},
+    {"ListGroupMembershipsForMember", true, list_memberships_for_member},
+    {"IsMemberInGroups", true, is_member_in_groups},
+};
 
-result<json> identitystore_api::memberships(std::string_view op, const json& req,
-                                            const service::call_context& ctx) {
-  const auto& sid = svc_.identity_store_id();
-  auto encode = [&](const domain::membership& m) { return membership_to_json(m, sid); };
-  if (op == "CreateGroupMembership" || op == "GetGroupMembershipId") {
-    if (auto r = only_members(req, {"IdentityStoreId", "GroupId", "MemberId"}); !r) return std::unexpected(r.error());
-    TRY(group_id, required_resource_id(req, "GroupId"));
-    TRY(user_id, member_user_id(req));
-    if (op == "GetGroupMembershipId") {
-      TRY(id, svc_.get_membership_id(ctx, group_id, user_id));
-      return json{{"MembershipId", id}, {"IdentityStoreId", sid}};
-    }
-    TRY(m, svc_.create_membership(ctx, group_id, user_id));
-    return json{{"MembershipId", m.id}, {"IdentityStoreId", sid}};
-  }
-  if (op == "DescribeGroupMembership" || op == "DeleteGroupMembership") {
-    if (auto r = only_members(req, {"IdentityStoreId", "MembershipId"}); !r) return std::unexpected(r.error());
-    TRY(id, required_resource_id(req, "MembershipId"));
-    if (op == "DeleteGroupMembership") {
-      TRY(done, svc_.delete_membership(ctx, id));
-      (void)done;
-      return json::object();
-    }
-    TRY(m, svc_.describe_membership(ctx, id));
-    return encode(m);
-  }
-  if (op == "ListGroupMemberships") {
-    if (auto r = only_members(req, {"IdentityStoreId", "GroupId", "MaxResults", "NextToken"}); !r)
-      return std::unexpected(r.error());
-    TRY(group_id, required_resource_id(req, "GroupId"));
-    TRY(max, max_results(req));
-    TRY(token, next_token(req));
-    TRY(l, svc_.list_memberships(ctx, group_id, token, max));
-    return listing_json(l, "GroupMemberships", encode);
-  }
-  if (op == "ListGroupMembershipsForMember") {
-    if (auto r = only_members(req, {"IdentityStoreId", "MemberId", "MaxResults", "NextToken"}); !r)
-      return std::unexpected(r.error());
-    TRY(user_id, member_user_id(req));
-    TRY(max, max_results(req));
-    TRY(token, next_token(req));
-    TRY(l, svc_.list_memberships_for_member(ctx, user_id, token, max));
-    return listing_json(l, "GroupMemberships", encode);
-  }
-  if (op == "IsMemberInGroups") {
-    if (auto r = only_members(req, {"IdentityStoreId", "MemberId", "GroupIds"}); !r) return std::unexpected(r.error());
-    TRY(user_id, member_user_id(req));
-    auto it = req.find("GroupIds");
-    if (it == req.end() || !it->is_array() || it->empty() || it->size() > 100)
-      return fail(errc::validation, "GroupIds must be a list of 1-100 group identifiers.");
-    std::vector<std::string> ids;
-    for (const auto& g : *it) {
-      if (!g.is_string() || !domain::is_resource_id(g.get<std::string>()))
-        return fail(errc::validation, "GroupIds holds an invalid group identifier.");
-      ids.push_back(g.get<std::string>());
-    }
-    TRY(results, svc_.is_member_in_groups(ctx, user_id, ids));
-    json out = json::array();
-    for (const auto& r : results)
-      out.push_back({{"GroupId", r.group_id}, {"MemberId", {{"UserId", user_id}}},
-                     {"MembershipExists", r.exists}});
-    return json{{"Results", out}};
-  }
-  return fail(errc::validation, "Unknown operation.");
+}  // namespace
+
+identitystore_api::identitystore_api(service::identity_service& svc)
+    : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", identitystore_audited}) {
+  for (const auto& r : rows)
+    add({r.name, r.read_only, [&svc, fn = r.fn](const json& req, const call_context& ctx) -> result<json> {
+           TRY_VOID(check_store(svc, req));
+           return fn(svc, req, ctx);
+         }});
 }
 
 }  // namespace atrium::proto::aws

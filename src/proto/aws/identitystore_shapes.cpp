@@ -4,7 +4,7 @@
 
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
-#include "service/attribute_json.hpp"
+#include "proto/kit/attribute_json.hpp"
 
 namespace atrium::proto::aws {
 
@@ -95,7 +95,7 @@ json user_to_json(const domain::user& u, const std::string& store_id, bool with_
   j["UserStatus"] = u.active ? "ENABLED" : "DISABLED";
   put_stamp(j, u.stamp);
   if (with_enterprise && u.enterprise_ext && !u.enterprise_ext->empty())
-    j["Extensions"] = {{std::string(service::enterprise_extension), enterprise_json(*u.enterprise_ext)}};
+    j["Extensions"] = {{std::string(proto::enterprise_extension), enterprise_json(*u.enterprise_ext)}};
   return j;
 }
 
@@ -127,7 +127,7 @@ result<void> only_members(const json& req, std::initializer_list<const char*> al
 }
 
 result<std::optional<std::string>> optional_string(const json& req, const char* key) {
-  return service::read_string(req, key, key);
+  return proto::read_string(req, key, key);
 }
 
 result<std::string> required_string(const json& req, const char* key) {
@@ -173,27 +173,43 @@ result<bool> wants_enterprise(const json& req) {
   if (!it->is_array() || it->empty() || it->size() > 10)
     return fail(errc::validation, "Extensions must be a list of 1-10 extension names.");
   for (const auto& name : *it)
-    if (!name.is_string() || name.get<std::string>() != service::enterprise_extension)
+    if (!name.is_string() || name.get<std::string>() != proto::enterprise_extension)
       return fail(errc::validation, "Extensions: only aws:identitystore:enterprise is supported.");
   return true;
 }
 
-result<std::vector<service::attribute_operation>> attribute_operations(const json& req) {
+result<std::vector<attribute_operation>> attribute_operations(const json& req) {
   auto it = req.find("Operations");
   if (it == req.end() || !it->is_array() || it->empty() || it->size() > 100)
     return fail(errc::validation, "Operations must be a list of 1-100 AttributeOperation objects.");
-  std::vector<service::attribute_operation> ops;
+  std::vector<attribute_operation> ops;
   for (const auto& op : *it) {
     if (!op.is_object()) return fail(errc::validation, "Each operation must be an object.");
     if (auto r = only_members(op, {"AttributePath", "AttributeValue"}); !r) return std::unexpected(r.error());
     auto path = required_string(op, "AttributePath");
     if (!path) return std::unexpected(path.error());
     if (path->size() > 255) return fail(errc::validation, "AttributePath is longer than 255 characters.");
-    service::attribute_operation a{*path, std::nullopt};
+    attribute_operation a{*path, std::nullopt};
     if (auto v = op.find("AttributeValue"); v != op.end() && !v->is_null()) a.value = *v;
     ops.push_back(std::move(a));
   }
   return ops;
+}
+
+service::user_edit user_edit_of(std::vector<attribute_operation> ops) {
+  return [ops = std::move(ops)](domain::user& u) -> result<void> {
+    for (const auto& op : ops)
+      if (auto r = proto::apply_user_attribute(u, op.path, op.value ? &*op.value : nullptr); !r) return r;
+    return {};
+  };
+}
+
+service::group_attribute_edit group_edit_of(std::vector<attribute_operation> ops) {
+  return [ops = std::move(ops)](domain::group& g) -> result<void> {
+    for (const auto& op : ops)
+      if (auto r = proto::apply_group_attribute(g, op.path, op.value ? &*op.value : nullptr); !r) return r;
+    return {};
+  };
 }
 
 result<service::alternate_identifier> alternate_identifier(const json& req) {
@@ -203,7 +219,7 @@ result<service::alternate_identifier> alternate_identifier(const json& req) {
                 "AlternateIdentifier must hold exactly one of ExternalId or UniqueAttribute.");
   service::alternate_identifier alt;
   if (auto x = it->find("ExternalId"); x != it->end()) {
-    auto ids = service::external_ids_from_json(json::array({*x}));
+    auto ids = proto::external_ids_from_json(json::array({*x}));
     if (!ids) return std::unexpected(ids.error());
     alt.external_id = ids->front();
     return alt;
@@ -216,7 +232,7 @@ result<service::alternate_identifier> alternate_identifier(const json& req) {
   auto v = u->find("AttributeValue");
   if (v == u->end()) return fail(errc::validation, "UniqueAttribute.AttributeValue is required.");
   alt.attribute_path = *path;
-  alt.attribute_value = *v;
+  if (v->is_string()) alt.attribute_value = v->get<std::string>();
   return alt;
 }
 
@@ -231,7 +247,7 @@ result<domain::user> user_from_request(const json& req) {
   if (!user_name) return std::unexpected(user_name.error());
   u.user_name = *user_name;
   if (auto n = req.find("Name"); n != req.end() && !n->is_null()) {
-    auto name = service::name_from_json(*n);
+    auto name = proto::name_from_json(*n);
     if (!name) return std::unexpected(name.error());
     u.user_name_parts = *name;
   }
@@ -250,21 +266,21 @@ result<domain::user> user_from_request(const json& req) {
     auto it = req.find(key);
     return it == req.end() ? null_value : *it;
   };
-  auto emails = service::emails_from_json(list("Emails"));
+  auto emails = proto::emails_from_json(list("Emails"));
   if (!emails) return std::unexpected(emails.error());
   u.emails = *emails;
-  auto addresses = service::addresses_from_json(list("Addresses"));
+  auto addresses = proto::addresses_from_json(list("Addresses"));
   if (!addresses) return std::unexpected(addresses.error());
   u.addresses = *addresses;
-  auto phones = service::phones_from_json(list("PhoneNumbers"));
+  auto phones = proto::phones_from_json(list("PhoneNumbers"));
   if (!phones) return std::unexpected(phones.error());
   u.phone_numbers = *phones;
   if (auto ext = req.find("Extensions"); ext != req.end() && !ext->is_null()) {
     if (!ext->is_object()) return fail(errc::validation, "Extensions must be a map.");
     for (auto it = ext->begin(); it != ext->end(); ++it) {
-      if (it.key() != service::enterprise_extension)
+      if (it.key() != proto::enterprise_extension)
         return fail(errc::validation, "Extensions: only aws:identitystore:enterprise is supported.");
-      auto e = service::enterprise_from_json(it.value());
+      auto e = proto::enterprise_from_json(it.value());
       if (!e) return std::unexpected(e.error());
       if (!e->empty()) u.enterprise_ext = *e;
     }

@@ -27,7 +27,15 @@ result<std::string> required_resource_id(const nlohmann::json& req, const char* 
 result<std::string> member_user_id(const nlohmann::json& req);  // MemberId.UserId
 result<int> max_results(const nlohmann::json& req);             // 1-100, default 100
 result<std::optional<std::string>> next_token(const nlohmann::json& req);
-result<std::vector<service::attribute_operation>> attribute_operations(const nlohmann::json& req);
+// UpdateUser / UpdateGroup AttributeOperations: set `path` to `value`, or remove it.
+struct attribute_operation {
+  std::string path;
+  std::optional<nlohmann::json> value;  // absent or null: remove
+};
+result<std::vector<attribute_operation>> attribute_operations(const nlohmann::json& req);
+// The operations as the identity service's edit of the stored entity (proto/kit/attribute_json).
+service::user_edit user_edit_of(std::vector<attribute_operation> ops);
+service::group_attribute_edit group_edit_of(std::vector<attribute_operation> ops);
 result<service::alternate_identifier> alternate_identifier(const nlohmann::json& req);
 result<bool> wants_enterprise(const nlohmann::json& req);  // Extensions: ["aws:identitystore:enterprise"]
 // Checks that every key of `req` is one of `allowed`.

@@ -1,38 +1,59 @@
 #pragma once
 // One AWS JSON 1.1 API served by aws_door (identitystore, sso-admin, organizations, Atrium's
-// own admin API). The door owns everything shared: SigV4, throttling, body parsing, the
-// delegated-administration check and the failure audit; an API only names its operations and
-// runs them as pure functions of a parsed request.
+// own admin API, and the doors to come): what the API is called in each place the door names
+// it, plus the door kit's operation table (proto/kit/operation_table.hpp). The door owns
+// everything shared: SigV4, throttling, body parsing, the delegated-administration check and
+// the failure audit; an API only names its operations and runs them as pure functions of a
+// parsed request.
+#include <functional>
 #include <nlohmann/json.hpp>
-#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "proto/aws/wire.hpp"
+#include "proto/kit/operation_table.hpp"
 #include "service/call_context.hpp"
 
 namespace atrium::proto::aws {
 
+struct json_api_names {
+  std::string target_prefix;  // "AWSIdentityStore" in "X-Amz-Target: AWSIdentityStore.CreateUser"
+  std::string service_name;   // metrics, logs, throttle keys: "identitystore.CreateUser"
+  std::string action_prefix;  // delegated administration: "identitystore:CreateUser"
+  std::string event_source;   // CloudTrail eventSource of the API's records
+  // Request members CloudTrail's requestParameters keep as sent (identifiers, paging); the door
+  // masks every other member (names, descriptions, policies, attributes).
+  std::vector<std::string_view> audited_members;
+};
+
 class json_api {
  public:
-  virtual ~json_api() = default;
-  // "AWSIdentityStore" in "X-Amz-Target: AWSIdentityStore.CreateUser".
-  virtual std::string_view target_prefix() const = 0;
-  // Name in metrics, logs and throttle keys ("identitystore" -> "identitystore.CreateUser").
-  virtual std::string_view service_name() const = 0;
-  // IAM action prefix for delegated administration ("identitystore" -> "identitystore:CreateUser").
-  virtual std::string_view action_prefix() const = 0;
-  // CloudTrail eventSource of the API's records.
-  virtual std::string_view event_source() const = 0;
-  virtual bool has(std::string_view operation) const = 0;
-  virtual bool is_read_only(std::string_view operation) const = 0;
-  // Request members CloudTrail's requestParameters keep as sent (identifiers, paging); the door
-  // masks every other member (names, descriptions, policies, attributes). None by default.
-  virtual std::span<const std::string_view> audited_members() const { return {}; }
-  virtual result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
-                                      const service::call_context& ctx) = 0;
-  // The API's own error shapes (organizations names its not-found errors per resource type).
-  virtual aws_error map_error(const error& e) const { return to_aws_error(e); }
+  // `map_error`: the API's own error shapes (organizations names its not-found errors per
+  // resource type; sso-admin's carry only a message). Default: identitystore's (wire.hpp).
+  explicit json_api(json_api_names names, std::function<aws_error(const error&)> map_error = to_aws_error);
+
+  std::string_view target_prefix() const { return names_.target_prefix; }
+  std::string_view service_name() const { return names_.service_name; }
+  std::string_view action_prefix() const { return names_.action_prefix; }
+  std::string_view event_source() const { return names_.event_source; }
+  const std::vector<std::string_view>& audited_members() const { return names_.audited_members; }
+
+  // The operation table (call add() only while wiring).
+  void add(json_operation op) { table_.add(std::move(op)); }
+  bool has(std::string_view operation) const { return table_.has(operation); }
+  bool is_read_only(std::string_view operation) const { return table_.is_read_only(operation); }
+  result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
+                              const service::call_context& ctx) const {
+    return table_.call(operation, req, ctx);
+  }
+  aws_error map_error(const error& e) const { return map_error_(e); }
+
+ private:
+  json_api_names names_;
+  std::function<aws_error(const error&)> map_error_;
+  operation_table table_;
 };
 
 }  // namespace atrium::proto::aws

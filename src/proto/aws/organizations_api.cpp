@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 
 namespace atrium::proto::aws {
@@ -32,7 +33,7 @@ constexpr std::array<op_info, 13> operations = {{
 }};
 
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-constexpr std::string_view audited[] = {"AccountId", "ParentId", "ChildId", "ChildType", "OrganizationalUnitId",
+const std::vector<std::string_view> organizations_audited = {"AccountId", "ParentId", "ChildId", "ChildType", "OrganizationalUnitId",
                                         "SourceParentId", "DestinationParentId", "MaxResults"};
 
 // Organizations' MaxResults is 1-20 on every list operation (API reference).
@@ -44,7 +45,7 @@ std::unexpected<error> invalid(const char* reason, std::string message) {
   return domain::invalid_input(reason, std::move(message));
 }
 
-result<std::string> required_string(const json& req, const char* key, std::size_t max_len = 256) {
+result<std::string> org_required_string(const json& req, const char* key, std::size_t max_len = 256) {
   auto it = req.find(key);
   if (it == req.end() || it->is_null()) return invalid("INPUT_REQUIRED", std::string(key) + " is required.");
   if (!it->is_string()) return invalid("INVALID_PATTERN", std::string(key) + " must be a string.");
@@ -53,7 +54,7 @@ result<std::string> required_string(const json& req, const char* key, std::size_
   return s;
 }
 
-result<void> only_members(const json& req, std::initializer_list<const char*> allowed) {
+result<void> org_only_members(const json& req, std::initializer_list<const char*> allowed) {
   for (const auto& [k, v] : req.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || k == a;
@@ -137,24 +138,17 @@ aws_error organizations_error(const error& e) {
   return generic;
 }
 
-aws_error organizations_api::map_error(const error& e) const { return organizations_error(e); }
-
-bool organizations_api::has(std::string_view operation) const {
+// The reads share their checks and the writes the organization they act on, so one function
+// each serves its rows.
+organizations_api::organizations_api(service::organization_service& svc)
+    : json_api({"AWSOrganizationsV20161128", "organizations", "organizations", "organizations.amazonaws.com", organizations_audited},
+               organizations_error),
+      svc_(svc) {
   for (const auto& o : operations)
-    if (o.name == operation) return true;
-  return false;
-}
-
-std::span<const std::string_view> organizations_api::audited_members() const { return audited; }
-
-bool organizations_api::is_read_only(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return o.read_only;
-  return false;
-}
-
-result<json> organizations_api::call(std::string_view op, const json& req, const service::call_context& ctx) {
-  return is_read_only(op) ? read(op, req, ctx) : write(op, req, ctx);
+    add({std::string(o.name), o.read_only,
+         [this, name = o.name, read_only = o.read_only](const json& req, const service::call_context& ctx) {
+           return read_only ? read(name, req, ctx) : write(name, req, ctx);
+         }});
 }
 
 result<json> organizations_api::describe_organization(const service::call_context& ctx) {
@@ -163,14 +157,14 @@ result<json> organizations_api::describe_organization(const service::call_contex
   auto mgmt = svc_.account(o->management_account_id);
   if (!mgmt) return std::unexpected(mgmt.error());
   std::string email = *mgmt ? (*mgmt)->email : std::string(service::default_management_email);
-  return json{{"Organization", service::organization_json(*o, email)}};
+  return json{{"Organization", from_json_text(service::organization_json(*o, email))}};
 }
 
 result<json> organizations_api::list_children(const json& req, const service::call_context& ctx) {
-  if (auto r = only_members(req, {"ParentId", "ChildType", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
-  auto parent = required_string(req, "ParentId", 100);
+  if (auto r = org_only_members(req, {"ParentId", "ChildType", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
+  auto parent = org_required_string(req, "ParentId", 100);
   if (!parent) return std::unexpected(parent.error());
-  auto type = required_string(req, "ChildType", 32);
+  auto type = org_required_string(req, "ChildType", 32);
   if (!type) return std::unexpected(type.error());
   auto p = paging(req);
   if (!p) return std::unexpected(p.error());
@@ -190,50 +184,50 @@ result<json> organizations_api::list_children(const json& req, const service::ca
 
 result<json> organizations_api::read(std::string_view op, const json& req, const service::call_context& ctx) {
   if (op == "DescribeOrganization") {
-    if (auto r = only_members(req, {}); !r) return std::unexpected(r.error());
+    if (auto r = org_only_members(req, {}); !r) return std::unexpected(r.error());
     return describe_organization(ctx);
   }
   if (op == "ListChildren") return list_children(req, ctx);
   if (op == "DescribeAccount") {
-    if (auto r = only_members(req, {"AccountId"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "AccountId", 12);
+    if (auto r = org_only_members(req, {"AccountId"}); !r) return std::unexpected(r.error());
+    auto id = org_required_string(req, "AccountId", 12);
     if (!id) return std::unexpected(id.error());
     auto a = svc_.describe_account(ctx, *id);
     if (!a) return std::unexpected(a.error());
     auto o = svc_.ensure(ctx);
     if (!o) return std::unexpected(o.error());
-    return json{{"Account", service::account_json(*o, *a)}};
+    return json{{"Account", from_json_text(service::account_json(*o, *a))}};
   }
   if (op == "DescribeOrganizationalUnit") {
-    if (auto r = only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "OrganizationalUnitId", 68);
+    if (auto r = org_only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());
+    auto id = org_required_string(req, "OrganizationalUnitId", 68);
     if (!id) return std::unexpected(id.error());
     auto u = svc_.describe_unit(ctx, *id);
     if (!u) return std::unexpected(u.error());
     auto o = svc_.ensure(ctx);
     if (!o) return std::unexpected(o.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "ListParents") {
-    if (auto r = only_members(req, {"ChildId", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "ChildId", 100);
+    if (auto r = org_only_members(req, {"ChildId", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
+    auto id = org_required_string(req, "ChildId", 100);
     if (!id) return std::unexpected(id.error());
     if (auto p = paging(req); !p) return std::unexpected(p.error());
     auto parent = svc_.parent_of(ctx, *id);
     if (!parent) return std::unexpected(parent.error());
     return json{{"Parents", json::array({{{"Id", parent->id}, {"Type", parent->type}}})}};
   }
-  if (auto r = only_members(req, {"ParentId", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
+  if (auto r = org_only_members(req, {"ParentId", "NextToken", "MaxResults"}); !r) return std::unexpected(r.error());
   auto p = paging(req);
   if (!p) return std::unexpected(p.error());
   auto o = svc_.ensure(ctx);
   if (!o) return std::unexpected(o.error());
-  auto account = [&](const domain::account& a) { return service::account_json(*o, a); };
+  auto account = [&](const domain::account& a) { return from_json_text(service::account_json(*o, a)); };
   if (op == "ListRoots") {
     if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
     auto d = svc_.describe_organization(ctx);  // audited as this call's read
     if (!d) return std::unexpected(d.error());
-    return json{{"Roots", json::array({service::root_json(*d)})}};
+    return json{{"Roots", json::array({from_json_text(service::root_json(*d))})}};
   }
   if (op == "ListAccounts") {
     if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
@@ -241,7 +235,7 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
     if (!page) return std::unexpected(page.error());
     return listed(*page, "Accounts", account);
   }
-  auto parent = required_string(req, "ParentId", 100);
+  auto parent = org_required_string(req, "ParentId", 100);
   if (!parent) return std::unexpected(parent.error());
   if (op == "ListAccountsForParent") {
     auto page = svc_.accounts_for_parent(ctx, *parent, *p);
@@ -250,53 +244,53 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
   }
   auto page = svc_.units_for_parent(ctx, *parent, *p);  // ListOrganizationalUnitsForParent
   if (!page) return std::unexpected(page.error());
-  return listed(*page, "OrganizationalUnits", [&](const domain::org_unit& u) { return service::unit_json(*o, u); });
+  return listed(*page, "OrganizationalUnits", [&](const domain::org_unit& u) { return from_json_text(service::unit_json(*o, u)); });
 }
 
 result<json> organizations_api::write(std::string_view op, const json& req, const service::call_context& ctx) {
   auto o = svc_.ensure(ctx);
   if (!o) return std::unexpected(o.error());
   if (op == "CreateOrganizationalUnit") {
-    if (auto r = only_members(req, {"ParentId", "Name", "Tags"}); !r) return std::unexpected(r.error());
+    if (auto r = org_only_members(req, {"ParentId", "Name", "Tags"}); !r) return std::unexpected(r.error());
     if (req.contains("Tags") && !(req["Tags"].is_array() && req["Tags"].empty()))
       return invalid("INVALID_INPUT", "Tags on organizational units are not supported.");
-    auto parent = required_string(req, "ParentId", 100);
+    auto parent = org_required_string(req, "ParentId", 100);
     if (!parent) return std::unexpected(parent.error());
-    auto name = required_string(req, "Name", 1024);
+    auto name = org_required_string(req, "Name", 1024);
     if (!name) return std::unexpected(name.error());
     auto u = svc_.create_unit(ctx, *parent, *name);
     if (!u) return std::unexpected(u.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "UpdateOrganizationalUnit") {
-    if (auto r = only_members(req, {"OrganizationalUnitId", "Name"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "OrganizationalUnitId", 68);
+    if (auto r = org_only_members(req, {"OrganizationalUnitId", "Name"}); !r) return std::unexpected(r.error());
+    auto id = org_required_string(req, "OrganizationalUnitId", 68);
     if (!id) return std::unexpected(id.error());
     if (!req.contains("Name")) {  // Name is optional: nothing changes
       auto u = svc_.describe_unit(ctx, *id);
       if (!u) return std::unexpected(u.error());
-      return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+      return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
     }
-    auto name = required_string(req, "Name", 1024);
+    auto name = org_required_string(req, "Name", 1024);
     if (!name) return std::unexpected(name.error());
     auto u = svc_.rename_unit(ctx, *id, *name);
     if (!u) return std::unexpected(u.error());
-    return json{{"OrganizationalUnit", service::unit_json(*o, *u)}};
+    return json{{"OrganizationalUnit", from_json_text(service::unit_json(*o, *u))}};
   }
   if (op == "DeleteOrganizationalUnit") {
-    if (auto r = only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "OrganizationalUnitId", 68);
+    if (auto r = org_only_members(req, {"OrganizationalUnitId"}); !r) return std::unexpected(r.error());
+    auto id = org_required_string(req, "OrganizationalUnitId", 68);
     if (!id) return std::unexpected(id.error());
     if (auto r = svc_.delete_unit(ctx, *id); !r) return std::unexpected(r.error());
     return json::object();
   }
   // MoveAccount
-  if (auto r = only_members(req, {"AccountId", "SourceParentId", "DestinationParentId"}); !r) return std::unexpected(r.error());
-  auto id = required_string(req, "AccountId", 12);
+  if (auto r = org_only_members(req, {"AccountId", "SourceParentId", "DestinationParentId"}); !r) return std::unexpected(r.error());
+  auto id = org_required_string(req, "AccountId", 12);
   if (!id) return std::unexpected(id.error());
-  auto source = required_string(req, "SourceParentId", 100);
+  auto source = org_required_string(req, "SourceParentId", 100);
   if (!source) return std::unexpected(source.error());
-  auto dest = required_string(req, "DestinationParentId", 100);
+  auto dest = org_required_string(req, "DestinationParentId", 100);
   if (!dest) return std::unexpected(dest.error());
   if (auto r = svc_.move_account(ctx, *id, *source, *dest); !r) return std::unexpected(r.error());
   return json::object();

@@ -16,18 +16,10 @@ namespace atrium::proto::aws {
 
 class organizations_api final : public json_api {
  public:
-  explicit organizations_api(service::organization_service& svc) : svc_(svc) {}
-
-  std::string_view target_prefix() const override { return "AWSOrganizationsV20161128"; }
-  std::string_view service_name() const override { return "organizations"; }
-  std::string_view action_prefix() const override { return "organizations"; }
-  std::string_view event_source() const override { return "organizations.amazonaws.com"; }
-  bool has(std::string_view operation) const override;
-  bool is_read_only(std::string_view operation) const override;
-  std::span<const std::string_view> audited_members() const override;
-  result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
-                              const service::call_context& ctx) override;
-  aws_error map_error(const error& e) const override;
+  explicit organizations_api(service::organization_service& svc);
+  // The table's handlers call back into this object.
+  organizations_api(const organizations_api&) = delete;
+  organizations_api& operator=(const organizations_api&) = delete;
 
  private:
   result<nlohmann::json> read(std::string_view op, const nlohmann::json& req, const service::call_context& ctx);

@@ -1,89 +1,77 @@
 #include "proto/aws/provisioning_api.hpp"
 
-#include <array>
-
+#include "base/try.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
 
 namespace atrium::proto::aws {
 
 using nlohmann::json;
+using service::call_context;
+using service::scim_provisioning;
 
 namespace {
 
-struct op_info {
-  std::string_view name;
-  bool read_only;
-};
-
-constexpr std::array<op_info, 6> operations = {{
-    {"EnableAutomaticProvisioning", false},
-    {"DisableAutomaticProvisioning", false},
-    {"DescribeAutomaticProvisioning", true},
-    {"CreateScimAccessToken", false},
-    {"ListScimAccessTokens", true},
-    {"DeleteScimAccessToken", false},
-}};
-
-}  // namespace
-
-bool provisioning_api::has(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return true;
-  return false;
-}
-
-bool provisioning_api::is_read_only(std::string_view operation) const {
-  for (const auto& o : operations)
-    if (o.name == operation) return o.read_only;
-  return false;
-}
-
-json provisioning_api::token_json(const service::scim_token_info& t) const {
+json token_json(const scim_provisioning& svc, const service::scim_token_info& t) {
   json j = {{"TokenId", t.id},
             {"CreatedAt", epoch_seconds(t.created_at)},
             {"ExpiresAt", epoch_seconds(t.expires_at)},
-            {"ExpiresSoon", svc_.expires_soon(t)}};
+            {"ExpiresSoon", svc.expires_soon(t)}};
   if (t.last_used_at) j["LastUsedAt"] = epoch_seconds(*t.last_used_at);
   return j;
 }
 
-result<json> provisioning_api::call(std::string_view op, const json& req, const service::call_context& ctx) {
-  auto issued = [&](const service::issued_token& t) {
-    json j = token_json(t.info);
-    j["AccessToken"] = t.token;
-    j["ScimEndpoint"] = endpoint_;
-    return j;
-  };
-  if (op == "EnableAutomaticProvisioning" || op == "CreateScimAccessToken") {
-    if (auto r = only_members(req, {}); !r) return std::unexpected(r.error());
-    auto t = op == "EnableAutomaticProvisioning" ? svc_.enable(ctx) : svc_.create_token(ctx);
-    if (!t) return std::unexpected(t.error());
-    return issued(*t);
-  }
-  if (op == "DisableAutomaticProvisioning") {
-    if (auto r = only_members(req, {}); !r) return std::unexpected(r.error());
-    auto r = svc_.disable(ctx);
-    if (!r) return std::unexpected(r.error());
-    return json::object();
-  }
-  if (op == "DescribeAutomaticProvisioning" || op == "ListScimAccessTokens") {
-    if (auto r = only_members(req, {}); !r) return std::unexpected(r.error());
-    auto s = svc_.describe(ctx);
-    if (!s) return std::unexpected(s.error());
-    json tokens = json::array();
-    for (const auto& t : s->tokens) tokens.push_back(token_json(t));
-    if (op == "ListScimAccessTokens") return json{{"AccessTokens", tokens}};
-    return json{{"Enabled", s->enabled}, {"ScimEndpoint", endpoint_}, {"AccessTokens", tokens}};
-  }
-  if (op == "DeleteScimAccessToken") {
-    if (auto r = only_members(req, {"TokenId"}); !r) return std::unexpected(r.error());
-    auto id = required_string(req, "TokenId");
-    if (!id) return std::unexpected(id.error());
-    auto r = svc_.delete_token(ctx, *id);
-    if (!r) return std::unexpected(r.error());
-    return json::object();
-  }
-  return fail(errc::validation, "Unknown operation.");
+json issued_json(const scim_provisioning& svc, const service::issued_token& t, const std::string& endpoint) {
+  json j = token_json(svc, t.info);
+  j["AccessToken"] = t.token;
+  j["ScimEndpoint"] = endpoint;
+  return j;
+}
+
+json tokens_json(const scim_provisioning& svc, const std::vector<service::scim_token_info>& tokens) {
+  json out = json::array();
+  for (const auto& t : tokens) out.push_back(token_json(svc, t));
+  return out;
+}
+
+}  // namespace
+
+provisioning_api::provisioning_api(scim_provisioning& svc, std::string scim_endpoint)
+    : json_api({"AtriumAdmin", "atrium-admin",
+                // The console's automatic-provisioning page is an sso-directory action in IAM's terms.
+                "sso-directory", "sso-directory.amazonaws.com", {}}),
+      endpoint_(std::make_shared<std::string>(std::move(scim_endpoint))) {
+  auto endpoint = endpoint_;
+  add({"EnableAutomaticProvisioning", false, [&svc, endpoint](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {}));
+         TRY(t, svc.enable(ctx));
+         return issued_json(svc, t, *endpoint);
+       }});
+  add({"CreateScimAccessToken", false, [&svc, endpoint](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {}));
+         TRY(t, svc.create_token(ctx));
+         return issued_json(svc, t, *endpoint);
+       }});
+  add({"DisableAutomaticProvisioning", false, [&svc](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {}));
+         TRY_VOID(svc.disable(ctx));
+         return json::object();
+       }});
+  add({"DescribeAutomaticProvisioning", true, [&svc, endpoint](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {}));
+         TRY(s, svc.describe(ctx));
+         return json{{"Enabled", s.enabled}, {"ScimEndpoint", *endpoint}, {"AccessTokens", tokens_json(svc, s.tokens)}};
+       }});
+  add({"ListScimAccessTokens", true, [&svc](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {}));
+         TRY(s, svc.describe(ctx));
+         return json{{"AccessTokens", tokens_json(svc, s.tokens)}};
+       }});
+  add({"DeleteScimAccessToken", false, [&svc](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(only_members(req, {"TokenId"}));
+         TRY(id, required_string(req, "TokenId"));
+         TRY_VOID(svc.delete_token(ctx, id));
+         return json::object();
+       }});
 }
 
 }  // namespace atrium::proto::aws

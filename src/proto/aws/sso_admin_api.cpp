@@ -11,7 +11,7 @@ using nlohmann::json;
 namespace {
 
 // Kept as sent in CloudTrail's requestParameters (json_api.hpp).
-constexpr std::string_view audited[] = {
+const std::vector<std::string_view> sso_admin_audited = {
     "InstanceArn", "PermissionSetArn", "TargetId", "TargetType", "PrincipalType", "PrincipalId",
     "AccountId", "ManagedPolicyArn", "ResourceArn", "ProvisioningStatus", "MaxResults",
     "AccountAssignmentCreationRequestId", "AccountAssignmentDeletionRequestId",
@@ -30,44 +30,19 @@ const std::regex& permission_set_arn_re() {
 
 std::string shown(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
 
-}  // namespace
-
-sso_admin_api::sso_admin_api(sso_instance_info instance) : instance_(std::move(instance)) {}
-
-void sso_admin_api::add(sso_admin_operation op) {
-  if (!op.handler) throw std::logic_error("sso-admin operation " + op.name + " has no handler");
-  auto name = op.name;
-  if (!table_.emplace(name, std::move(op)).second)
-    throw std::logic_error("sso-admin operation " + name + " added twice");
-}
-
-const sso_admin_operation* sso_admin_api::find(std::string_view name) const {
-  auto it = table_.find(std::string(name));
-  return it == table_.end() ? nullptr : &it->second;
-}
-
-bool sso_admin_api::has(std::string_view operation) const { return find(operation) != nullptr; }
-
-std::span<const std::string_view> sso_admin_api::audited_members() const { return audited; }
-
-bool sso_admin_api::is_read_only(std::string_view operation) const {
-  const auto* op = find(operation);
-  return op && op->read_only;
-}
-
-result<json> sso_admin_api::call(std::string_view operation, const json& req, const service::call_context& ctx) {
-  const auto* op = find(operation);
-  if (!op) return fail(errc::validation, "Unknown operation.");
-  return op->handler(req, ctx);
-}
-
 // sso-admin's exceptions carry only Message (service model: ConflictException,
 // ResourceNotFoundException without ResourceType/ResourceId/Reason for these causes).
-aws_error sso_admin_api::map_error(const error& e) const {
+aws_error sso_admin_error(const error& e) {
   aws_error out = to_aws_error(e);
   out.extra = json::object();
   return out;
 }
+
+}  // namespace
+
+sso_admin_api::sso_admin_api(sso_instance_info instance)
+    : json_api({"SWBExternalService", "sso-admin", "sso", "sso.amazonaws.com", sso_admin_audited}, sso_admin_error),
+      instance_(std::move(instance)) {}
 
 bool is_instance_arn(std::string_view arn) {
   if (arn.size() < 10 || arn.size() > 1224) return false;

@@ -2,7 +2,8 @@
 // The sso-admin API (AWS JSON 1.1, target prefix "SWBExternalService", service model
 // 2020-07-20): one json_api whose operations are contributed by several files.
 //
-// EXTENSION SEAM (issue 4). The API is a table of operations {name, read_only, handler};
+// EXTENSION SEAM (issue 4). The API is the door kit's table of operations {name, read_only,
+// handler} (proto/kit/operation_table.hpp);
 // `sso_admin_api` itself is only that table plus the shared request helpers below. Each group
 // of operations lives in its own file and adds itself at wiring time (src/app/runtime.cpp,
 // right after the api is made, before the server serves requests):
@@ -26,27 +27,16 @@
 //
 // Shared request helpers for every operation file are declared below (instance ARN check,
 // paging, ARN formats); use them so that every operation answers the same way.
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "base/result.hpp"
 #include "proto/aws/json_api.hpp"
 #include "service/call_context.hpp"
 
 namespace atrium::proto::aws {
-
-using sso_admin_handler =
-    std::function<result<nlohmann::json>(const nlohmann::json& req, const service::call_context& ctx)>;
-
-struct sso_admin_operation {
-  std::string name;  // "CreatePermissionSet"
-  bool read_only = false;
-  sso_admin_handler handler;
-};
 
 // What the instance operations answer (DescribeInstance; the guide: one instance per
 // deployment, "ssoins-" + 16 hex).
@@ -60,26 +50,10 @@ class sso_admin_api final : public json_api {
  public:
   explicit sso_admin_api(sso_instance_info instance);
 
-  std::string_view target_prefix() const override { return "SWBExternalService"; }
-  std::string_view service_name() const override { return "sso-admin"; }
-  std::string_view action_prefix() const override { return "sso"; }
-  std::string_view event_source() const override { return "sso.amazonaws.com"; }
-  bool has(std::string_view operation) const override;
-  bool is_read_only(std::string_view operation) const override;
-  std::span<const std::string_view> audited_members() const override;
-  result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
-                              const service::call_context& ctx) override;
-  aws_error map_error(const error& e) const override;
-
-  // The seam: contributes one operation (call only while wiring).
-  void add(sso_admin_operation op);
   const sso_instance_info& instance() const { return instance_; }
 
  private:
-  const sso_admin_operation* find(std::string_view name) const;
-
   sso_instance_info instance_;
-  std::unordered_map<std::string, sso_admin_operation> table_;
 };
 
 // ---- Request helpers shared by every sso-admin operation file ----

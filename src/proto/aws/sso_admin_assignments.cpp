@@ -1,4 +1,5 @@
 #include "proto/aws/sso_admin_assignments.hpp"
+#include "base/try.hpp"
 
 #include <array>
 
@@ -31,23 +32,15 @@ constexpr std::array<op_info, 13> operations = {{
     {"ListAccountsForProvisionedPermissionSet", true},
 }};
 
-#define TRY(var, expr)                                   \
-  auto var##_r = (expr);                                 \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  auto& var = *var##_r
-
-#define CHECK(expr)                                   \
-  if (auto c_r = (expr); !c_r) return std::unexpected(c_r.error())
-
 result<std::string> instance_of(const json& req) {
   TRY(v, required_string(req, "InstanceArn"));
-  CHECK(domain::check_instance_arn("InstanceArn", v));
+  TRY_VOID(domain::check_instance_arn("InstanceArn", v));
   return v;
 }
 
 result<std::string> field(const json& req, const char* key, result<void> (*check)(std::string_view, std::string_view)) {
   TRY(v, required_string(req, key));
-  CHECK(check(key, v));
+  TRY_VOID(check(key, v));
   return v;
 }
 
@@ -59,7 +52,7 @@ result<domain::principal_type> principal_type_of(const json& req) {
 }
 
 result<service::assignment_request> assignment_of(const json& req) {
-  CHECK(only_members(req, {"InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"}));
+  TRY_VOID(only_members(req, {"InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"}));
   service::assignment_request r;
   TRY(instance, instance_of(req));
   TRY(target, field(req, "TargetId", domain::check_account_id));
@@ -114,7 +107,7 @@ result<store::request_filter> status_filter(const json& req, domain::request_kin
   auto it = req.find("Filter");
   if (it == req.end() || it->is_null()) return f;
   if (!it->is_object()) return fail(errc::validation, "Filter must be an object.");
-  CHECK(only_members(*it, {"Status", "CreatedAfter"}));
+  TRY_VOID(only_members(*it, {"Status", "CreatedAfter"}));
   TRY(status, optional_string(*it, "Status"));
   if (status) {
     f.status = domain::parse_request_status(*status);
@@ -173,22 +166,22 @@ result<json> sso_admin_assignments::assignments(std::string_view op, const json&
   TRY(max, max_results(req));
   TRY(token, next_token(req));
   if (op == "ListAccountAssignments") {
-    CHECK(only_members(req, {"InstanceArn", "AccountId", "PermissionSetArn", "MaxResults", "NextToken"}));
+    TRY_VOID(only_members(req, {"InstanceArn", "AccountId", "PermissionSetArn", "MaxResults", "NextToken"}));
     TRY(account, field(req, "AccountId", domain::check_account_id));
     TRY(ps, field(req, "PermissionSetArn", domain::check_permission_set_arn));
     TRY(l, svc_.list_assignments(ctx, instance, account, ps, token, max));
     return listing_json(l, "AccountAssignments", assignment_json);
   }
   // ListAccountAssignmentsForPrincipal (newer than botocore 1.29's model).
-  CHECK(only_members(req, {"InstanceArn", "PrincipalId", "PrincipalType", "Filter", "MaxResults", "NextToken"}));
+  TRY_VOID(only_members(req, {"InstanceArn", "PrincipalId", "PrincipalType", "Filter", "MaxResults", "NextToken"}));
   TRY(kind, principal_type_of(req));
   TRY(principal, field(req, "PrincipalId", domain::check_principal_id));
   std::optional<std::string> account;
   if (auto it = req.find("Filter"); it != req.end() && !it->is_null()) {
     if (!it->is_object()) return fail(errc::validation, "Filter must be an object.");
-    CHECK(only_members(*it, {"AccountId"}));
+    TRY_VOID(only_members(*it, {"AccountId"}));
     TRY(a, optional_string(*it, "AccountId"));
-    if (a) CHECK(domain::check_account_id("Filter.AccountId", *a));
+    if (a) TRY_VOID(domain::check_account_id("Filter.AccountId", *a));
     account = a;
   }
   TRY(l, svc_.list_assignments_for_principal(ctx, instance, kind, principal, account, token, max));
@@ -202,12 +195,12 @@ result<json> sso_admin_assignments::statuses(std::string_view op, const json& re
   const char* one_key = creation ? "AccountAssignmentCreationStatus" : "AccountAssignmentDeletionStatus";
   if (op.starts_with("Describe")) {
     const char* id_key = creation ? "AccountAssignmentCreationRequestId" : "AccountAssignmentDeletionRequestId";
-    CHECK(only_members(req, {"InstanceArn", id_key}));
+    TRY_VOID(only_members(req, {"InstanceArn", id_key}));
     TRY(id, field(req, id_key, domain::check_request_id));
     TRY(rec, svc_.describe_request(ctx, instance, kind, id));
     return json{{one_key, status_json(rec)}};
   }
-  CHECK(only_members(req, {"InstanceArn", "Filter", "MaxResults", "NextToken"}));
+  TRY_VOID(only_members(req, {"InstanceArn", "Filter", "MaxResults", "NextToken"}));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
   TRY(f, status_filter(req, kind));
@@ -223,14 +216,14 @@ result<json> sso_admin_assignments::statuses(std::string_view op, const json& re
 result<json> sso_admin_assignments::provisioning(std::string_view op, const json& req, const service::call_context& ctx) {
   TRY(instance, instance_of(req));
   if (op == "ProvisionPermissionSet") {
-    CHECK(only_members(req, {"InstanceArn", "PermissionSetArn", "TargetId", "TargetType"}));
+    TRY_VOID(only_members(req, {"InstanceArn", "PermissionSetArn", "TargetId", "TargetType"}));
     TRY(ps, field(req, "PermissionSetArn", domain::check_permission_set_arn));
     TRY(type, required_string(req, "TargetType"));
     TRY(target, optional_string(req, "TargetId"));
     service::provision_request r{instance, ps, std::nullopt};
     if (type == "AWS_ACCOUNT") {
       if (!target) return fail(errc::validation, "TargetId is required when TargetType is AWS_ACCOUNT.");
-      CHECK(domain::check_account_id("TargetId", *target));
+      TRY_VOID(domain::check_account_id("TargetId", *target));
       r.account_id = *target;
     } else if (type == "ALL_PROVISIONED_ACCOUNTS") {
       if (target) return fail(errc::validation, "TargetId must not be given when TargetType is ALL_PROVISIONED_ACCOUNTS.");
@@ -241,7 +234,7 @@ result<json> sso_admin_assignments::provisioning(std::string_view op, const json
     return json{{"PermissionSetProvisioningStatus", status_json(rec)}};
   }
   if (op == "DescribePermissionSetProvisioningStatus") {
-    CHECK(only_members(req, {"InstanceArn", "ProvisionPermissionSetRequestId"}));
+    TRY_VOID(only_members(req, {"InstanceArn", "ProvisionPermissionSetRequestId"}));
     TRY(id, field(req, "ProvisionPermissionSetRequestId", domain::check_request_id));
     TRY(rec, svc_.describe_request(ctx, instance, domain::request_kind::provision_permission_set, id));
     return json{{"PermissionSetProvisioningStatus", status_json(rec)}};
@@ -249,7 +242,7 @@ result<json> sso_admin_assignments::provisioning(std::string_view op, const json
   TRY(max, max_results(req));
   TRY(token, next_token(req));
   if (op == "ListPermissionSetProvisioningStatus") {
-    CHECK(only_members(req, {"InstanceArn", "Filter", "MaxResults", "NextToken"}));
+    TRY_VOID(only_members(req, {"InstanceArn", "Filter", "MaxResults", "NextToken"}));
     TRY(f, status_filter(req, domain::request_kind::provision_permission_set));
     TRY(l, svc_.list_requests(ctx, instance, f, token, max));
     return listing_json(l, "PermissionSetsProvisioningStatus", [](const domain::request_record& r) {
@@ -260,13 +253,13 @@ result<json> sso_admin_assignments::provisioning(std::string_view op, const json
   TRY(filter, provisioning_status_of(req));
   auto ids = [](const std::string& s) { return json(s); };
   if (op == "ListPermissionSetsProvisionedToAccount") {
-    CHECK(only_members(req, {"InstanceArn", "AccountId", "ProvisioningStatus", "MaxResults", "NextToken"}));
+    TRY_VOID(only_members(req, {"InstanceArn", "AccountId", "ProvisioningStatus", "MaxResults", "NextToken"}));
     TRY(account, field(req, "AccountId", domain::check_account_id));
     TRY(l, svc_.permission_sets_provisioned_to_account(ctx, instance, account, filter, token, max));
     return listing_json(l, "PermissionSets", ids);
   }
   // ListAccountsForProvisionedPermissionSet
-  CHECK(only_members(req, {"InstanceArn", "PermissionSetArn", "ProvisioningStatus", "MaxResults", "NextToken"}));
+  TRY_VOID(only_members(req, {"InstanceArn", "PermissionSetArn", "ProvisioningStatus", "MaxResults", "NextToken"}));
   TRY(ps, field(req, "PermissionSetArn", domain::check_permission_set_arn));
   TRY(l, svc_.accounts_for_provisioned_permission_set(ctx, instance, ps, filter, token, max));
   return listing_json(l, "AccountIds", ids);

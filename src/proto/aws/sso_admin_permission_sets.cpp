@@ -149,7 +149,7 @@ struct ops_builder {
   sso_admin_api& api;
   service::permission_set_service& ps;
 
-  void add(const char* name, bool read_only, sso_admin_handler h) { api.add({name, read_only, std::move(h)}); }
+  void add(const char* name, bool read_only, json_handler h) { api.add({name, read_only, std::move(h)}); }
 
   void instance_ops();
   void permission_set_ops();

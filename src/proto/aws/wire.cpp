@@ -4,12 +4,6 @@
 
 namespace atrium::proto::aws {
 
-const std::string* wire_request::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals_ascii(k, name)) return &v;
-  return nullptr;
-}
-
 const char* aws_error_name(const error& e) {
   switch (e.code) {
     case errc::validation: return "ValidationException";
@@ -46,25 +40,30 @@ aws_error to_aws_error(const error& e) {
   return out;
 }
 
-wire_response error_response(const aws_error& e, const std::string& request_id) {
+namespace {
+constexpr const char* amz_json = "application/x-amz-json-1.1";
+}
+
+response error_response(const aws_error& e, const std::string& request_id) {
   nlohmann::json body = e.extra;
   body["__type"] = e.type;
   body["Message"] = e.message;
   body["message"] = e.message;
   if (!request_id.empty()) body["RequestId"] = request_id;
-  wire_response r;
+  response r;
   r.status = e.status;
+  r.content_type = amz_json;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.error_code = e.type;
-  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+  r.error_message = e.message;
   r.headers.emplace_back("x-amzn-ErrorType", e.type);
   return r;
 }
 
-wire_response json_response(const nlohmann::json& body) {
-  wire_response r;
+response json_response(const nlohmann::json& body) {
+  response r;
+  r.content_type = amz_json;
   r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
   return r;
 }
 

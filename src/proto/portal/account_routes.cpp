@@ -1,5 +1,6 @@
 // The signed-in user's API (session, sign-out, accounts, devices, password change) and the
 // password routes before a session (forgot, reset) (docs/sign-in.md).
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/identity.hpp"
@@ -32,7 +33,7 @@ json accounts_json(const std::vector<service::portal_account>& accounts) {
 
 }  // namespace
 
-portal_response portal_door::session_route(call& c, std::string_view rest) {
+result<response> portal_door::session_route(call& c, std::string_view rest) {
   if (rest == "session") {
     if (!c.session) return json_answer({{"signedIn", false}});
     const auto& u = c.session->user;
@@ -61,13 +62,13 @@ portal_response portal_door::session_route(call& c, std::string_view rest) {
   return error_answer(404, "NotFound", "No such portal API.");
 }
 
-portal_response portal_door::password_route(call& c, std::string_view rest) {
+result<response> portal_door::password_route(call& c, std::string_view rest) {
   auto& sign_in = svc_.sign_in;
   const auto& b = c.body;
   auto ctx = sign_in.user_context(c.client, c.session ? c.session->user.user_name : std::string());
   ctx.event_source = "sso.amazonaws.com";
   if (rest == "password/forgot") {
-    TRY_FIELD(name, text_field(b, "userName", max_user_name));
+    TRY(name, text_field(b, "userName", max_user_name));
     // Each request counts like a failure (so that one address cannot mail-bomb a user); the
     // answer is the same whether or not the user exists.
     std::string key = "f:" + domain::fold_key(trim(name));
@@ -81,8 +82,8 @@ portal_response portal_door::password_route(call& c, std::string_view rest) {
     return json_answer(json::object());
   }
   if (rest == "password/reset") {
-    TRY_FIELD(token, text_field(b, "token", max_token));
-    TRY_FIELD(password, text_field(b, "newPassword", max_password));
+    TRY(token, text_field(b, "token", max_token));
+    TRY(password, text_field(b, "newPassword", max_password));
     std::string key = "t:" + crypto::sha256_hex(token).substr(0, 16);
     if (auto ok = sign_in.admit(key, c.client.source_ip); !ok) return from_error(ok.error());
     ctx.event_name = "ResetPassword";
@@ -96,8 +97,8 @@ portal_response portal_door::password_route(call& c, std::string_view rest) {
     return json_answer(json::object());
   }
   if (rest == "password/change" && c.req.method == "POST") {
-    TRY_FIELD(current, text_field(b, "currentPassword", max_password));
-    TRY_FIELD(next, text_field(b, "newPassword", max_password));
+    TRY(current, text_field(b, "currentPassword", max_password));
+    TRY(next, text_field(b, "newPassword", max_password));
     const auto& user = c.session->user;
     std::string key = "u:" + user.id;
     if (auto ok = sign_in.admit(key, c.client.source_ip); !ok) return from_error(ok.error());
@@ -112,7 +113,7 @@ portal_response portal_door::password_route(call& c, std::string_view rest) {
   return error_answer(404, "NotFound", "No such portal API.");
 }
 
-portal_response portal_door::devices_route(call& c, std::string_view rest) {
+result<response> portal_door::devices_route(call& c, std::string_view rest) {
   const auto& user = c.session->user;
   auto settings = svc_.mfa.settings();
   if (!settings) return from_error(settings.error());
@@ -137,9 +138,9 @@ portal_response portal_door::devices_route(call& c, std::string_view rest) {
                         {"otpauthUri", e->otpauth_uri}, {"qrSvg", e->qr_svg}});
   }
   if (rest == "devices/totp/finish") {
-    TRY_FIELD(enrollment, text_field(b, "enrollmentId", max_id));
-    TRY_FIELD(code, code_field(b, "code"));
-    TRY_FIELD(name, text_field(b, "name", max_device_name, false));
+    TRY(enrollment, text_field(b, "enrollmentId", max_id));
+    TRY(code, code_field(b, "code"));
+    TRY(name, text_field(b, "name", max_device_name, false));
     if (auto ok = svc_.sign_in.admit(key, c.client.source_ip); !ok) return from_error(ok.error());
     auto d = svc_.mfa.finish_totp(ctx, user.id, enrollment, code, name);
     if (!d) {
@@ -151,12 +152,12 @@ portal_response portal_door::devices_route(call& c, std::string_view rest) {
   if (rest == "devices/webauthn/begin") {
     auto o = svc_.mfa.begin_webauthn_registration(user.id, user.user_name, user.display_name.value_or(user.user_name));
     if (!o) return from_error(o.error());
-    return json_answer({{"publicKey", *o}});
+    return json_answer({{"publicKey", from_json_text(*o)}});
   }
   if (rest == "devices/webauthn/finish") {
-    TRY_FIELD(cred, credential_field(b, "credential"));
-    TRY_FIELD(name, text_field(b, "name", max_device_name, false));
-    auto d = svc_.mfa.finish_webauthn_registration(ctx, user.id, cred, name);
+    TRY(cred, credential_field(b, "credential"));
+    TRY(name, text_field(b, "name", max_device_name, false));
+    auto d = svc_.mfa.finish_webauthn_registration(ctx, user.id, to_json_text(cred), name);
     if (!d) return from_error(d.error());
     return json_answer({{"device", device_json(*d)}});
   }
@@ -169,7 +170,7 @@ portal_response portal_door::devices_route(call& c, std::string_view rest) {
   if (c.req.method == "POST" && id.ends_with("/rename")) {
     id.remove_suffix(std::string_view("/rename").size());
     if (id.empty() || id.size() > max_id) return error_answer(404, "NotFound", "No such device.");
-    TRY_FIELD(name, text_field(b, "name", max_device_name));
+    TRY(name, text_field(b, "name", max_device_name));
     if (auto r = svc_.mfa.rename(ctx, user.id, std::string(id), name); !r) return from_error(r.error());
     return json_answer(json::object());
   }

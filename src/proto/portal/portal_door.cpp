@@ -1,6 +1,7 @@
 #include "proto/portal/portal_door.hpp"
 
 #include "base/strings.hpp"
+#include "proto/kit/json_body.hpp"
 #include "proto/portal/portal_http.hpp"
 #include "proto/portal/static_files.hpp"
 
@@ -10,18 +11,25 @@ namespace {
 
 std::string_view path_only(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// The door kit's body checks in the contract's words (docs/sign-in.md "Errors").
+response body_error(body_problem p) {
+  switch (p) {
+    case body_problem::too_large: return error_answer(413, "InvalidRequest", "The request body is too large.");
+    case body_problem::wrong_media_type: return error_answer(415, "InvalidRequest", "Send Content-Type: application/json.");
+    case body_problem::too_deep: return error_answer(400, "InvalidRequest", "The JSON body is nested too deeply.");
+    case body_problem::not_a_json_object: break;
+  }
+  return error_answer(400, "InvalidRequest", "The body must be a JSON object.");
+}
+
+response answer(result<response> r) { return r ? std::move(*r) : from_error(r.error()); }
+
 // Routes that run before a session exists (the sign-in steps, forgot/reset password).
 bool pre_session(std::string_view rest) {
   return rest.starts_with("signin/") || rest == "password/forgot" || rest == "password/reset";
 }
 
 }  // namespace
-
-const std::string* portal_request::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals_ascii(k, name)) return &v;
-  return nullptr;
-}
 
 portal_door::portal_door(portal_services svc, portal_settings s) : svc_(svc), s_(std::move(s)) {}
 
@@ -31,9 +39,16 @@ bool portal_door::handles(std::string_view method, std::string_view target) cons
   return path == "/portal" || path.starts_with("/portal/");
 }
 
-portal_response portal_door::handle(const portal_request& req) {
+response portal_door::transport_error(const request&, response generic) const {
+  generic.content_type = "application/json";
+  generic.body = nlohmann::json{{"error", "InvalidRequest"}, {"message", "The request could not be read."}}.dump();
+  generic.error_code = "InvalidRequest";
+  return generic;
+}
+
+response portal_door::handle(const request& req) {
   auto path = path_only(req.target);
-  portal_response r;
+  response r;
   if (path == "/" || path == "/portal") {
     r.status = 302;
     r.content_type.clear();
@@ -55,7 +70,7 @@ portal_response portal_door::handle(const portal_request& req) {
 // Checks shared by every API route, then the route. With a session cookie the session is
 // validated (and its user loaded) first; every state-changing request with a session carries
 // X-CSRF-Token; requests before a session must be JSON from the portal's own origin.
-portal_response portal_door::api(call& c) {
+response portal_door::api(call& c) {
   const auto& req = c.req;
   std::string_view rest = std::string_view(c.path).substr(std::string_view("/portal/api/").size());
   c.client.source_ip = req.remote_ip;
@@ -66,22 +81,16 @@ portal_response portal_door::api(call& c) {
   c.session_token = cookie_value(req, session_cookie_name);
   bool changes_state = req.method != "GET" && req.method != "HEAD";
   if (changes_state) {
-    if (req.body.size() > s_.max_body_bytes) return error_answer(413, "InvalidRequest", "The request body is too large.");
-    if (!req.body.empty()) {
-      if (!json_content_type(req)) return error_answer(415, "InvalidRequest", "Send Content-Type: application/json.");
-      if (json_nesting_depth(req.body) > max_json_nesting)
-        return error_answer(400, "InvalidRequest", "The JSON body is nested too deeply.");
-      auto j = nlohmann::json::parse(req.body, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) return error_answer(400, "InvalidRequest", "The body must be a JSON object.");
-      c.body = std::move(j);
-    }
+    auto body = read_json_body(req, {s_.max_body_bytes, {"application/json"}, true});
+    if (!body) return body_error(body.error());
+    c.body = std::move(*body);
   }
   if (pre_session(rest)) {
     if (req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
     if (!json_content_type(req)) return error_answer(415, "InvalidRequest", "Send Content-Type: application/json.");
     if (!same_origin(req, s_.public_url)) return error_answer(403, "CsrfFailed", "The request did not come from the portal.");
-    if (rest.starts_with("signin/")) return sign_in_route(c, rest.substr(7));
-    return password_route(c, rest);
+    if (rest.starts_with("signin/")) return answer(sign_in_route(c, rest.substr(7)));
+    return answer(password_route(c, rest));
   }
   if (!c.session_token.empty()) {
     auto s = svc_.sessions.validate(c.session_token);
@@ -89,7 +98,7 @@ portal_response portal_door::api(call& c) {
     c.session = std::move(*s);
     if (!c.session) c.set_cookies.push_back(clear_cookie(session_cookie_name));
   }
-  if (rest == "session" && req.method == "GET") return session_route(c, rest);
+  if (rest == "session" && req.method == "GET") return answer(session_route(c, rest));
   if (rest == "signout") {
     if (req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
     if (!c.session) {
@@ -103,9 +112,9 @@ portal_response portal_door::api(call& c) {
     if (!token || !service::session_service::csrf_matches(c.session->record, *token))
       return error_answer(403, "CsrfFailed", "The request's X-CSRF-Token is missing or wrong.");
   }
-  if (rest == "signout" || rest.starts_with("portal/")) return session_route(c, rest);
-  if (rest.starts_with("password/")) return password_route(c, rest);
-  if (rest == "devices" || rest.starts_with("devices/")) return devices_route(c, rest);
+  if (rest == "signout" || rest.starts_with("portal/")) return answer(session_route(c, rest));
+  if (rest.starts_with("password/")) return answer(password_route(c, rest));
+  if (rest == "devices" || rest.starts_with("devices/")) return answer(devices_route(c, rest));
   return error_answer(404, "NotFound", "No such portal API.");
 }
 

@@ -1,10 +1,12 @@
 #include "proto/portal/portal_http.hpp"
 
+#include "proto/kit/json_body.hpp"
+
 #include "base/strings.hpp"
 
 namespace atrium::proto::portal {
 
-std::string cookie_value(const portal_request& req, std::string_view name) {
+std::string cookie_value(const request& req, std::string_view name) {
   for (const auto& [k, v] : req.headers) {
     if (!iequals_ascii(k, "cookie")) continue;
     for (auto part : split(v, ';')) {
@@ -24,14 +26,9 @@ std::string set_cookie(std::string_view name, std::string_view value, std::chron
 
 std::string clear_cookie(std::string_view name) { return set_cookie(name, "", std::chrono::seconds(0)); }
 
-bool json_content_type(const portal_request& req) {
-  const std::string* ct = req.header("content-type");
-  if (!ct) return false;
-  auto media = trim(std::string_view(*ct).substr(0, ct->find(';')));
-  return iequals_ascii(media, "application/json");
-}
+bool json_content_type(const request& req) { return media_type_is(req.header("content-type"), {"application/json"}); }
 
-bool same_origin(const portal_request& req, std::string_view public_url) {
+bool same_origin(const request& req, std::string_view public_url) {
   const std::string* origin = req.header("origin");
   if (!origin) return true;  // not a browser's cross-site request (browsers send Origin on POST)
   auto o = trim(*origin);
@@ -45,28 +42,28 @@ bool same_origin(const portal_request& req, std::string_view public_url) {
   return o == scheme + "://" + std::string(trim(*host));
 }
 
-void add_security_headers(portal_response& r) {
+void add_security_headers(response& r) {
   r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
 }
 
-portal_response json_answer(const nlohmann::json& j, int status) {
-  portal_response r;
+response json_answer(const nlohmann::json& j, int status) {
+  response r;
   r.status = status;
   r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
 
-portal_response error_answer(int status, std::string code, std::string message) {
+response error_answer(int status, std::string code, std::string message) {
   auto r = json_answer({{"error", code}, {"message", message}}, status);
   r.error_code = std::move(code);
   return r;
 }
 
-portal_response from_error(const error& e, bool policy) {
+response from_error(const error& e, bool policy) {
   switch (e.code) {
     case errc::validation:
       // Policy refusals (domain/password_policy) say "The password ..."; a bad link does not.

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
+#include "base/try.hpp"
 #include "proto/portal/portal_door.hpp"
 
 namespace atrium::proto::portal {
@@ -25,8 +26,8 @@ inline constexpr std::size_t max_token = 512;       // reset / invitation tokens
 inline constexpr std::size_t max_credential = 16 * 1024;  // WebAuthn credential JSON
 
 struct portal_door::call {
-  call(const portal_request& r, std::string p) : req(r), path(std::move(p)) {}
-  const portal_request& req;
+  call(const request& r, std::string p) : req(r), path(std::move(p)) {}
+  const request& req;
   std::string path;   // without the query
   nlohmann::json body = nlohmann::json::object();
   service::sign_in_client client;
@@ -36,27 +37,22 @@ struct portal_door::call {
 };
 
 // The value of a cookie of the request (RFC 6265 §5.4 Cookie header), empty when absent.
-std::string cookie_value(const portal_request& req, std::string_view name);
+std::string cookie_value(const request& req, std::string_view name);
 // Set-Cookie values: Secure; HttpOnly; SameSite=Strict; Path=/portal.
 std::string set_cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age);
 std::string clear_cookie(std::string_view name);
 
 // Pre-session POSTs: Content-Type application/json, and an Origin (when sent) that is the
 // portal's own (the configured public URL, or the scheme and Host the request came to).
-bool json_content_type(const portal_request& req);
-bool same_origin(const portal_request& req, std::string_view public_url);
+bool json_content_type(const request& req);
+bool same_origin(const request& req, std::string_view public_url);
 
-portal_response json_answer(const nlohmann::json& j, int status = 200);
-portal_response error_answer(int status, std::string code, std::string message);
+response json_answer(const nlohmann::json& j, int status = 200);
+response error_answer(int status, std::string code, std::string message);
 // A service error in the contract's words; `policy` maps errc::validation to PasswordPolicy.
-portal_response from_error(const error& e, bool policy = false);
-// In a route: `var` is the value of a result<T> expression, or the route answers its error.
-#define TRY_FIELD(var, expr)                        \
-  auto var##_r = (expr);                            \
-  if (!var##_r) return from_error(var##_r.error()); \
-  auto& var = *var##_r
+response from_error(const error& e, bool policy = false);
 // Headers every portal answer carries (CSP, frame, referrer, nosniff).
-void add_security_headers(portal_response& r);
+void add_security_headers(response& r);
 
 // Body fields. A missing required field, a wrong type or a value over `max` bytes is
 // errc::validation naming the field.

@@ -1,6 +1,7 @@
 // POST /portal/api/signin/* (docs/sign-in.md "Sign-in workflow").
 #include <chrono>
 
+#include "base/json_text.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
 
@@ -15,7 +16,7 @@ json answer_json(const service::sign_in_answer& a) {
   if (!a.workflow_id.empty()) j["workflowId"] = a.workflow_id;
   if (a.next == service::sign_in_step::mfa) {
     j["methods"] = a.methods;
-    if (a.public_key) j["publicKey"] = *a.public_key;
+    if (a.public_key) j["publicKey"] = from_json_text(*a.public_key);
   } else if (a.next == service::sign_in_step::register_mfa) {
     j["types"] = a.methods;
   } else if (a.next == service::sign_in_step::done) {
@@ -27,7 +28,7 @@ json answer_json(const service::sign_in_answer& a) {
 
 }  // namespace
 
-portal_response portal_door::sign_in_route(call& c, std::string_view step) {
+result<response> portal_door::sign_in_route(call& c, std::string_view step) {
   auto& sign_in = svc_.sign_in;
   const auto& b = c.body;
   auto done = [&](result<service::sign_in_answer> a, bool policy = false) {
@@ -49,30 +50,30 @@ portal_response portal_door::sign_in_route(call& c, std::string_view step) {
     return r;
   };
   if (step == "start") {
-    TRY_FIELD(name, text_field(b, "userName", max_user_name));
+    TRY(name, text_field(b, "userName", max_user_name));
     auto r = done(sign_in.start(c.client, name));
     r.operation = "portal.SignInStart";
     return r;
   }
-  TRY_FIELD(workflow, text_field(b, "workflowId", max_id));
-  portal_response r;
+  TRY(workflow, text_field(b, "workflowId", max_id));
+  response r;
   if (step == "password") {
-    TRY_FIELD(password, text_field(b, "password", max_password));
+    TRY(password, text_field(b, "password", max_password));
     r = done(sign_in.password(c.client, workflow, password));
   } else if (step == "new-password") {
-    TRY_FIELD(password, text_field(b, "newPassword", max_password));
+    TRY(password, text_field(b, "newPassword", max_password));
     r = done(sign_in.new_password(c.client, workflow, password), true);
   } else if (step == "mfa") {
     service::mfa_response m;
-    TRY_FIELD(type, text_field(b, "type", 16));
-    TRY_FIELD(trust, flag_field(b, "trustDevice"));
+    TRY(type, text_field(b, "type", 16));
+    TRY(trust, flag_field(b, "trustDevice"));
     m.type = type;
     m.trust_device = trust;
     if (type == "WEBAUTHN") {
-      TRY_FIELD(cred, credential_field(b, "credential"));
-      m.credential = std::move(cred);
+      TRY(cred, credential_field(b, "credential"));
+      m.credential = to_json_text(cred);
     } else if (type == "TOTP" || type == "EMAIL_OTP") {
-      TRY_FIELD(code, code_field(b, "code"));
+      TRY(code, code_field(b, "code"));
       m.code = code;
     } else {
       return error_answer(400, "InvalidRequest", "type must be TOTP, WEBAUTHN or EMAIL_OTP.");
@@ -84,18 +85,18 @@ portal_response portal_door::sign_in_route(call& c, std::string_view step) {
     r = json_answer({{"enrollmentId", e->enrollment_id}, {"secret", e->secret_base32},
                      {"otpauthUri", e->otpauth_uri}, {"qrSvg", e->qr_svg}});
   } else if (step == "register/totp/finish") {
-    TRY_FIELD(enrollment, text_field(b, "enrollmentId", max_id));
-    TRY_FIELD(code, code_field(b, "code"));
-    TRY_FIELD(name, text_field(b, "name", max_device_name, false));
+    TRY(enrollment, text_field(b, "enrollmentId", max_id));
+    TRY(code, code_field(b, "code"));
+    TRY(name, text_field(b, "name", max_device_name, false));
     r = done(sign_in.register_totp_finish(c.client, workflow, enrollment, code, name));
   } else if (step == "register/webauthn/begin") {
     auto o = sign_in.register_webauthn_begin(c.client, workflow);
     if (!o) return done(std::unexpected(o.error()));
-    r = json_answer({{"publicKey", *o}});
+    r = json_answer({{"publicKey", from_json_text(*o)}});
   } else if (step == "register/webauthn/finish") {
-    TRY_FIELD(cred, credential_field(b, "credential"));
-    TRY_FIELD(name, text_field(b, "name", max_device_name, false));
-    r = done(sign_in.register_webauthn_finish(c.client, workflow, cred, name));
+    TRY(cred, credential_field(b, "credential"));
+    TRY(name, text_field(b, "name", max_device_name, false));
+    r = done(sign_in.register_webauthn_finish(c.client, workflow, to_json_text(cred), name));
   } else {
     return error_answer(404, "NotFound", "No such sign-in step.");
   }

@@ -84,7 +84,7 @@ std::string_view content_type_of(const fs::path& file) {
   return it == types.end() ? std::string_view("application/octet-stream") : it->second;
 }
 
-portal_response static_file(const fs::path& assets_dir, std::string_view rel) {
+response static_file(const fs::path& assets_dir, std::string_view rel) {
   std::error_code ec;
   fs::path root = fs::canonical(assets_dir, ec);
   if (ec) return error_answer(404, "NotFound", "The portal's pages are not built (web.assets_dir: " + assets_dir.string() + ").");
@@ -94,7 +94,7 @@ portal_response static_file(const fs::path& assets_dir, std::string_view rel) {
   if (!file) return error_answer(404, "NotFound", "The portal's pages are not built (no index.html in web.assets_dir).");
   auto body = slurp(*file);
   if (!body) return error_answer(500, "InternalError", "The file cannot be read.");
-  portal_response r;
+  response r;
   r.content_type = std::string(content_type_of(*file));
   r.body = std::move(*body);
   r.operation = "portal.Static";

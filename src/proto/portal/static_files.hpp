@@ -10,7 +10,7 @@
 namespace atrium::proto::portal {
 
 // `rel` is the path after "/portal/" (may be empty), still percent-encoded.
-portal_response static_file(const std::filesystem::path& assets_dir, std::string_view rel);
+response static_file(const std::filesystem::path& assets_dir, std::string_view rel);
 
 // text/html for .html and so on; application/octet-stream when unknown.
 std::string_view content_type_of(const std::filesystem::path& file);

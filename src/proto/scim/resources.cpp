@@ -1,11 +1,12 @@
 #include "proto/scim/resources.hpp"
+#include "base/try.hpp"
 
 #include <algorithm>
 #include <charconv>
 
 #include "base/strings.hpp"
 #include "domain/validation.hpp"
-#include "service/attribute_json.hpp"
+#include "proto/kit/attribute_json.hpp"
 
 namespace atrium::proto::scim {
 
@@ -78,7 +79,7 @@ scim_error from_validation(const error& e) {
 
 // "schemas", when sent, must be a list of the URNs this resource type knows.
 scim_result<void> check_schemas(const json& body, std::initializer_list<std::string_view> known) {
-  const json* s = service::find_key(body, "schemas");
+  const json* s = proto::find_key(body, "schemas");
   if (!s) return {};
   if (!s->is_array()) return std::unexpected(syntax("schemas must be a list of schema URNs."));
   for (const auto& urn : *s) {
@@ -117,7 +118,7 @@ scim_result<void> check_keys(const json& body, resource_kind kind) {
 }
 
 scim_result<void> single_item(const json& body, const char* key) {
-  const json* v = service::find_key(body, key);
+  const json* v = proto::find_key(body, key);
   if (v && v->is_array() && v->size() > 1)
     return std::unexpected(invalid(std::string("Currently list attributes only allow single item: ") + key + " has " +
                                    std::to_string(v->size()) + " values."));
@@ -125,22 +126,17 @@ scim_result<void> single_item(const json& body, const char* key) {
 }
 
 scim_result<std::string> required_text(const json& obj, std::string_view key, std::string_view shown) {
-  auto v = service::read_string(obj, key, shown);
+  auto v = proto::read_string(obj, key, shown);
   if (!v) return std::unexpected(invalid(v.error().message));
   if (!*v || (*v)->empty()) return std::unexpected(invalid("The attribute '" + std::string(shown) + "' is required."));
   return std::move(**v);
 }
 
 scim_result<std::optional<std::string>> optional_text(const json& obj, std::string_view key) {
-  auto v = service::read_string(obj, key, key);
+  auto v = proto::read_string(obj, key, key);
   if (!v) return std::unexpected(invalid(v.error().message));
   return std::move(*v);
 }
-
-#define SCIM_TRY(var, expr)                                  \
-  auto var##_r = (expr);                                     \
-  if (!var##_r) return std::unexpected(var##_r.error());     \
-  auto& var = *var##_r
 
 scim_result<void> read_user_scalars(const json& body, domain::user& u) {
   const std::pair<const char*, std::optional<std::string> domain::user::*> fields[] = {
@@ -149,28 +145,28 @@ scim_result<void> read_user_scalars(const json& body, domain::user& u) {
       {"preferredLanguage", &domain::user::preferred_language},
       {"locale", &domain::user::locale},        {"timezone", &domain::user::timezone}};
   for (auto [key, member] : fields) {
-    SCIM_TRY(v, optional_text(body, key));
+    TRY(v, optional_text(body, key));
     u.*member = std::move(v);
   }
   return {};
 }
 
 scim_result<void> read_user_lists(const json& body, domain::user& u) {
-  service::json_read_options lenient{true};
+  proto::json_read_options lenient{true};
   for (const char* key : {"emails", "addresses", "phoneNumbers"})
     if (auto r = single_item(body, key); !r) return r;
   auto wrap = [](const json* v) { return v && v->is_object() ? json::array({*v}) : (v ? *v : json()); };
-  if (auto e = service::emails_from_json(wrap(service::find_key(body, "emails")), lenient); e) u.emails = std::move(*e);
+  if (auto e = proto::emails_from_json(wrap(proto::find_key(body, "emails")), lenient); e) u.emails = std::move(*e);
   else return std::unexpected(invalid(e.error().message));
-  if (auto a = service::addresses_from_json(wrap(service::find_key(body, "addresses")), lenient); a) u.addresses = std::move(*a);
+  if (auto a = proto::addresses_from_json(wrap(proto::find_key(body, "addresses")), lenient); a) u.addresses = std::move(*a);
   else return std::unexpected(invalid(a.error().message));
-  if (auto p = service::phones_from_json(wrap(service::find_key(body, "phoneNumbers")), lenient); p) u.phone_numbers = std::move(*p);
+  if (auto p = proto::phones_from_json(wrap(proto::find_key(body, "phoneNumbers")), lenient); p) u.phone_numbers = std::move(*p);
   else return std::unexpected(invalid(p.error().message));
   return {};
 }
 
 scim_result<std::optional<bool>> read_active(const json& body) {
-  const json* v = service::find_key(body, "active");
+  const json* v = proto::find_key(body, "active");
   if (!v || v->is_null()) return std::optional<bool>{};
   if (v->is_boolean()) return std::optional<bool>{v->get<bool>()};
   if (v->is_string()) {
@@ -384,26 +380,26 @@ scim_result<domain::user> user_from_json(const json& body, const domain::user* c
     u.stamp = current->stamp;
     u.version = current->version;
   }
-  SCIM_TRY(user_name, required_text(body, "userName", "userName"));
+  TRY(user_name, required_text(body, "userName", "userName"));
   u.user_name = std::move(user_name);
-  SCIM_TRY(display_name, required_text(body, "displayName", "displayName"));
+  TRY(display_name, required_text(body, "displayName", "displayName"));
   u.display_name = std::move(display_name);
-  const json* name = service::find_key(body, "name");
+  const json* name = proto::find_key(body, "name");
   if (!name || name->is_null()) return std::unexpected(invalid("The attribute 'name.givenName' is required."));
   if (!name->is_object()) return std::unexpected(invalid("The attribute 'name' must be an object."));
   for (auto [key, shown] : {std::pair{"givenName", "name.givenName"}, {"familyName", "name.familyName"}})
     if (auto r = required_text(*name, key, shown); !r) return std::unexpected(r.error());
-  auto parts = service::name_from_json(*name);
+  auto parts = proto::name_from_json(*name);
   if (!parts) return std::unexpected(invalid(parts.error().message));
   u.user_name_parts = std::move(*parts);
   if (auto r = read_user_scalars(body, u); !r) return std::unexpected(r.error());
   if (auto r = read_user_lists(body, u); !r) return std::unexpected(r.error());
-  SCIM_TRY(active, read_active(body));
+  TRY(active, read_active(body));
   if (active) u.active = *active;
-  SCIM_TRY(external, optional_text(body, "externalId"));
+  TRY(external, optional_text(body, "externalId"));
   set_scim_external_id(u.external_ids, external);
-  if (const json* ext = service::find_key(body, enterprise_user_urn); ext && !ext->is_null()) {
-    auto e = service::enterprise_from_json(*ext);
+  if (const json* ext = proto::find_key(body, enterprise_user_urn); ext && !ext->is_null()) {
+    auto e = proto::enterprise_from_json(*ext);
     if (!e) return std::unexpected(invalid(e.error().message));
     if (!e->empty()) u.enterprise_ext = std::move(*e);
   }
@@ -417,16 +413,16 @@ scim_result<group_body> group_from_json(const json& body, const domain::group* c
   if (auto r = check_keys(body, resource_kind::group); !r) return std::unexpected(r.error());
   group_body out;
   if (current) out.group = *current;
-  SCIM_TRY(display_name, required_text(body, "displayName", "displayName"));
+  TRY(display_name, required_text(body, "displayName", "displayName"));
   out.group.display_name = std::move(display_name);
-  SCIM_TRY(external, optional_text(body, "externalId"));
+  TRY(external, optional_text(body, "externalId"));
   set_scim_external_id(out.group.external_ids, external);
-  if (const json* members = service::find_key(body, "members"); members && !members->is_null()) {
+  if (const json* members = proto::find_key(body, "members"); members && !members->is_null()) {
     if (!members->is_array()) return std::unexpected(invalid("The attribute 'members' must be a list."));
     std::vector<std::string> ids;
     ids.reserve(members->size());
     for (const auto& m : *members) {
-      const json* value = m.is_object() ? service::find_key(m, "value") : nullptr;
+      const json* value = m.is_object() ? proto::find_key(m, "value") : nullptr;
       if (!value || !value->is_string() || value->get_ref<const std::string&>().empty())
         return std::unexpected(invalid("Each member must be an object with a string 'value' (the member's id)."));
       ids.push_back(value->get<std::string>());

@@ -14,7 +14,7 @@
 namespace atrium::proto::scim {
 
 struct scim_door::call {
-  const scim_request& req;
+  const request& req;
   service::call_context ctx;
   std::vector<std::string> segments;         // path segments after the base path
   std::map<std::string, std::string> query;  // lower-cased names, percent-decoded values
@@ -25,9 +25,9 @@ struct scim_door::call {
   std::optional<std::string> param(const std::string& lower_name) const;
 };
 
-scim_response json_reply(int status, const nlohmann::json& body, std::string_view etag = {});
-scim_response error_reply(const scim_error& e);
-scim_response no_content(std::string_view etag = {});
+response json_reply(int status, const nlohmann::json& body, std::string_view etag = {});
+response error_reply(const scim_error& e);
+response no_content(std::string_view etag = {});
 
 // If-Match / If-None-Match as versions (nullopt when absent or "*"); a value this server did
 // not issue is a precondition failure (412).
@@ -40,7 +40,7 @@ bool not_modified(const scim_door::call& c, int64_t version);
 scim_result<service::query_window> window_of(const scim_door::call& c, int max_count);
 
 // 304 Not Modified with the current ETag.
-scim_response not_modified_reply(int64_t version);
+response not_modified_reply(int64_t version);
 
 // POST …/.search (RFC 7644 §3.4.3) carries the list parameters in its body: moves them to the
 // query and the projection, so the list handlers serve both forms.
@@ -53,7 +53,7 @@ nlohmann::json list_response(std::vector<nlohmann::json> resources, const servic
 
 // The answer to a list: each item rendered (and projected) by `render`.
 template <class Page, class Render>
-scim_response list_reply(const service::query_window& w, const Page& page, Render&& render) {
+response list_reply(const service::query_window& w, const Page& page, Render&& render) {
   std::vector<nlohmann::json> resources;
   resources.reserve(page.items.size());
   for (const auto& v : page.items) resources.push_back(render(v));

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cmath>
 
+#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
+#include "proto/kit/door_call.hpp"
+#include "proto/kit/json_body.hpp"
 #include "proto/scim/scim_call.hpp"
 #include "proto/scim/schemas.hpp"
 
@@ -138,14 +140,23 @@ bool is_read(const std::string& method, std::string_view operation) {
   return method == "GET" || starts_with(operation, "List") || starts_with(operation, "Get");
 }
 
-bool json_content_type(const std::string* ct) {
-  if (!ct) return false;
-  auto v = to_lower_ascii(trim(std::string_view(*ct).substr(0, ct->find(';'))));
-  return v == "application/scim+json" || v == "application/json";
+// The body checks of the door kit in SCIM's words (RFC 7644 §3.12: invalidSyntax).
+scim_error body_error(body_problem p, std::size_t max_bytes) {
+  switch (p) {
+    case body_problem::too_large:
+      return {413, "", "The request body is larger than " + std::to_string(max_bytes) + " bytes."};
+    case body_problem::wrong_media_type:
+      return {400, scim_type::invalid_syntax, "Content-Type must be application/scim+json or application/json."};
+    case body_problem::too_deep:
+      return {400, scim_type::invalid_syntax,
+              "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels."};
+    case body_problem::not_a_json_object: break;
+  }
+  return {400, scim_type::invalid_syntax, "The request body is not a valid JSON object."};
 }
 
 // Host for meta.location: the client's Host header when it is a plain host[:port].
-std::string host_of(const scim_request& req, const std::string& fallback) {
+std::string host_of(const request& req, const std::string& fallback) {
   const std::string* h = req.header("Host");
   if (!h || h->empty() || h->size() > 255) return fallback;
   for (unsigned char ch : *h)
@@ -157,35 +168,30 @@ std::string host_of(const scim_request& req, const std::string& fallback) {
 
 // ---- helpers shared by the handlers ------------------------------------------------------
 
-const std::string* scim_request::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (iequals_ascii(k, name)) return &v;
-  return nullptr;
-}
-
 std::optional<std::string> scim_door::call::param(const std::string& lower_name) const {
   auto it = query.find(lower_name);
   if (it == query.end()) return std::nullopt;
   return it->second;
 }
 
-scim_response json_reply(int status, const json& body, std::string_view etag) {
-  scim_response r;
+response json_reply(int status, const json& body, std::string_view etag) {
+  response r;
   r.status = status;
+  r.content_type = "application/scim+json";
   r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   if (!etag.empty()) r.headers.emplace_back("ETag", std::string(etag));
   return r;
 }
 
-scim_response no_content(std::string_view etag) {
-  scim_response r;
+response no_content(std::string_view etag) {
+  response r;
   r.status = 204;
   r.content_type.clear();
   if (!etag.empty()) r.headers.emplace_back("ETag", std::string(etag));
   return r;
 }
 
-scim_response error_reply(const scim_error& e) {
+response error_reply(const scim_error& e) {
   // RFC 7644 §3.12: status is a string; scimType only where one applies.
   json body = {{"schemas", json::array({error_urn})}, {"status", std::to_string(e.status)}, {"detail", e.detail}};
   if (!e.scim_type.empty()) body["scimType"] = e.scim_type;
@@ -239,8 +245,8 @@ scim_result<service::query_window> window_of(const scim_door::call& c, int max_c
   return w;
 }
 
-scim_response not_modified_reply(int64_t version) {
-  scim_response r = no_content(etag_of(version));
+response not_modified_reply(int64_t version) {
+  response r = no_content(etag_of(version));
   r.status = 304;
   return r;
 }
@@ -285,9 +291,14 @@ scim_door::scim_door(service::scim_provisioning& tokens, service::identity_servi
                      service::throttler& throttle, service::audited_store& audit, scim_settings settings)
     : tokens_(tokens), identity_(identity), throttle_(throttle), audit_(audit), settings_(std::move(settings)) {}
 
-scim_response scim_door::transport_error(int status, std::string detail) {
+response scim_door::transport_error(const request&, response generic) const {
+  int status = generic.status;
+  std::string detail = status == 413   ? "The request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes."
+                       : status == 431 ? "The request headers are too large."
+                                       : "The request could not be parsed.";
   auto r = error_reply({status, status == 400 ? scim_type::invalid_syntax : "", std::move(detail)});
   r.operation = "scim.Unknown";
+  for (auto& h : generic.headers) r.headers.push_back(std::move(h));
   return r;
 }
 
@@ -297,13 +308,9 @@ bool scim_door::handles(std::string_view target) const {
   return path.size() == settings_.base_path.size() || path[settings_.base_path.size()] == '/';
 }
 
-scim_response scim_door::handle(const scim_request& req) {
-  call c{req, {}, {}, {}, json::object(), {}, {}};
+response scim_door::handle(const request& req) {
+  call c{req, context_of(req, settings_.region), {}, {}, json::object(), {}, {}};
   auto& ctx = c.ctx;
-  ctx.source_ip = req.remote_ip;
-  if (const std::string* ua = req.header("User-Agent")) ctx.user_agent = ua->substr(0, 512);
-  ctx.request_id = req.request_id;
-  ctx.region = settings_.region;
   ctx.event_source = "identitystore-scim.amazonaws.com";
   ctx.via = domain::door::scim;
   ctx.who.type = "WebIdentityUser";
@@ -311,7 +318,7 @@ scim_response scim_door::handle(const scim_request& req) {
   ctx.who.arn.clear();
 
   auto qpos = req.target.find('?');
-  std::string_view path = std::string_view(req.target).substr(0, qpos);
+  std::string_view path = req.path();
   // Tolerate the trailing slash the guide warns about, and the doubled slash it produces.
   for (auto s : split(path.substr(std::min(path.size(), settings_.base_path.size())), '/'))
     if (!s.empty()) c.segments.push_back(percent_decode(s));
@@ -322,13 +329,9 @@ scim_response scim_door::handle(const scim_request& req) {
   ctx.read_only = is_read(req.method, ctx.event_name);
   json params = {{"tenantId", identity_.identity_store_id()}};
   if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
-  ctx.request_parameters = params;
+  ctx.request_parameters = to_json_text(params);
 
-  auto finish = [&](scim_response r) {
-    r.operation = "scim." + ctx.event_name;
-    if (r.status >= 400) audit_.record_failure(ctx, service::call_failure{r.error_code, r.error_message});
-    return r;
-  };
+  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), "scim"); };
 
   const std::string* auth = req.header("Authorization");
   std::string_view bearer;
@@ -343,32 +346,25 @@ scim_response scim_door::handle(const scim_request& req) {
   ctx.who.access_key_id = token->id;
   ctx.who.principal_id = token->id;
 
-  if (auto wait = throttle_.admit("scim." + ctx.event_name)) {
-    int secs = std::max(1, static_cast<int>(std::ceil(wait->count() / 1000.0)));
-    auto r = error_reply({429, "", "Too many requests; retry after " + std::to_string(secs) + " seconds."});
-    r.headers.emplace_back("Retry-After", std::to_string(secs));
+  if (auto secs = throttled_for(throttle_, "scim." + ctx.event_name)) {
+    auto r = error_reply({429, "", "Too many requests; retry after " + std::to_string(*secs) + " seconds."});
+    add_retry_after(r, *secs);
     return finish(std::move(r));
   }
 
   if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
-    if (req.body.size() > settings_.max_body_bytes)
-      return finish(error_reply({413, "", "The request body is larger than " + std::to_string(settings_.max_body_bytes) + " bytes."}));
-    if (!json_content_type(req.header("Content-Type")))
-      return finish(error_reply({400, scim_type::invalid_syntax, "Content-Type must be application/scim+json or application/json."}));
-    if (json_nesting_depth(req.body) > max_json_nesting)
-      return finish(error_reply({400, scim_type::invalid_syntax, "The request body nests deeper than " +
-                                                                   std::to_string(max_json_nesting) + " levels."}));
-    c.body = json::parse(req.body, nullptr, false);
-    if (c.body.is_discarded() || !c.body.is_object())
-      return finish(error_reply({400, scim_type::invalid_syntax, "The request body is not a valid JSON object."}));
-    ctx.request_parameters["httpBody"] = mask(c.body);
+    auto body = read_json_body(req, {settings_.max_body_bytes, {"application/scim+json", "application/json"}, false});
+    if (!body) return finish(error_reply(body_error(body.error(), settings_.max_body_bytes)));
+    c.body = std::move(*body);
+    params["httpBody"] = mask(c.body);
+    ctx.request_parameters = to_json_text(params);
   }
   c.proj.attributes = comma_list(c.param("attributes"));
   c.proj.excluded_attributes = comma_list(c.param("excludedattributes"));
   return finish(dispatch(c));
 }
 
-scim_response scim_door::dispatch(call& c) {
+response scim_door::dispatch(call& c) {
   const auto& seg = c.segments;
   const std::string& m = c.req.method;
   if (seg.empty()) return error_reply({404, "", "Not found; resources are /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig."});
@@ -397,7 +393,7 @@ scim_response scim_door::dispatch(call& c) {
   return error_reply({404, "", "Not found."});
 }
 
-scim_response scim_door::discovery(call& c) {
+response scim_door::discovery(call& c) {
   const auto& seg = c.segments;
   // RFC 7644 §4: discovery endpoints are not filtered.
   if (c.param("filter")) return error_reply({403, "", "Filtering is not supported on " + seg[0] + "."});
@@ -419,7 +415,7 @@ scim_response scim_door::discovery(call& c) {
   } else {
     return error_reply({404, "", "Not found."});
   }
-  audit_.record_success(c.ctx, nullptr);
+  audit_.record_success(c.ctx);
   return json_reply(200, doc);
 }
 

@@ -17,7 +17,7 @@ json rendered(const service::group_view& v, const scim_door::call& c) {
   return j;
 }
 
-scim_response group_reply(int status, const service::group_view& v, const scim_door::call& c) {
+response group_reply(int status, const service::group_view& v, const scim_door::call& c) {
   auto r = json_reply(status, rendered(v, c), etag_of(v.group.version));
   if (status == 201) r.headers.emplace_back("Location", c.base_url + "/Groups/" + v.group.id);
   return r;
@@ -27,7 +27,7 @@ service::view_options group_view(const scim_door::call& c) { return {false, c.pr
 
 }  // namespace
 
-scim_response scim_door::groups(call& c) {
+response scim_door::groups(call& c) {
   const std::string& m = c.req.method;
   bool search = c.segments.size() == 2 && c.segments[1] == ".search";
   if (search) search_body_to_query(c);

@@ -15,7 +15,7 @@ json rendered(const service::user_view& v, const scim_door::call& c) {
   return j;
 }
 
-scim_response user_reply(int status, const service::user_view& v, const scim_door::call& c) {
+response user_reply(int status, const service::user_view& v, const scim_door::call& c) {
   auto r = json_reply(status, rendered(v, c), etag_of(v.user.version));
   if (status == 201) r.headers.emplace_back("Location", c.base_url + "/Users/" + v.user.id);
   return r;
@@ -25,7 +25,7 @@ service::view_options user_view(const scim_door::call& c) { return {c.proj.wants
 
 }  // namespace
 
-scim_response scim_door::users(call& c) {
+response scim_door::users(call& c) {
   const std::string& m = c.req.method;
   bool search = c.segments.size() == 2 && c.segments[1] == ".search";
   if (search) search_body_to_query(c);

@@ -1,4 +1,5 @@
 #include "store/sqlite/credential_repo.hpp"
+#include "store/sqlite/rows.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -6,15 +7,10 @@ namespace atrium::store::sqlite {
 
 namespace {
 
-#define PREPARE_STMT(var, conn, sql)                     \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
-
 constexpr const char* token_columns =
     "SELECT id, kind, user_id, secret_hash, created_at, expires_at, used_at, attempts FROM one_time_tokens";
 
-token_kind kind_of(const std::string& s) {
+token_kind token_kind_of(const std::string& s) {
   if (s == "invitation") return token_kind::invitation;
   if (s == "email_code") return token_kind::email_code;
   return token_kind::reset;
@@ -23,7 +19,7 @@ token_kind kind_of(const std::string& s) {
 one_time_token token_row(const statement& s) {
   one_time_token t;
   t.id = s.text(0);
-  t.kind = kind_of(s.text(1));
+  t.kind = token_kind_of(s.text(1));
   t.user_id = s.text(2);
   t.secret_hash = s.text(3);
   t.created_at = from_epoch_millis(s.integer(4));
@@ -42,17 +38,10 @@ result<std::optional<one_time_token>> one_token(statement& s) {
   return out;
 }
 
-result<void> run(statement& s) {
-  auto step = s.step();
-  s.reset();
-  if (!step) return std::unexpected(step.error());
-  return {};
-}
-
 }  // namespace
 
 result<std::optional<password_record>> credential_repo::get_password(const std::string& user_id) {
-  PREPARE_STMT(s, c_, "SELECT user_id, hash, history, set_at, must_change FROM user_passwords WHERE user_id = ?");
+  PREPARE(s, c_, "SELECT user_id, hash, history, set_at, must_change FROM user_passwords WHERE user_id = ?");
   s.bind(1, user_id);
   auto step = s.step();
   if (!step) return std::unexpected(step.error());
@@ -70,7 +59,7 @@ result<std::optional<password_record>> credential_repo::get_password(const std::
 }
 
 result<void> credential_repo::put_password(const password_record& r) {
-  PREPARE_STMT(s, c_,
+  PREPARE(s, c_,
                "INSERT INTO user_passwords(user_id, hash, history, set_at, must_change) VALUES (?, ?, ?, ?, ?) "
                "ON CONFLICT(user_id) DO UPDATE SET hash = excluded.hash, history = excluded.history, "
                "set_at = excluded.set_at, must_change = excluded.must_change");
@@ -80,7 +69,7 @@ result<void> credential_repo::put_password(const password_record& r) {
 }
 
 result<void> credential_repo::insert_token(const one_time_token& t) {
-  PREPARE_STMT(s, c_,
+  PREPARE(s, c_,
                "INSERT INTO one_time_tokens(id, kind, user_id, secret_hash, created_at, expires_at, used_at, attempts) "
                "VALUES (?, ?, ?, ?, ?, ?, NULL, 0)");
   s.bind(1, t.id).bind(2, to_string(t.kind)).bind(3, t.user_id).bind(4, t.secret_hash);
@@ -89,49 +78,49 @@ result<void> credential_repo::insert_token(const one_time_token& t) {
 }
 
 result<std::optional<one_time_token>> credential_repo::find_token(std::string_view secret_hash) {
-  PREPARE_STMT(s, c_, std::string(token_columns) + " WHERE secret_hash = ?");
+  PREPARE(s, c_, std::string(token_columns) + " WHERE secret_hash = ?");
   s.bind(1, secret_hash);
   return one_token(s);
 }
 
 result<std::optional<one_time_token>> credential_repo::latest_token(const std::string& user_id, token_kind k) {
-  PREPARE_STMT(s, c_, std::string(token_columns) + " WHERE user_id = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1");
+  PREPARE(s, c_, std::string(token_columns) + " WHERE user_id = ? AND kind = ? ORDER BY created_at DESC, id DESC LIMIT 1");
   s.bind(1, user_id).bind(2, to_string(k));
   return one_token(s);
 }
 
 result<bool> credential_repo::mark_used(const std::string& token_id, sys_time at) {
-  PREPARE_STMT(s, c_, "UPDATE one_time_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL");
+  PREPARE(s, c_, "UPDATE one_time_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL");
   s.bind(1, epoch_millis(at)).bind(2, token_id);
   if (auto r = run(s); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
 result<void> credential_repo::count_attempt(const std::string& token_id) {
-  PREPARE_STMT(s, c_, "UPDATE one_time_tokens SET attempts = attempts + 1 WHERE id = ?");
+  PREPARE(s, c_, "UPDATE one_time_tokens SET attempts = attempts + 1 WHERE id = ?");
   s.bind(1, token_id);
   return run(s);
 }
 
 result<int64_t> credential_repo::remove_tokens(const std::string& user_id, token_kind k) {
-  PREPARE_STMT(s, c_, "DELETE FROM one_time_tokens WHERE user_id = ? AND kind = ?");
+  PREPARE(s, c_, "DELETE FROM one_time_tokens WHERE user_id = ? AND kind = ?");
   s.bind(1, user_id).bind(2, to_string(k));
   if (auto r = run(s); !r) return std::unexpected(r.error());
   return c_.changes();
 }
 
 result<int64_t> credential_repo::remove_expired(sys_time before) {
-  PREPARE_STMT(s, c_, "DELETE FROM one_time_tokens WHERE expires_at < ?");
+  PREPARE(s, c_, "DELETE FROM one_time_tokens WHERE expires_at < ?");
   s.bind(1, epoch_millis(before));
   if (auto r = run(s); !r) return std::unexpected(r.error());
   return c_.changes();
 }
 
 result<void> credential_repo::remove_all_for(const std::string& user_id) {
-  PREPARE_STMT(t, c_, "DELETE FROM one_time_tokens WHERE user_id = ?");
+  PREPARE(t, c_, "DELETE FROM one_time_tokens WHERE user_id = ?");
   t.bind(1, user_id);
   if (auto r = run(t); !r) return r;
-  PREPARE_STMT(p, c_, "DELETE FROM user_passwords WHERE user_id = ?");
+  PREPARE(p, c_, "DELETE FROM user_passwords WHERE user_id = ?");
   p.bind(1, user_id);
   return run(p);
 }

@@ -448,6 +448,4 @@ result<void> settings_repo::put(const std::string& key, const std::string& value
   return run(s, conflict_of);
 }
 
-#undef PREPARE
-
 }  // namespace atrium::store::sqlite

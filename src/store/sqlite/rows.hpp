@@ -9,14 +9,14 @@
 #include <type_traits>
 #include <utility>
 
+#include "base/try.hpp"
 #include "store/repositories.hpp"
 #include "store/sqlite/connection.hpp"
 
 // Unwraps result<statement*> or returns its error.
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
+#define PREPARE(var, conn, sql)        \
+  TRY(var##_p, (conn).prepare(sql)); \
+  statement& var = *var##_p
 
 namespace atrium::store::sqlite {
 

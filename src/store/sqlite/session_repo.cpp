@@ -1,20 +1,9 @@
 #include "store/sqlite/session_repo.hpp"
+#include "store/sqlite/rows.hpp"
 
 namespace atrium::store::sqlite {
 
 namespace {
-
-#define PREPARE(var, conn, sql)                          \
-  auto var##_r = (conn).prepare(sql);                    \
-  if (!var##_r) return std::unexpected(var##_r.error()); \
-  statement& var = **var##_r
-
-result<void> run(statement& s) {
-  auto r = s.step();
-  s.reset();
-  if (!r) return std::unexpected(r.error());
-  return {};
-}
 
 session_record session_row(const statement& s) {
   return {s.text(0), s.text(1), from_epoch_millis(s.integer(2)), from_epoch_millis(s.integer(3)),

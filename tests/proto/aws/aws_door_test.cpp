@@ -49,8 +49,8 @@ class aws_door_test : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  wire_response call(const std::string& op, const json& body, const std::string& secret = "") {
-    wire_request req;
+  response call(const std::string& op, const json& body, const std::string& secret = "") {
+    request req;
     req.method = "POST";
     req.target = "/";
     req.body = body.dump();
@@ -111,14 +111,14 @@ TEST_F(aws_door_test, quota_is_enforced) {
 TEST_F(aws_door_test, signature_errors_and_clock_skew) {
   auto r = call("ListUsers", {{"IdentityStoreId", store_id_}}, "not-the-secret");
   EXPECT_EQ(json::parse(r.body)["__type"], "InvalidSignatureException");
-  wire_request unsigned_req{"POST", "/", {{"X-Amz-Target", "AWSIdentityStore.ListUsers"}}, "{}", "", "r"};
+  request unsigned_req{"POST", "/", {{"X-Amz-Target", "AWSIdentityStore.ListUsers"}}, "{}", "", "r"};
   EXPECT_EQ(json::parse(door_->handle(unsigned_req).body)["__type"], "MissingAuthenticationTokenException");
 }
 
 TEST_F(aws_door_test, unknown_operation_and_bad_json) {
   auto r = call("DropEverything", json::object());
   EXPECT_EQ(json::parse(r.body)["__type"], "UnknownOperationException");
-  wire_request req{"POST", "/", {{"Host", "h"}, {"X-Amz-Target", "AWSIdentityStore.ListUsers"}}, "{not json", "", "r"};
+  request req{"POST", "/", {{"Host", "h"}, {"X-Amz-Target", "AWSIdentityStore.ListUsers"}}, "{not json", "", "r"};
   crypto::sigv4_request s{"POST", "/", {{"Host", "h"}, {"X-Amz-Target", "AWSIdentityStore.ListUsers"}}, req.body};
   for (auto& h : crypto::sigv4_sign(s, key_.access_key_id, key_.secret_access_key, "us-east-1", "identitystore", clk_.now()))
     req.headers.emplace_back(h.name, h.value);
@@ -173,7 +173,7 @@ TEST_F(aws_door_test, audit_parameters_keep_only_the_apis_identifiers) {
 
 TEST_F(aws_door_test, deeply_nested_bodies_are_refused_before_parsing) {
   std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  wire_request req;
+  request req;
   req.method = "POST";
   req.target = "/";
   req.body = R"({"IdentityStoreId":"d-0123456789","Extensions":)" + deep + "}";

@@ -22,15 +22,13 @@ namespace {
 // Answers {} to a few sso-admin operations; records how many calls got through.
 class fake_sso final : public json_api {
  public:
-  std::string_view target_prefix() const override { return "SWBExternalService"; }
-  std::string_view service_name() const override { return "sso-admin"; }
-  std::string_view action_prefix() const override { return "sso"; }
-  std::string_view event_source() const override { return "sso.amazonaws.com"; }
-  bool has(std::string_view) const override { return true; }
-  bool is_read_only(std::string_view op) const override { return op.starts_with("List") || op.starts_with("Describe"); }
-  result<json> call(std::string_view, const json&, const service::call_context&) override {
-    ++calls;
-    return json::object();
+  fake_sso() : json_api({"SWBExternalService", "sso-admin", "sso", "sso.amazonaws.com", {}}) {
+    for (const char* op : {"CreateAccountAssignment", "CreatePermissionSet", "ListPermissionSets"})
+      add({op, std::string_view(op).starts_with("List") || std::string_view(op).starts_with("Describe"),
+           [this](const json&, const service::call_context&) -> result<json> {
+             ++calls;
+             return json::object();
+           }});
   }
   int calls = 0;
 };
@@ -88,8 +86,8 @@ class delegated_admin_test : public ::testing::Test {
     return k ? *k : service::new_access_key{};
   }
 
-  wire_response call(const service::new_access_key& key, const std::string& target, const json& body) {
-    wire_request req;
+  response call(const service::new_access_key& key, const std::string& target, const json& body) {
+    request req;
     req.method = "POST";
     req.target = "/";
     req.body = body.dump();
@@ -102,7 +100,7 @@ class delegated_admin_test : public ::testing::Test {
     req.request_id = "rid";
     return door_->handle(req);
   }
-  std::string error_type(const wire_response& r) { return r.status == 200 ? "" : json::parse(r.body)["__type"].get<std::string>(); }
+  std::string error_type(const response& r) { return r.status == 200 ? "" : json::parse(r.body)["__type"].get<std::string>(); }
 
   json assignment(const std::string& ps, const std::string& account) {
     return {{"InstanceArn", instance}, {"PermissionSetArn", ps}, {"TargetType", "AWS_ACCOUNT"},

@@ -13,14 +13,14 @@ namespace atrium::proto::portal {
 
 namespace {
 
-portal_request with_headers(std::vector<std::pair<std::string, std::string>> h) {
-  portal_request r;
+request with_headers(std::vector<std::pair<std::string, std::string>> h) {
+  request r;
   r.method = "POST";
   r.headers = std::move(h);
   return r;
 }
 
-std::string header_of(const portal_response& r, std::string_view name) {
+std::string header_of(const response& r, std::string_view name) {
   for (const auto& [k, v] : r.headers)
     if (k == name) return v;
   return {};

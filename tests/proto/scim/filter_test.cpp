@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "enterprise_urn.hpp"
+
 #include <algorithm>
 
 #include "enterprise_urn.hpp"

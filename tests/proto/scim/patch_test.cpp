@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "enterprise_urn.hpp"
+
 namespace atrium::proto::scim {
 namespace {
 
@@ -563,5 +565,5 @@ TEST(scim_patch, group_external_id_and_display_name) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+}  // namespace atrium::proto::scim
 

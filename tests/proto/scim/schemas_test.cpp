@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "enterprise_urn.hpp"
+
 #include <algorithm>
 
 namespace atrium::proto::scim {
@@ -235,5 +237,5 @@ TEST(scim_schemas, service_provider_config) {
 }
 
 }  // namespace
-}  // namespace atrium::proto::scim#include "enterprise_urn.hpp"
+}  // namespace atrium::proto::scim
 

@@ -49,9 +49,9 @@ class scim_door_test : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  scim_response call(const std::string& method, const std::string& path, const json& body = nullptr,
+  response call(const std::string& method, const std::string& path, const json& body = nullptr,
                      std::vector<std::pair<std::string, std::string>> extra = {}) {
-    scim_request r;
+    request r;
     r.method = method;
     r.target = "/scim/v2" + path;
     r.headers = {{"Host", "idp.test:8443"}, {"Authorization", "Bearer " + token_}};
@@ -64,7 +64,7 @@ class scim_door_test : public ::testing::Test {
     r.request_id = "rid";
     return door_->handle(r);
   }
-  static json parse(const scim_response& r) { return json::parse(r.body); }
+  static json parse(const response& r) { return json::parse(r.body); }
 
   json user(const std::string& name) {
     return {{"schemas", {std::string(user_schema_urn)}},
@@ -285,7 +285,7 @@ TEST_F(scim_door_test, cursor_paging_walks_every_user_once) {
 }
 
 TEST_F(scim_door_test, content_type_and_json_errors_are_invalid_syntax) {
-  scim_request r;
+  request r;
   r.method = "POST";
   r.target = "/scim/v2/Users";
   r.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "text/plain"}};
@@ -304,7 +304,7 @@ TEST_F(scim_door_test, content_type_and_json_errors_are_invalid_syntax) {
 }
 
 TEST_F(scim_door_test, deeply_nested_bodies_are_refused_before_parsing) {
-  scim_request r;
+  request r;
   r.method = "POST";
   r.target = "/scim/v2/Users";
   r.headers = {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/scim+json"}};

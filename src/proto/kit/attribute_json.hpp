@@ -10,7 +10,7 @@
 #include "base/result.hpp"
 #include "domain/identity.hpp"
 
-namespace atrium::service {
+namespace atrium::proto {
 
 struct json_read_options {
   bool lenient_booleans = false;
@@ -43,4 +43,4 @@ result<void> apply_group_attribute(domain::group& g, std::string_view path,
 
 inline constexpr std::string_view enterprise_extension = "aws:identitystore:enterprise";
 
-}  // namespace atrium::service
+}  // namespace atrium::proto

@@ -1,8 +1,8 @@
-#include "service/attribute_json.hpp"
+#include "proto/kit/attribute_json.hpp"
 
 #include <gtest/gtest.h>
 
-namespace atrium::service {
+namespace atrium::proto {
 
 using nlohmann::json;
 
@@ -99,4 +99,4 @@ TEST(attribute_json, groups) {
   EXPECT_FALSE(apply_group_attribute(g, "members", &v));
 }
 
-}  // namespace atrium::service
+}  // namespace atrium::proto

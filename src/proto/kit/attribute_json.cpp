@@ -1,8 +1,8 @@
-#include "service/attribute_json.hpp"
+#include "proto/kit/attribute_json.hpp"
 
 #include "base/strings.hpp"
 
-namespace atrium::service {
+namespace atrium::proto {
 
 using nlohmann::json;
 
@@ -348,4 +348,4 @@ result<void> apply_group_attribute(domain::group& g, std::string_view raw_path, 
   return bad("AttributePath", "'" + std::string(raw_path) + "' is not supported.");
 }
 
-}  // namespace atrium::service
+}  // namespace atrium::proto

@@ -1,0 +1,90 @@
+#include "app/wire_mail.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "base/json_text.hpp"
+#include "cloud/smtp_mailer.hpp"
+
+namespace atrium::app {
+
+namespace {
+
+// mail.*: an SMTP relay, or (no mail.smtp_host) the log only: nothing leaves the machine.
+std::unique_ptr<service::mailer> make_mailer(const config& cfg, const clock& clk, random_source& rnd) {
+  if (cfg.mail_smtp_host.empty())
+    return std::make_unique<cloud::log_mailer>([](const std::string& line) {
+      spdlog::info(R"("msg":{})", nlohmann::json(line).dump());
+    });
+  cloud::smtp_settings s;
+  s.host = cfg.mail_smtp_host;
+  s.port = std::to_string(cfg.mail_smtp_port);
+  s.from = cfg.mail_from;
+  s.starttls = cfg.mail_starttls == "always" ? cloud::starttls_mode::always
+               : cfg.mail_starttls == "never" ? cloud::starttls_mode::never
+                                              : cloud::starttls_mode::automatic;
+  s.username = cfg.mail_username;
+  s.password = cfg.mail_password;
+  if (s.password.empty())
+    if (const char* env = std::getenv("ATRIUM_SMTP_PASSWORD")) s.password = env;
+  s.helo_name = cfg.public_host;
+  s.verify_tls = cfg.mail_tls_verify;
+  s.ca_file = cfg.mail_ca_file;
+  return std::make_unique<cloud::smtp_mailer>(s, clk, rnd);
+}
+
+// Mail that could not be delivered (or queued) is logged and audited; the body never is.
+service::call_context mail_context(const service::call_context& base, const std::string& event) {
+  service::call_context c = base;
+  c.event_source = "sso-directory.amazonaws.com";
+  c.event_name = event;
+  return c;
+}
+
+// Only with a relay: without one the link could reach nobody (send it later with the CLI).
+void invite_new_users(core& c, mail_wing& w, service::identity_service& identity) {
+  if (!c.cfg.mail_invite_new_users || c.cfg.mail_smtp_host.empty()) return;
+  identity.on_user_created([&c, &w](const service::call_context& ctx, const domain::user& u) {
+    bool has_address = false;
+    for (const auto& e : u.emails) has_address = has_address || (e.value && !e.value->empty());
+    if (!has_address) return;
+    // After the commit and off the caller's thread: the create never waits for, or fails on, mail.
+    bool queued = w.outbox->post([&w, ctx, id = u.id] {
+      if (auto r = w.passwords->send_invitation(ctx, id); !r)
+        spdlog::warn(R"("msg":"invitation not sent","userId":{},"error":{})", nlohmann::json(id).dump(),
+                     nlohmann::json(r.error().message).dump());
+    });
+    if (!queued) {
+      auto m = mail_context(ctx, "SendInvitation");
+      m.request_parameters = to_json_text({{"userId", u.id}});
+      c.audited->record_failure(m, {"MailDeliveryFailed", "The mail queue is full."});
+    }
+  });
+}
+
+}  // namespace
+
+std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identity) {
+  const auto& cfg = c.cfg;
+  auto w = std::make_unique<mail_wing>();
+  w->outbox = std::make_unique<service::outbox>();
+  w->transport = make_mailer(cfg, c.clk, c.rnd);
+  w->mail = std::make_unique<service::queued_mailer>(
+      *w->transport, *w->outbox, [&c, w = w.get()](const service::mail_message& m, const error& e) {
+        ++w->failures;
+        spdlog::error(R"("msg":"mail not delivered","to":{},"subject":{},"error":{})", nlohmann::json(m.to).dump(),
+                      nlohmann::json(m.subject).dump(), nlohmann::json(e.message).dump());
+        auto ctx = mail_context(system_context(c.ids.account_id), "SendEmail");
+        ctx.request_parameters = to_json_text({{"subject", m.subject}});
+        c.audited->record_failure(ctx, {"MailDeliveryFailed", e.message});
+      });
+  service::password_settings ps = cfg.passwords;
+  ps.portal_url = !cfg.portal_public_url.empty() ? cfg.portal_public_url : c.public_url(cfg.server.port, "/portal");
+  w->passwords = std::make_unique<service::password_service>(*c.audited, *w->mail, c.clk, c.rnd, ps);
+  invite_new_users(c, *w, identity);
+  return w;
+}
+
+}  // namespace atrium::app

@@ -1,0 +1,28 @@
+#pragma once
+// The mail wing: the relay (SMTP, or the log without mail.smtp_host) behind a background
+// outbox, the password service of built-in users, and the invitation queued after a user's
+// creation has committed (any door; docs/sign-in.md).
+#include <atomic>
+#include <memory>
+
+#include "app/core.hpp"
+#include "service/identity_service.hpp"
+#include "service/mailer.hpp"
+#include "service/outbox.hpp"
+#include "service/password_service.hpp"
+
+namespace atrium::app {
+
+struct mail_wing {
+  std::unique_ptr<service::mailer> transport;  // smtp_mailer, or log_mailer without a relay
+  std::unique_ptr<service::queued_mailer> mail;
+  std::unique_ptr<service::password_service> passwords;
+  std::atomic<int> failures{0};  // messages the relay refused since start
+  // Declared last so that its thread finishes the queued mail (which uses the password
+  // service, the store and the mailer) before those go.
+  std::unique_ptr<service::outbox> outbox;
+};
+
+std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identity);
+
+}  // namespace atrium::app

@@ -1,0 +1,21 @@
+#pragma once
+// The portal wing: the landing page's accounts and roles and the portal door at /portal (and
+// GET /, redirected there), serving the built web UI (web.assets_dir).
+#include <memory>
+
+#include "app/core.hpp"
+#include "app/wire_signin.hpp"
+#include "proto/portal/portal_door.hpp"
+#include "service/portal_accounts.hpp"
+
+namespace atrium::app {
+
+struct portal_wing {
+  std::unique_ptr<service::portal_accounts> accounts;
+  std::unique_ptr<proto::portal::portal_door> door;
+};
+
+// Registers the portal door's paths with c.routes.
+std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords);
+
+}  // namespace atrium::app
