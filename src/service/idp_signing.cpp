@@ -175,6 +175,34 @@ result<std::string> idp_signing::active_private_key_pem() {
   return box_.open(sealed);
 }
 
+result<std::string> idp_signing::active_certificate_id() {
+  std::string id;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    auto all = load(tx);
+    if (!all) return std::unexpected(all.error());
+    if (all->empty() || !all->front().cert.active) return fail(errc::not_found, "no active IdP signing certificate");
+    id = all->front().cert.id;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return id;
+}
+
+result<idp_signing::key_pair> idp_signing::active_key_pair() {
+  stored active;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    auto all = load(tx);
+    if (!all) return std::unexpected(all.error());
+    if (all->empty() || !all->front().cert.active) return fail(errc::not_found, "no active IdP signing certificate");
+    active = std::move(all->front());
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  auto key = box_.open(active.sealed_key);
+  if (!key) return std::unexpected(key.error());
+  return key_pair{std::move(active.cert), std::move(*key)};
+}
+
 std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs, const idp_metadata_params& params) {
   // SAML 2.0 Metadata (saml-metadata-2.0-os) §2.3.2 EntityDescriptor, §2.4.3 IDPSSODescriptor.
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
