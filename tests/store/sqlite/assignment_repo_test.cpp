@@ -124,9 +124,9 @@ TEST_F(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending
 TEST_F(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_FALSE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps1); }));
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
-    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 1, from_epoch_millis(5)}); !p) return std::unexpected(p.error());
-    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 3, from_epoch_millis(6)}); !p) return std::unexpected(p.error());
-    if (auto p = tx.assignments().put_provisioned({"222222222222", ps1, 2, from_epoch_millis(6)}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 1, from_epoch_millis(5), "", ""}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 3, from_epoch_millis(6), "", ""}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"222222222222", ps1, 2, from_epoch_millis(6), "", ""}); !p) return std::unexpected(p.error());
     return true;
   }));
   auto one = read_value(*db_, [](transaction& tx) { return tx.assignments().get_provisioned("111111111111", ps1); });
