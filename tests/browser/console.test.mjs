@@ -112,7 +112,7 @@ describe('management console', { skip: skipReason() ?? false }, () => {
                    new RegExp(`form-action 'self' ${sink.url.replace('/saml', '').replace(/[.]/g, '\\.')};`));
       const accounts = page.locator('#account-list');
       await accounts.getByRole('button', { name: /Sandbox/ }).click();
-      const launchButton = accounts.getByRole('button', { name: 'Management console: Builder in Sandbox' });
+      const launchButton = accounts.getByRole('button', { name: 'Management console: Builder in account 210987654321' });
       await launchButton.waitFor({ state: 'visible' });
       await launchButton.click();
 

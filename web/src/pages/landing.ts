@@ -88,7 +88,8 @@ function accountItem(a: Account, index: number, error: HTMLElement): Item {
 function consoleButton(a: Account, roleName: string, error: HTMLElement): HTMLButtonElement {
   const b = h('button', {
     type: 'button', class: 'console-link',
-    'aria-label': `Management console: ${roleName} in ${a.accountName}`,
+    // The account's id, not its name: the account's own toggle button is the one named after it.
+    'aria-label': `Management console: ${roleName} in account ${a.accountId}`,
   }, 'Management console');
   b.addEventListener('click', async () => {
     error.textContent = '';
