@@ -17,9 +17,9 @@ Interpreters: Debian's /usr/bin/python3 with python3-requests and boto3; the AWS
 started on a free port. Skips (saying why) when moto_server or xmlsec1 is missing.
 """
 import base64
+import contextlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -43,15 +43,17 @@ ATTR = "https://aws.amazon.com/SAML/Attributes/"
 RELAY = "https://console.aws.amazon.com/s3/home?region=us-east-1"
 
 
-def start_atrium(tmp, moto, extra=()):  # noqa: F811
-    """Atrium with the aws-iam provisioner and STS pointed at moto; base credentials from moto."""
+@contextlib.contextmanager
+def base_credentials(moto):  # noqa: F811
+    """Atrium's base credentials (moto's management account) in the environment `atrium serve`
+    inherits, for the time of a start."""
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
     env = moto.cli_env()
     os.environ["AWS_ACCESS_KEY_ID"] = env["AWS_ACCESS_KEY_ID"]
     os.environ["AWS_SECRET_ACCESS_KEY"] = env["AWS_SECRET_ACCESS_KEY"]
     os.environ.pop("AWS_SESSION_TOKEN", None)
     try:
-        return start_portal(tmp, [*moto.atrium_settings(), f"federation.sts_endpoint={moto.endpoint}", *extra])
+        yield
     finally:
         for k, v in saved.items():
             if v is None:
@@ -60,20 +62,18 @@ def start_atrium(tmp, moto, extra=()):  # noqa: F811
                 os.environ[k] = v
 
 
+def start_atrium(tmp, moto, extra=()):  # noqa: F811
+    """Atrium with the aws-iam provisioner and STS pointed at moto."""
+    with base_credentials(moto):
+        return start_portal(tmp, [*moto.atrium_settings(), f"federation.sts_endpoint={moto.endpoint}", *extra])
+
+
 def restart(server, moto, extra=()):  # noqa: F811
+    """The same server again, without the role name settings it had (plus `extra`)."""
     server.stop()
-    saved = list(server.settings)
-    server.settings = [s for s in saved if not s.startswith("provisioner.role_")] + list(extra)
-    old = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update({k: moto.cli_env()[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})
-    try:
+    server.settings = [s for s in server.settings if not s.startswith("provisioner.role_")] + list(extra)
+    with base_credentials(moto):
         server.start()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def sso_admin(server):
