@@ -46,6 +46,17 @@ std::string parse_seconds(const std::string& v, std::chrono::seconds& out) {
   return e;
 }
 
+// An http(s) URL without spaces, quotes or angle brackets (it goes into a CSP header and a
+// form's action).
+std::string parse_url(const std::string& v, std::string& out) {
+  auto host_at = v.find("://") + 3;
+  bool ok = (v.starts_with("https://") || v.starts_with("http://")) && v.size() <= 2048 &&
+            v.find_first_of(" \t\r\n\"'<>;,\\") == std::string::npos && host_at < v.size() && v[host_at] != '/';
+  if (!ok) return "must be an http:// or https:// URL (at most 2048 characters, no spaces, quotes, ';' or ',')";
+  out = v;
+  return "";
+}
+
 const std::map<std::string, setter>& setters() {
   static const std::map<std::string, setter> table = {
       {"data_dir", [](config& c, const std::string& v) { c.data_dir = v; return std::string(); }},
@@ -98,6 +109,22 @@ const std::map<std::string, setter>& setters() {
       {"provisioner.sts_endpoint", [](config& c, const std::string& v) { c.provisioner_sts_endpoint = v; return std::string(); }},
       {"provisioner.management_account_id", [](config& c, const std::string& v) { c.provisioner_management_account_id = v; return std::string(); }},
       {"provisioner.access_role_name", [](config& c, const std::string& v) { c.provisioner_access_role_name = v; return std::string(); }},
+      {"provisioner.role_name_prefix", [](config& c, const std::string& v) {
+         domain::role_naming n{v, "/"};
+         if (auto r = domain::check_role_naming(n); !r) return r.error().message;
+         c.provisioner_role_naming.prefix = v;
+         return std::string(); }},
+      {"provisioner.role_path", [](config& c, const std::string& v) {
+         domain::role_naming n{"A", v};
+         if (auto r = domain::check_role_naming(n); !r) return r.error().message;
+         c.provisioner_role_naming.path = v;
+         return std::string(); }},
+      {"federation.aws_signin_url", [](config& c, const std::string& v) { return parse_url(v, c.federation_aws_signin_url); }},
+      {"federation.sts_endpoint", [](config& c, const std::string& v) { return parse_url(v, c.federation_sts_endpoint); }},
+      {"federation.audience", [](config& c, const std::string& v) {
+         if (v.empty() || v.size() > 1024) return std::string("must be 1-1024 characters");
+         c.federation_audience = v;
+         return std::string(); }},
       {"passwords.argon2_memory_kib", [](config& c, const std::string& v) { return parse_int<uint64_t>(v, c.passwords.argon2_memory_kib, 8192, 4u << 20); }},
       {"passwords.argon2_iterations", [](config& c, const std::string& v) { return parse_int<uint32_t>(v, c.passwords.argon2_iterations, 1, 100); }},
       {"passwords.reset_link_ttl_minutes", [](config& c, const std::string& v) {

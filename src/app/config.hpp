@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "domain/assignment.hpp"
 #include "http/server.hpp"
 #include "service/identity_service.hpp"
 #include "service/password_service.hpp"
@@ -45,6 +46,14 @@ struct config {
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)
   std::string provisioner_management_account_id;  // aws-iam: empty = GetCallerIdentity
   std::string provisioner_access_role_name;       // aws-iam: role assumed in member accounts
+  // How permission sets' roles are named in accounts (provisioner.role_name_prefix,
+  // provisioner.role_path; docs/provisioning.md "Role names").
+  domain::role_naming provisioner_role_naming;
+  // Console and CLI federation (docs/console-access.md): where the browser posts the SAML
+  // Response, the STS endpoint that exchanges it for role credentials, and the Audience.
+  std::string federation_aws_signin_url = "https://signin.aws.amazon.com/saml";
+  std::string federation_sts_endpoint = "https://sts.amazonaws.com";
+  std::string federation_audience = "urn:amazon:webservices";
   // Passwords of built-in users (passwords.*) and outbound mail (mail.*; docs/sign-in.md
   // "Passwords and mail"). No mail.smtp_host: mail is only logged, nothing leaves.
   service::password_settings passwords;  // portal_url is filled from portal.public_url at start

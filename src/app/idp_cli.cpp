@@ -29,12 +29,13 @@ json cert_json(const service::idp_certificate& c) {
 }
 
 // The permission set file of `provisioner check`: the role_spec in sso-admin's words.
-//   {"Name": "Admin", "RoleName": "...optional...", "Description": "...",
+//   {"Name": "Admin", "RoleName": "...optional...", "Path": "/optional/", "Description": "...",
 //    "ManagedPolicies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
 //    "CustomerManagedPolicyReferences": [{"Name": "p", "Path": "/"}],
 //    "InlinePolicy": "{...}" or {...},
 //    "PermissionsBoundary": {"ManagedPolicyArn": "..."} or {"CustomerManagedPolicyReference": {...}}}
-result<service::role_spec> read_spec(const std::string& file, const std::string& instance_arn) {
+result<service::role_spec> read_spec(const std::string& file, const std::string& instance_arn,
+                                     const domain::role_naming& naming) {
   std::ifstream in(file);
   if (!in) return fail(errc::validation, "cannot read " + file);
   std::stringstream buf;
@@ -45,8 +46,10 @@ result<service::role_spec> read_spec(const std::string& file, const std::string&
   service::role_spec s;
   try {
     std::string name = j.value("Name", std::string("AtriumCheck"));
-    // Without a permission set ARN the suffix is made from the name's hash (16 hex).
-    s.role_name = j.value("RoleName", "AWSReservedSSO_" + name + "_" + crypto::sha256_hex(name).substr(0, 16));
+    // Without a permission set ARN the suffix is made from the name's hash (16 hex); the
+    // prefix and path are provisioner.role_name_prefix / role_path unless the file names them.
+    s.role_name = j.value("RoleName", naming.prefix + name + "_" + crypto::sha256_hex(name).substr(0, 16));
+    s.path = j.value("Path", naming.path);
     s.description = j.value("Description", std::string());
     s.saml_provider_name = domain::saml_provider_name(instance_arn);
     for (const auto& a : j.value("ManagedPolicies", json::array())) s.managed_policy_arns.push_back(a.get<std::string>());
@@ -152,7 +155,7 @@ int idp_commands::run_check() {
   auto env = cli_env_of(*rt);
   auto& wing = rt->sso_admin();
   auto ctx = cli_context(env, service::event_sources::sso, delete_ ? "ProvisionerDeleteRole" : "ProvisionerPutRole");
-  auto spec = read_spec(spec_file_, env.ids.instance_arn);
+  auto spec = read_spec(spec_file_, env.ids.instance_arn, cfg.provisioner_role_naming);
   if (!spec) return cli_failed(env, ctx, spec.error());
   ctx.request_parameters = to_json_text({{"accountId", account_}, {"roleName", spec->role_name}});
   auto& prov = *wing.provisioner;

@@ -77,7 +77,7 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
       });
   srv.listen();
   signin_ = wire_signin(c, *mail_->passwords, srv.port());
-  portal_ = wire_portal(c, *signin_, *mail_->passwords);
+  portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation);
   identity_->provisioning_api->set_endpoint(scim_endpoint(c, srv.port()));
   token_gauges gauges(*c.db, c.clk, identity_->provisioning->policy(), *metrics);
   sso_admin_->jobs->start();  // resumes requests left IN_PROGRESS by a previous run

@@ -16,6 +16,8 @@ struct portal_wing {
 };
 
 // Registers the portal door's paths with c.routes.
-std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords);
+// `federation`: the sso-admin wing's (Management console).
+std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
+                                         service::aws_federation& federation);
 
 }  // namespace atrium::app

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cloud/iam_provisioner.hpp"
+#include "cloud/sts_saml_client.hpp"
 #include "proto/aws/sso_admin_abac.hpp"
 #include "proto/aws/sso_admin_assignments.hpp"
 #include "proto/aws/sso_admin_permission_sets.hpp"
@@ -29,7 +30,14 @@ std::unique_ptr<service::account_provisioner> make_provisioner(const config& cfg
   ic.region = cfg.region;
   ic.management_account_id = cfg.provisioner_management_account_id;
   if (!cfg.provisioner_access_role_name.empty()) ic.access_role_name = cfg.provisioner_access_role_name;
+  ic.saml_audience = cfg.federation_aws_signin_url;
   return std::make_unique<cloud::iam_provisioner>(ic, *creds);
+}
+
+// The IdP's entity id: the entityID of the metadata every account's SAML provider holds, and so
+// the Issuer of every assertion sent to AWS.
+std::string idp_entity_id(const core& c) {
+  return c.public_url(c.cfg.server.port, "/saml/assertion/" + c.ids.instance_id);
 }
 
 // Atrium's SAML IdP certificate, made on first start (RSA 2048 like AWS's own IdP
@@ -43,9 +51,27 @@ void wire_idp(core& c, sso_admin_wing& w) {
   w.idp_metadata = [&c, idp = w.idp.get()] {
     auto certs = idp->list();
     if (!certs) return std::string();
-    std::string url = c.public_url(c.cfg.server.port, "/saml/assertion/" + c.ids.instance_id);
+    std::string url = idp_entity_id(c);
     return service::idp_signing::metadata_xml(*certs, {url, url});
   };
+}
+
+// Console and CLI federation: assertions signed with the IdP's active key, Issuer = the
+// metadata's entityID; STS only when roles really exist (provisioner.kind=aws-iam).
+void wire_federation(core& c, sso_admin_wing& w) {
+  if (c.cfg.provisioner_kind == "aws-iam") {
+    cloud::sts_saml_config sc;
+    sc.endpoint = c.cfg.federation_sts_endpoint;
+    sc.region = c.cfg.region;
+    w.sts = std::make_unique<cloud::sts_saml_client>(sc);
+  }
+  service::federation_settings fs;
+  fs.idp_entity_id = idp_entity_id(c);
+  fs.signin_url = c.cfg.federation_aws_signin_url;
+  fs.audience = c.cfg.federation_audience;
+  fs.region = c.cfg.region;
+  fs.provisioner_kind = c.cfg.provisioner_kind;
+  w.federation = std::make_unique<service::aws_federation>(*c.audited, c.clk, c.rnd, *w.idp, fs, w.sts.get());
 }
 
 // Account assignments: requests are rows that the job runner (started by serve) provisions.
@@ -56,7 +82,8 @@ void wire_assignments(core& c, sso_admin_wing& w) {
       *c.audited, c.clk, c.rnd, service::store_lookups(c.ids.instance_arn, metadata),
       service::assignment_settings{c.cfg.sso_admin_max_outstanding_requests});
   w.jobs = std::make_unique<service::provisioning_jobs>(*c.audited, c.clk, *w.provisioner,
-                                                        service::store_lookups(c.ids.instance_arn, metadata));
+                                                        service::store_lookups(c.ids.instance_arn, metadata),
+                                                        c.cfg.provisioner_role_naming);
   w.assignments->on_enqueue([jobs = w.jobs.get()] { jobs->notify(); });
   w.permission_sets->set_provisioned_check(service::permission_set_in_use);
   proto::aws::add_assignment_operations(*w.api, *w.assignments);
@@ -78,6 +105,7 @@ std::unique_ptr<sso_admin_wing> wire_sso_admin(core& c) {
   proto::aws::add_abac_operations(*w->api, *w->abac);
   wire_idp(c, *w);
   wire_assignments(c, *w);
+  wire_federation(c, *w);
   w->tags = std::make_unique<service::permission_set_tags>(*c.db, *w->permission_sets);
   return w;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The sso-admin wing: the instance and its permission sets, ABAC, the SAML IdP certificates and
-// metadata, and account assignments with the account provisioner (provisioner.kind) and the
-// job runner that works the assignment requests.
+// metadata, account assignments with the account provisioner (provisioner.kind) and the job
+// runner that works the assignment requests, and AWS federation (console and role credentials).
 #include <functional>
 #include <memory>
 #include <string>
@@ -11,6 +11,7 @@
 #include "service/abac_service.hpp"
 #include "service/account_provisioner.hpp"
 #include "service/assignment_service.hpp"
+#include "service/federation/aws_federation.hpp"
 #include "service/idp_signing.hpp"
 #include "service/permission_set_service.hpp"
 #include "service/permission_set_tags.hpp"
@@ -29,6 +30,11 @@ struct sso_admin_wing {
   std::function<std::string()> idp_metadata;
   std::unique_ptr<service::account_provisioner> provisioner;
   std::unique_ptr<service::assignment_service> assignments;
+  // From (user, account, permission set) to an AWS session: the console's SAML Response and the
+  // role credentials of STS AssumeRoleWithSAML (docs/console-access.md). `sts` is null with the
+  // record-only provisioner (no role exists in any account).
+  std::unique_ptr<service::saml_role_exchange> sts;
+  std::unique_ptr<service::aws_federation> federation;
   // Last, so that its thread stops before what it uses goes.
   std::unique_ptr<service::provisioning_jobs> jobs;
 };

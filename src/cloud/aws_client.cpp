@@ -1,5 +1,7 @@
 #include "cloud/aws_client.hpp"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -100,6 +102,15 @@ std::string form_encode(std::string_view action, std::string_view version, const
   return out;
 }
 
+std::optional<sys_time> parse_aws_time(const std::string& s) {
+  int y, mo, d, h, mi, sec;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return std::nullopt;
+  return sys_time(std::chrono::sys_days(ymd)) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
+}
+
 std::pair<std::string, std::string> parse_query_error(std::string_view body) {
   auto doc = parse_xml(body);
   if (!doc) return {};
@@ -137,10 +148,10 @@ aws_client::aws_client(client_config config, credentials creds, std::shared_ptr<
 
 result<http_reply> aws_client::exchange(http_request req) {
   if (!endpoint_error_.message.empty()) return std::unexpected(endpoint_error_);
-  if (creds_.empty()) return fail(errc::unauthenticated, "no AWS credentials configured for " + config_.service);
+  if (config_.sign && creds_.empty()) return fail(errc::unauthenticated, "no AWS credentials configured for " + config_.service);
   req.target = endpoint_.path;
   req.headers.emplace_back("Host", endpoint_.host_header());
-  if (!creds_.session_token.empty()) req.headers.emplace_back("X-Amz-Security-Token", creds_.session_token);
+  if (config_.sign && !creds_.session_token.empty()) req.headers.emplace_back("X-Amz-Security-Token", creds_.session_token);
   std::minstd_rand jitter(std::random_device{}());
   const int attempts = std::max(1, config_.retry.max_attempts);
   result<http_reply> reply = fail(errc::internal, "no attempt made");
@@ -151,12 +162,14 @@ result<http_reply> aws_client::exchange(http_request req) {
                                      config_.retry.base_delay.count() << std::min(attempt, 20));
       sleep_(std::chrono::milliseconds(std::uniform_int_distribution<long long>(0, cap)(jitter)));
     }
-    crypto::sigv4_request sreq{req.method, req.target, {}, req.body};
-    for (const auto& [n, v] : req.headers) sreq.headers.push_back({n, v});
     http_request signed_req = req;
-    for (auto& h : crypto::sigv4_sign(sreq, creds_.access_key_id, creds_.secret_access_key, config_.region,
-                                      config_.service, clock_->now()))
-      signed_req.headers.emplace_back(std::move(h.name), std::move(h.value));
+    if (config_.sign) {
+      crypto::sigv4_request sreq{req.method, req.target, {}, req.body};
+      for (const auto& [n, v] : req.headers) sreq.headers.push_back({n, v});
+      for (auto& h : crypto::sigv4_sign(sreq, creds_.access_key_id, creds_.secret_access_key, config_.region,
+                                        config_.service, clock_->now()))
+        signed_req.headers.emplace_back(std::move(h.name), std::move(h.value));
+    }
     reply = transport_->send(endpoint_, signed_req);
     if (!reply) continue;  // connection refused, reset, timeout: retried
     if (reply->status >= 500 || reply->status == 429) continue;

@@ -57,9 +57,16 @@ struct client_config {
   std::string service;               // signing name: "iam", "sts", "organizations"
   retry_policy retry;
   transport_options transport;       // used when no transport is handed in
+  // false: requests go unsigned and need no credentials (STS AssumeRoleWithSAML and
+  // AssumeRoleWithWebIdentity are called that way: the assertion is the credential).
+  bool sign = true;
 };
 
 using query_params = std::vector<std::pair<std::string, std::string>>;
+
+// "2026-11-25T05:30:00Z" / "2026-11-25T05:30:00.123Z" (STS Expiration) -> time; nullopt when
+// it is not such a time.
+std::optional<sys_time> parse_aws_time(const std::string& s);
 
 // The peer's error code of an error made by aws_client ("NoSuchEntity"), or "" for others.
 std::string peer_code(const error& e);

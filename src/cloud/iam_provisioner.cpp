@@ -46,16 +46,6 @@ result<void> check_role_spec(const service::role_spec& s) {
   return {};
 }
 
-// "2026-11-25T05:30:00Z" / "2026-11-25T05:30:00.123Z" (STS Expiration).
-std::optional<sys_time> parse_iso8601(const std::string& s) {
-  int y, mo, d, h, mi, sec;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
-                                  std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return std::nullopt;
-  return sys_time(std::chrono::sys_days(ymd)) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec);
-}
-
 // Every <member> of a (paginated) IAM list: IsTruncated/Marker until the end.
 result<std::vector<xml_node>> list_all(aws_client& iam, const std::string& action, query_params params,
                                        const std::string& list) {
@@ -95,7 +85,7 @@ result<void> call(aws_client& iam, const std::string& account, const std::string
 
 }  // namespace
 
-std::string sso_trust_policy(const std::string& saml_provider_arn) {
+std::string sso_trust_policy(const std::string& saml_provider_arn, const std::string& saml_audience) {
   // Identity Center's roles trust the account's SAML provider for AssumeRoleWithSAML and
   // session tags, restricted to the AWS sign-in audience.
   nlohmann::json doc = {
@@ -104,7 +94,7 @@ std::string sso_trust_policy(const std::string& saml_provider_arn) {
        {{{"Effect", "Allow"},
          {"Principal", {{"Federated", saml_provider_arn}}},
          {"Action", {"sts:AssumeRoleWithSAML", "sts:TagSession"}},
-         {"Condition", {{"StringEquals", {{"SAML:aud", "https://signin.aws.amazon.com/saml"}}}}}}}}};
+         {"Condition", {{"StringEquals", {{"SAML:aud", saml_audience}}}}}}}}};
   return doc.dump();
 }
 
@@ -187,7 +177,7 @@ result<credentials> iam_provisioner::credentials_for(const std::string& account_
   const xml_node* c = doc->find("AssumeRoleResult/Credentials");
   if (!c) return fail(errc::internal, "AssumeRole answer has no Credentials");
   credentials creds{c->text_at("AccessKeyId"), c->text_at("SecretAccessKey"), c->text_at("SessionToken"),
-                    parse_iso8601(c->text_at("Expiration"))};
+                    parse_aws_time(c->text_at("Expiration"))};
   if (creds.empty() || !creds.expiration) return fail(errc::internal, "AssumeRole answer has incomplete credentials");
   std::lock_guard lock(mu_);
   cache_[account_id] = creds;
@@ -252,7 +242,7 @@ result<void> iam_provisioner::put_role(const std::string& account_id, const serv
   if (!iam) return std::unexpected(iam.error());
   const std::string& name = spec.role_name;
   std::string provider_arn = "arn:" + config_.partition + ":iam::" + account_id + ":saml-provider/" + spec.saml_provider_name;
-  std::string trust = sso_trust_policy(provider_arn);
+  std::string trust = sso_trust_policy(provider_arn, config_.saml_audience);
   std::string max_duration = std::to_string(spec.max_session_duration.count());
   std::optional<std::string> boundary_arn;
   if (spec.boundary) {

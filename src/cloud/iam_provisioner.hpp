@@ -2,7 +2,8 @@
 // service::account_provisioner over the IAM Query API (2010-05-08), as Identity Center does it
 // in each account (user guide "IAM identity provider", "Permission sets", "Service-linked
 // roles"): a SAML provider AWSSSO_<…>_DO_NOT_DELETE holding Atrium's IdP metadata, and one role
-// AWSReservedSSO_<…> per provisioned permission set under /aws-reserved/sso.amazonaws.com/.
+// per provisioned permission set, named and placed as the role_spec says (AtriumSSO_<…> under
+// /atrium/ by default; docs/provisioning.md "Role names").
 //
 // Credentials per account: the management account (configured, or learned once through STS
 // GetCallerIdentity of the base credentials) uses the base credentials; every other account is
@@ -29,14 +30,19 @@ struct iam_provisioner_config {
   std::string partition = "aws";
   std::string management_account_id;  // empty: GetCallerIdentity of the base credentials
   std::string access_role_name = "OrganizationAccountAccessRole";
+  // The trust policies' SAML:aud: federation.aws_signin_url, the Recipient of every assertion.
+  std::string saml_audience = "https://signin.aws.amazon.com/saml";
   std::string session_name = "atrium-provisioner";
   std::chrono::seconds session_duration{3600};
   retry_policy retry;
   transport_options transport;
 };
 
-// The trust policy of a permission set role, as Identity Center writes it.
-std::string sso_trust_policy(const std::string& saml_provider_arn);
+// The trust policy of a permission set role, as Identity Center writes it: the account's SAML
+// provider may AssumeRoleWithSAML and TagSession (PrincipalTag attributes) when SAML:aud (the
+// assertion's Recipient) is the sign-in endpoint Atrium's assertions name.
+std::string sso_trust_policy(const std::string& saml_provider_arn,
+                             const std::string& saml_audience = "https://signin.aws.amazon.com/saml");
 // "arn:aws:iam::<account>:policy<path><name>" for a customer managed policy reference.
 std::string customer_policy_arn(const std::string& partition, const std::string& account_id,
                                 const service::customer_policy_ref& ref);

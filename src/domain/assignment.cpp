@@ -143,8 +143,46 @@ std::string saml_provider_name(std::string_view instance_arn) {
   return "AWSSSO_" + instance_suffix(instance_arn) + "_DO_NOT_DELETE";
 }
 
+result<void> check_role_naming(const role_naming& n) {
+  auto role_char = [](char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::string_view("_+=,.@-").find(c) != std::string_view::npos;
+  };
+  bool prefix_ok = !n.prefix.empty() && n.prefix.size() <= 15;
+  for (char c : n.prefix) prefix_ok = prefix_ok && role_char(c);
+  if (!prefix_ok)
+    return fail(errc::validation, "provisioner.role_name_prefix must be 1-15 characters of [\\w+=,.@-] (so that "
+                                  "<prefix><permission set name>_<16 hex> fits IAM's 64-character role names).");
+  bool path_ok = !n.path.empty() && n.path.size() <= 512 && n.path.front() == '/' && n.path.back() == '/' &&
+                 n.path.find("//") == std::string::npos;
+  for (char c : n.path) path_ok = path_ok && c >= 0x21 && c <= 0x7e;
+  if (!path_ok)
+    return fail(errc::validation, "provisioner.role_path must be \"/\" or \"/a/b/\": at most 512 printable ASCII "
+                                  "characters, starting and ending with '/' (IAM CreateRole).");
+  return {};
+}
+
+std::string role_name(const role_naming& n, std::string_view permission_set_name, std::string_view permission_set_arn) {
+  return n.prefix + std::string(permission_set_name) + "_" + permission_set_suffix(permission_set_arn);
+}
+
 std::string reserved_role_name(std::string_view permission_set_name, std::string_view permission_set_arn) {
-  return "AWSReservedSSO_" + std::string(permission_set_name) + "_" + permission_set_suffix(permission_set_arn);
+  return role_name(role_naming::service(), permission_set_name, permission_set_arn);
+}
+
+role_location recorded_role(const provisioned_permission_set& p, std::string_view permission_set_name) {
+  if (!p.role_name.empty() && !p.role_path.empty()) return {p.role_name, p.role_path};
+  return {reserved_role_name(permission_set_name, p.permission_set_arn), role_naming::service().path};
+}
+
+std::string iam_role_arn(std::string_view partition, std::string_view account_id, std::string_view path,
+                         std::string_view name) {
+  return "arn:" + std::string(partition) + ":iam::" + std::string(account_id) + ":role" + std::string(path) +
+         std::string(name);
+}
+
+std::string saml_provider_arn(std::string_view partition, std::string_view account_id, std::string_view name) {
+  return "arn:" + std::string(partition) + ":iam::" + std::string(account_id) + ":saml-provider/" + std::string(name);
 }
 
 std::string instance_arn_of(std::string_view permission_set_arn) {

@@ -56,6 +56,10 @@ struct provisioned_permission_set {
   std::string permission_set_arn;
   int64_t version = 0;
   sys_time updated_at{};
+  // The IAM role made for it there (migration 0011). Empty in rows provisioned before role
+  // names became a setting: those roles have the service's names (role_naming::service()).
+  std::string role_name;
+  std::string role_path;
   friend bool operator==(const provisioned_permission_set&, const provisioned_permission_set&) = default;
 };
 
@@ -79,9 +83,37 @@ std::string permission_set_suffix(std::string_view permission_set_arn);
 // AWSSSO_<16 of the instance>_DO_NOT_DELETE: the account's SAML provider (guide, "IAM
 // identity provider"; the policy example's resource arn:aws:iam::*:saml-provider/AWSSSO_*_DO_NOT_DELETE).
 std::string saml_provider_name(std::string_view instance_arn);
-// AWSReservedSSO_<permission set name>_<16 of the permission set>: at most 15+32+1+16 = 64
-// characters, IAM's role name limit.
+// How the roles of permission sets are named in accounts: <prefix><permission set name>_<16 of
+// the permission set> under <path>. The service's own names (AWSReservedSSO_ under
+// /aws-reserved/sso.amazonaws.com/) do not work for Atrium in a real account: STS's API
+// reference, AssumeRoleWithSAML: "AssumeRoleWithSAML will not work on IAM Identity Center
+// managed roles. These roles' names start with AWSReservedSSO_", and /aws-reserved/ is the
+// service's path. Atrium's default is AtriumSSO_ under /atrium/ (docs/provisioning.md).
+struct role_naming {
+  std::string prefix = "AtriumSSO_";
+  std::string path = "/atrium/";
+  static role_naming service() { return {"AWSReservedSSO_", "/aws-reserved/sso.amazonaws.com/"}; }
+  friend bool operator==(const role_naming&, const role_naming&) = default;
+};
+// The prefix: 1-15 characters of IAM's role name set [\w+=,.@-] (15 + 32 + 1 + 16 = 64, IAM's
+// role name limit); the path: "/" or "/a/b/", at most 512 characters of U+0021-U+007E (IAM
+// CreateRole). errc::validation naming the setting.
+result<void> check_role_naming(const role_naming& n);
+// <prefix><permission set name>_<16 of the permission set>: at most 64 characters.
+std::string role_name(const role_naming& n, std::string_view permission_set_name, std::string_view permission_set_arn);
+// The service's name: AWSReservedSSO_<permission set name>_<16 of the permission set>.
 std::string reserved_role_name(std::string_view permission_set_name, std::string_view permission_set_arn);
+// The role recorded in a provisioned row, or the service's names for rows older than 0011.
+struct role_location {
+  std::string name;
+  std::string path;
+  friend bool operator==(const role_location&, const role_location&) = default;
+};
+role_location recorded_role(const provisioned_permission_set& p, std::string_view permission_set_name);
+// arn:<partition>:iam::<account>:role<path><name> and ...:saml-provider/<name> (IAM ARNs).
+std::string iam_role_arn(std::string_view partition, std::string_view account_id, std::string_view path,
+                         std::string_view name);
+std::string saml_provider_arn(std::string_view partition, std::string_view account_id, std::string_view name);
 // arn:<p>:sso:::permissionSet/<instance>/ps-... -> arn:<p>:sso:::instance/<instance>.
 std::string instance_arn_of(std::string_view permission_set_arn);
 

@@ -28,14 +28,16 @@ struct boundary_spec {
   friend bool operator==(const boundary_spec&, const boundary_spec&) = default;
 };
 
-// The IAM role a permission set becomes in one account: AWSReservedSSO_<name>_<suffix> under
-// /aws-reserved/sso.amazonaws.com/, trusting the account's SAML provider for
+// The IAM role a permission set becomes in one account: <prefix><name>_<suffix> under the
+// configured path (domain::role_naming: AtriumSSO_ under /atrium/ by default, the service's
+// AWSReservedSSO_ under /aws-reserved/sso.amazonaws.com/ as an option), trusting the account's
+// SAML provider for
 // sts:AssumeRoleWithSAML, MaxSessionDuration 12 h (the guide: "configures these roles with a
 // maximum session duration of 12 hours"); the permission set's own session duration is
 // enforced when credentials are issued, not here.
 struct role_spec {
-  std::string role_name;  // AWSReservedSSO_<permission set name>_<16 hex of the ps id>
-  std::string path = "/aws-reserved/sso.amazonaws.com/";
+  std::string role_name;  // <prefix><permission set name>_<16 hex of the ps id>
+  std::string path = "/atrium/";
   std::string description;
   std::string saml_provider_name;  // AWSSSO_<16 hex of the instance>_DO_NOT_DELETE
   std::vector<std::string> managed_policy_arns;

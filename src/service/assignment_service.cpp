@@ -41,9 +41,10 @@ std::string assignment_key(const domain::account_assignment& a) { return a.accou
 
 }  // namespace
 
-role_spec role_for(const std::string& instance_arn, const permission_set_facts& ps) {
+role_spec role_for(const std::string& instance_arn, const permission_set_facts& ps, const domain::role_naming& naming) {
   role_spec r;
-  r.role_name = domain::reserved_role_name(ps.name, ps.arn);
+  r.role_name = domain::role_name(naming, ps.name, ps.arn);
+  r.path = naming.path;
   r.description = ps.description;
   r.saml_provider_name = domain::saml_provider_name(instance_arn);
   r.managed_policy_arns = ps.managed_policy_arns;

@@ -35,9 +35,9 @@ struct permission_set_facts {
   std::optional<boundary_spec> boundary;
 };
 
-// The role a permission set becomes (AWSReservedSSO_<name>_<16 of the ps>, trusting
-// AWSSSO_<16 of the instance>_DO_NOT_DELETE).
-role_spec role_for(const std::string& instance_arn, const permission_set_facts& ps);
+// The role a permission set becomes (<prefix><name>_<16 of the ps> under the naming's path,
+// trusting AWSSSO_<16 of the instance>_DO_NOT_DELETE).
+role_spec role_for(const std::string& instance_arn, const permission_set_facts& ps, const domain::role_naming& naming);
 
 // What assignments need from the other aggregates (instance and permission sets: `ps`;
 // accounts: `org`; IdP metadata: `cloud`). Kept as functions so that this part builds and is

@@ -70,7 +70,9 @@ store::audit_record auditor::make(const call_context& ctx, std::string_view resp
   r.event_id = random_.uuid7(r.event_time);  // time-ordered: audit inserts append
   r.event_name = ctx.event_name;
   r.event_source = ctx.event_source;
-  r.principal = ctx.who.arn.empty() ? ctx.who.access_key_id : ctx.who.arn;
+  // The principal column `atrium audit --principal` searches: the ARN, else the access key,
+  // else the user name (portal users: the same column their sign-in events fill).
+  r.principal = !ctx.who.arn.empty() ? ctx.who.arn : !ctx.who.access_key_id.empty() ? ctx.who.access_key_id : ctx.who.user_name;
   r.read_only = ctx.read_only;
   nlohmann::json j = {
       {"eventVersion", "1.08"},

@@ -162,17 +162,42 @@ result<int> idp_signing::retire_previous(const call_context& ctx) {
       json_text_of([](const int& n) { return json{{"RetiredCertificates", n}}; }));
 }
 
-result<std::string> idp_signing::active_private_key_pem() {
-  std::string sealed;
-  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+namespace {
+
+// The active certificate with its sealed key, read in one snapshot.
+result<stored> active_of(store::database& db) {
+  stored active;
+  auto r = db.read([&](store::transaction& tx) -> result<void> {
     auto all = load(tx);
     if (!all) return std::unexpected(all.error());
     if (all->empty() || !all->front().cert.active) return fail(errc::not_found, "no active IdP signing certificate");
-    sealed = all->front().sealed_key;
+    active = std::move(all->front());
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  return box_.open(sealed);
+  return active;
+}
+
+}  // namespace
+
+result<std::string> idp_signing::active_private_key_pem() {
+  auto active = active_of(store_.db());
+  if (!active) return std::unexpected(active.error());
+  return box_.open(active->sealed_key);
+}
+
+result<std::string> idp_signing::active_certificate_id() {
+  auto active = active_of(store_.db());
+  if (!active) return std::unexpected(active.error());
+  return active->cert.id;
+}
+
+result<idp_signing::key_pair> idp_signing::active_key_pair() {
+  auto active = active_of(store_.db());
+  if (!active) return std::unexpected(active.error());
+  auto key = box_.open(active->sealed_key);
+  if (!key) return std::unexpected(key.error());
+  return key_pair{std::move(active->cert), std::move(*key)};
 }
 
 std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs, const idp_metadata_params& params) {

@@ -50,6 +50,16 @@ class idp_signing {
   result<int> retire_previous(const call_context& ctx);
   // The active private key (PEM), opened from its sealed form; for the assertion signer.
   result<std::string> active_private_key_pem();
+  // The active certificate's id only (one settings read, nothing unsealed): lets a signer
+  // built for it be reused until a rotation makes another active.
+  result<std::string> active_certificate_id();
+  // The active certificate and its private key (PEM) read together, so that a rotation cannot
+  // pair one certificate with another's key.
+  struct key_pair {
+    idp_certificate certificate;
+    std::string private_key_pem;
+  };
+  result<key_pair> active_key_pair();
 
   // SAML 2.0 IdP metadata (EntityDescriptor / IDPSSODescriptor) listing every certificate as a
   // signing KeyDescriptor, the NameID formats, and SingleSignOnService for HTTP-Redirect and

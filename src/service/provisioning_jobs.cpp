@@ -37,8 +37,8 @@ call_context job_context(const domain::request_record& r) {
 }  // namespace
 
 provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
-                                     assignment_lookups lookups)
-    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)) {}
+                                     assignment_lookups lookups, domain::role_naming naming)
+    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)) {}
 
 provisioning_jobs::~provisioning_jobs() { stop(); }
 
@@ -129,12 +129,20 @@ result<void> provisioning_jobs::finish(const domain::request_record& r, const ou
 }
 
 provisioning_jobs::outcome provisioning_jobs::provision_into(const std::string& instance_arn,
-                                                             const std::string& account_id, const role_spec& spec) {
+                                                             const std::string& account_id, const role_spec& spec,
+                                                             const std::optional<domain::role_location>& previous) {
   std::string metadata = lookups_.idp_metadata ? lookups_.idp_metadata() : std::string();
   if (auto r = provisioner_.ensure_identity_provider(account_id, domain::saml_provider_name(instance_arn), metadata); !r)
     return {false, "Account " + account_id + ": identity provider: " + r.error().message};
+  // A role at another path under the same name is replaced by put_role itself (IAM cannot move
+  // a role); one under another name (the naming setting changed) goes once the new one exists,
+  // so that users always have one of the two.
   if (auto r = provisioner_.put_role(account_id, spec); !r)
     return {false, "Account " + account_id + ": role " + spec.role_name + ": " + r.error().message};
+  if (previous && previous->name != spec.role_name)
+    if (auto d = provisioner_.delete_role(account_id, previous->name); !d)
+      return {false, "Account " + account_id + ": deleting the role of the previous name " + previous->name + ": " +
+                         d.error().message};
   return {};
 }
 
@@ -155,20 +163,21 @@ result<void> provisioning_jobs::run_create(const domain::request_record& r) {
   // The API reference: an assignment provisions the permission set if the account does not
   // have it yet; a later change of the permission set needs ProvisionPermissionSet.
   outcome o;
-  if (!current) o = provision_into(r.instance_arn, r.account_id, role_for(r.instance_arn, *ps));
+  auto spec = role_for(r.instance_arn, *ps, naming_);
+  if (!current) o = provision_into(r.instance_arn, r.account_id, spec, std::nullopt);
   sys_time now = clock_.now();
   return finish(r, o, [&](store::transaction& tx) -> result<void> {
     domain::account_assignment a{r.account_id, r.permission_set_arn, r.principal_kind, r.principal_id, now};
     if (auto i = tx.assignments().insert_assignment(a); !i) return std::unexpected(i.error());
     if (current) return {};
-    return tx.assignments().put_provisioned({r.account_id, r.permission_set_arn, ps->version, now});
+    return tx.assignments().put_provisioned({r.account_id, r.permission_set_arn, ps->version, now, spec.role_name, spec.path});
   });
 }
 
 result<void> provisioning_jobs::run_delete(const domain::request_record& r) {
   std::optional<permission_set_facts> ps;
   int64_t others = 0;
-  bool provisioned = false;
+  std::optional<domain::provisioned_permission_set> provisioned;
   auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
     if (lookups_.permission_set) {
       TRY(p, lookups_.permission_set(tx, r.permission_set_arn));
@@ -178,7 +187,7 @@ result<void> provisioning_jobs::run_delete(const domain::request_record& r) {
     TRY(mine, tx.assignments().get_assignment(r.account_id, r.permission_set_arn, r.principal_id));
     others = n - (mine ? 1 : 0);
     TRY(c, tx.assignments().get_provisioned(r.account_id, r.permission_set_arn));
-    provisioned = c.has_value();
+    provisioned = std::move(c);
     return {};
   });
   if (!read) return std::unexpected(read.error());
@@ -186,7 +195,7 @@ result<void> provisioning_jobs::run_delete(const domain::request_record& r) {
   bool last = others == 0;
   outcome o;
   if (last && provisioned && ps) {
-    auto role = domain::reserved_role_name(ps->name, ps->arn);
+    auto role = domain::recorded_role(*provisioned, ps->name).name;
     if (auto d = provisioner_.delete_role(r.account_id, role); !d)
       o = {false, "Account " + r.account_id + ": deleting role " + role + ": " + d.error().message};
   }
@@ -204,31 +213,36 @@ result<void> provisioning_jobs::run_delete(const domain::request_record& r) {
 
 result<void> provisioning_jobs::run_provision(const domain::request_record& r) {
   std::optional<permission_set_facts> ps;
-  std::vector<std::string> accounts;
+  // Each account with what it holds now (nothing yet: an account named by AWS_ACCOUNT that was
+  // never provisioned).
+  std::vector<std::pair<std::string, std::optional<domain::provisioned_permission_set>>> accounts;
   auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
     if (lookups_.permission_set) {
       TRY(p, lookups_.permission_set(tx, r.permission_set_arn));
       ps = std::move(p);
     }
     if (r.target_type == "AWS_ACCOUNT") {
-      accounts.push_back(r.account_id);
+      TRY(c, tx.assignments().get_provisioned(r.account_id, r.permission_set_arn));
+      accounts.emplace_back(r.account_id, std::move(c));
       return {};
     }
     store::page_request pr{"", 500};
     while (true) {
       TRY(p, tx.assignments().accounts_of_permission_set(r.permission_set_arn, pr));
-      for (const auto& row : p.items) accounts.push_back(row.account_id);
+      for (const auto& row : p.items) accounts.emplace_back(row.account_id, row);
       if (!p.more || p.items.empty()) return {};
       pr.after_id = p.items.back().account_id;
     }
   });
   if (!read) return std::unexpected(read.error());
   if (!ps) return finish(r, {false, "The permission set " + r.permission_set_arn + " no longer exists."}, nullptr);
-  auto spec = role_for(r.instance_arn, *ps);
+  auto spec = role_for(r.instance_arn, *ps, naming_);
   std::vector<std::string> done;
   std::string reasons;
-  for (const auto& account : accounts) {
-    auto o = provision_into(r.instance_arn, account, spec);
+  for (const auto& [account, current] : accounts) {
+    std::optional<domain::role_location> previous;
+    if (current) previous = domain::recorded_role(*current, ps->name);
+    auto o = provision_into(r.instance_arn, account, spec, previous);
     if (o.ok) done.push_back(account);
     else reasons += (reasons.empty() ? "" : "; ") + o.reason;
   }
@@ -237,7 +251,10 @@ result<void> provisioning_jobs::run_provision(const domain::request_record& r) {
   // Accounts that did get the new role are recorded even when another failed.
   auto record = [&](store::transaction& tx) -> result<void> {
     for (const auto& account : done)
-      if (auto p = tx.assignments().put_provisioned({account, r.permission_set_arn, ps->version, now}); !p) return p;
+      if (auto p = tx.assignments().put_provisioned(
+              {account, r.permission_set_arn, ps->version, now, spec.role_name, spec.path});
+          !p)
+        return p;
     return {};
   };
   if (all.ok) return finish(r, all, record);

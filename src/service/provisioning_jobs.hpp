@@ -16,7 +16,11 @@ namespace atrium::service {
 
 class provisioning_jobs {
  public:
-  provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups);
+  // `naming`: how roles are named in accounts (provisioner.role_name_prefix / role_path). A
+  // permission set provisioned under another name is moved at its next provisioning: the role
+  // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
+  provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
+                    domain::role_naming naming = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
@@ -45,13 +49,17 @@ class provisioning_jobs {
   // transaction when the work succeeded.
   result<void> finish(const domain::request_record& r, const outcome& o,
                       const std::function<result<void>(store::transaction&)>& more);
-  outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec);
+  // Puts `spec` into the account; `previous` is the role recorded there (if any), deleted
+  // afterwards when its name differs.
+  outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec,
+                         const std::optional<domain::role_location>& previous);
   void loop(std::chrono::milliseconds poll);
 
   audited_store& store_;
   const clock& clock_;
   account_provisioner& provisioner_;
   assignment_lookups lookups_;
+  domain::role_naming naming_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;

@@ -134,7 +134,8 @@ struct CloudIamProvisioner : ::testing::Test {
   }
   service::role_spec spec() {
     service::role_spec s;
-    s.role_name = "AWSReservedSSO_Admin_0123456789abcdef";
+    s.role_name = "AWSReservedSSO_Admin_0123456789abcdef";  // the service's names, configured explicitly
+    s.path = "/aws-reserved/sso.amazonaws.com/";
     s.saml_provider_name = "AWSSSO_fedcba9876543210_DO_NOT_DELETE";
     s.managed_policy_arns = {"arn:aws:iam::aws:policy/ReadOnlyAccess"};
     s.customer_managed = {{"team-policy", "/teams/"}};

@@ -44,6 +44,33 @@ TEST(assignment_domain, reserved_names_use_the_instance_and_permission_set_ids) 
   EXPECT_EQ(instance_arn_of("garbage"), "");
 }
 
+TEST(assignment_domain, role_names_follow_the_naming_setting) {
+  // Atrium's default works with AssumeRoleWithSAML; the service's names stay available.
+  EXPECT_EQ(role_name(role_naming{}, "ReadOnly", ps), "AtriumSSO_ReadOnly_fedcba9876543210");
+  EXPECT_EQ(role_naming{}.path, "/atrium/");
+  EXPECT_EQ(role_name(role_naming::service(), "ReadOnly", ps), reserved_role_name("ReadOnly", ps));
+  EXPECT_EQ(role_naming::service().path, "/aws-reserved/sso.amazonaws.com/");
+  EXPECT_EQ(role_name({"Longest15Prefix", "/"}, std::string(32, 'n'), ps).size(), 64u) << "IAM's role name limit";
+  EXPECT_TRUE(check_role_naming({}));
+  EXPECT_TRUE(check_role_naming(role_naming::service()));
+  EXPECT_TRUE(check_role_naming({"Ops+=,.@-_", "/"}));
+  EXPECT_FALSE(check_role_naming({"", "/atrium/"}));
+  EXPECT_FALSE(check_role_naming({"Sixteen_chars_xx", "/atrium/"}));
+  EXPECT_FALSE(check_role_naming({"Bad Prefix", "/atrium/"}));
+  EXPECT_FALSE(check_role_naming({"A_", "atrium/"}));
+  EXPECT_FALSE(check_role_naming({"A_", "/atrium"}));
+  EXPECT_FALSE(check_role_naming({"A_", "/a//b/"}));
+  EXPECT_FALSE(check_role_naming({"A_", "/a b/"}));
+  EXPECT_FALSE(check_role_naming({"A_", "/" + std::string(511, 'a') + "/"}));
+  auto e = check_role_naming({"", "/"});
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("provisioner.role_name_prefix"), std::string::npos);
+  EXPECT_EQ(iam_role_arn("aws", "111122223333", "/atrium/", "AtriumSSO_A_0"), "arn:aws:iam::111122223333:role/atrium/AtriumSSO_A_0");
+  EXPECT_EQ(iam_role_arn("aws-cn", "111122223333", "/", "R"), "arn:aws-cn:iam::111122223333:role/R");
+  EXPECT_EQ(saml_provider_arn("aws", "111122223333", "AWSSSO_0_DO_NOT_DELETE"),
+            "arn:aws:iam::111122223333:saml-provider/AWSSSO_0_DO_NOT_DELETE");
+}
+
 TEST(assignment_domain, enums_round_trip) {
   EXPECT_EQ(parse_principal_type("GROUP"), principal_type::group);
   EXPECT_EQ(parse_principal_type("group"), std::nullopt);

@@ -37,7 +37,10 @@ def setup(moto):  # noqa: F811
 def atrium(setup, *args, check=True):
     moto = setup["moto"]
     cmd = [ATRIUM, *args, "--data-dir", str(setup["data"])]
-    for s in moto.atrium_settings():
+    # The service's role names, configured explicitly (Atrium's default is AtriumSSO_ under
+    # /atrium/; this test checks the provisioner with the names the service itself uses).
+    for s in moto.atrium_settings() + ["provisioner.role_name_prefix=AWSReservedSSO_",
+                                       "provisioner.role_path=/aws-reserved/sso.amazonaws.com/"]:
         cmd += ["--set", s]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=moto.cli_env())
     if check:

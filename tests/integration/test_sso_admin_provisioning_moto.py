@@ -93,8 +93,13 @@ def atrium(moto):
     os.environ.pop("AWS_SESSION_TOKEN", None)
     tmp = tempfile.mkdtemp(prefix="atrium-moto-")
     try:
+        # The service's role names, configured explicitly: this test checks the roles as the
+        # service itself names them (Atrium's default, AtriumSSO_ under /atrium/, is tested in
+        # test_console_federation_moto.py).
         s = make_server(tmp, settings=["provisioner.kind=aws-iam", f"provisioner.iam_endpoint={moto}",
-                                       f"provisioner.sts_endpoint={moto}"])
+                                       f"provisioner.sts_endpoint={moto}",
+                                       "provisioner.role_name_prefix=AWSReservedSSO_",
+                                       "provisioner.role_path=/aws-reserved/sso.amazonaws.com/"])
     finally:
         for k, v in saved.items():
             if v is None:

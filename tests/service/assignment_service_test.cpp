@@ -92,7 +92,9 @@ class assignment_service_test : public ::testing::Test {
     audit_ = std::make_unique<auditor>(clk_, rnd_, std::nullopt);
     audited_ = std::make_unique<audited_store>(*db_, *audit_);
     svc_ = std::make_unique<assignment_service>(*audited_, clk_, rnd_, lookups(), assignment_settings{cap});
-    jobs_ = std::make_unique<provisioning_jobs>(*audited_, clk_, prov_, lookups());
+    // These tests check the service's role names, configured explicitly (Atrium's default
+    // naming is tested below).
+    jobs_ = std::make_unique<provisioning_jobs>(*audited_, clk_, prov_, lookups(), naming_);
   }
 
   assignment_lookups lookups() {
@@ -144,6 +146,7 @@ class assignment_service_test : public ::testing::Test {
   std::unique_ptr<assignment_service> svc_;
   std::unique_ptr<provisioning_jobs> jobs_;
   fake_provisioner prov_;
+  domain::role_naming naming_ = domain::role_naming::service();
   permission_set_facts ps_;
   bool ps_deleted_ = false;
   std::string user_, user2_;
@@ -332,6 +335,76 @@ TEST_F(assignment_service_test, provision_permission_set_updates_out_of_date_acc
                                                              provisioning_filter::latest_provisioned, std::nullopt, 10);
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->items.size(), 1u);
+}
+
+TEST_F(assignment_service_test, atrium_names_roles_so_that_assume_role_with_saml_works) {
+  naming_ = domain::role_naming{};  // the default: AtriumSSO_ under /atrium/
+  open();
+  ASSERT_TRUE(svc_->create_assignment(ctx_, req(user_)));
+  ASSERT_TRUE(jobs_->run_pending());
+  ASSERT_EQ(prov_.roles.count(std::string(account) + "/AtriumSSO_ReadOnly_1111111111111111"), 1u);
+  EXPECT_EQ(prov_.roles.begin()->second.path, "/atrium/");
+  auto row = db_->read([&](store::transaction& tx) -> result<void> {
+    auto p = tx.assignments().get_provisioned(account, ps_arn);
+    if (!p) return std::unexpected(p.error());
+    EXPECT_TRUE(*p);
+    if (*p) {
+      EXPECT_EQ((*p)->role_name, "AtriumSSO_ReadOnly_1111111111111111") << "the role is recorded with its name";
+      EXPECT_EQ((*p)->role_path, "/atrium/");
+    }
+    return {};
+  });
+  ASSERT_TRUE(row);
+}
+
+TEST_F(assignment_service_test, the_next_provisioning_moves_a_role_to_the_configured_name) {
+  // Provisioned with the service's names (as before the setting existed) ...
+  ASSERT_TRUE(svc_->create_assignment(ctx_, req(user_)));
+  ASSERT_TRUE(jobs_->run_pending());
+  ASSERT_EQ(prov_.roles.count(std::string(account) + "/AWSReservedSSO_ReadOnly_1111111111111111"), 1u);
+  // ... then the deployment moves to Atrium's names. Nothing changes until the permission set
+  // is provisioned again: a new assignment reuses the role in place.
+  naming_ = domain::role_naming{};
+  open();
+  ASSERT_TRUE(svc_->create_assignment(ctx_, req(user2_)));
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_EQ(prov_.roles.count(std::string(account) + "/AWSReservedSSO_ReadOnly_1111111111111111"), 1u);
+  EXPECT_EQ(prov_.deletes, 0);
+  auto p = svc_->provision_permission_set(ctx_, {instance, ps_arn, std::nullopt});
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_EQ(status_of(p->request_id, domain::request_kind::provision_permission_set), domain::request_status::succeeded);
+  EXPECT_EQ(prov_.roles.count(std::string(account) + "/AtriumSSO_ReadOnly_1111111111111111"), 1u) << "made first";
+  EXPECT_EQ(prov_.roles.count(std::string(account) + "/AWSReservedSSO_ReadOnly_1111111111111111"), 0u)
+      << "then the old-named role is deleted";
+  EXPECT_EQ(prov_.deletes, 1);
+  // The last assignment going deletes the role of the recorded (new) name.
+  ASSERT_TRUE(svc_->delete_assignment(ctx_, req(user_)));
+  ASSERT_TRUE(svc_->delete_assignment(ctx_, req(user2_)));
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_TRUE(prov_.roles.empty());
+  EXPECT_EQ(prov_.deletes, 2);
+}
+
+TEST_F(assignment_service_test, a_failed_move_keeps_the_old_record_and_is_retried) {
+  ASSERT_TRUE(svc_->create_assignment(ctx_, req(user_)));
+  ASSERT_TRUE(jobs_->run_pending());
+  naming_ = domain::role_naming{};
+  open();
+  prov_.fail_put = "AccessDenied: not allowed to create roles";
+  auto p = svc_->provision_permission_set(ctx_, {instance, ps_arn, account});
+  ASSERT_TRUE(p);
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_EQ(status_of(p->request_id, domain::request_kind::provision_permission_set), domain::request_status::failed);
+  EXPECT_EQ(prov_.roles.count(std::string(account) + "/AWSReservedSSO_ReadOnly_1111111111111111"), 1u)
+      << "users keep the role they had";
+  prov_.fail_put.clear();
+  auto again = svc_->provision_permission_set(ctx_, {instance, ps_arn, account});
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_EQ(status_of(again->request_id, domain::request_kind::provision_permission_set), domain::request_status::succeeded);
+  EXPECT_EQ(prov_.roles.size(), 1u);
+  EXPECT_EQ(prov_.roles.count(std::string(account) + "/AtriumSSO_ReadOnly_1111111111111111"), 1u);
 }
 
 }  // namespace atrium::service

@@ -130,6 +130,13 @@ export interface Application {
   url?: string;
 }
 
+// POST /portal/api/portal/console: the signed SAML Response the page posts to AWS's sign-in.
+export interface ConsoleSession {
+  destination: string;
+  samlResponse: string;
+  relayState: string;
+}
+
 export interface PortalListing {
   accounts: Account[];
   applications: Application[];

@@ -63,7 +63,7 @@ response portal_door::handle(const request& req) {
   } else {
     r = error_answer(405, "InvalidRequest", "Only GET is served outside /portal/api/.");
   }
-  add_security_headers(r);
+  add_security_headers(r, s_.form_action);
   return r;
 }
 
@@ -111,6 +111,10 @@ response portal_door::api(call& c) {
     const std::string* token = req.header("x-csrf-token");
     if (!token || !service::session_service::csrf_matches(c.session->record, *token))
       return error_answer(403, "CsrfFailed", "The request's X-CSRF-Token is missing or wrong.");
+  }
+  if (rest == "portal/console" || rest == "portal/credentials") {
+    if (req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
+    return federation_route(c, rest == "portal/console");
   }
   if (rest == "signout" || rest.starts_with("portal/")) return answer(session_route(c, rest));
   if (rest.starts_with("password/")) return answer(password_route(c, rest));

@@ -12,6 +12,7 @@
 
 #include "proto/kit/router.hpp"
 #include "service/audited_store.hpp"
+#include "service/federation/aws_federation.hpp"
 #include "service/mfa_service.hpp"
 #include "service/password_service.hpp"
 #include "service/portal_accounts.hpp"
@@ -24,6 +25,8 @@ struct portal_settings {
   std::string public_url;  // https://host:port: the portal's origin (Origin checks, links)
   std::filesystem::path assets_dir;
   std::size_t max_body_bytes = 64 * 1024;
+  // CSP form-action sources: 'self' and where "Management console" posts (form_action_sources).
+  std::string form_action = "'self'";
 };
 
 struct portal_services {
@@ -32,6 +35,9 @@ struct portal_services {
   service::password_service& passwords;
   service::mfa_service& mfa;
   service::portal_accounts& accounts;
+  // Console federation ("Management console"); its refusals are audited through `audit`.
+  service::aws_federation& federation;
+  service::audited_store& audit;
 };
 
 class portal_door final : public door {
@@ -56,6 +62,9 @@ class portal_door final : public door {
   result<response> session_route(call& c, std::string_view rest);
   result<response> password_route(call& c, std::string_view rest);
   result<response> devices_route(call& c, std::string_view rest);
+  // POST portal/console (the signed SAML Response) and portal/credentials (the role's
+  // credentials) for one account and role (federation_routes.cpp).
+  response federation_route(call& c, bool console);
 
   portal_services svc_;
   portal_settings s_;

@@ -42,8 +42,33 @@ bool same_origin(const request& req, std::string_view public_url) {
   return o == scheme + "://" + std::string(trim(*host));
 }
 
-void add_security_headers(response& r) {
-  r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+std::string form_action_sources(std::string_view signin_url) {
+  std::string out = "'self'";
+  auto scheme_end = signin_url.find("://");
+  if (scheme_end == std::string_view::npos) return out;
+  auto host_end = signin_url.find_first_of("/?#", scheme_end + 3);
+  std::string_view origin = signin_url.substr(0, host_end);
+  std::string_view authority = origin.substr(scheme_end + 3);
+  if (authority.empty() || authority.find_first_of(" ;,'\"") != std::string_view::npos) return out;
+  out += " " + std::string(origin);
+  // AWS's sign-in endpoint answers the posted Response with a redirect into the console (or the
+  // permission set's relay state), and CSP checks form-action on those redirects too: allow the
+  // sign-in host's parent domain (signin.aws.amazon.com -> *.aws.amazon.com, the regional
+  // us-east-1.signin.aws.amazon.com too).
+  auto at = authority.find("signin.");
+  if (at != std::string_view::npos && (at == 0 || authority[at - 1] == '.') && authority.find(':') == std::string_view::npos) {
+    auto parent = authority.substr(at + 7);
+    if (parent.find('.') != std::string_view::npos)
+      out += " " + std::string(signin_url.substr(0, scheme_end)) + "://*." + std::string(parent);
+  }
+  return out;
+}
+
+void add_security_headers(response& r, std::string_view form_action) {
+  // form-action does not fall back to default-src (CSP3 §6.4.1): without it a page could post
+  // anywhere. The portal posts only to itself and to AWS's sign-in (Management console).
+  r.headers.emplace_back("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action " +
+                                                        std::string(form_action) + "; frame-ancestors 'none'");
   r.headers.emplace_back("X-Frame-Options", "DENY");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");

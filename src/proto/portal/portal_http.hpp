@@ -51,8 +51,13 @@ response json_answer(const nlohmann::json& j, int status = 200);
 response error_answer(int status, std::string code, std::string message);
 // A service error in the contract's words; `policy` maps errc::validation to PasswordPolicy.
 response from_error(const error& e, bool policy = false);
-// Headers every portal answer carries (CSP, frame, referrer, nosniff).
-void add_security_headers(response& r);
+// The CSP form-action sources of a portal that posts SAML Responses to `signin_url`: 'self',
+// the URL's origin and, for an AWS sign-in host (signin.<domain>), https://*.<domain> where
+// the sign-in redirects to.
+std::string form_action_sources(std::string_view signin_url);
+// Headers every portal answer carries (CSP with `form_action` as form-action's sources, frame,
+// referrer, nosniff).
+void add_security_headers(response& r, std::string_view form_action = "'self'");
 
 // Body fields. A missing required field, a wrong type or a value over `max` bytes is
 // errc::validation naming the field.

@@ -42,10 +42,10 @@ domain::request_record request_row(const statement& s) {
 }
 
 constexpr const char* provisioned_columns =
-    "SELECT account_id, permission_set_arn, version, updated_at FROM provisioned_permission_sets";
+    "SELECT account_id, permission_set_arn, version, updated_at, role_name, role_path FROM provisioned_permission_sets";
 
 domain::provisioned_permission_set provisioned_row(const statement& s) {
-  return {s.text(0), s.text(1), s.integer(2), from_epoch_millis(s.integer(3))};
+  return {s.text(0), s.text(1), s.integer(2), from_epoch_millis(s.integer(3)), s.text(4), s.text(5)};
 }
 
 }  // namespace
@@ -180,10 +180,12 @@ result<int64_t> assignment_repo::count_pending() {
 }
 
 result<void> assignment_repo::put_provisioned(const domain::provisioned_permission_set& p) {
-  PREPARE(s, c_, "INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, updated_at) "
-                 "VALUES (?, ?, ?, ?) ON CONFLICT(account_id, permission_set_arn) DO UPDATE SET "
-                 "version = excluded.version, updated_at = excluded.updated_at");
+  PREPARE(s, c_, "INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, updated_at, "
+                 "role_name, role_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, permission_set_arn) DO UPDATE "
+                 "SET version = excluded.version, updated_at = excluded.updated_at, role_name = excluded.role_name, "
+                 "role_path = excluded.role_path");
   s.bind(1, p.account_id).bind(2, p.permission_set_arn).bind(3, p.version).bind(4, epoch_millis(p.updated_at));
+  s.bind(5, p.role_name).bind(6, p.role_path);
   return run(s);
 }
 

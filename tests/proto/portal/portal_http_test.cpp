@@ -121,6 +121,27 @@ TEST_F(static_files_test, missing_build_is_a_clear_404) {
   EXPECT_EQ(r.status, 404);
 }
 
+TEST(portal_http, form_action_allows_the_portal_and_the_aws_sign_in_only) {
+  EXPECT_EQ(form_action_sources("https://signin.aws.amazon.com/saml"),
+            "'self' https://signin.aws.amazon.com https://*.aws.amazon.com")
+      << "the sign-in redirects into the console (console.aws.amazon.com, <region>.console...)";
+  EXPECT_EQ(form_action_sources("https://us-east-1.signin.aws.amazon.com/saml"),
+            "'self' https://us-east-1.signin.aws.amazon.com https://*.aws.amazon.com");
+  EXPECT_EQ(form_action_sources("https://signin.amazonaws.cn/saml"), "'self' https://signin.amazonaws.cn https://*.amazonaws.cn");
+  EXPECT_EQ(form_action_sources("http://127.0.0.1:40123/saml"), "'self' http://127.0.0.1:40123")
+      << "a test sink: its origin only";
+  EXPECT_EQ(form_action_sources("nonsense"), "'self'");
+  EXPECT_EQ(form_action_sources("https://a;b/saml"), "'self'") << "nothing that could end the directive";
+  response r;
+  add_security_headers(r, form_action_sources("https://signin.aws.amazon.com/saml"));
+  EXPECT_EQ(header_of(r, "Content-Security-Policy"),
+            "default-src 'self'; img-src 'self' data:; form-action 'self' https://signin.aws.amazon.com "
+            "https://*.aws.amazon.com; frame-ancestors 'none'");
+  response plain;
+  add_security_headers(plain);
+  EXPECT_NE(header_of(plain, "Content-Security-Policy").find("form-action 'self';"), std::string::npos);
+}
+
 }  // namespace
 
 }  // namespace atrium::proto::portal

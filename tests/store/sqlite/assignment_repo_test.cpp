@@ -124,9 +124,9 @@ TEST_F(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending
 TEST_F(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_FALSE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps1); }));
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
-    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 1, from_epoch_millis(5)}); !p) return std::unexpected(p.error());
-    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 3, from_epoch_millis(6)}); !p) return std::unexpected(p.error());
-    if (auto p = tx.assignments().put_provisioned({"222222222222", ps1, 2, from_epoch_millis(6)}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 1, from_epoch_millis(5), "", ""}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 3, from_epoch_millis(6), "", ""}); !p) return std::unexpected(p.error());
+    if (auto p = tx.assignments().put_provisioned({"222222222222", ps1, 2, from_epoch_millis(6), "", ""}); !p) return std::unexpected(p.error());
     return true;
   }));
   auto one = read_value(*db_, [](transaction& tx) { return tx.assignments().get_provisioned("111111111111", ps1); });
@@ -139,6 +139,44 @@ TEST_F(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_TRUE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps1); }));
   EXPECT_FALSE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps2); }));
   EXPECT_TRUE(*write_value(*db_, [](transaction& tx) { return tx.assignments().remove_provisioned("111111111111", ps1); }));
+}
+
+TEST_F(assignment_repo_test, provisioned_rows_record_the_role_they_made) {
+  // Migration 0011: the role's name and path are kept with the row, and a later put replaces
+  // them (the next provisioning after provisioner.role_name_prefix changed).
+  ASSERT_TRUE(write_value(*db_, [](transaction& tx) {
+    return tx.assignments().put_provisioned(
+        {"111111111111", ps1, 1, from_epoch_millis(5), "AWSReservedSSO_Admin_1111111111111111",
+         "/aws-reserved/sso.amazonaws.com/"});
+  }));
+  ASSERT_TRUE(write_value(*db_, [](transaction& tx) {
+    return tx.assignments().put_provisioned(
+        {"111111111111", ps1, 2, from_epoch_millis(6), "AtriumSSO_Admin_1111111111111111", "/atrium/"});
+  }));
+  auto row = read_value(*db_, [](transaction& tx) { return tx.assignments().get_provisioned("111111111111", ps1); });
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((*row)->role_name, "AtriumSSO_Admin_1111111111111111");
+  EXPECT_EQ((*row)->role_path, "/atrium/");
+  EXPECT_EQ((domain::recorded_role(**row, "Admin")), (domain::role_location{"AtriumSSO_Admin_1111111111111111", "/atrium/"}));
+
+  // A row written before 0011 (no role columns set) means the service's names.
+  db_.reset();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(file().c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, "
+                                "updated_at) VALUES ('222222222222', "
+                                "'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-2222222222222222', 1, 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  reopen();
+  auto old = read_value(*db_, [](transaction& tx) { return tx.assignments().get_provisioned("222222222222", ps2); });
+  ASSERT_TRUE(old && *old);
+  EXPECT_EQ((*old)->role_name, "");
+  EXPECT_EQ((domain::recorded_role(**old, "Dev")),
+            (domain::role_location{"AWSReservedSSO_Dev_2222222222222222", "/aws-reserved/sso.amazonaws.com/"}));
 }
 
 TEST_F(assignment_repo_test, listings_are_index_searches) {

@@ -3,6 +3,7 @@
 // search for an AWS account or application").
 
 import { api, Account, Application, PortalListing, describeError } from '../api';
+import { openConsole } from '../console';
 import { h, field, errorRegion, statusRegion, heading, append, clear } from '../dom';
 import { PageContext } from '../router';
 import { requireSession } from '../session';
@@ -34,7 +35,7 @@ export async function landingPage(ctx: PageContext): Promise<void> {
     return;
   }
   if (ctx.stale()) return;
-  const accountItems = (listing.accounts ?? []).map(accountItem);
+  const accountItems = (listing.accounts ?? []).map((a, i) => accountItem(a, i, error));
   const appItems = (listing.applications ?? []).map(applicationItem);
   const apply = () => {
     const q = search.input.value.trim().toLowerCase();
@@ -61,7 +62,7 @@ function filter(list: HTMLElement, items: Item[], q: string, noMatch: string, no
   return shown.length;
 }
 
-function accountItem(a: Account, index: number): Item {
+function accountItem(a: Account, index: number, error: HTMLElement): Item {
   const rolesId = `account-roles-${index}`;
   const roles = a.roles ?? [];
   const toggle = h('button', { type: 'button', class: 'account-toggle', 'aria-expanded': 'false', 'aria-controls': rolesId },
@@ -71,7 +72,8 @@ function accountItem(a: Account, index: number): Item {
     ...(roles.length
       ? roles.map((r) => h('li', { class: 'role' },
           h('span', { class: 'role-name' }, r.permissionSetName),
-          r.description ? h('span', { class: 'role-description' }, ` - ${r.description}`) : null))
+          r.description ? h('span', { class: 'role-description' }, ` - ${r.description}`) : null,
+          consoleButton(a, r.permissionSetName, error)))
       : [h('li', { class: 'empty' }, 'No roles.')]));
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') === 'true';
@@ -80,6 +82,27 @@ function accountItem(a: Account, index: number): Item {
   });
   const words = [a.accountName, a.accountId, a.email ?? '', ...roles.map((r) => r.permissionSetName)];
   return { li: h('li', { class: 'account' }, toggle, roleList), text: words.join(' ').toLowerCase() };
+}
+
+// "Management console" for one role: the browser leaves the portal for the AWS console.
+function consoleButton(a: Account, roleName: string, error: HTMLElement): HTMLButtonElement {
+  const b = h('button', {
+    type: 'button', class: 'console-link',
+    // The account's id, not its name: the account's own toggle button is the one named after it.
+    'aria-label': `Management console: ${roleName} in account ${a.accountId}`,
+  }, 'Management console');
+  b.addEventListener('click', async () => {
+    error.textContent = '';
+    b.disabled = true;
+    try {
+      await openConsole(a.accountId, roleName);
+    } catch (err) {
+      error.textContent = describeError(err);
+    } finally {
+      b.disabled = false;  // the form is on its way; back in the portal (bfcache) it works again
+    }
+  });
+  return b;
 }
 
 function applicationItem(app: Application): Item {
