@@ -26,6 +26,11 @@ std::optional<std::string> base64url_decode(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
 
+// RFC 3986 percent-encoding of everything but unreserved characters, and its inverse (which
+// also reads '+' as a space, as form encoding does); nullopt for a broken escape.
+std::string url_encode(std::string_view s);
+std::optional<std::string> url_decode(std::string_view s);
+
 // Well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
 bool valid_utf8(std::string_view s);
 // Number of code points in well-formed UTF-8.

@@ -52,9 +52,6 @@ result<void> verify_redirect_signature(const redirect_query& query, const truste
 result<std::string> make_redirect_query(std::string_view xml, bool is_request, std::optional<std::string_view> relay_state,
                                         const signer* sign_with);
 
-// RFC 3986 percent-encoding of everything but unreserved characters, and its inverse (which
-// also reads '+' as a space, as form encoding does).
-std::string url_encode(std::string_view s);
-std::optional<std::string> url_decode(std::string_view s);
+// Percent-encoding: url_encode / url_decode in base/strings.hpp.
 
 }  // namespace atrium::xml

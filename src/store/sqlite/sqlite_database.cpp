@@ -6,6 +6,7 @@
 #include "store/sqlite/assignment_repo.hpp"
 #include "store/sqlite/credential_repo.hpp"
 #include "store/sqlite/mfa_device_repo.hpp"
+#include "store/sqlite/oidc_repo.hpp"
 #include "store/sqlite/organization_repo.hpp"
 #include "store/sqlite/permission_set_repo.hpp"
 #include "store/sqlite/migrations.hpp"
@@ -33,6 +34,7 @@ admin_policy_repository& sqlite_transaction::admin_policies() { return made<admi
 credential_repository& sqlite_transaction::credentials() { return made<credential_repo>(credentials_, c_); }
 mfa_device_repository& sqlite_transaction::mfa_devices() { return made<mfa_device_repo>(mfa_devices_, c_); }
 session_repository& sqlite_transaction::sessions() { return made<session_repo>(sessions_, c_); }
+oidc_repository& sqlite_transaction::oidc() { return made<oidc_repo>(oidc_, c_); }
 
 
 namespace {
