@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/token_gauges.hpp"
+#include "app/wire_cli_access.hpp"
 #include "app/wire_identity.hpp"
 #include "app/wire_mail.hpp"
 #include "app/wire_organization.hpp"
@@ -56,6 +57,13 @@ int runtime::drain_mail() {
   return mail_->failures.load();
 }
 
+void runtime::open_portal(uint16_t port) {
+  auto& c = *core_;
+  signin_ = wire_signin(c, *mail_->passwords, port);
+  cli_ = wire_cli_access(c, *signin_);
+  portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, cli_->portal.get());
+}
+
 int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   auto& c = *core_;
   auto scfg = c.cfg.server;
@@ -76,8 +84,7 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
         return c.routes.transport_error(partial, std::move(generic));
       });
   srv.listen();
-  signin_ = wire_signin(c, *mail_->passwords, srv.port());
-  portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation);
+  open_portal(srv.port());
   identity_->provisioning_api->set_endpoint(scim_endpoint(c, srv.port()));
   token_gauges gauges(*c.db, c.clk, identity_->provisioning->policy(), *metrics);
   sso_admin_->jobs->start();  // resumes requests left IN_PROGRESS by a previous run

@@ -18,6 +18,7 @@ struct sso_admin_wing;
 struct organization_wing;
 struct signin_wing;
 struct portal_wing;
+struct cli_access_wing;
 
 // Where time and randomness come from (architecture guide: injected everywhere). Null: the
 // system clock and libsodium's random source. Tests pass a manual clock and a seeded source.
@@ -45,6 +46,10 @@ class runtime {
   int drain_mail();
   // Runs the HTTP server until SIGTERM/SIGINT. `on_ready(port)` is called once listening.
   int serve(const std::function<void(uint16_t)>& on_ready);
+  // The wings whose URLs name the port: sign-in, command-line access and the portal (serve()
+  // calls it once listening; the golden tests call it with their fixed port).
+  void open_portal(uint16_t port);
+  cli_access_wing& cli_access() { return *cli_; }
 
  private:
   runtime();
@@ -58,6 +63,7 @@ class runtime {
   std::unique_ptr<proto::door> aws_;
   // Made by serve() once the port is known (the portal's URL names it).
   std::unique_ptr<signin_wing> signin_;
+  std::unique_ptr<cli_access_wing> cli_;
   std::unique_ptr<portal_wing> portal_;
 };
 

@@ -16,8 +16,10 @@ struct portal_wing {
 };
 
 // Registers the portal door's paths with c.routes.
-// `federation`: the sso-admin wing's (Management console).
+// `federation`: the sso-admin wing's (Management console); `cli`: command-line access's routes
+// (app/wire_cli_access.hpp), or null.
 std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
-                                         service::aws_federation& federation);
+                                         service::aws_federation& federation,
+                                         proto::portal::cli_services* cli = nullptr);
 
 }  // namespace atrium::app

@@ -44,7 +44,7 @@ struct golden_file {
 };
 
 bool header_line(const std::string& l) {
-  static const std::regex re(R"(^[A-Za-z0-9-]+: .*$)");
+  static const std::regex re(R"(^[A-Za-z0-9_-]+: .*$)");  // "_": x-amz-sso_bearer_token
   return std::regex_match(l, re);
 }
 
@@ -243,6 +243,7 @@ class deployment {
     cfg.public_host = "atrium.test";
     for (const auto& [op, rate] : g.throttle) cfg.throttle.rate_overrides[op] = rate;
     rt_ = app::runtime::open(cfg, {&clk_, &rnd_});
+    rt_->open_portal(cfg.server.port);  // the portal, sign-in and command-line access wings
     auto key = rt_->base().auth->create_access_key("admin", false);
     if (!key) throw std::runtime_error(key.error().message);
     key_ = *key;

@@ -1,8 +1,11 @@
 // Entry point: the routes of docs/sign-in.md ("UI routes") and the router start.
 
 import './style.css';
+import './cli.css';
 import { h, heading, append } from './dom';
 import { route, setNotFound, start } from './router';
+import { authorizePage } from './pages/authorize';
+import { devicePage } from './pages/device';
 import { devicesPage } from './pages/devices';
 import { landingPage } from './pages/landing';
 import { mfaPage, registerMfaPage } from './pages/mfa';
@@ -19,6 +22,9 @@ route('/portal/forgot-password', forgotPasswordPage);
 route('/portal/set-password', setPasswordPage);
 route('/portal/change-password', changePasswordPage);
 route('/portal/devices', devicesPage);
+// Command-line access (docs/cli.md): the device verification page and the code flow's consent.
+route('/portal/device', devicePage);
+route('/portal/authorize', authorizePage);
 setNotFound(({ main }) => {
   append(main, heading('Page not found'),
     h('p', {}, 'There is no such page in the portal. ', h('a', { href: '/portal/' }, 'Go to the portal')));

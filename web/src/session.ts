@@ -20,6 +20,8 @@ export async function requireSession(ctx: PageContext): Promise<SessionInfo | nu
   if (!s.signedIn) {
     setCsrfToken(null);
     showNav(null);
+    // Back here after the sign-in (the device verification page keeps its code).
+    sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
     await navigate('/portal/signin', true);
     return null;
   }
@@ -72,6 +74,14 @@ export interface Flow {
 }
 
 const FLOW_KEY = 'atrium.signin';
+const RETURN_KEY = 'atrium.returnTo';
+
+// The portal page that sent the user to sign in, once (only portal paths are followed).
+export function takeReturnTo(): string | null {
+  const to = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  return to && /^\/portal\//.test(to) && !to.startsWith('/portal/signin') ? to : null;
+}
 
 export function loadFlow(): Flow | null {
   try {
@@ -96,7 +106,7 @@ export async function followNext(step: NextStep): Promise<void> {
   if (step.next === 'done') {
     clearFlow();
     setCsrfToken(step.csrfToken ?? null);
-    await navigate(step.redirect ?? '/portal/', true);
+    await navigate(takeReturnTo() ?? step.redirect ?? '/portal/', true);
     return;
   }
   if (f) saveFlow({ ...f, step });

@@ -119,6 +119,8 @@ response portal_door::api(call& c) {
   if (rest == "signout" || rest.starts_with("portal/")) return answer(session_route(c, rest));
   if (rest.starts_with("password/")) return answer(password_route(c, rest));
   if (rest == "devices" || rest.starts_with("devices/")) return answer(devices_route(c, rest));
+  if (rest.starts_with("device/") || rest.starts_with("oauth/") || rest.starts_with("cli/"))
+    return answer(cli_route(c, rest));
   return error_answer(404, "NotFound", "No such portal API.");
 }
 

@@ -29,6 +29,8 @@ struct portal_settings {
   std::string form_action = "'self'";
 };
 
+struct cli_services;  // proto/portal/cli_services.hpp
+
 struct portal_services {
   service::sign_in_service& sign_in;
   service::session_service& sessions;
@@ -38,6 +40,7 @@ struct portal_services {
   // Console federation ("Management console"); its refusals are audited through `audit`.
   service::aws_federation& federation;
   service::audited_store& audit;
+  cli_services* cli = nullptr;  // command-line access (issue 16); null: its routes answer 404
 };
 
 class portal_door final : public door {
@@ -65,6 +68,7 @@ class portal_door final : public door {
   // POST portal/console (the signed SAML Response) and portal/credentials (the role's
   // credentials) for one account and role (federation_routes.cpp).
   response federation_route(call& c, bool console);
+  result<response> cli_route(call& c, std::string_view rest);  // cli_routes.cpp
 
   portal_services svc_;
   portal_settings s_;

@@ -7,6 +7,7 @@ import { openConsole } from '../console';
 import { h, field, errorRegion, statusRegion, heading, append, clear } from '../dom';
 import { PageContext } from '../router';
 import { requireSession } from '../session';
+import { openCredentialsDialog } from './credentials';
 
 export async function landingPage(ctx: PageContext): Promise<void> {
   const session = await requireSession(ctx);
@@ -73,7 +74,8 @@ function accountItem(a: Account, index: number, error: HTMLElement): Item {
       ? roles.map((r) => h('li', { class: 'role' },
           h('span', { class: 'role-name' }, r.permissionSetName),
           r.description ? h('span', { class: 'role-description' }, ` - ${r.description}`) : null,
-          consoleButton(a, r.permissionSetName, error)))
+          consoleButton(a, r.permissionSetName, error),
+          credentialsButton(a, r.permissionSetName)))
       : [h('li', { class: 'empty' }, 'No roles.')]));
   toggle.addEventListener('click', () => {
     const open = toggle.getAttribute('aria-expanded') === 'true';
@@ -113,4 +115,12 @@ function applicationItem(app: Application): Item {
             : h('span', { class: 'application-name' }, name),
     app.description ? h('span', { class: 'application-description' }, ` - ${app.description}`) : null);
   return { li, text: [name, app.description ?? ''].join(' ').toLowerCase() };
+}
+
+// The guide's "Command line or programmatic access" link of a role (pages/credentials.ts).
+function credentialsButton(a: Account, roleName: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'link', 'aria-label': `Command line or programmatic access for ${roleName} in ${a.accountName}` },
+    'Command line or programmatic access');
+  b.addEventListener('click', () => openCredentialsDialog(a.accountId, a.accountName, roleName, b));
+  return b;
 }

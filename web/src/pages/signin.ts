@@ -6,14 +6,14 @@ import { api, NextStep, SessionInfo, setCsrfToken } from '../api';
 import { h, field, errorRegion, statusRegion, heading, append } from '../dom';
 import { onSubmit } from '../forms';
 import { navigate, PageContext } from '../router';
-import { followNext, requireFlow, saveFlow, showNav, clearFlow } from '../session';
+import { followNext, requireFlow, saveFlow, showNav, clearFlow, takeReturnTo } from '../session';
 
 export async function signinPage(ctx: PageContext): Promise<void> {
   const session = await api<SessionInfo>('GET', '/portal/api/session').catch(() => null);
   if (ctx.stale()) return;
   if (session?.signedIn) {
     setCsrfToken(session.csrfToken ?? null);
-    await navigate('/portal/', true);
+    await navigate(takeReturnTo() ?? '/portal/', true);
     return;
   }
   showNav(null);
