@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli_common.hpp"
+#include "app/cli_config_cli.hpp"
 #include "app/config.hpp"
 #include "app/idp_cli.hpp"
 #include "app/mfa_cli.hpp"
@@ -165,6 +166,7 @@ int run_cli(int argc, char** argv) {
   idp_commands idp(admin);
   user_commands users(admin);
   mfa_commands mfa(admin);
+  cli_config_command cli_config(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -189,6 +191,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = idp.run()) return *code;
     if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
+    if (auto code = cli_config.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;
