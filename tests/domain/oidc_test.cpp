@@ -71,8 +71,8 @@ TEST(pkce, verifier_and_challenge_shapes) {
   EXPECT_FALSE(valid_code_verifier(std::string(42, 'a')));
   EXPECT_FALSE(valid_code_verifier(std::string(129, 'a')));
   EXPECT_FALSE(valid_code_verifier(std::string(43, '+')));
-  EXPECT_TRUE(valid_s256_challenge("E9Melhoa2OwvFrEMTJguCQQ0cYEN2mIW_NMtLQa9Oao"));
-  EXPECT_FALSE(valid_s256_challenge("E9Melhoa2OwvFrEMTJguCQQ0cYEN2mIW_NMtLQa9Oao="));
+  EXPECT_TRUE(valid_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+  EXPECT_FALSE(valid_s256_challenge("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM="));
   EXPECT_FALSE(valid_s256_challenge("short"));
 }
 

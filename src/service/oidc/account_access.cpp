@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 
 namespace atrium::service::oidc {
 
@@ -20,7 +21,7 @@ result<std::string> key_of(char kind, std::string_view token) {
 }
 
 // Accounts are shown in portal_accounts' order: name, then id.
-std::string account_key(const portal_account& a) { return a.account_name + '\n' + a.account_id; }
+std::string listing_key(const portal_account& a) { return a.account_name + '\n' + a.account_id; }
 
 template <class Item, class Key>
 listing<Item> page_after(std::vector<Item> all, const std::string& after, int max, char kind, Key key) {
@@ -49,7 +50,7 @@ result<listing<account_info>> account_access::accounts(const call_context& ctx, 
     std::string key;
   };
   std::vector<keyed> items;
-  for (const auto& a : all) items.push_back({{a.account_id, a.account_name, a.email}, account_key(a)});
+  for (const auto& a : all) items.push_back({{a.account_id, a.account_name, a.email}, listing_key(a)});
   auto page = page_after(std::move(items), after, max_results, 'a', [](const keyed& k) { return k.key; });
   listing<account_info> out{{}, page.next_token};
   for (auto& k : page.items) out.items.push_back(std::move(k.info));

@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "domain/oidc.hpp"
 #include "service/oidc/client_registry.hpp"
 #include "service/oidc/secrets.hpp"
@@ -22,7 +23,7 @@ result<pending_request> request_gone() {
 }
 
 // The registered URI the presented one matches, if any (RFC 8252 §7.3: any port on loopback).
-bool registered(const store::oidc_client_record& c, std::string_view uri) {
+bool registered_uri(const store::oidc_client_record& c, std::string_view uri) {
   return std::any_of(c.redirect_uris.begin(), c.redirect_uris.end(),
                      [&](const std::string& r) { return dom::redirect_matches(r, uri); });
 }
@@ -53,7 +54,7 @@ oauth_result<std::string> authorization_requests::begin(const call_context& ctx,
         if (r.client_id.empty() || r.client_id.size() > 64) return refuse(oauth_errc::invalid_client, "Unknown client.");
         TRY(client, tx.oidc().get_client(r.client_id));
         if (!client || client->expires_at <= now) return refuse(oauth_errc::invalid_client, "Unknown client.");
-        if (!registered(*client, r.redirect_uri))
+        if (!registered_uri(*client, r.redirect_uri))
           return refuse(oauth_errc::invalid_redirect_uri, "redirect_uri is not a loopback URI the client registered.");
         // From here on errors go back to the client through its redirect URI.
         if (r.response_type != "code") return refuse(oauth_errc::invalid_request, "response_type must be code.");

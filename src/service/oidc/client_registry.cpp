@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
 #include "service/oidc/secrets.hpp"
@@ -14,7 +15,7 @@ namespace dom = domain::oidc;
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has_item(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
 bool plain_text(std::string_view s) { return valid_utf8(s) && !has_control_chars(s); }
 
@@ -37,7 +38,7 @@ oauth_result<void> client_registry::check(const client_registration& r) const {
     if (!dom::parse_loopback(u))
       return oauth_fail(oauth_errc::invalid_redirect_uri,
                         "Redirect URIs must be http loopback URIs (http://127.0.0.1 or http://[::1]).");
-  if (contains(r.grant_types, dom::authorization_code_grant) && r.redirect_uris.empty())
+  if (has_item(r.grant_types, dom::authorization_code_grant) && r.redirect_uris.empty())
     return oauth_fail(oauth_errc::invalid_redirect_uri, "The authorization_code grant needs redirectUris.");
   if (r.issuer_url.size() > dom::max_uri_length || !plain_text(r.issuer_url))
     return oauth_fail(oauth_errc::invalid_request, "issuerUrl is too long or not text.");
@@ -85,7 +86,7 @@ oauth_result<store::oidc_client_record> client_registry::authenticate(store::tra
 
 bool client_registry::allows_grant(const store::oidc_client_record& c, std::string_view grant_type) {
   if (c.grant_types.empty()) return grant_type == dom::device_code_grant || grant_type == dom::refresh_token_grant;
-  return contains(c.grant_types, grant_type);
+  return has_item(c.grant_types, grant_type);
 }
 
 }  // namespace atrium::service::oidc

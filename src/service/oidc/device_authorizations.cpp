@@ -1,6 +1,7 @@
 #include "service/oidc/device_authorizations.hpp"
 
 #include "base/json_text.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
 #include "service/oidc/secrets.hpp"

@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
 #include "service/event_sources.hpp"
@@ -27,7 +28,7 @@ namespace {
 
 constexpr std::string_view hidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
-result<void> refuse(std::optional<oauth_error>& slot, oauth_errc code, std::string why) {
+result<void> refuse_with(std::optional<oauth_error>& slot, oauth_errc code, std::string why) {
   slot = oauth_error{code, std::move(why)};
   return {};
 }
@@ -68,11 +69,11 @@ oauth_result<issued_tokens> token_service::create(const call_context& ctx, const
   auto status = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
     out = {};
     auto client = clients_.authenticate(tx, r.client_id, r.client_secret);
-    if (!client) return refuse(out.refused, client.error().code, client.error().description);
+    if (!client) return refuse_with(out.refused, client.error().code, client.error().description);
     if (!client_registry::allows_grant(*client, r.grant_type))
-      return refuse(out.refused, oauth_errc::unauthorized_client, "The client did not register this grant type.");
+      return refuse_with(out.refused, oauth_errc::unauthorized_client, "The client did not register this grant type.");
     if (!dom::scopes_within(r.scopes, client->scopes))
-      return refuse(out.refused, oauth_errc::invalid_scope, "The request asks for scopes the client did not register.");
+      return refuse_with(out.refused, oauth_errc::invalid_scope, "The request asks for scopes the client did not register.");
     TRY_VOID(run_grant(tx, *client, r, out));
     if (out.refused) return {};
     // The guide's CreateToken record names the user who signed in.
@@ -97,15 +98,15 @@ result<void> token_service::device_grant(store::transaction& tx, const store::oi
                                          const token_request& r, grant_outcome& out) {
   auto now = clock_.now();
   if (!parse_secret(r.device_code, secret_kind::device_code))
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid device code.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid device code.");
   TRY(a, tx.oidc().get_authorization(secret_id(r.device_code)));
   if (!a || a->kind != oidc_authorization_kind::device || a->client_id != client.id)
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid device code.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid device code.");
   if (a->status == oidc_authorization_status::consumed)
-    return refuse(out.refused, oauth_errc::invalid_grant, "The device code was used already.");
-  if (a->expires_at <= now) return refuse(out.refused, oauth_errc::expired_token, "The device code expired.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The device code was used already.");
+  if (a->expires_at <= now) return refuse_with(out.refused, oauth_errc::expired_token, "The device code expired.");
   if (a->status == oidc_authorization_status::denied)
-    return refuse(out.refused, oauth_errc::access_denied, "The user denied the request.");
+    return refuse_with(out.refused, oauth_errc::access_denied, "The user denied the request.");
   if (a->status == oidc_authorization_status::pending) {
     // Polled sooner than the interval after the previous poll: slow_down, and the interval grows
     // for this and every later request (§3.5). A poll at the interval or later never slows down.
@@ -113,8 +114,8 @@ result<void> token_service::device_grant(store::transaction& tx, const store::oi
     if (early) a->interval_seconds += dom::slow_down_step.count();
     a->last_polled_at = now;
     TRY_VOID(tx.oidc().update_authorization(*a));
-    if (early) return refuse(out.refused, oauth_errc::slow_down, "Polled faster than the interval.");
-    return refuse(out.refused, oauth_errc::authorization_pending, "The user has not decided yet.");
+    if (early) return refuse_with(out.refused, oauth_errc::slow_down, "Polled faster than the interval.");
+    return refuse_with(out.refused, oauth_errc::authorization_pending, "The user has not decided yet.");
   }
   a->status = oidc_authorization_status::consumed;
   TRY_VOID(issue_for(tx, client, a->user_id, a->session_id, a->scopes, out));
@@ -128,21 +129,21 @@ result<void> token_service::code_grant(store::transaction& tx, const store::oidc
                                        const token_request& r, grant_outcome& out) {
   auto now = clock_.now();
   if (!parse_secret(r.code, secret_kind::authorization_code))
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid authorization code.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid authorization code.");
   TRY(a, tx.oidc().find_by_code(secret_id(r.code)));
   if (!a || a->kind != oidc_authorization_kind::code || a->client_id != client.id)
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid authorization code.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid authorization code.");
   if (a->status == oidc_authorization_status::consumed) {
     // A code used twice was stolen or replayed: what the first use produced is revoked (§4.1.2).
     if (!a->grant_id.empty()) TRY_VOID(tx.oidc().remove_grant(a->grant_id));
-    return refuse(out.refused, oauth_errc::invalid_grant, "The authorization code was used already.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The authorization code was used already.");
   }
   if (a->status != oidc_authorization_status::approved || a->expires_at <= now)
-    return refuse(out.refused, oauth_errc::invalid_grant, "The authorization code expired.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The authorization code expired.");
   if (r.redirect_uri != a->redirect_uri)
-    return refuse(out.refused, oauth_errc::invalid_grant, "redirectUri differs from the authorization request's.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "redirectUri differs from the authorization request's.");
   if (!pkce_matches(r.code_verifier, a->code_challenge))
-    return refuse(out.refused, oauth_errc::invalid_grant, "The code verifier does not match the code challenge.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The code verifier does not match the code challenge.");
   TRY_VOID(issue_for(tx, client, a->user_id, a->session_id, a->scopes, out));
   if (out.refused) return {};
   a->status = oidc_authorization_status::consumed;
@@ -155,25 +156,25 @@ result<void> token_service::refresh_grant(store::transaction& tx, const store::o
                                           const token_request& r, grant_outcome& out) {
   auto now = clock_.now();
   if (!parse_secret(r.refresh_token, secret_kind::refresh_token))
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
   auto id = secret_id(r.refresh_token);
   TRY(t, tx.oidc().get_token(id));
   if (!t || t->kind != store::oidc_token_kind::refresh)
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
   TRY(grant, tx.oidc().get_grant(t->grant_id));
   if (!grant || grant->client_id != client.id)
-    return refuse(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "Invalid refresh token.");
   auto revoke_family = [&]() -> result<void> {
     TRY_VOID(tx.oidc().remove_grant(grant->id));
-    return refuse(out.refused, oauth_errc::invalid_grant,
+    return refuse_with(out.refused, oauth_errc::invalid_grant,
                   "The refresh token was used already; every token of this sign-in is revoked.");
   };
   if (t->used_at) return revoke_family();
-  if (grant->expires_at <= now) return refuse(out.refused, oauth_errc::invalid_grant, "The sign-in session ended.");
+  if (grant->expires_at <= now) return refuse_with(out.refused, oauth_errc::invalid_grant, "The sign-in session ended.");
   TRY(session, tx.sessions().get_session(grant->session_id));
   TRY(user, tx.users().get(grant->user_id));
   if (!session || session->expires_at <= now || !user || !user->active)
-    return refuse(out.refused, oauth_errc::invalid_grant, "The sign-in session ended.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The sign-in session ended.");
   // Spent exactly once, even when two exchanges race (the second finds used_at set).
   TRY(spent_now, tx.oidc().use_token(id, now));
   if (!spent_now) return revoke_family();
@@ -188,8 +189,8 @@ result<void> token_service::issue_for(store::transaction& tx, const store::oidc_
   TRY(session, tx.sessions().get_session(session_id));
   TRY(user, tx.users().get(user_id));
   if (!session || session->expires_at <= now)
-    return refuse(out.refused, oauth_errc::invalid_grant, "The portal session the request was approved in ended.");
-  if (!user || !user->active) return refuse(out.refused, oauth_errc::access_denied, "The user cannot sign in.");
+    return refuse_with(out.refused, oauth_errc::invalid_grant, "The portal session the request was approved in ended.");
+  if (!user || !user->active) return refuse_with(out.refused, oauth_errc::access_denied, "The user cannot sign in.");
   out.user = std::move(*user);
   store::oidc_grant_record g{random_.uuid7(now), client.id, user_id, session_id, scopes, now, session->expires_at};
   TRY_VOID(tx.oidc().insert_grant(g));

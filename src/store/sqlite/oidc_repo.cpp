@@ -15,7 +15,7 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-std::vector<std::string> words(const std::string& s) {
+std::vector<std::string> space_words(const std::string& s) {
   std::vector<std::string> out;
   for (auto w : split(s, ' '))
     if (!w.empty()) out.emplace_back(w);
@@ -46,7 +46,7 @@ oidc_authorization_status status_of(const std::string& s) {
 }
 
 oidc_client_record client_row(const statement& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), words(s.text(4)), words(s.text(5)), words(s.text(6)),
+  return {s.text(0), s.text(1), s.text(2), s.text(3), space_words(s.text(4)), space_words(s.text(5)), space_words(s.text(6)),
           s.text(7), from_epoch_millis(s.integer(8)), from_epoch_millis(s.integer(9))};
 }
 
@@ -62,7 +62,7 @@ oidc_authorization_record authorization_row(const statement& s) {
   a.user_code_hash = s.text(3);
   a.code_hash = s.text(4);
   a.start_url = s.text(5);
-  a.scopes = words(s.text(6));
+  a.scopes = space_words(s.text(6));
   a.redirect_uri = s.text(7);
   a.state = s.text(8);
   a.code_challenge = s.text(9);
@@ -78,11 +78,11 @@ oidc_authorization_record authorization_row(const statement& s) {
 }
 
 oidc_grant_record grant_row(const statement& s) {
-  return {s.text(0), s.text(1), s.text(2), s.text(3), words(s.text(4)), from_epoch_millis(s.integer(5)),
+  return {s.text(0), s.text(1), s.text(2), s.text(3), space_words(s.text(4)), from_epoch_millis(s.integer(5)),
           from_epoch_millis(s.integer(6))};
 }
 
-oidc_token_record token_row(const statement& s) {
+oidc_token_record oidc_token_row(const statement& s) {
   oidc_token_record t{s.text(0), s.text(1), s.text(2) == "refresh" ? oidc_token_kind::refresh : oidc_token_kind::access,
                       from_epoch_millis(s.integer(3)), from_epoch_millis(s.integer(4)), std::nullopt};
   if (!s.is_null(5)) t.used_at = from_epoch_millis(s.integer(5));
@@ -185,7 +185,7 @@ result<void> oidc_repo::insert_token(const oidc_token_record& t) {
 result<std::optional<oidc_token_record>> oidc_repo::get_token(const std::string& id) {
   PREPARE(s, c_, "SELECT id, grant_id, kind, created_at, expires_at, used_at FROM oidc_tokens WHERE id = ?");
   s.bind(1, id);
-  return one_row(s, token_row);
+  return one_row(s, oidc_token_row);
 }
 
 result<bool> oidc_repo::use_token(const std::string& id, sys_time when) {

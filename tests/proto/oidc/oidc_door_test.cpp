@@ -126,7 +126,7 @@ TEST_F(oidc_door_test, the_code_flow_on_the_wire) {
   auto redirect = get("/authorize?response_type=code&client_id=" + c["clientId"].get<std::string>() +
                       "&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Foauth%2Fcallback&state=xyz"
                       "&code_challenge_method=S256&scopes=sso%3Aaccount%3Aaccess"
-                      "&code_challenge=E9Melhoa2OwvFrEMTJguCQQ0cYEN2mIW_NMtLQa9Oao");
+                      "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   ASSERT_EQ(redirect.status, 302) << redirect.body;
   auto location = header(redirect, "Location");
   ASSERT_TRUE(location.starts_with("https://atrium.test:8443/portal/authorize?request=")) << location;

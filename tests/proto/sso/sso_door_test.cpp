@@ -7,6 +7,7 @@
 
 #include "../../service/oidc/oidc_fixture.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "service/throttle.hpp"
 #include "store/assignment_repository.hpp"
 #include "store/organization_repository.hpp"

@@ -2,6 +2,7 @@
 // assignments, pages with next tokens, and GetRoleCredentials only for what is assigned.
 #include "service/oidc/account_access.hpp"
 
+#include "base/try.hpp"
 #include "oidc_fixture.hpp"
 #include "store/assignment_repository.hpp"
 #include "store/organization_repository.hpp"

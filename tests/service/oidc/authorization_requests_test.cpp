@@ -11,7 +11,7 @@ namespace {
 
 // RFC 7636 Appendix B's example pair.
 constexpr const char* verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-constexpr const char* challenge = "E9Melhoa2OwvFrEMTJguCQQ0cYEN2mIW_NMtLQa9Oao";
+constexpr const char* challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 constexpr const char* redirect = "http://127.0.0.1:53682/oauth/callback";
 
 class code_flow_test : public oidc_fixture {

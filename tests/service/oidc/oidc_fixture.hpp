@@ -16,6 +16,7 @@
 #include "service/oidc/client_registry.hpp"
 #include "service/oidc/code_attempts.hpp"
 #include "service/oidc/device_authorizations.hpp"
+#include "service/oidc/secrets.hpp"
 #include "service/oidc/token_service.hpp"
 #include "service/portal_accounts.hpp"
 #include "service/session_service.hpp"
