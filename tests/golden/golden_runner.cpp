@@ -40,6 +40,7 @@ struct exchange {
 struct golden_file {
   std::string guards;  // the header line
   std::map<std::string, double> throttle;  // "set throttle <operation> <rate>"
+  bool portal = false;                     // "set portal": also the wings wired once the port is known
   std::vector<exchange> exchanges;
 };
 
@@ -92,7 +93,9 @@ golden_file parse(const fs::path& file) {
       continue;
     }
     if (at == none) {
-      if (l.starts_with("set throttle ")) {
+      if (l == "set portal") {
+        g.portal = true;
+      } else if (l.starts_with("set throttle ")) {
         std::istringstream s(l.substr(13));
         std::string op;
         double rate = 0;
@@ -243,7 +246,8 @@ class deployment {
     cfg.public_host = "atrium.test";
     for (const auto& [op, rate] : g.throttle) cfg.throttle.rate_overrides[op] = rate;
     rt_ = app::runtime::open(cfg, {&clk_, &rnd_});
-    rt_->open_portal(cfg.server.port);  // the portal, sign-in and command-line access wings
+    // The portal, sign-in and command-line access wings (serve() wires them once it listens).
+    if (g.portal) rt_->open_portal(cfg.server.port);
     auto key = rt_->base().auth->create_access_key("admin", false);
     if (!key) throw std::runtime_error(key.error().message);
     key_ = *key;
@@ -348,6 +352,7 @@ json with_placeholders(json v, const bindings& b) {
 void write_recorded(const fs::path& file, const golden_file& g, const std::vector<std::string>& bodies) {
   std::ofstream out(file.string() + ".recorded");
   out << "# " << g.guards << "\n";
+  if (g.portal) out << "set portal\n";
   for (const auto& [op, rate] : g.throttle) out << "set throttle " << op << " " << rate << "\n";
   for (std::size_t i = 0; i < g.exchanges.size(); ++i) {
     const auto& x = g.exchanges[i];

@@ -8,6 +8,11 @@
 import { api, describeError } from '../api';
 import { h, append, button, clear, errorRegion, statusRegion } from '../dom';
 
+interface CliConfig {
+  startUrl: string;
+  region: string;
+}
+
 interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -73,14 +78,39 @@ export function openCredentialsDialog(accountId: string, accountName: string, ro
   dialog.addEventListener('cancel', (e) => { e.preventDefault(); finish(); });
   document.body.append(dialog);
   dialog.showModal();
-  void api<Credentials>('POST', '/portal/api/cli/credentials', { accountId, roleName }).then(
-    (c) => fill(body, accountId, roleName, c),
-    (err) => {
-      clear(body);
-      const error = errorRegion();
-      body.append(error);
-      error.textContent = describeError(err);
-    });
+  void fillDialog(body, accountId, roleName);
+}
+
+// The `aws configure sso` values first (they work whatever the role's credentials do), then the
+// role's short-term credentials or the reason there are none.
+async function fillDialog(body: HTMLElement, accountId: string, roleName: string): Promise<void> {
+  const error = errorRegion();
+  let config: CliConfig;
+  try {
+    config = await api<CliConfig>('GET', '/portal/api/cli/config');
+  } catch (err) {
+    clear(body);
+    body.append(error);
+    error.textContent = describeError(err);
+    return;
+  }
+  clear(body);
+  const creds = h('div', { class: 'role-credentials' }, h('p', { 'aria-busy': 'true' }, 'Getting credentials...'));
+  append(body,
+    h('h3', {}, 'AWS IAM Identity Center credentials (recommended)'),
+    h('p', {}, 'Run ', h('code', {}, 'aws configure sso'), ' and give it these values; the CLI then signs in ' +
+      'through this portal and renews credentials by itself.'),
+    copyBlock('SSO start URL', config.startUrl),
+    copyBlock('SSO region', config.region),
+    creds);
+  try {
+    const c = await api<Credentials>('POST', '/portal/api/cli/credentials', { accountId, roleName });
+    fill(creds, accountId, roleName, c);
+  } catch (err) {
+    clear(creds);
+    creds.append(h('h3', {}, 'Short-term credentials'), error);
+    error.textContent = describeError(err);
+  }
 }
 
 function fill(body: HTMLElement, accountId: string, roleName: string, c: Credentials): void {
@@ -102,11 +132,7 @@ function fill(body: HTMLElement, accountId: string, roleName: string, c: Credent
   chooser.addEventListener('change', (e) => show((e.target as HTMLInputElement).value as 'bash' | 'powershell' | 'cmd'));
   show('bash');
   append(body,
-    h('h3', {}, 'AWS IAM Identity Center credentials (recommended)'),
-    h('p', {}, 'Run ', h('code', {}, 'aws configure sso'), ' and give it these values; the CLI then signs in ' +
-      'through this portal and renews credentials by itself.'),
-    copyBlock('SSO start URL', c.startUrl),
-    copyBlock('SSO region', c.region),
+    h('h3', {}, 'Short-term credentials'),
     chooser, panels,
     h('h3', {}, 'Option 2: Add a profile to your AWS credentials file'),
     copyBlock('Credentials file profile', profileFor(accountId, roleName, c)),
