@@ -33,7 +33,7 @@ import pytest
 
 from conftest import REGION
 from test_mfa_admin import registered_user
-from test_portal_signin import PASSWORD, Browser, start_portal, totp
+from test_portal_signin import OATHTOOL, PASSWORD, Browser, start_portal
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 AWS = "/usr/bin/aws"
@@ -86,6 +86,7 @@ class World:
         self.tmp = pathlib.Path(tmp)
         self.portal_url = f"https://localhost:{server.port}/portal"
         self.user, self.secret = registered_user(server)
+        self.last_step = int(time.time() // 30)  # the registration's code used this step
         assign(server, self.user)
         out = server.cli("admin", "cli-config", "--endpoint", f"https://127.0.0.1:{server.port}",
                          "--out", str(self.tmp / "aws-data"), "--account", ACCOUNT, "--role", ROLE,
@@ -94,7 +95,6 @@ class World:
         self.home = self.tmp / "home"
         (self.home / ".aws").mkdir(parents=True)
         (self.home / ".aws" / "config").write_text(self.config["Profile"])
-        self.steps = 0
 
     def env(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -111,9 +111,14 @@ class World:
         return r
 
     def next_code(self):
-        # Each sign-in needs a TOTP step not used before (the registration used the current one).
-        self.steps += 1
-        return totp(self.secret, 30 * self.steps)
+        """A TOTP code of a step not used before and within the ±1-step window (RFC 6238 §5.2:
+        the server refuses a step twice); waits for the next step when the window is used up."""
+        step = max(self.last_step + 1, int(time.time() // 30))
+        while step > int(time.time() // 30) + 1:
+            time.sleep(1)
+        self.last_step = step
+        return subprocess.run([OATHTOOL, "--totp", "-b", "-N", f"@{step * 30 + 1}", self.secret],
+                              capture_output=True, text=True, check=True).stdout.strip()
 
     def login(self, profile, decision="allow"):
         """`aws sso login --no-browser`; chromium signs in and decides on the printed URL."""
