@@ -245,7 +245,8 @@ describe('passwords only', { skip: skip ?? false }, () => {
     });
     await signInPasswordOnly(page, 'frank', PASSWORD);
     const accounts = page.locator('#account-list');
-    const toggle = accounts.getByRole('button', { name: /Production/ });
+    // The account's toggle (each role of it has buttons naming the account too).
+    const toggle = accounts.locator('button.account-toggle', { hasText: 'Production' });
     await toggle.waitFor();
     assert.match(await toggle.textContent(), /111122223333/);
     assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
