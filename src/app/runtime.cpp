@@ -60,7 +60,7 @@ int runtime::drain_mail() {
 void runtime::open_portal(uint16_t port) {
   auto& c = *core_;
   signin_ = wire_signin(c, *mail_->passwords, port);
-  cli_ = wire_cli_access(c, *signin_);
+  cli_ = wire_cli_access(c, *signin_, *sso_admin_->federation);
   portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, cli_->portal.get());
 }
 

@@ -1,22 +1,32 @@
 #include "app/wire_cli_access.hpp"
 
+#include "base/try.hpp"
+
 namespace atrium::app {
 
 namespace {
 
-// Why a deployment cannot hand out role credentials (issue 16 item 4).
-std::unique_ptr<service::oidc::role_credentials_source> credentials_source(const config& cfg) {
-  if (cfg.provisioner_kind == "record-only")
-    return std::make_unique<service::oidc::no_role_credentials>(
-        "No role credentials: permission sets are kept as records only (provisioner.kind = record-only), so no "
-        "IAM role exists in the account to take credentials from. Set provisioner.kind = aws-iam (docs/cli.md).");
-  return std::make_unique<service::oidc::no_role_credentials>(
-      "No role credentials: this build has no AWS federation (STS AssumeRoleWithSAML) yet (docs/cli.md).");
-}
+// GetRoleCredentials through the AWS federation (service/federation: an assertion signed with
+// the IdP's active key, STS AssumeRoleWithSAML, the permission set's session duration, ABAC
+// attributes as PrincipalTag, the user name as session name), which audits the success itself
+// (ARCHITECTURE.md "Calling role_credentials from another door").
+class federation_credentials final : public service::oidc::role_credentials_source {
+ public:
+  explicit federation_credentials(service::aws_federation& f) : federation_(f) {}
+  result<service::oidc::role_credentials> get(const service::call_context& ctx, const std::string& user_id,
+                                              const std::string& account_id, const std::string& role_name) override {
+    auto event = federation_.event_context(ctx, service::aws_federation::credentials_event, user_id, account_id, role_name);
+    TRY(c, federation_.role_credentials(event, user_id, account_id, role_name));
+    return service::oidc::role_credentials{c.access_key_id, c.secret_access_key, c.session_token, c.expiration};
+  }
+
+ private:
+  service::aws_federation& federation_;
+};
 
 }  // namespace
 
-std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s) {
+std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s, service::aws_federation& federation) {
   auto w = std::make_unique<cli_access_wing>();
   auto& audited = *c.audited;
   w->attempts = std::make_unique<service::oidc::code_attempts>(*c.db, c.clk);
@@ -27,7 +37,7 @@ std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s) {
   w->tokens = std::make_unique<service::oidc::token_service>(audited, *w->clients, c.clk, c.rnd,
                                                              service::oidc::token_settings{c.ids.account_id});
   w->assigned = std::make_unique<service::portal_accounts>(*c.db);
-  w->credentials = credentials_source(c.cfg);
+  w->credentials = std::make_unique<federation_credentials>(federation);
   w->accounts = std::make_unique<service::oidc::account_access>(audited, *w->assigned, *w->credentials);
   proto::oidc::oidc_settings os;
   os.region = c.cfg.region;
@@ -40,7 +50,7 @@ std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s) {
   w->oidc->add_routes(c.routes);
   w->sso->add_routes(c.routes);
   w->portal = std::make_unique<proto::portal::cli_services>(
-      proto::portal::cli_services{*w->devices, *w->requests, *w->accounts, audited, c.cfg.region});
+      proto::portal::cli_services{*w->devices, *w->requests, c.cfg.region});
   return w;
 }
 

@@ -11,6 +11,7 @@
 #include "proto/oidc/oidc_door.hpp"
 #include "proto/portal/cli_services.hpp"
 #include "proto/sso/sso_door.hpp"
+#include "service/federation/aws_federation.hpp"
 #include "service/oidc/account_access.hpp"
 #include "service/oidc/authorization_requests.hpp"
 #include "service/oidc/client_registry.hpp"
@@ -29,8 +30,7 @@ struct cli_access_wing {
   std::unique_ptr<service::oidc::authorization_requests> requests;
   std::unique_ptr<service::oidc::token_service> tokens;
   std::unique_ptr<service::portal_accounts> assigned;
-  // Where role credentials come from: the AWS federation once it is part of the build; until
-  // then a source that says why there are none.
+  // Where role credentials come from: the AWS federation (the sso-admin wing's).
   std::unique_ptr<service::oidc::role_credentials_source> credentials;
   std::unique_ptr<service::oidc::account_access> accounts;
   std::unique_ptr<proto::oidc::oidc_door> oidc;
@@ -38,7 +38,7 @@ struct cli_access_wing {
   std::unique_ptr<proto::portal::cli_services> portal;  // handed to the portal door
 };
 
-// Registers the sso-oidc and portal API paths with c.routes.
-std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s);
+// Registers the sso-oidc and portal API paths with c.routes. `federation`: the sso-admin wing's.
+std::unique_ptr<cli_access_wing> wire_cli_access(core& c, signin_wing& s, service::aws_federation& federation);
 
 }  // namespace atrium::app

@@ -10,10 +10,10 @@ boto3 sign in through Atrium's sso-oidc API, the verification page and the porta
 - boto3 1.43 (the pyenv Python, sso_boto3_client.py) with AWS_ENDPOINT_URL_SSO /
   AWS_ENDPOINT_URL_SSO_OIDC: the device flow polled at the interval, listings with paginators,
   refresh rotation and reuse detection.
-
-Role credentials: this build has no AWS federation yet, so GetRoleCredentials answers (and these
-tests check) the clear refusal of a record-only deployment; `aws sts get-caller-identity` against
-moto_server comes with the federation (docs/cli.md "Status").
+- Role credentials: with the record-only provisioner GetRoleCredentials says why there are none;
+  with the aws-iam provisioner and federation.sts_endpoint on moto_server, `aws sts
+  get-caller-identity --profile p` (sent to moto) names the assumed role, `aws configure
+  export-credentials` prints the credentials, and after `aws sso logout` a second call fails.
 
 Interpreter: Debian's /usr/bin/python3 (pytest, requests, boto3 for setup); node + playwright-core
 from web/node_modules with /usr/bin/chromium for the page; oathtool for TOTP codes.
@@ -33,6 +33,8 @@ import pytest
 
 from conftest import REGION
 from test_mfa_admin import registered_user
+from moto_peer import MANAGEMENT_ACCOUNT, moto  # noqa: F401  (fixture)
+from test_console_federation_moto import Deployment, start_atrium
 from test_portal_signin import OATHTOOL, PASSWORD, Browser, start_portal
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -81,7 +83,10 @@ def assign(server, user_name):
 
 
 class World:
-    def __init__(self, server, tmp):
+    """One Atrium, a user with a password and an authenticator app, the CLI's files in a home of
+    its own. `assign(server, user_name)` gives the user an account and role."""
+
+    def __init__(self, server, tmp, assign=assign, account=ACCOUNT, role=ROLE):
         self.server = server
         self.tmp = pathlib.Path(tmp)
         self.portal_url = f"https://localhost:{server.port}/portal"
@@ -89,7 +94,7 @@ class World:
         self.last_step = int(time.time() // 30)  # the registration's code used this step
         assign(server, self.user)
         out = server.cli("admin", "cli-config", "--endpoint", f"https://127.0.0.1:{server.port}",
-                         "--out", str(self.tmp / "aws-data"), "--account", ACCOUNT, "--role", ROLE,
+                         "--out", str(self.tmp / "aws-data"), "--account", account, "--role", role,
                          "--profile", "p", "--set", f"portal.public_url={self.portal_url}", "--json").stdout
         self.config = json.loads(out)
         self.home = self.tmp / "home"
@@ -151,12 +156,16 @@ class World:
         return tokens
 
 
-@pytest.fixture(scope="module")
-def world():
+def need_tools():
     need(AWS, "the AWS CLI v2 (apt-get install awscli)")
     need(NODE, "node (apt-get install nodejs)")
     need(CHROMIUM, "Debian chromium (apt-get install chromium)")
     need(str(REPO / "web" / "node_modules" / "playwright-core"), "playwright-core (make web)")
+
+
+@pytest.fixture(scope="module")
+def world():
+    need_tools()
     with tempfile.TemporaryDirectory(prefix="atrium-cli-") as tmp:
         s = start_portal(tmp)
         yield World(s, tmp)
@@ -257,3 +266,54 @@ def test_boto3_with_service_endpoint_variables(world):
     assert done["credsError"][0] == "InvalidRequestException" and "record-only" in done["credsError"][1]
     assert done["forbidden"] == "ForbiddenException"
     assert done["reuse"] == "InvalidGrantException" and done["afterReuse"] == "UnauthorizedException"
+
+
+# ---- role credentials from STS (moto_server) ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def moto_world(moto):  # noqa: F811
+    """Atrium with the aws-iam provisioner and STS on moto; the user is assigned "Developers" in
+    moto's default account (the one account where moto's AssumeRoleWithSAML sessions and
+    get-caller-identity agree, test_console_federation_moto.py)."""
+    need_tools()
+    with tempfile.TemporaryDirectory(prefix="atrium-cli-moto-") as tmp:
+        s = start_atrium(tmp, moto)
+        holder = {}
+
+        def assign_developers(server, user_name):
+            d = Deployment(server, moto, account=MANAGEMENT_ACCOUNT)
+            ids = boto3.client("identitystore", region_name=REGION, endpoint_url=server.endpoint, verify=False,
+                               aws_access_key_id=server.key["AccessKeyId"],
+                               aws_secret_access_key=server.key["SecretAccessKey"])
+            user_id = ids.get_user_id(IdentityStoreId=server.store_id, AlternateIdentifier={
+                "UniqueAttribute": {"AttributePath": "userName", "AttributeValue": user_name}})["UserId"]
+            d.assignment(user_id)
+            holder["deployment"] = d
+
+        w = World(s, tmp, assign=assign_developers, account=MANAGEMENT_ACCOUNT, role="Developers")
+        w.deployment, w.moto = holder["deployment"], moto
+        yield w
+        s.stop()
+
+
+def test_aws_cli_gets_role_credentials_from_sts_and_logout_ends_them(moto_world):
+    w = moto_world
+    code, out, err = w.login("p")
+    assert code == 0, out + err
+    sts = w.aws("sts", "get-caller-identity", "--profile", "p", "--endpoint-url", w.moto.endpoint)
+    who = json.loads(sts.stdout)
+    role = f"AtriumSSO_Developers_{w.deployment.suffix}"
+    assert who["Account"] == MANAGEMENT_ACCOUNT
+    assert f":assumed-role/{role}/{w.user}" in who["Arn"], who
+    exported = json.loads(w.aws("configure", "export-credentials", "--profile", "p", "--format", "process").stdout)
+    assert exported["Version"] == 1 and exported["AccessKeyId"] and exported["SessionToken"]
+    # The permission set's session duration (PT2H) is what STS was asked for.
+    expires = exported["Expiration"]
+    assert expires.endswith("Z") or "+00:00" in expires
+    records = [json.loads(l) for l in w.server.cli("audit", "--event-name", "GetRoleCredentials").stdout.splitlines()]
+    ok = [r for r in records if "errorCode" not in r]
+    assert ok and ok[0]["userIdentity"]["userName"] == w.user
+    assert exported["SecretAccessKey"] not in w.server.cli("audit").stdout
+    w.aws("sso", "logout", "--profile", "p")
+    again = w.aws("sts", "get-caller-identity", "--profile", "p", "--endpoint-url", w.moto.endpoint, check=False)
+    assert again.returncode != 0, again.stdout

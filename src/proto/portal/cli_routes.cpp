@@ -4,9 +4,7 @@
 //   POST /portal/api/device/decide   {userCode, approve}   -> approved or denied, once
 //   POST /portal/api/oauth/lookup    {requestId}           -> the pending authorization request
 //   POST /portal/api/oauth/decide    {requestId, approve}  -> {redirect}: where the browser goes
-//   POST /portal/api/cli/credentials {accountId, roleName} -> role credentials (GetRoleCredentials)
 //   GET  /portal/api/cli/config                            -> {startUrl, region}
-#include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/portal/cli_services.hpp"
 #include "proto/portal/portal_door.hpp"
@@ -21,7 +19,6 @@ using nlohmann::json;
 
 constexpr std::size_t max_user_code = 32;
 constexpr std::size_t max_request_id = 64;
-constexpr std::size_t max_role_name = 32;
 
 service::oidc::approver approver_of(const portal_door::call& c) {
   return {c.session->user.id, c.session->user.user_name, c.session->record.id, c.client.source_ip};
@@ -76,29 +73,6 @@ result<response> portal_door::cli_route(call& c, std::string_view rest) {
     ctx.event_name = approve ? "ApproveAuthorizationRequest" : "DenyAuthorizationRequest";
     TRY(redirect, cli.requests.decide(ctx, approver_of(c), id, approve));
     return json_answer({{"redirect", redirect}, {"decision", approve ? "APPROVED" : "DENIED"}});
-  }
-  if (rest == "cli/credentials") {
-    TRY(account, text_field(b, "accountId", 12));
-    TRY(role, text_field(b, "roleName", max_role_name));
-    ctx.event_name = "GetRoleCredentials";
-    ctx.request_parameters = to_json_text({{"accountId", account}, {"roleName", role}});
-    ctx.who.principal_id = c.session->user.id;
-    auto creds = cli.accounts.credentials(ctx, c.session->user.id, account, role);
-    if (!creds) {
-      cli.audit.record_failure(ctx, {creds.error().code == errc::access_denied ? "ForbiddenException" : "InvalidRequestException",
-                                     creds.error().message});
-      if (creds.error().code == errc::access_denied) return error_answer(403, "Forbidden", "No access");
-      return std::unexpected(creds.error());
-    }
-    auto r = json_answer({{"accessKeyId", creds->access_key_id},
-                          {"secretAccessKey", creds->secret_access_key},
-                          {"sessionToken", creds->session_token},
-                          {"expiration", iso8601(creds->expiration, false)},
-                          {"region", cli.region},
-                          {"startUrl", cli.devices.start_url()}});
-    r.headers.emplace_back("Cache-Control", "no-store");
-    r.operation = "portal.GetRoleCredentials";
-    return r;
   }
   return error_answer(404, "NotFound", "No such portal API.");
 }

@@ -147,7 +147,14 @@ response sso_door::get_role_credentials(call& c) {
   if (!account_id_ok(*account)) return sso_error(400, "InvalidRequestException", "account_id must be 12 digits.");
   if (!role_name_ok(*role)) return sso_error(403, "ForbiddenException", "No access");
   auto creds = svc_.accounts.credentials(c.ctx, c.who.user.id, *account, *role);
-  if (!creds) return sso_error_of(creds.error());
+  if (!creds) {
+    const auto& e = creds.error();
+    // Not the user's role: the service's words, revealing nothing about what exists. A deployment
+    // that cannot issue credentials (record-only provisioner) says why.
+    if (e.code == errc::access_denied) return sso_error(403, "ForbiddenException", "No access");
+    if (e.code == errc::conflict) return sso_error(400, "InvalidRequestException", e.message);
+    return sso_error_of(e);
+  }
   return json_answer({{"roleCredentials",
                        {{"accessKeyId", creds->access_key_id},
                         {"secretAccessKey", creds->secret_access_key},

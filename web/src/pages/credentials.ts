@@ -3,7 +3,8 @@
 // the values for `aws configure sso` (start URL, region), and short-term credentials of the role
 // as shell exports (macOS and Linux, PowerShell, Windows cmd), as a credentials-file profile and
 // as individual values, each with a Copy button. The credentials come from the portal's session
-// (POST /portal/api/cli/credentials), never from a bearer token.
+// (POST /portal/api/portal/credentials: STS AssumeRoleWithSAML through the AWS federation), never
+// from a bearer token.
 
 import { api, describeError } from '../api';
 import { h, append, button, clear, errorRegion, statusRegion } from '../dom';
@@ -13,13 +14,12 @@ interface CliConfig {
   region: string;
 }
 
+// The sso portal API's RoleCredentials shape (expiration in epoch milliseconds).
 interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
-  expiration: string;
-  region: string;
-  startUrl: string;
+  expiration: number;
 }
 
 let counter = 0;
@@ -104,8 +104,9 @@ async function fillDialog(body: HTMLElement, accountId: string, roleName: string
     copyBlock('SSO region', config.region),
     creds);
   try {
-    const c = await api<Credentials>('POST', '/portal/api/cli/credentials', { accountId, roleName });
-    fill(creds, accountId, roleName, c);
+    const r = await api<{ roleCredentials: Credentials }>('POST', '/portal/api/portal/credentials',
+                                                          { accountId, roleName });
+    fill(creds, accountId, roleName, r.roleCredentials);
   } catch (err) {
     clear(creds);
     creds.append(h('h3', {}, 'Short-term credentials'), error);
