@@ -51,14 +51,18 @@ class portal_door_test : public ::testing::Test {
         *audited_, *passwords_, *mfa_, *sessions_, throttle_, clk_, rnd_,
         service::sign_in_settings{"111122223333", "us-east-1", "https://portal.test/portal/"});
     accounts_ = std::make_unique<service::portal_accounts>(*db_);
+    idp_ = std::make_unique<service::idp_signing>(*audited_, clk_, *box_, "Atrium IdP test", 2048);
+    federation_ = std::make_unique<service::aws_federation>(*audited_, clk_, rnd_, *idp_,
+                                                            service::federation_settings{}, nullptr);
     portal_settings s;
     s.public_url = "https://portal.test";
     s.assets_dir = dir_ / "web";
     s.max_body_bytes = 64;
-    door_ = std::make_unique<portal_door>(portal_services{*sign_in_, *sessions_, *passwords_, *mfa_, *accounts_}, s);
+    door_ = std::make_unique<portal_door>(portal_services{*sign_in_, *sessions_, *passwords_, *mfa_, *accounts_, *federation_, *audited_}, s);
   }
   void TearDown() override {
     door_.reset();
+    federation_.reset();
     sign_in_.reset();
     db_.reset();
     std::filesystem::remove_all(dir_);
@@ -87,6 +91,8 @@ class portal_door_test : public ::testing::Test {
   std::unique_ptr<service::session_service> sessions_;
   std::unique_ptr<service::sign_in_service> sign_in_;
   std::unique_ptr<service::portal_accounts> accounts_;
+  std::unique_ptr<service::idp_signing> idp_;
+  std::unique_ptr<service::aws_federation> federation_;
   std::unique_ptr<portal_door> door_;
 };
 

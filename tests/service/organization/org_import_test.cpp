@@ -3,6 +3,8 @@
 #include "service/organization/org_import.hpp"
 
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>

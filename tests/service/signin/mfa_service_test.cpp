@@ -5,6 +5,8 @@
 #include "service/signin/mfa_service.hpp"
 
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>

@@ -4,6 +4,8 @@
 #include "service/signin/sign_in_service.hpp"
 
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
