@@ -19,7 +19,7 @@
 #include "service/oidc/device_authorizations.hpp"
 #include "service/oidc/role_credentials_source.hpp"
 #include "service/oidc/token_service.hpp"
-#include "service/portal_accounts.hpp"
+#include "service/signin/portal_accounts.hpp"
 
 namespace atrium::app {
 

@@ -6,7 +6,7 @@
 #include "app/core.hpp"
 #include "app/wire_signin.hpp"
 #include "proto/portal/portal_door.hpp"
-#include "service/portal_accounts.hpp"
+#include "service/signin/portal_accounts.hpp"
 
 namespace atrium::app {
 

@@ -1,11 +1,13 @@
 #include "proto/oidc/oidc_door.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/kit/door_call.hpp"
 #include "proto/kit/json_body.hpp"
 #include "proto/oidc/oidc_wire.hpp"
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 #include "service/oidc/authorization_requests.hpp"
 
 namespace atrium::proto::oidc {

@@ -11,12 +11,12 @@
 #include <string>
 
 #include "proto/kit/router.hpp"
-#include "service/audited_store.hpp"
+#include "service/audit/audited_store.hpp"
 #include "service/oidc/authorization_requests.hpp"
 #include "service/oidc/client_registry.hpp"
 #include "service/oidc/device_authorizations.hpp"
 #include "service/oidc/token_service.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto::oidc {
 

@@ -1,6 +1,7 @@
 #include "proto/oidc/oidc_wire.hpp"
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"

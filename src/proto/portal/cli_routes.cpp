@@ -5,11 +5,13 @@
 //   POST /portal/api/oauth/lookup    {requestId}           -> the pending authorization request
 //   POST /portal/api/oauth/decide    {requestId, approve}  -> {redirect}: where the browser goes
 //   GET  /portal/api/cli/config                            -> {startUrl, region}
+#include <nlohmann/json.hpp>
+
 #include "base/strings.hpp"
 #include "proto/portal/cli_services.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 
 namespace atrium::proto::portal {
 

@@ -1,5 +1,7 @@
 #include "proto/portal/portal_door.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/strings.hpp"
 #include "proto/kit/json_body.hpp"
 #include "proto/portal/portal_http.hpp"

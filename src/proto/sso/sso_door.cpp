@@ -5,9 +5,10 @@
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include "proto/kit/door_call.hpp"
 #include "proto/kit/query.hpp"
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 
 namespace atrium::proto::sso {
 

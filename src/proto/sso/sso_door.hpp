@@ -12,10 +12,10 @@
 #include <string>
 
 #include "proto/kit/router.hpp"
-#include "service/audited_store.hpp"
+#include "service/audit/audited_store.hpp"
 #include "service/oidc/account_access.hpp"
 #include "service/oidc/token_service.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto::sso {
 

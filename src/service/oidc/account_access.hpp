@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "service/oidc/role_credentials_source.hpp"
-#include "service/portal_accounts.hpp"
+#include "service/signin/portal_accounts.hpp"
 
 namespace atrium::service::oidc {
 

@@ -1,6 +1,7 @@
 #include "service/oidc/authorization_requests.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"

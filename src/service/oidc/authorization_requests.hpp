@@ -12,8 +12,8 @@
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "service/oidc/approver.hpp"
 #include "service/oidc/oauth_error.hpp"
 

@@ -1,6 +1,7 @@
 #include "service/oidc/client_registry.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"

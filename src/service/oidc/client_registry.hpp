@@ -10,8 +10,8 @@
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "service/oidc/oauth_error.hpp"
 #include "store/oidc_repository.hpp"
 

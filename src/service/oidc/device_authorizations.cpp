@@ -1,5 +1,7 @@
 #include "service/oidc/device_authorizations.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/json_text.hpp"
 #include "base/try.hpp"
 #include "crypto/primitives.hpp"

@@ -10,7 +10,7 @@
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/call_context.hpp"
 
 namespace atrium::service::oidc {
 

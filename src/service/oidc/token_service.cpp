@@ -1,13 +1,14 @@
 #include "service/oidc/token_service.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 #include "service/oidc/secrets.hpp"
 #include "store/session_repository.hpp"
 

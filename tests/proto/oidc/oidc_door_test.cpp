@@ -8,7 +8,7 @@
 #include "../../service/oidc/oidc_fixture.hpp"
 #include "base/strings.hpp"
 #include "proto/oidc/oidc_wire.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto::oidc {
 

@@ -8,7 +8,7 @@
 #include "../../service/oidc/oidc_fixture.hpp"
 #include "base/strings.hpp"
 #include "base/try.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/throttle.hpp"
 #include "store/assignment_repository.hpp"
 #include "store/organization_repository.hpp"
 #include "store/permission_set_repository.hpp"

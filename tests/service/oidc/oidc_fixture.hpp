@@ -10,7 +10,7 @@
 
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
-#include "service/auditor.hpp"
+#include "service/audit/auditor.hpp"
 #include "service/oidc/account_access.hpp"
 #include "service/oidc/authorization_requests.hpp"
 #include "service/oidc/client_registry.hpp"
@@ -18,8 +18,8 @@
 #include "service/oidc/device_authorizations.hpp"
 #include "service/oidc/secrets.hpp"
 #include "service/oidc/token_service.hpp"
-#include "service/portal_accounts.hpp"
-#include "service/session_service.hpp"
+#include "service/signin/portal_accounts.hpp"
+#include "service/signin/session_service.hpp"
 #include "store/oidc_repository.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
