@@ -25,8 +25,9 @@ class role_credentials_source {
  public:
   virtual ~role_credentials_source() = default;
   // `role_name` is the permission set's name (what ListAccountRoles answers). errc::access_denied
-  // when the user may not use it; errc::validation with the reason when the deployment cannot
-  // issue credentials at all.
+  // when the user may not use it; errc::conflict (the federation with the record-only
+  // provisioner) or errc::validation with the reason when the deployment cannot issue
+  // credentials at all; the peer's error when STS refuses.
   virtual result<role_credentials> get(const call_context& ctx, const std::string& user_id,
                                        const std::string& account_id, const std::string& role_name) = 0;
 };

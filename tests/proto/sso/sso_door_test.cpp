@@ -106,6 +106,20 @@ TEST_F(sso_door_test, anything_not_assigned_is_forbidden) {
   EXPECT_TRUE(creds_.calls.empty());
 }
 
+TEST_F(sso_door_test, a_deployment_without_roles_in_aws_says_why_and_sts_failures_are_internal) {
+  creds_.refusal = fail(errc::conflict, "Role credentials need provisioner.kind=aws-iam").error();
+  auto r = call("GET", "/federation/credentials?role_name=ReadOnly&account_id=111111111111", alice_);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(header(r, "x-amzn-ErrorType"), "InvalidRequestException");
+  EXPECT_EQ(json::parse(r.body), json({{"message", "Role credentials need provisioner.kind=aws-iam"}}));
+  // STS's own words stay in the audit record, not in the answer.
+  creds_.refusal = fail(errc::internal, "STS: InvalidIdentityToken").error();
+  auto sts = call("GET", "/federation/credentials?role_name=ReadOnly&account_id=111111111111", alice_);
+  EXPECT_EQ(sts.status, 500);
+  EXPECT_EQ(sts.body.find("InvalidIdentityToken"), std::string::npos) << sts.body;
+  EXPECT_EQ(creds_.calls.size(), 2u);
+}
+
 TEST_F(sso_door_test, bad_parameters_are_invalid_requests) {
   for (const char* t : {"/assignment/accounts?max_result=0", "/assignment/accounts?max_result=101",
                         "/assignment/accounts?max_result=ten", "/assignment/roles",

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "crypto/primitives.hpp"
 #include "domain/oidc.hpp"
@@ -30,15 +31,18 @@ using namespace std::chrono_literals;
 inline constexpr const char* start_url = "https://atrium.test:8443/portal";
 inline constexpr const char* account_id = "123456789012";
 
-// Records the calls it gets; answers with fixed credentials.
+// Records the calls it gets; answers with fixed credentials, or with `refusal` when set (the
+// federation's answers: errc::conflict for a record-only deployment, a peer error from STS).
 class fake_credentials final : public role_credentials_source {
  public:
   result<role_credentials> get(const call_context& ctx, const std::string& user_id, const std::string& account,
                                const std::string& role) override {
     calls.push_back(user_id + "|" + account + "|" + role + "|" + ctx.event_name);
+    if (refusal) return std::unexpected(*refusal);
     return role_credentials{"ASIAFAKE", "secret", "session", from_epoch_millis(1'767'229'200'000)};
   }
   std::vector<std::string> calls;
+  std::optional<error> refusal;
 };
 
 class oidc_fixture : public ::testing::Test {
