@@ -119,6 +119,7 @@ response portal_door::api(call& c) {
   if (rest == "signout" || rest.starts_with("portal/")) return answer(session_route(c, rest));
   if (rest.starts_with("password/")) return answer(password_route(c, rest));
   if (rest == "devices" || rest.starts_with("devices/")) return answer(devices_route(c, rest));
+  if (rest.starts_with("applications/") || rest.starts_with("saml/")) return answer(applications_route(c, rest));
   return error_answer(404, "NotFound", "No such portal API.");
 }
 
