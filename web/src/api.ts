@@ -120,14 +120,17 @@ export interface Account {
   roles: Role[];
 }
 
-// The contract leaves applications' fields open (issue 5 lists none yet); these are the ones the
-// landing page shows when present.
+// An application tile (docs/applications.md "Portal"): `launch` "saml" asks the portal for a
+// Response (POST /portal/api/applications/<id>/launch); "start-url" opens the application start
+// URL, where the application starts the sign-in itself.
 export interface Application {
   id?: string;
   name?: string;
   displayName?: string;
   description?: string;
   url?: string;
+  iconUrl?: string;
+  launch?: 'saml' | 'start-url';
 }
 
 // POST /portal/api/portal/console: the signed SAML Response the page posts to AWS's sign-in.
