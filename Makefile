@@ -5,7 +5,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-saml clean
 
 deps:
 	@./scripts/install-deps
@@ -111,6 +111,7 @@ bench: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -129,3 +130,7 @@ bench-sso-admin: build-bench bench-deps
 
 bench-signin: build-bench bench-deps
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+# SAML IdP: assertions signed per core against `openssl speed rsa2048/rsa3072`, pysaml2 as the peer.
+bench-saml: build
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium

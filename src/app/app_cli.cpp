@@ -9,6 +9,7 @@
 #include "app/wire_applications.hpp"
 #include "app/wire_sso_admin.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "domain/application.hpp"
 #include "service/event_sources.hpp"
 
@@ -49,7 +50,7 @@ struct cli_caller {
   }
 };
 
-int print(const result<json>& r) {
+int print_answer(const result<json>& r) {
   if (!r) return 1;  // cli_failed reported it
   std::cout << r->dump(2) << "\n";
   return 0;
@@ -204,15 +205,15 @@ std::optional<int> app_commands::run() {
       TRY_VOID(c.console("UpdateApplicationInstanceResponseConfiguration", {{"ApplicationArn", app_arn}, {"ResponseConfig", r}}));
     return {};
   };
-  auto describe = [&](const std::string& app_arn) { return print(c.console("GetApplicationInstance", {{"ApplicationArn", app_arn}})); };
+  auto describe = [&](const std::string& app_arn) { return print_answer(c.console("GetApplicationInstance", {{"ApplicationArn", app_arn}})); };
   auto fail_local = [&](const error& e) {
     std::cerr << "error: " << e.message << "\n";
     return 1;
   };
 
-  if (cmd == "providers") return print(c.sso("ListApplicationProviders", {{"MaxResults", 100}}));
-  if (cmd == "template") return print(c.console("GetApplicationTemplate", {{"TemplateId", template_id_}}));
-  if (cmd == "list") return print(c.sso("ListApplications", {{"InstanceArn", rt->ids().instance_arn}, {"MaxResults", 100}}));
+  if (cmd == "providers") return print_answer(c.sso("ListApplicationProviders", {{"MaxResults", 100}}));
+  if (cmd == "template") return print_answer(c.console("GetApplicationTemplate", {{"TemplateId", template_id_}}));
+  if (cmd == "list") return print_answer(c.sso("ListApplications", {{"InstanceArn", rt->ids().instance_arn}, {"MaxResults", 100}}));
   if (cmd == "create") {
     json req = {{"InstanceArn", rt->ids().instance_arn}, {"Name", name_},
                 {"ApplicationProviderArn", provider_ == "custom" ? std::string(domain::custom_saml_provider_arn)
@@ -225,9 +226,9 @@ std::optional<int> app_commands::run() {
     return describe(app_arn);
   }
   if (cmd == "describe") return describe(arn);
-  if (cmd == "delete") return print(c.sso("DeleteApplication", {{"ApplicationArn", arn}}));
+  if (cmd == "delete") return print_answer(c.sso("DeleteApplication", {{"ApplicationArn", arn}}));
   if (cmd == "enable" || cmd == "disable")
-    return print(c.sso("UpdateApplication", {{"ApplicationArn", arn}, {"Status", cmd == "enable" ? "ENABLED" : "DISABLED"}}));
+    return print_answer(c.sso("UpdateApplication", {{"ApplicationArn", arn}, {"Status", cmd == "enable" ? "ENABLED" : "DISABLED"}}));
   if (cmd == "set-sp" || cmd == "set-response") {
     if (auto r = apply_settings(arn); !r) return 1;
     return describe(arn);
@@ -244,7 +245,7 @@ std::optional<int> app_commands::run() {
       if (!r) return fail_local(r.error());
       rows = *r;
     }
-    return print(c.console("UpdateApplicationInstanceResponseSchemaConfiguration",
+    return print_answer(c.console("UpdateApplicationInstanceResponseSchemaConfiguration",
                            {{"ApplicationArn", arn}, {"ResponseSchemaConfig", {{"AttributeMappings", rows}}}}));
   }
   if (cmd == "assign" || cmd == "unassign") {
@@ -260,27 +261,27 @@ std::optional<int> app_commands::run() {
       if (!*g) return fail_local(error{errc::not_found, "no group " + group_, {}, {}});
       principal = **g;
     }
-    return print(c.sso(cmd == "assign" ? "CreateApplicationAssignment" : "DeleteApplicationAssignment",
+    return print_answer(c.sso(cmd == "assign" ? "CreateApplicationAssignment" : "DeleteApplicationAssignment",
                        {{"ApplicationArn", arn}, {"PrincipalId", principal}, {"PrincipalType", type}}));
   }
-  if (cmd == "assignments") return print(c.sso("ListApplicationAssignments", {{"ApplicationArn", arn}, {"MaxResults", 100}}));
+  if (cmd == "assignments") return print_answer(c.sso("ListApplicationAssignments", {{"ApplicationArn", arn}, {"MaxResults", 100}}));
   if (cmd == "metadata") {
     auto r = c.console("GetApplicationInstance", {{"ApplicationArn", arn}});
     if (!r) return 1;
     std::cout << (*r)["ApplicationInstance"]["IdentityProvider"]["Metadata"].get<std::string>();
     return 0;
   }
-  if (cmd == "certificates") return print(c.console("ListApplicationInstanceCertificates", {{"ApplicationArn", arn}}));
+  if (cmd == "certificates") return print_answer(c.console("ListApplicationInstanceCertificates", {{"ApplicationArn", arn}}));
   if (cmd == "certificate-create") {
     json req = {{"ApplicationArn", arn}};
     if (key_size_) req["KeySize"] = key_size_;
     if (validity_months_) req["ValidityMonths"] = validity_months_;
-    return print(c.console("CreateApplicationInstanceCertificate", req));
+    return print_answer(c.console("CreateApplicationInstanceCertificate", req));
   }
   if (cmd == "certificate-activate")
-    return print(c.console("UpdateApplicationInstanceActiveCertificate", {{"ApplicationArn", arn}, {"CertificateId", cert_}}));
+    return print_answer(c.console("UpdateApplicationInstanceActiveCertificate", {{"ApplicationArn", arn}, {"CertificateId", cert_}}));
   if (cmd == "certificate-delete")
-    return print(c.console("DeleteApplicationInstanceCertificate", {{"ApplicationArn", arn}, {"CertificateId", cert_}}));
+    return print_answer(c.console("DeleteApplicationInstanceCertificate", {{"ApplicationArn", arn}, {"CertificateId", cert_}}));
   return 2;
 }
 

@@ -26,7 +26,11 @@ std::unique_ptr<applications_wing> wire_applications(core& c, sso_admin_wing& ss
   if (!catalog) fatal("cannot load the application catalog: " + catalog.error().message);
   w->catalog = std::make_unique<service::application_catalog>(std::move(*catalog));
   w->endpoints = std::make_shared<service::idp_endpoints>();
-  w->endpoints->set_base_url(c.public_url(c.cfg.server.port, ""));
+  // The portal's origin (portal.public_url, else https://<public_host>:<server.port>); serve()
+  // sets it again once the port is bound.
+  std::string base = c.cfg.portal_public_url.empty() ? c.public_url(c.cfg.server.port, "") : c.cfg.portal_public_url;
+  if (auto scheme = base.find("://"); scheme != std::string::npos) base = base.substr(0, base.find('/', scheme + 3));
+  w->endpoints->set_base_url(base);
   w->signers = std::make_unique<service::signer_cache>(*c.box);
   service::application_settings as{c.ids.instance_id, c.ids.account_id, c.cfg.region, {c.cfg.applications_key_bits, 60},
                                    c.cfg.applications_max};

@@ -87,7 +87,7 @@ class Peer {
     let args;
     if (this.kind === 'pysaml2' || this.kind === 'onelogin') {
       args = [path.join(PEERS, `${this.kind}_sp.py`), ...common];
-      this.base = `http://127.0.0.1:${this.port}`;
+      this.base = `https://127.0.0.1:${this.port}`;
       this.loginUrl = `${this.base}/login`;
       this.expected = `${this.kind} signed in:`;
     } else {

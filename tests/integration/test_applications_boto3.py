@@ -180,3 +180,102 @@ def test_the_sso_endpoint_refuses_without_redirecting(server):
     records = [json.loads(l) for l in server.cli("audit", "--event-name", "SAMLAuthnRequest").stdout.splitlines()]
     assert any(r.get("errorCode") == "ReplayedRequest" for r in records), records
     assert any("errorCode" not in r for r in records)
+
+
+# ---- the portal's side: the Response, and who gets none ----------------------------------------
+
+PASSWORD = "Portal-Passw0rd!x"
+
+
+def portal_session(server, user_name):
+    """Signs `user_name` in through the portal's API (one-time password, then a new one)."""
+    otp = json.loads(server.cli("admin", "user", "reset-password", "--user", user_name, "--one-time-password",
+                                "--json").stdout)["OneTimePassword"]
+    s = requests.Session()
+    s.verify = False
+
+    def post(path, body):
+        r = s.post(f"{server.endpoint}{path}", json=body, timeout=30)
+        assert r.status_code == 200, (path, r.status_code, r.text)
+        return r.json()
+
+    wf = post("/portal/api/signin/start", {"userName": user_name})["workflowId"]
+    step = post("/portal/api/signin/password", {"workflowId": wf, "password": otp})
+    assert step["next"] == "new-password", step
+    done = post("/portal/api/signin/new-password", {"workflowId": wf, "newPassword": PASSWORD})
+    assert done["next"] == "done", done
+    s.headers["X-CSRF-Token"] = done["csrfToken"]
+    return s
+
+
+def xmlsec1_verifies(response_xml, cert_pem, tmp_path):
+    """Debian's xmlsec1, an independent XML-DSig implementation, checks the (first: the Response's) signature."""
+    doc, cert = tmp_path / "response.xml", tmp_path / "idp.pem"
+    doc.write_bytes(response_xml)
+    cert.write_text(cert_pem)
+    r = subprocess.run(["xmlsec1", "--verify", "--pubkey-cert-pem", str(cert),
+                        "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+                        "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion", str(doc)],
+                       capture_output=True, text=True)
+    return r.returncode == 0, r.stderr
+
+
+def test_the_portal_answers_once_and_never_for_ended_sessions_disabled_users_or_removed_assignments(server, tmp_path):
+    server.cli("admin", "mfa", "settings", "--mode", "disabled")
+    c = server.client()
+    user = new_user(c, server.store_id, "portal-user", email="portal-user@example.com")
+    made = app_cli(server, "create", "--provider", "custom", "--name", "Portal app", "--entity-id", "https://sp.portal.test",
+                   "--acs-url", "https://sp.portal.test/acs", "--set", "applications.certificate_key_bits=2048")
+    inst = made["ApplicationInstance"]
+    app_id = inst["ApplicationArn"].rsplit("/", 1)[1]
+    app_cli(server, "assign", app_id, "--user", "portal-user")
+    s = portal_session(server, "portal-user")
+    tiles = s.get(f"{server.endpoint}/portal/api/portal/accounts", timeout=30).json()["applications"]
+    assert [t["id"] for t in tiles] == [app_id] and tiles[0]["launch"] == "saml", tiles
+
+    def sp_request(request_id):
+        r = requests.get(f"{server.endpoint}/saml/assertion/{app_id}?" +
+                         redirect_request("https://sp.portal.test/acs", "https://sp.portal.test", request_id),
+                         verify=False, allow_redirects=False, timeout=10)
+        assert r.status_code == 303, r.text
+        return r.headers["Location"].split("request=")[1]
+
+    def answer(session, handle):
+        return session.post(f"{server.endpoint}/portal/api/saml/continue", json={"request": handle}, timeout=30)
+
+    handle = sp_request("_portal1")
+    r = answer(s, handle)
+    assert r.status_code == 200, r.text
+    post = r.json()["post"]
+    assert post["acsUrl"] == "https://sp.portal.test/acs"
+    xml = base64.b64decode(post["samlResponse"])
+    assert b'InResponseTo="_portal1"' in xml and b"<saml:Audience>https://sp.portal.test</saml:Audience>" in xml
+    ok, why = xmlsec1_verifies(xml, inst["Certificates"][0]["CertificatePem"], tmp_path)
+    assert ok, why
+    # Answered once: the same request again, or one nobody made, gets nothing.
+    assert answer(s, handle).json()["error"] == "RequestAnswered"
+    assert answer(s, "0" * 64).json()["error"] == "RequestExpired"
+    # IdP-initiated from the tile: no InResponseTo.
+    launched = s.post(f"{server.endpoint}/portal/api/applications/{app_id}/launch", json={}, timeout=30)
+    assert launched.status_code == 200, launched.text
+    assert b"InResponseTo" not in base64.b64decode(launched.json()["post"]["samlResponse"])
+    # The assignment removed: the clear refusal, no Response.
+    app_cli(server, "unassign", app_id, "--user", "portal-user")
+    refused = answer(s, sp_request("_portal2"))
+    assert refused.status_code == 403 and refused.json()["error"] == "NotAssigned", refused.text
+    assert "samlResponse" not in refused.text
+    app_cli(server, "assign", app_id, "--user", "portal-user")
+    # An ended session, then a disabled user: no Response.
+    assert answer(s, sp_request("_portal3")).status_code == 200
+    assert s.post(f"{server.endpoint}/portal/api/signout", json={}, timeout=30).status_code == 200
+    assert answer(s, sp_request("_portal4")).status_code == 401
+    s2 = requests.Session()
+    s2.verify = False
+    wf = s2.post(f"{server.endpoint}/portal/api/signin/start", json={"userName": "portal-user"}, timeout=30).json()["workflowId"]
+    done = s2.post(f"{server.endpoint}/portal/api/signin/password", json={"workflowId": wf, "password": PASSWORD}, timeout=30).json()
+    s2.headers["X-CSRF-Token"] = done["csrfToken"]
+    server.cli("admin", "user", "disable", "--user", "portal-user")
+    assert answer(s2, sp_request("_portal5")).status_code == 401
+    federate = [json.loads(l) for l in server.cli("audit", "--event-name", "Federate").stdout.splitlines()]
+    assert any(r.get("errorCode") == "NotAssigned" for r in federate), federate
+    assert sum(1 for r in federate if "errorCode" not in r) >= 3

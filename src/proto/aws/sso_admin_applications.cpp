@@ -21,8 +21,9 @@ result<std::optional<domain::portal_options>> app_portal_options(const json& req
   auto it = req.find(key);
   if (it == req.end() || it->is_null()) return std::optional<domain::portal_options>{};
   if (!it->is_object()) return invalid(std::string(key) + " must be an object.");
-  if (with_visibility) TRY_VOID(sso_only_members(*it, {"SignInOptions", "Visibility"}));
-  else TRY_VOID(sso_only_members(*it, {"SignInOptions"}));
+  auto members = with_visibility ? sso_only_members(*it, {"SignInOptions", "Visibility"})
+                                 : sso_only_members(*it, {"SignInOptions"});
+  if (!members) return std::unexpected(members.error());
   domain::portal_options p;
   if (auto v = it->find("Visibility"); v != it->end() && !v->is_null()) {
     if (!v->is_string() || (*v != "ENABLED" && *v != "DISABLED")) return invalid("Visibility must be ENABLED or DISABLED.");
@@ -92,7 +93,7 @@ json application_json(const domain::application& a, const sso_admin_api& api) {
   return j;
 }
 
-json assignment_json(const store::application_assignment_record& r, const std::string& app_arn) {
+json app_assignment_json(const store::application_assignment_record& r, const std::string& app_arn) {
   return {{"ApplicationArn", app_arn},
           {"PrincipalId", r.principal_id},
           {"PrincipalType", r.principal_kind == domain::principal_type::group ? "GROUP" : "USER"}};
@@ -257,7 +258,7 @@ void app_ops::assignment_ops() {
   });
   one("DescribeApplicationAssignment", true, [&api = api, &apps = apps](const std::string& id, const service::principal_ref& who, const call_context& ctx) -> result<json> {
     TRY(r, apps.describe_assignment(ctx, id, who));
-    return assignment_json(r, domain::application_arn(api.instance().owner_account_id, instance_id_of(api.instance().instance_arn), id));
+    return app_assignment_json(r, domain::application_arn(api.instance().owner_account_id, instance_id_of(api.instance().instance_arn), id));
   });
   add("ListApplicationAssignments", true, [&api = api, &apps = apps](const json& req, const call_context& ctx) -> result<json> {
     TRY_VOID(sso_only_members(req, {"ApplicationArn", "MaxResults", "NextToken"}));
@@ -265,7 +266,7 @@ void app_ops::assignment_ops() {
     TRY(p, app_page(req));
     TRY(page, apps.list_assignments(ctx, id, p));
     auto arn = req.at("ApplicationArn").get<std::string>();
-    json out = paged_json("ApplicationAssignments", page, [&](const auto& r) { return assignment_json(r, arn); });
+    json out = paged_json("ApplicationAssignments", page, [&](const auto& r) { return app_assignment_json(r, arn); });
     if (page.more && !page.items.empty()) out["NextToken"] = application_page_token(page.items.back().principal_id);
     return out;
   });
@@ -286,7 +287,7 @@ void app_ops::assignment_ops() {
     TRY(page, apps.list_assignments_for(ctx, who, app_id, p));
     const auto& inst = api.instance();
     json out = paged_json("ApplicationAssignments", page, [&](const auto& r) {
-      return assignment_json(r, domain::application_arn(inst.owner_account_id, instance_id_of(inst.instance_arn), r.application_id));
+      return app_assignment_json(r, domain::application_arn(inst.owner_account_id, instance_id_of(inst.instance_arn), r.application_id));
     });
     if (page.more && !page.items.empty())
       out["NextToken"] = application_page_token(page.items.back().application_id + " " + page.items.back().principal_id);

@@ -48,6 +48,17 @@ result<void> verify_request_signature(const domain::application& a, const inboun
   return {};
 }
 
+const char* federate_error_code(const error& e) {
+  switch (e.code) {
+    case errc::access_denied: return "NotAssigned";
+    case errc::unauthenticated: return "Reauthenticate";
+    case errc::not_found: return "RequestExpired";
+    case errc::conflict: return "RequestAnswered";
+    case errc::validation: return "InvalidRequest";
+    default: return "InternalError";
+  }
+}
+
 json federate_parameters(const domain::application& a, const std::optional<std::string>& in_response_to) {
   json p = {{"applicationArn", a.arn()}, {"applicationName", a.name}};
   if (in_response_to) p["inResponseTo"] = *in_response_to;
@@ -157,7 +168,26 @@ result<std::string> saml_idp_service::build(const assertion_inputs& in, const si
   return base64_encode(xml_text);
 }
 
+// A refused answer or launch is recorded as a failed Federate event (the assertion that was
+// not issued), with the refusal's code and message.
+template <class T>
+result<T> saml_idp_service::audited(const call_context& ctx, result<T> r) {
+  if (r) return r;
+  auto failed = ctx;
+  failed.event_name = "Federate";
+  store_.record_failure(failed, {federate_error_code(r.error()), r.error().message});
+  return r;
+}
+
 result<saml_post> saml_idp_service::answer(const call_context& ctx, const signed_in_user& u, const std::string& handle) {
+  return audited(ctx, answer_request(ctx, u, handle));
+}
+
+result<app_launch> saml_idp_service::launch(const call_context& ctx, const signed_in_user& u, const std::string& app_id) {
+  return audited(ctx, launch_application(ctx, u, app_id));
+}
+
+result<saml_post> saml_idp_service::answer_request(const call_context& ctx, const signed_in_user& u, const std::string& handle) {
   const std::string id = crypto::sha256_hex(handle);
   store::saml_request_record pending;
   std::optional<assertion_inputs> inputs;
@@ -194,7 +224,8 @@ result<saml_post> saml_idp_service::answer(const call_context& ctx, const signed
   return saml_post{pending.acs_url, std::move(response), pending.relay_state, inputs->app.name};
 }
 
-result<app_launch> saml_idp_service::launch(const call_context& ctx, const signed_in_user& u, const std::string& app_id) {
+result<app_launch> saml_idp_service::launch_application(const call_context& ctx, const signed_in_user& u,
+                                                       const std::string& app_id) {
   auto audit_ctx = ctx;
   audit_ctx.event_name = "Federate";
   auto inputs = store_.read<assertion_inputs>(audit_ctx, [&](store::transaction& tx) { return gather(tx, app_id, u); });

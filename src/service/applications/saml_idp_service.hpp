@@ -95,6 +95,10 @@ class saml_idp_service {
   result<assertion_inputs> gather(store::transaction& tx, const std::string& app_id, const signed_in_user& u);
   result<std::string> build(const assertion_inputs& in, const signed_in_user& u, const std::string& acs_url,
                             const std::optional<std::string>& in_response_to);
+  result<saml_post> answer_request(const call_context& ctx, const signed_in_user& u, const std::string& handle);
+  result<app_launch> launch_application(const call_context& ctx, const signed_in_user& u, const std::string& app_id);
+  template <class T>
+  result<T> audited(const call_context& ctx, result<T> r);
   void purge_expired();
 
   audited_store& store_;

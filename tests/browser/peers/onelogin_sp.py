@@ -13,6 +13,8 @@ after a sign-in shows "onelogin signed in: <NameID>", the attributes as "name=va
 import argparse
 import html
 import os
+import subprocess
+import ssl
 import re
 import sys
 import urllib.parse
@@ -28,7 +30,12 @@ args.add_argument("--workdir", required=True)
 args.add_argument("--idp-metadata", required=True)
 opts = args.parse_args()
 
-base = f"http://127.0.0.1:{opts.port}"
+# https like the Apache peers: the portal posts the Response from an https page, and browsers
+# warn before a form goes from https to http.
+base = f"https://127.0.0.1:{opts.port}"
+tls_key, tls_cert = os.path.join(opts.workdir, "tls.key"), os.path.join(opts.workdir, "tls.crt")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=127.0.0.1",
+                "-keyout", tls_key, "-out", tls_cert], check=True, capture_output=True)
 with open(opts.idp_metadata) as f:
     idp = OneLogin_Saml2_IdPMetadataParser.parse(f.read())
 settings = {
@@ -51,7 +58,7 @@ with open(os.path.join(opts.workdir, "sp-metadata.xml"), "w") as f:
 
 def request_data(handler, post=None):
     parts = urllib.parse.urlsplit(handler.path)
-    return {"https": "off", "http_host": f"127.0.0.1:{opts.port}", "server_port": str(opts.port),
+    return {"https": "on", "http_host": f"127.0.0.1:{opts.port}", "server_port": str(opts.port),
             "script_name": parts.path, "get_data": dict(urllib.parse.parse_qsl(parts.query)), "post_data": post or {}}
 
 
@@ -107,6 +114,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls.load_cert_chain(tls_cert, tls_key)
+server.socket = tls.wrap_socket(server.socket, server_side=True)
 open(os.path.join(opts.workdir, "ready"), "w").close()
 print(f"OneLogin SP on {base}", flush=True)
 try:

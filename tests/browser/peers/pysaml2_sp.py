@@ -16,6 +16,7 @@ and "InResponseTo: <id or none>"; a refused Response shows "pysaml2 refused: <re
 import argparse
 import html
 import os
+import ssl
 import subprocess
 import sys
 import urllib.parse
@@ -32,7 +33,12 @@ args.add_argument("--workdir", required=True)
 args.add_argument("--idp-metadata", required=True)
 opts = args.parse_args()
 
-base = f"http://127.0.0.1:{opts.port}"
+# https like the Apache peers: the portal posts the Response from an https page, and browsers
+# warn before a form goes from https to http.
+base = f"https://127.0.0.1:{opts.port}"
+tls_key, tls_cert = os.path.join(opts.workdir, "tls.key"), os.path.join(opts.workdir, "tls.crt")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=127.0.0.1",
+                "-keyout", tls_key, "-out", tls_cert], check=True, capture_output=True)
 key, cert = os.path.join(opts.workdir, "sp.key"), os.path.join(opts.workdir, "sp.crt")
 subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=pysaml2 SP",
                 "-keyout", key, "-out", cert], check=True, capture_output=True)
@@ -113,6 +119,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
+tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+tls.load_cert_chain(tls_cert, tls_key)
+server.socket = tls.wrap_socket(server.socket, server_side=True)
 open(os.path.join(opts.workdir, "ready"), "w").close()
 print(f"pysaml2 SP on {base}", flush=True)
 try:
