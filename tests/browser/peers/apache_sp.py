@@ -179,7 +179,8 @@ ScriptAlias /secure/whoami {d}/cgi/whoami
 """)
     shibd = subprocess.Popen(["/usr/sbin/shibd", "-F", "-f", "-c", os.path.join(d, "shibboleth2.xml"),
                               "-p", os.path.join(d, "shibd.pid")],
-                             stdout=open(os.path.join(d, "shibd.out"), "w"), stderr=subprocess.STDOUT)
+                             stdout=open(os.path.join(d, "shibd.out"), "w"), stderr=subprocess.STDOUT,
+                             start_new_session=True)
     procs.append(shibd)
 
 
@@ -198,8 +199,10 @@ def stop(*_):
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGINT, stop)
 mellon() if opts.kind == "mellon" else shib()
+# Its own session: at shutdown Apache signals its whole process group, which would otherwise be
+# the test runner's.
 httpd = subprocess.Popen(["/usr/sbin/apache2", "-f", os.path.join(d, "httpd.conf"), "-DFOREGROUND"],
-                         stdout=open(os.path.join(d, "httpd.out"), "w"), stderr=subprocess.STDOUT)
+                         stdout=open(os.path.join(d, "httpd.out"), "w"), stderr=subprocess.STDOUT, start_new_session=True)
 procs.append(httpd)
 deadline = time.time() + 30
 while time.time() < deadline:

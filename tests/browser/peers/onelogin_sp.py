@@ -53,7 +53,7 @@ settings["idp"] = idp["idp"]
 outstanding = {}
 
 with open(os.path.join(opts.workdir, "sp-metadata.xml"), "w") as f:
-    f.write(OneLogin_Saml2_Settings(settings, sp_validation_only=True).get_sp_metadata().decode())
+    f.write(OneLogin_Saml2_Settings(settings, sp_validation_only=True).get_sp_metadata())
 
 
 def request_data(handler, post=None):

@@ -22,7 +22,7 @@
 #include "xml/saml_time.hpp"
 #include "xml/signer.hpp"
 
-namespace atrium::service::testing {
+namespace atrium::service::apptest {
 
 inline constexpr const char* instance_id = "ssoins-0123456789abcdef";
 inline constexpr const char* account_id = "123456789012";
@@ -201,4 +201,4 @@ class app_services_test : public ::testing::Test {
   call_context ctx_;
 };
 
-}  // namespace atrium::service::testing
+}  // namespace atrium::service::apptest

@@ -5,7 +5,7 @@
 
 #include "app_fixture.hpp"
 
-namespace atrium::service::testing {
+namespace atrium::service::apptest {
 
 namespace {
 
@@ -197,4 +197,4 @@ TEST_F(applications, the_quota_of_applications) {
   EXPECT_EQ(two.error().code, errc::quota_exceeded);
 }
 
-}  // namespace atrium::service::testing
+}  // namespace atrium::service::apptest

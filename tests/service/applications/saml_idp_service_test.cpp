@@ -10,7 +10,7 @@
 #include "xml/schema.hpp"
 #include "xml/trusted_certs.hpp"
 
-namespace atrium::service::testing {
+namespace atrium::service::apptest {
 
 namespace {
 
@@ -334,4 +334,4 @@ TEST_F(saml_idp, certificate_rotation_as_the_guide_describes) {
   EXPECT_FALSE(settings_->create_certificate(op("CreateApplicationInstanceCertificate"), app_.id, {1024, 12}));
 }
 
-}  // namespace atrium::service::testing
+}  // namespace atrium::service::apptest
