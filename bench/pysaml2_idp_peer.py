@@ -6,7 +6,7 @@ attributes, signs the Assertion and the Response (RSA-SHA256, its own RSA key of
 and answers the base64 as JSON. pysaml2 signs by running Debian's xmlsec1 (its default crypto
 backend); the process's CPU and its children's are both counted by the benchmark.
 
-    pysaml2_idp_peer.py --port P --workdir DIR --key-bits 2048|3072
+    pysaml2_idp_peer.py --port P --workdir DIR --key-bits 2048|3072 [--sign both|assertion]
 """
 import argparse
 import base64
@@ -25,6 +25,7 @@ args = argparse.ArgumentParser()
 args.add_argument("--port", type=int, required=True)
 args.add_argument("--workdir", required=True)
 args.add_argument("--key-bits", type=int, default=2048)
+args.add_argument("--sign", choices=["both", "assertion"], default="both")
 opts = args.parse_args()
 
 d = opts.workdir
@@ -69,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
             identity, in_response_to=None, destination=acs, sp_entity_id=sp_entity,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text="bench-0@bench.example"),
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
-            sign_response=True, sign_assertion=True,
+            sign_response=opts.sign == "both", sign_assertion=True,
             sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
             digest_alg="http://www.w3.org/2001/04/xmlenc#sha256")
         body = json.dumps({"post": {"acsUrl": acs, "samlResponse": base64.b64encode(str(resp).encode()).decode()}}).encode()

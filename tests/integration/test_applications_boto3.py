@@ -274,8 +274,6 @@ def test_the_portal_answers_once_and_never_for_ended_sessions_disabled_users_or_
     s2.headers["X-CSRF-Token"] = done["csrfToken"]
     server.cli("admin", "user", "disable", "--user", "portal-user")
     assert answer(s2, sp_request("_portal5")).status_code == 401
-    everything = [json.loads(l) for l in server.cli("audit", "--limit", "1000").stdout.splitlines()]
-    print([(r["eventName"], r.get("errorCode")) for r in everything if r.get("errorCode")])
     federate = [json.loads(l) for l in server.cli("audit", "--event-name", "Federate").stdout.splitlines()]
     assert any(r.get("errorCode") == "NotAssigned" for r in federate), [(r.get("errorCode"), r.get("requestParameters")) for r in federate]
     assert sum(1 for r in federate if "errorCode" not in r) >= 3

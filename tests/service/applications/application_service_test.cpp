@@ -83,7 +83,9 @@ TEST_F(applications, every_catalog_entry_filled_with_its_examples_is_a_valid_app
     if (filled->start_url) a.portal = {domain::sign_in_origin::application, filled->start_url, true};
     EXPECT_TRUE(domain::validate_application(a)) << e.id << ": " << domain::validate_application(a).error().message;
     EXPECT_TRUE(a.configured()) << e.id;
-    if (!e.fields.empty()) EXPECT_FALSE(application_catalog::fill(e, {})) << e.id << ": a missing field is refused";
+    if (!e.fields.empty()) {
+      EXPECT_FALSE(application_catalog::fill(e, {})) << e.id << ": a missing field is refused";
+    }
   }
 }
 
