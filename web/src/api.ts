@@ -24,6 +24,11 @@ export function hasCsrfToken(): boolean {
   return csrfToken !== null;
 }
 
+// For the few requests that are form posts (a navigation, not a fetch): the token as a field.
+export function currentCsrfToken(): string {
+  return csrfToken ?? '';
+}
+
 type Json = Record<string, unknown>;
 
 export async function api<T = Json>(method: 'GET' | 'POST' | 'DELETE', path: string,

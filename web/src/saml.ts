@@ -1,54 +1,32 @@
-// Handing a SAML Response to an application: the HTTP-POST binding (SAML bindings §3.5.4) is a
-// form the browser submits to the application's assertion consumer service URL, with the fields
-// SAMLResponse and RelayState. The form is made here (no inline script: the page runs under
-// `default-src 'self'`) and submitted at once; its button stays as the way on if the submission
-// is held up.
+// Opening an application (docs/applications.md "The portal"): the page navigates, with a form
+// post to the portal itself (form-action 'self'), to /portal/saml/launch/<id> (a tile) or
+// /portal/saml/continue (an application's sign-in request); the portal answers with the page
+// that posts the SAML Response to the application (its own CSP names the application's ACS,
+// web/public/saml-post.js submits it) or with a page saying why not. Tiles with an application
+// start URL open that URL instead: the application starts the sign-in.
 
-import { h, append, clear, heading } from './dom';
+import { currentCsrfToken } from './api';
+import { h } from './dom';
 
-export interface SamlPost {
-  acsUrl: string;
-  samlResponse: string;
-  relayState?: string;
-}
-
-export interface LaunchAnswer {
-  applicationName?: string;
-  post?: SamlPost;
-  redirect?: string;
-}
-
-// Only http(s) destinations are followed (the server registered them; this is a second check).
-function httpUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-export function submitSamlPost(main: HTMLElement, post: SamlPost, applicationName: string): void {
-  if (!httpUrl(post.acsUrl)) throw new Error('The application has an address that cannot be opened.');
-  const form = h('form', { method: 'post', action: post.acsUrl, id: 'saml-post' },
-    h('input', { type: 'hidden', name: 'SAMLResponse', value: post.samlResponse }),
-    post.relayState !== undefined ? h('input', { type: 'hidden', name: 'RelayState', value: post.relayState }) : null,
-    h('button', { type: 'submit', class: 'primary' }, `Continue to ${applicationName}`));
-  clear(main);
-  append(main, heading(`Signing you in to ${applicationName}`),
-    h('p', { role: 'status' }, 'You are being signed in. If nothing happens, choose Continue.'), form);
+export function postToPortal(path: string, fields: Record<string, string>): void {
+  if (!/^\/portal\/saml\//.test(path)) throw new Error('Not a portal address.');
+  const form = h('form', { method: 'post', action: path, hidden: true },
+    ...Object.entries({ csrf: currentCsrfToken(), ...fields })
+      .map(([name, value]) => h('input', { type: 'hidden', name, value })));
+  document.body.append(form);
   form.submit();
 }
 
-// A tile's answer: the application start URL, or a Response to post.
-export function followLaunch(main: HTMLElement, answer: LaunchAnswer): void {
-  const name = answer.applicationName ?? 'the application';
-  if (answer.redirect) {
-    if (!httpUrl(answer.redirect)) throw new Error('The application has a start URL that cannot be opened.');
-    location.assign(answer.redirect);
-    return;
+// The application start URL of a tile: http(s) only.
+export function openStartUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error('The application has a start URL that cannot be opened.');
   }
-  if (answer.post) submitSamlPost(main, answer.post, name);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('The application has a start URL that cannot be opened.');
+  location.assign(u.href);
 }
 
 // Where the sign-in goes when it is done: a portal path saved before the detour (the SAML

@@ -72,6 +72,8 @@ class portal_door final : public door {
   // credentials) for one account and role (federation_routes.cpp).
   response federation_route(call& c, bool console);
   result<response> applications_route(call& c, std::string_view rest);
+  // POST /portal/saml/launch/<apl> and /portal/saml/continue: the auto-POST page (saml_post_page.cpp).
+  response saml_form_route(const request& req, std::string_view path);
 
   portal_services svc_;
   portal_settings s_;
