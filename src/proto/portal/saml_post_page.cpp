@@ -44,7 +44,7 @@ response refusal_page(int status, const char* code, std::string_view title, cons
   r.body = html_of(title, "<p role=\"alert\">" + xml::escape(message) + "</p><p><a href=\"/portal/\">Go to your accounts and applications</a></p>", false);
   r.error_code = code;
   r.error_message = message;
-  page_headers(r, "default-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'");
+  page_headers(r, "default-src 'none'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'");
   return r;
 }
 
@@ -75,8 +75,7 @@ response autopost_page(const service::saml_post& p) {
   r.content_type = "text/html; charset=utf-8";
   r.body = html_of("Signing you in to " + p.application_name, form, true);
   std::string acs_origin = origin_of(p.acs_url);
-  page_headers(r, "default-src 'none'; script-src 'self'; form-action " + acs_origin +
-                      (acs_origin.starts_with("https://") ? "" : " " + acs_origin) +
+  page_headers(r, "default-src 'none'; img-src 'self'; script-src 'self'; form-action " + acs_origin +
                       " https:; frame-ancestors 'none'; base-uri 'none'");
   return r;
 }
