@@ -6,23 +6,11 @@
 
 namespace atrium::app {
 
-namespace {
-
-// applications.catalog_dir, else catalog/ beside the binary (installed), else the source tree's
-// data/catalog (make build).
-std::filesystem::path catalog_dir_of(const config& cfg) {
-  if (!cfg.applications_catalog_dir.empty()) return cfg.applications_catalog_dir;
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec && std::filesystem::exists(exe.parent_path() / "catalog" / "applications", ec)) return exe.parent_path() / "catalog";
-  return ATRIUM_CATALOG_DIR;
-}
-
-}  // namespace
-
 std::unique_ptr<applications_wing> wire_applications(core& c, sso_admin_wing& sso) {
   auto w = std::make_unique<applications_wing>();
-  auto catalog = service::application_catalog::load(catalog_dir_of(c.cfg));
+  // applications.catalog_dir, else catalog/ beside the binary, else the source tree's data/catalog.
+  auto catalog = service::application_catalog::load(
+      data_dir_of(c.cfg.applications_catalog_dir, "catalog", "applications", ATRIUM_CATALOG_DIR));
   if (!catalog) fatal("cannot load the application catalog: " + catalog.error().message);
   w->catalog = std::make_unique<service::application_catalog>(std::move(*catalog));
   w->endpoints = std::make_shared<service::idp_endpoints>();

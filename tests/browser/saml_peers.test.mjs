@@ -11,12 +11,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Atrium, REPO, assertNoProblems, enterPassword, launch, newContext, skipReason, sleep } from './harness.mjs';
+import {
+  Atrium, REPO, assertNoProblems, enterPassword, freePort, launch, newContext, skipReason, sleep,
+} from './harness.mjs';
 
 const PASSWORD = 'Corr3ct-Horse!';
 const PEERS = path.join(REPO, 'tests', 'browser', 'peers');
@@ -40,14 +41,6 @@ function peerSkip(kind) {
     }
   }
   return false;
-}
-
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 async function fetchText(url) {

@@ -130,11 +130,9 @@ result<domain::application> application_service::describe(const call_context& ct
 }
 
 result<void> application_service::update(const call_context& ctx, const std::string& id, const application_edit& e) {
-  auto r = store_.write<bool>(
-      ctx,
-      [&](store::transaction& tx) -> result<bool> {
-        TRY(a, load_application(tx, id));
-        auto before = a.version;
+  auto r = edit_application(
+      store_, ctx, id,
+      [&](domain::application& a) -> result<void> {
         if (e.name) a.name = *e.name;
         if (e.description) a.description = *e.description;
         if (e.status) a.status = *e.status;
@@ -142,12 +140,9 @@ result<void> application_service::update(const call_context& ctx, const std::str
           a.portal.origin = e.portal->origin;
           a.portal.application_url = e.portal->application_url;
         }
-        TRY_VOID(domain::validate_application(a));
-        a.version = before + 1;
-        TRY_VOID(tx.applications().update(a, before));
-        return true;
+        return {};
       },
-      json_text_of([](const bool&) { return nullptr; }));
+      json_text_of([](const domain::application&) { return nullptr; }));
   if (!r) return std::unexpected(r.error());
   return {};
 }
@@ -232,17 +227,13 @@ result<store::page<store::application_assignment_record>> application_service::l
 
 result<void> application_service::set_assignment_required(const call_context& ctx, const std::string& app_id,
                                                           bool required) {
-  auto r = store_.write<bool>(
-      ctx,
-      [&](store::transaction& tx) -> result<bool> {
-        TRY(a, load_application(tx, app_id));
-        auto before = a.version;
+  auto r = edit_application(
+      store_, ctx, app_id,
+      [&](domain::application& a) -> result<void> {
         a.assignment_required = required;
-        a.version = before + 1;
-        TRY_VOID(tx.applications().update(a, before));
-        return true;
+        return {};
       },
-      json_text_of([](const bool&) { return nullptr; }));
+      json_text_of([](const domain::application&) { return nullptr; }));
   if (!r) return std::unexpected(r.error());
   return {};
 }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <utility>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
@@ -104,6 +105,28 @@ class application_service {
 
 // Inside a transaction: the application (errc::not_found "APPLICATION" when there is none).
 result<domain::application> load_application(store::transaction& tx, const std::string& id);
+
+// One audited write that loads the application, applies `change` (result<void>(application&),
+// which may refuse), validates it and stores it with the next version. `render` gives the
+// CloudTrail responseElements of the result (serialised JSON: json_text_of).
+template <class Change, class Render>
+result<domain::application> edit_application(audited_store& store, const call_context& ctx, const std::string& id,
+                                             Change&& change, Render&& render) {
+  return store.write<domain::application>(
+      ctx,
+      [&](store::transaction& tx) -> result<domain::application> {
+        auto a = load_application(tx, id);
+        if (!a) return a;
+        auto before = a->version;
+        if (auto c = change(*a); !c) return std::unexpected(c.error());
+        if (auto v = domain::validate_application(*a); !v) return std::unexpected(v.error());
+        a->version = before + 1;
+        if (auto u = tx.applications().update(*a, before); !u) return std::unexpected(u.error());
+        return a;
+      },
+      std::forward<Render>(render));
+}
+
 // True when the user may open the application: it requires no assignment, or the user or a
 // group the user is in (directly or nested) is assigned.
 result<bool> user_may_open(store::transaction& tx, const domain::application& a, const std::string& user_id);

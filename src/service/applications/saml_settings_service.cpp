@@ -72,18 +72,8 @@ saml_settings_service::saml_settings_service(audited_store& store, const clock& 
 template <class Edit>
 result<domain::application> saml_settings_service::edit(const call_context& ctx, const std::string& app_id,
                                                         Edit&& change) {
-  return store_.write<domain::application>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::application> {
-        TRY(a, load_application(tx, app_id));
-        auto before = a.version;
-        TRY_VOID(change(a));
-        TRY_VOID(domain::validate_application(a));
-        a.version = before + 1;
-        TRY_VOID(tx.applications().update(a, before));
-        return a;
-      },
-      json_text_of([](const domain::application& a) { return settings_summary(a); }));
+  return edit_application(store_, ctx, app_id, std::forward<Edit>(change),
+                          json_text_of([](const domain::application& a) { return settings_summary(a); }));
 }
 
 result<application_details> saml_settings_service::get(const call_context& ctx, const std::string& app_id) {
