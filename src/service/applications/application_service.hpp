@@ -10,8 +10,8 @@
 // caller's context names the event.
 #include <optional>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
