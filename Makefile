@@ -54,9 +54,6 @@ unit: build-unit
 unit-asan: build-asan
 	for t in ./$(ASAN_BUILD)/tests/atrium_*_tests; do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --gtest_brief=1 || exit 1; done
 
-integration: build
-	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q tests/integration
-
 # Browser tests: playwright-core (from web/node_modules) drives Debian's /usr/bin/chromium against
 # the real server, a test file per core at a time (each starts its own server and SMTP sink).
 browser: build

@@ -11,7 +11,7 @@
 #include "base/strings.hpp"
 #include "base/try.hpp"
 #include "domain/application.hpp"
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 
 namespace atrium::app {
 

@@ -11,8 +11,8 @@
 #include "app/config.hpp"
 #include "base/result.hpp"
 #include "domain/identity.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "store/repositories.hpp"
 
 namespace atrium::app {

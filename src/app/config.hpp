@@ -8,10 +8,10 @@
 
 #include "domain/assignment.hpp"
 #include "http/server.hpp"
-#include "service/identity_service.hpp"
-#include "service/password_service.hpp"
-#include "service/permission_set_service.hpp"
-#include "service/throttle.hpp"
+#include "service/identity/identity_types.hpp"
+#include "service/signin/password_service.hpp"
+#include "service/sso_admin/permission_set_service.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::app {
 

@@ -13,10 +13,10 @@
 #include "base/random.hpp"
 #include "crypto/primitives.hpp"
 #include "proto/kit/router.hpp"
-#include "service/admin_auth.hpp"
-#include "service/audited_store.hpp"
-#include "service/auditor.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/admin_auth.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/auditor.hpp"
+#include "service/admin/throttle.hpp"
 #include "store/repositories.hpp"
 
 namespace atrium::app {

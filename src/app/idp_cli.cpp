@@ -10,9 +10,9 @@
 #include "base/json_text.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/assignment.hpp"
-#include "service/event_sources.hpp"
-#include "service/account_provisioner.hpp"
-#include "service/idp_signing.hpp"
+#include "service/audit/event_sources.hpp"
+#include "service/sso_admin/account_provisioner.hpp"
+#include "service/sso_admin/idp_signing.hpp"
 
 namespace atrium::app {
 

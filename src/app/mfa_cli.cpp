@@ -10,7 +10,7 @@
 #include "proto/aws/wire.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/identity.hpp"
-#include "service/mfa_service.hpp"
+#include "service/signin/mfa_service.hpp"
 #include "store/mfa_device_repository.hpp"
 
 namespace atrium::app {

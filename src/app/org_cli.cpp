@@ -9,8 +9,8 @@
 #include "app/wire_organization.hpp"
 #include "cloud/aws_client.hpp"
 #include "proto/aws/organizations_api.hpp"
-#include "service/event_sources.hpp"
-#include "service/org_import.hpp"
+#include "service/audit/event_sources.hpp"
+#include "service/organization/org_import.hpp"
 
 namespace atrium::app {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
-#include "service/organization_service.hpp"
+#include "service/organization/organization_service.hpp"
 
 namespace atrium::app {
 

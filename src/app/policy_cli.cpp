@@ -10,7 +10,7 @@
 #include "base/clock.hpp"
 #include "base/json_text.hpp"
 
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 namespace atrium::app {
 
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "app/cli_common.hpp"
-#include "service/key_policies.hpp"
+#include "service/admin/key_policies.hpp"
 
 namespace atrium::app {
 

@@ -37,7 +37,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->core_ = open_core(cfg, clk, rnd);
   auto& c = *rt->core_;
   rt->identity_ = wire_identity(c);
-  rt->mail_ = wire_mail(c, *rt->identity_->identity);
+  rt->mail_ = wire_mail(c, rt->identity_->identity->users);
   rt->sso_admin_ = wire_sso_admin(c);
   rt->organization_ = wire_organization(c);
   rt->applications_ = wire_applications(c, *rt->sso_admin_);

@@ -7,7 +7,7 @@
 #include "app/wire_identity.hpp"
 #include "base/clock.hpp"
 
-#include "service/event_sources.hpp"
+#include "service/audit/event_sources.hpp"
 namespace atrium::app {
 
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "app/cli_common.hpp"
-#include "service/scim_provisioning.hpp"
+#include "service/identity/scim_provisioning.hpp"
 
 namespace atrium::app {
 

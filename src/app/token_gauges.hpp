@@ -5,7 +5,7 @@
 
 #include "base/clock.hpp"
 #include "http/metrics.hpp"
-#include "service/scim_provisioning.hpp"
+#include "service/identity/scim_provisioning.hpp"
 #include "store/repositories.hpp"
 
 namespace atrium::app {

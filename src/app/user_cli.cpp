@@ -10,9 +10,9 @@
 #include "app/wire_mail.hpp"
 #include "base/json_text.hpp"
 #include "domain/identity.hpp"
-#include "service/event_sources.hpp"
-#include "service/identity_service.hpp"
-#include "service/password_service.hpp"
+#include "service/audit/event_sources.hpp"
+#include "service/identity/user_service.hpp"
+#include "service/signin/password_service.hpp"
 
 namespace atrium::app {
 
@@ -56,11 +56,11 @@ std::optional<int> user_commands::run() {
   auto cfg = load_config(common_);
   setup_logging(cfg.log_level);  // JSON lines on stderr, as `serve` writes them (mail failures)
   auto rt = runtime::open(cfg);
-  return act(cli_env_of(*rt), *rt->base().db, *rt->identity().identity, *rt->mail().passwords,
+  return act(cli_env_of(*rt), *rt->base().db, rt->identity().identity->users, *rt->mail().passwords,
              [&rt] { return rt->drain_mail(); });
 }
 
-int user_commands::act(const cli_env& env, store::database& db, service::identity_service& identity,
+int user_commands::act(const cli_env& env, store::database& db, service::user_service& users,
                        service::password_service& passwords, const std::function<int()>& drain_mail) {
   std::string event = *reset_ ? (by_email_ ? "SendPasswordResetEmail" : "GenerateOneTimePassword")
                       : *invite_ ? "SendInvitation"
@@ -88,7 +88,7 @@ int user_commands::act(const cli_env& env, store::database& db, service::identit
     return 0;
   }
   bool active = static_cast<bool>(*enable_);
-  auto v = identity.modify_user(
+  auto v = users.modify_user(
       ctx, u->id,
       [active](const domain::user& cur) -> result<domain::user> {
         domain::user next = cur;

@@ -13,8 +13,8 @@
 #include <functional>
 
 #include "app/cli_common.hpp"
-#include "service/identity_service.hpp"
-#include "service/password_service.hpp"
+#include "service/identity/user_service.hpp"
+#include "service/signin/password_service.hpp"
 
 namespace atrium::app {
 
@@ -26,7 +26,7 @@ class user_commands {
 
  private:
   // `drain_mail` waits for the outbox and returns how many messages the relay refused.
-  int act(const cli_env& env, store::database& db, service::identity_service& identity,
+  int act(const cli_env& env, store::database& db, service::user_service& users,
           service::password_service& passwords, const std::function<int()>& drain_mail);
 
   common_options common_;

@@ -8,13 +8,13 @@
 #include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/provisioning_api.hpp"
 #include "proto/scim/scim_door.hpp"
-#include "service/identity_service.hpp"
-#include "service/scim_provisioning.hpp"
+#include "service/identity/identity_services.hpp"
+#include "service/identity/scim_provisioning.hpp"
 
 namespace atrium::app {
 
 struct identity_wing {
-  std::unique_ptr<service::identity_service> identity;
+  std::unique_ptr<service::identity_services> identity;  // users, groups, memberships
   std::unique_ptr<proto::aws::identitystore_api> identitystore;
   std::unique_ptr<service::scim_provisioning> provisioning;
   std::unique_ptr<proto::aws::provisioning_api> provisioning_api;

@@ -44,9 +44,9 @@ service::call_context mail_context(const service::call_context& base, const std:
 }
 
 // Only with a relay: without one the link could reach nobody (send it later with the CLI).
-void invite_new_users(core& c, mail_wing& w, service::identity_service& identity) {
+void invite_new_users(core& c, mail_wing& w, service::user_service& users) {
   if (!c.cfg.mail_invite_new_users || c.cfg.mail_smtp_host.empty()) return;
-  identity.on_user_created([&c, &w](const service::call_context& ctx, const domain::user& u) {
+  users.on_user_created([&c, &w](const service::call_context& ctx, const domain::user& u) {
     bool has_address = false;
     for (const auto& e : u.emails) has_address = has_address || (e.value && !e.value->empty());
     if (!has_address) return;
@@ -66,7 +66,7 @@ void invite_new_users(core& c, mail_wing& w, service::identity_service& identity
 
 }  // namespace
 
-std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identity) {
+std::unique_ptr<mail_wing> wire_mail(core& c, service::user_service& users) {
   const auto& cfg = c.cfg;
   auto w = std::make_unique<mail_wing>();
   w->outbox = std::make_unique<service::outbox>();
@@ -83,7 +83,7 @@ std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identit
   service::password_settings ps = cfg.passwords;
   ps.portal_url = !cfg.portal_public_url.empty() ? cfg.portal_public_url : c.public_url(cfg.server.port, "/portal");
   w->passwords = std::make_unique<service::password_service>(*c.audited, *w->mail, c.clk, c.rnd, ps);
-  invite_new_users(c, *w, identity);
+  invite_new_users(c, *w, users);
   return w;
 }
 

@@ -6,10 +6,10 @@
 #include <memory>
 
 #include "app/core.hpp"
-#include "service/identity_service.hpp"
-#include "service/mailer.hpp"
-#include "service/outbox.hpp"
-#include "service/password_service.hpp"
+#include "service/identity/user_service.hpp"
+#include "service/mail/mailer.hpp"
+#include "service/mail/outbox.hpp"
+#include "service/signin/password_service.hpp"
 
 namespace atrium::app {
 
@@ -23,6 +23,6 @@ struct mail_wing {
   std::unique_ptr<service::outbox> outbox;
 };
 
-std::unique_ptr<mail_wing> wire_mail(core& c, service::identity_service& identity);
+std::unique_ptr<mail_wing> wire_mail(core& c, service::user_service& users);
 
 }  // namespace atrium::app

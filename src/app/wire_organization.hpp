@@ -5,7 +5,7 @@
 
 #include "app/core.hpp"
 #include "proto/aws/organizations_api.hpp"
-#include "service/organization_service.hpp"
+#include "service/organization/organization_service.hpp"
 
 namespace atrium::app {
 

@@ -7,7 +7,7 @@
 #include "app/wire_applications.hpp"
 #include "app/wire_signin.hpp"
 #include "proto/portal/portal_door.hpp"
-#include "service/portal_accounts.hpp"
+#include "service/signin/portal_accounts.hpp"
 
 namespace atrium::app {
 

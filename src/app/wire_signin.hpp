@@ -7,11 +7,11 @@
 #include <string>
 
 #include "app/core.hpp"
-#include "service/login_throttle.hpp"
-#include "service/mfa_service.hpp"
-#include "service/password_service.hpp"
-#include "service/session_service.hpp"
-#include "service/sign_in_service.hpp"
+#include "service/signin/login_throttle.hpp"
+#include "service/signin/mfa_service.hpp"
+#include "service/signin/password_service.hpp"
+#include "service/signin/session_service.hpp"
+#include "service/signin/sign_in_service.hpp"
 
 namespace atrium::app {
 

@@ -8,14 +8,14 @@
 
 #include "app/core.hpp"
 #include "proto/aws/sso_admin_api.hpp"
-#include "service/abac_service.hpp"
-#include "service/account_provisioner.hpp"
-#include "service/assignment_service.hpp"
+#include "service/sso_admin/abac_service.hpp"
+#include "service/sso_admin/account_provisioner.hpp"
+#include "service/sso_admin/assignment_service.hpp"
 #include "service/federation/aws_federation.hpp"
-#include "service/idp_signing.hpp"
-#include "service/permission_set_service.hpp"
-#include "service/permission_set_tags.hpp"
-#include "service/provisioning_jobs.hpp"
+#include "service/sso_admin/idp_signing.hpp"
+#include "service/sso_admin/permission_set_service.hpp"
+#include "service/sso_admin/permission_set_tags.hpp"
+#include "service/sso_admin/provisioning_jobs.hpp"
 
 namespace atrium::app {
 

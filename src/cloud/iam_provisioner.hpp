@@ -19,7 +19,7 @@
 
 #include "base/clock.hpp"
 #include "cloud/aws_client.hpp"
-#include "service/account_provisioner.hpp"
+#include "service/sso_admin/account_provisioner.hpp"
 
 namespace atrium::cloud {
 

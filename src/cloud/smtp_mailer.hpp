@@ -17,7 +17,7 @@
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
-#include "service/mailer.hpp"
+#include "service/mail/mailer.hpp"
 
 namespace atrium::cloud {
 

@@ -12,6 +12,7 @@
 
 #include "crypto/primitives.hpp"
 #include "proto/scim/scim_door.hpp"
+#include "service/identity/identity_services.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 using namespace atrium;
@@ -25,7 +26,7 @@ struct world {
   std::unique_ptr<service::auditor> audit;
   std::unique_ptr<service::audited_store> audited;
   std::unique_ptr<service::throttler> throttle;
-  std::unique_ptr<service::identity_service> identity;
+  std::unique_ptr<service::identity_services> identity;
   std::unique_ptr<service::scim_provisioning> tokens;
   std::unique_ptr<proto::scim::scim_door> door;
   std::string token;
@@ -39,10 +40,10 @@ struct world {
     audit = std::make_unique<service::auditor>(clk, rnd, std::nullopt);
     audited = std::make_unique<service::audited_store>(*db, *audit);
     throttle = std::make_unique<service::throttler>(clk, service::throttle_settings{1e9, 1e9, {}});
-    identity = std::make_unique<service::identity_service>(*audited, clk, rnd, "d-0123456789",
+    identity = std::make_unique<service::identity_services>(*audited, clk, rnd, "d-0123456789",
                                                            service::quotas{2000, 2000, 2000});
     tokens = std::make_unique<service::scim_provisioning>(*audited, clk, rnd);
-    door = std::make_unique<proto::scim::scim_door>(*tokens, *identity, *throttle, *audited,
+    door = std::make_unique<proto::scim::scim_door>(*tokens, identity->users, identity->groups, *throttle, *audited,
                                                     proto::scim::scim_settings{});
     token = tokens->enable(service::call_context{})->token;
     // A few resources for paths, filters and patches to find.

@@ -1,5 +1,7 @@
 #include "proto/aws/application_console_api.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/strings.hpp"
 #include "base/try.hpp"
 #include "proto/aws/sso_admin_applications.hpp"

@@ -6,7 +6,7 @@
 #include "proto/kit/json_body.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
 #include "proto/aws/policy_request.hpp"
-#include "service/key_policies.hpp"
+#include "service/admin/key_policies.hpp"
 
 namespace atrium::proto::aws {
 

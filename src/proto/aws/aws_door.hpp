@@ -7,10 +7,10 @@
 #include "proto/aws/json_api.hpp"
 #include "proto/aws/wire.hpp"
 #include "proto/kit/router.hpp"
-#include "service/admin_auth.hpp"
-#include "service/audited_store.hpp"
-#include "service/resource_tags.hpp"
-#include "service/throttle.hpp"
+#include "service/admin/admin_auth.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/sso_admin/resource_tags.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto::aws {
 

@@ -38,40 +38,40 @@ result<std::optional<std::string>> single_filter(const json& req, const char* al
 }
 
 using service::call_context;
-using service::identity_service;
+using service::identity_services;
 
 // ---- users ----
 
-result<json> create_user(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> create_user(identity_services& svc, const json& req, const call_context& ctx) {
   TRY(u, user_from_request(req));
-  TRY(created, svc.create_user(ctx, std::move(u)));
+  TRY(created, svc.users.create_user(ctx, std::move(u)));
   return json{{"UserId", created.id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
-result<json> describe_user(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> describe_user(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Extensions"}));
   TRY(id, required_resource_id(req, "UserId"));
   TRY(ext, wants_enterprise(req));
-  TRY(u, svc.describe_user(ctx, id));
+  TRY(u, svc.users.describe_user(ctx, id));
   return user_to_json(u, svc.identity_store_id(), ext);
 }
 
-result<json> update_user(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> update_user(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Operations"}));
   TRY(id, required_resource_id(req, "UserId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.update_user(ctx, id, user_edit_of(std::move(ops))));
+  TRY_VOID(svc.users.update_user(ctx, id, user_edit_of(std::move(ops))));
   return json::object();
 }
 
-result<json> delete_user(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> delete_user(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId"}));
   TRY(id, required_resource_id(req, "UserId"));
-  TRY_VOID(svc.delete_user(ctx, id));
+  TRY_VOID(svc.users.delete_user(ctx, id));
   return json::object();
 }
 
-result<json> list_users(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> list_users(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters", "Extensions"}));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
@@ -79,64 +79,64 @@ result<json> list_users(identity_service& svc, const json& req, const call_conte
   TRY(ext, wants_enterprise(req));
   store::user_filter f;
   if (filter) f.user_name_key = domain::fold_key(*filter);
-  TRY(l, svc.list_users(ctx, f, token, max));
+  TRY(l, svc.users.list_users(ctx, f, token, max));
   const auto& sid = svc.identity_store_id();
   return listing_json(l, "Users", [&](const domain::user& u) { return user_to_json(u, sid, ext); });
 }
 
-result<json> get_user_id(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> get_user_id(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "AlternateIdentifier"}));
   TRY(alt, alternate_identifier(req));
-  TRY(id, svc.get_user_id(ctx, alt));
+  TRY(id, svc.users.get_user_id(ctx, alt));
   return json{{"UserId", id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
 // ---- groups ----
 
-result<json> create_group(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> create_group(identity_services& svc, const json& req, const call_context& ctx) {
   TRY(g, group_from_request(req));
-  TRY(created, svc.create_group(ctx, std::move(g)));
+  TRY(created, svc.groups.create_group(ctx, std::move(g)));
   return json{{"GroupId", created.id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
-result<json> describe_group(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> describe_group(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
   TRY(id, required_resource_id(req, "GroupId"));
-  TRY(g, svc.describe_group(ctx, id));
+  TRY(g, svc.groups.describe_group(ctx, id));
   return group_to_json(g, svc.identity_store_id());
 }
 
-result<json> update_group(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> update_group(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "Operations"}));
   TRY(id, required_resource_id(req, "GroupId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.update_group(ctx, id, group_edit_of(std::move(ops))));
+  TRY_VOID(svc.groups.update_group(ctx, id, group_edit_of(std::move(ops))));
   return json::object();
 }
 
-result<json> delete_group(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> delete_group(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
   TRY(id, required_resource_id(req, "GroupId"));
-  TRY_VOID(svc.delete_group(ctx, id));
+  TRY_VOID(svc.groups.delete_group(ctx, id));
   return json::object();
 }
 
-result<json> list_groups(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> list_groups(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters"}));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
   TRY(filter, single_filter(req, "DisplayName"));
   store::group_filter f;
   if (filter) f.display_name_key = domain::fold_key(*filter);
-  TRY(l, svc.list_groups(ctx, f, token, max));
+  TRY(l, svc.groups.list_groups(ctx, f, token, max));
   const auto& sid = svc.identity_store_id();
   return listing_json(l, "Groups", [&](const domain::group& g) { return group_to_json(g, sid); });
 }
 
-result<json> get_group_id(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> get_group_id(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "AlternateIdentifier"}));
   TRY(alt, alternate_identifier(req));
-  TRY(id, svc.get_group_id(ctx, alt));
+  TRY(id, svc.groups.get_group_id(ctx, alt));
   return json{{"GroupId", id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
@@ -146,57 +146,57 @@ json membership_id_json(const std::string& id, const std::string& sid) {
   return json{{"MembershipId", id}, {"IdentityStoreId", sid}};
 }
 
-result<json> create_membership(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> create_membership(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MemberId"}));
   TRY(group_id, required_resource_id(req, "GroupId"));
   TRY(user_id, member_user_id(req));
-  TRY(m, svc.create_membership(ctx, group_id, user_id));
+  TRY(m, svc.memberships.create_membership(ctx, group_id, user_id));
   return membership_id_json(m.id, svc.identity_store_id());
 }
 
-result<json> get_membership_id(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> get_membership_id(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MemberId"}));
   TRY(group_id, required_resource_id(req, "GroupId"));
   TRY(user_id, member_user_id(req));
-  TRY(id, svc.get_membership_id(ctx, group_id, user_id));
+  TRY(id, svc.memberships.get_membership_id(ctx, group_id, user_id));
   return membership_id_json(id, svc.identity_store_id());
 }
 
-result<json> describe_membership(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> describe_membership(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
   TRY(id, required_resource_id(req, "MembershipId"));
-  TRY(m, svc.describe_membership(ctx, id));
+  TRY(m, svc.memberships.describe_membership(ctx, id));
   return membership_to_json(m, svc.identity_store_id());
 }
 
-result<json> delete_membership(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> delete_membership(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
   TRY(id, required_resource_id(req, "MembershipId"));
-  TRY_VOID(svc.delete_membership(ctx, id));
+  TRY_VOID(svc.memberships.delete_membership(ctx, id));
   return json::object();
 }
 
-result<json> list_memberships(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> list_memberships(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "MaxResults", "NextToken"}));
   TRY(group_id, required_resource_id(req, "GroupId"));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
-  TRY(l, svc.list_memberships(ctx, group_id, token, max));
+  TRY(l, svc.memberships.list_memberships(ctx, group_id, token, max));
   const auto& sid = svc.identity_store_id();
   return listing_json(l, "GroupMemberships", [&](const domain::membership& m) { return membership_to_json(m, sid); });
 }
 
-result<json> list_memberships_for_member(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> list_memberships_for_member(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MemberId", "MaxResults", "NextToken"}));
   TRY(user_id, member_user_id(req));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
-  TRY(l, svc.list_memberships_for_member(ctx, user_id, token, max));
+  TRY(l, svc.memberships.list_memberships_for_member(ctx, user_id, token, max));
   const auto& sid = svc.identity_store_id();
   return listing_json(l, "GroupMemberships", [&](const domain::membership& m) { return membership_to_json(m, sid); });
 }
 
-result<json> is_member_in_groups(identity_service& svc, const json& req, const call_context& ctx) {
+result<json> is_member_in_groups(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MemberId", "GroupIds"}));
   TRY(user_id, member_user_id(req));
   auto it = req.find("GroupIds");
@@ -208,7 +208,7 @@ result<json> is_member_in_groups(identity_service& svc, const json& req, const c
       return fail(errc::validation, "GroupIds holds an invalid group identifier.");
     ids.push_back(g.get<std::string>());
   }
-  TRY(results, svc.is_member_in_groups(ctx, user_id, ids));
+  TRY(results, svc.memberships.is_member_in_groups(ctx, user_id, ids));
   json out = json::array();
   for (const auto& r : results)
     out.push_back({{"GroupId", r.group_id}, {"MemberId", {{"UserId", user_id}}}, {"MembershipExists", r.exists}});
@@ -216,7 +216,7 @@ result<json> is_member_in_groups(identity_service& svc, const json& req, const c
 }
 
 // Every operation names the identity store first (before its own members are checked).
-result<void> check_store(const identity_service& svc, const json& req) {
+result<void> check_store(const identity_services& svc, const json& req) {
   if (!req.is_object()) return fail(errc::validation, "The request body must be a JSON object.");
   TRY(id, required_string(req, "IdentityStoreId"));
   if (!domain::is_identity_store_id(id))
@@ -225,7 +225,7 @@ result<void> check_store(const identity_service& svc, const json& req) {
   return {};
 }
 
-using operation_fn = result<json> (*)(identity_service&, const json&, const call_context&);
+using operation_fn = result<json> (*)(identity_services&, const json&, const call_context&);
 
 struct row {
   const char* name;
@@ -257,7 +257,7 @@ constexpr row rows[] = {
 
 }  // namespace
 
-identitystore_api::identitystore_api(service::identity_service& svc)
+identitystore_api::identitystore_api(service::identity_services& svc)
     : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", identitystore_audited}) {
   for (const auto& r : rows)
     add({r.name, r.read_only, [&svc, fn = r.fn](const json& req, const call_context& ctx) -> result<json> {

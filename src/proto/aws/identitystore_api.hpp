@@ -4,13 +4,13 @@
 // response or an error value. Every operation first checks that IdentityStoreId names this
 // deployment's identity store.
 #include "proto/aws/json_api.hpp"
-#include "service/identity_service.hpp"
+#include "service/identity/identity_services.hpp"
 
 namespace atrium::proto::aws {
 
 class identitystore_api final : public json_api {
  public:
-  explicit identitystore_api(service::identity_service& svc);
+  explicit identitystore_api(service::identity_services& svc);
 };
 
 }  // namespace atrium::proto::aws

@@ -8,7 +8,7 @@
 
 #include "base/result.hpp"
 #include "domain/identity.hpp"
-#include "service/identity_service.hpp"
+#include "service/identity/identity_types.hpp"
 
 namespace atrium::proto::aws {
 

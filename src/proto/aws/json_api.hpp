@@ -14,7 +14,7 @@
 #include "base/result.hpp"
 #include "proto/aws/wire.hpp"
 #include "proto/kit/operation_table.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/call_context.hpp"
 
 namespace atrium::proto::aws {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "proto/aws/json_api.hpp"
-#include "service/organization_service.hpp"
+#include "service/organization/organization_service.hpp"
 
 namespace atrium::proto::aws {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "domain/admin_policy.hpp"
-#include "service/resource_tags.hpp"
+#include "service/sso_admin/resource_tags.hpp"
 
 namespace atrium::proto::aws {
 

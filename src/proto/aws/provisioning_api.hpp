@@ -11,7 +11,7 @@
 #include <string>
 
 #include "proto/aws/json_api.hpp"
-#include "service/scim_provisioning.hpp"
+#include "service/identity/scim_provisioning.hpp"
 
 namespace atrium::proto::aws {
 

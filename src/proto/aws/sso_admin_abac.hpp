@@ -7,7 +7,7 @@
 
 #include "domain/access_control_attributes.hpp"
 #include "proto/aws/sso_admin_api.hpp"
-#include "service/abac_service.hpp"
+#include "service/sso_admin/abac_service.hpp"
 
 namespace atrium::proto::aws {
 

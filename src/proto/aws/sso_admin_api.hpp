@@ -34,7 +34,7 @@
 
 #include "base/result.hpp"
 #include "proto/aws/json_api.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/call_context.hpp"
 
 namespace atrium::proto::aws {
 

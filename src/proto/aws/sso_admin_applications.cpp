@@ -1,6 +1,7 @@
 #include "proto/aws/sso_admin_applications.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/strings.hpp"
 #include "base/try.hpp"

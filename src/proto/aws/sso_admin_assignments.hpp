@@ -10,8 +10,8 @@
 
 #include "base/result.hpp"
 #include "proto/aws/sso_admin_api.hpp"
-#include "service/assignment_service.hpp"
-#include "service/call_context.hpp"
+#include "service/sso_admin/assignment_service.hpp"
+#include "service/audit/call_context.hpp"
 
 namespace atrium::proto::aws {
 

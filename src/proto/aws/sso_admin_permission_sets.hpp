@@ -7,7 +7,7 @@
 //   Attach/Detach/ListCustomerManagedPolicyReference(s)..., Put/Get/DeletePermissionsBoundary...;
 //   TagResource, UntagResource, ListTagsForResource (permission sets and the instance).
 #include "proto/aws/sso_admin_api.hpp"
-#include "service/permission_set_service.hpp"
+#include "service/sso_admin/permission_set_service.hpp"
 
 namespace atrium::proto::aws {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "proto/kit/exchange.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
-#include "service/throttle.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto {
 

@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "base/result.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/call_context.hpp"
 
 namespace atrium::proto {
 

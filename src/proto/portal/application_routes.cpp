@@ -1,5 +1,7 @@
 #include "proto/portal/application_routes.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/strings.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"

@@ -13,13 +13,13 @@
 #include "proto/kit/router.hpp"
 #include "service/applications/application_service.hpp"
 #include "service/applications/saml_idp_service.hpp"
-#include "service/audited_store.hpp"
+#include "service/audit/audited_store.hpp"
 #include "service/federation/aws_federation.hpp"
-#include "service/mfa_service.hpp"
-#include "service/password_service.hpp"
-#include "service/portal_accounts.hpp"
-#include "service/session_service.hpp"
-#include "service/sign_in_service.hpp"
+#include "service/signin/mfa_service.hpp"
+#include "service/signin/password_service.hpp"
+#include "service/signin/portal_accounts.hpp"
+#include "service/signin/session_service.hpp"
+#include "service/signin/sign_in_service.hpp"
 
 namespace atrium::proto::portal {
 

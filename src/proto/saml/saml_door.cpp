@@ -1,5 +1,7 @@
 #include "proto/saml/saml_door.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "domain/application.hpp"

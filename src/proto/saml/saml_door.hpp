@@ -20,7 +20,7 @@
 #include "service/applications/application_catalog.hpp"
 #include "service/applications/saml_idp_service.hpp"
 #include "service/applications/saml_settings_service.hpp"
-#include "service/audited_store.hpp"
+#include "service/audit/audited_store.hpp"
 
 namespace atrium::proto::saml {
 

@@ -7,7 +7,7 @@
 
 #include "proto/scim/filter.hpp"
 #include "proto/scim/scim_error.hpp"
-#include "service/identity_service.hpp"
+#include "service/identity/identity_types.hpp"
 
 namespace atrium::proto::scim {
 

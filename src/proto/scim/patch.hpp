@@ -29,7 +29,7 @@
 #include "proto/scim/filter.hpp"
 #include "proto/scim/schemas.hpp"
 #include "proto/scim/scim_error.hpp"
-#include "service/member_change.hpp"
+#include "service/identity/member_change.hpp"
 
 namespace atrium::proto::scim {
 

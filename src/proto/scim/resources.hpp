@@ -11,7 +11,7 @@
 
 #include "proto/scim/schemas.hpp"
 #include "proto/scim/scim_error.hpp"
-#include "service/identity_service.hpp"
+#include "service/identity/identity_types.hpp"
 
 namespace atrium::proto::scim {
 

@@ -287,9 +287,9 @@ json list_response(std::vector<json> resources, const service::query_window& w, 
 
 // ---- the door ----------------------------------------------------------------------------
 
-scim_door::scim_door(service::scim_provisioning& tokens, service::identity_service& identity,
+scim_door::scim_door(service::scim_provisioning& tokens, service::user_service& users, service::group_service& groups,
                      service::throttler& throttle, service::audited_store& audit, scim_settings settings)
-    : tokens_(tokens), identity_(identity), throttle_(throttle), audit_(audit), settings_(std::move(settings)) {}
+    : tokens_(tokens), users_(users), groups_(groups), throttle_(throttle), audit_(audit), settings_(std::move(settings)) {}
 
 response scim_door::transport_error(const request&, response generic) const {
   int status = generic.status;
@@ -327,7 +327,7 @@ response scim_door::handle(const request& req) {
                settings_.base_path;
   ctx.event_name = operation_of(req.method, c.segments);
   ctx.read_only = is_read(req.method, ctx.event_name);
-  json params = {{"tenantId", identity_.identity_store_id()}};
+  json params = {{"tenantId", users_.identity_store_id()}};
   if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
   ctx.request_parameters = to_json_text(params);
 

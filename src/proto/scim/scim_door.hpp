@@ -11,10 +11,11 @@
 #include "proto/scim/filter.hpp"
 #include "proto/scim/patch.hpp"
 #include "proto/kit/router.hpp"
-#include "service/audited_store.hpp"
-#include "service/identity_service.hpp"
-#include "service/scim_provisioning.hpp"
-#include "service/throttle.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/identity/group_service.hpp"
+#include "service/identity/user_service.hpp"
+#include "service/identity/scim_provisioning.hpp"
+#include "service/admin/throttle.hpp"
 
 namespace atrium::proto::scim {
 
@@ -32,7 +33,7 @@ struct scim_settings {
 
 class scim_door final : public door {
  public:
-  scim_door(service::scim_provisioning& tokens, service::identity_service& identity,
+  scim_door(service::scim_provisioning& tokens, service::user_service& users, service::group_service& groups,
             service::throttler& throttle, service::audited_store& audit, scim_settings settings);
 
   // True for paths under the base path (the base itself included, with or without '/').
@@ -51,7 +52,8 @@ class scim_door final : public door {
   response discovery(call& c);
 
   service::scim_provisioning& tokens_;
-  service::identity_service& identity_;
+  service::user_service& users_;
+  service::group_service& groups_;
   service::throttler& throttle_;
   service::audited_store& audit_;
   scim_settings settings_;

@@ -36,14 +36,14 @@ response scim_door::groups(call& c) {
     if (!w) return error_reply(w.error());
     auto q = group_query_from(c.param("filter").value_or(""), settings_.filter);
     if (!q) return error_reply(q.error());
-    auto page = identity_.query_groups(c.ctx, *q, *w, group_view(c));
+    auto page = groups_.query_groups(c.ctx, *q, *w, group_view(c));
     if (!page) return error_reply(from_error(page.error()));
     return list_reply(*w, *page, [&](const service::group_view& v) { return rendered(v, c); });
   }
   if (c.segments.size() == 1) {  // POST
     auto g = group_from_json(c.body, nullptr);
     if (!g) return error_reply(g.error());
-    auto v = identity_.create_group_with_members(c.ctx, std::move(g->group), g->member_ids.value_or(std::vector<std::string>{}));
+    auto v = groups_.create_group_with_members(c.ctx, std::move(g->group), g->member_ids.value_or(std::vector<std::string>{}));
     if (!v) return error_reply(from_error(v.error()));
     return group_reply(201, *v, c);
   }
@@ -51,13 +51,13 @@ response scim_door::groups(call& c) {
   auto version = if_match(c);
   if (!version) return error_reply(version.error());
   if (m == "GET") {
-    auto v = identity_.get_group_view(c.ctx, id, group_view(c));
+    auto v = groups_.get_group_view(c.ctx, id, group_view(c));
     if (!v) return error_reply(from_error(v.error()));
     if (not_modified(c, v->group.version)) return not_modified_reply(v->group.version);
     return group_reply(200, *v, c);
   }
   if (m == "DELETE") {
-    auto r = identity_.delete_group(c.ctx, id, *version);
+    auto r = groups_.delete_group(c.ctx, id, *version);
     if (!r) return error_reply(from_error(r.error()));
     return no_content();
   }
@@ -90,7 +90,7 @@ response scim_door::groups(call& c) {
       return service::group_edit{std::move(g->group), std::move(applied->member_changes)};
     };
   }
-  auto v = identity_.modify_group(c.ctx, id, mutate, *version, answer_with_body ? group_view(c) : service::view_options{false, false});
+  auto v = groups_.modify_group(c.ctx, id, mutate, *version, answer_with_body ? group_view(c) : service::view_options{false, false});
   if (!v) return error_reply(own ? *own : from_error(v.error()));
   if (!answer_with_body) return no_content(etag_of(v->group.version));
   return group_reply(200, *v, c);

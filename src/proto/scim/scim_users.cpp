@@ -34,14 +34,14 @@ response scim_door::users(call& c) {
     if (!w) return error_reply(w.error());
     auto q = user_query_from(c.param("filter").value_or(""), settings_.filter);
     if (!q) return error_reply(q.error());
-    auto page = identity_.query_users(c.ctx, *q, *w, user_view(c));
+    auto page = users_.query_users(c.ctx, *q, *w, user_view(c));
     if (!page) return error_reply(from_error(page.error()));
     return list_reply(*w, *page, [&](const service::user_view& v) { return rendered(v, c); });
   }
   if (c.segments.size() == 1) {  // POST
     auto u = user_from_json(c.body, nullptr);
     if (!u) return error_reply(u.error());
-    auto v = identity_.create_user_view(c.ctx, std::move(*u));
+    auto v = users_.create_user_view(c.ctx, std::move(*u));
     if (!v) return error_reply(from_error(v.error()));
     return user_reply(201, *v, c);
   }
@@ -49,13 +49,13 @@ response scim_door::users(call& c) {
   auto version = if_match(c);
   if (!version) return error_reply(version.error());
   if (m == "GET") {
-    auto v = identity_.get_user_view(c.ctx, id, user_view(c));
+    auto v = users_.get_user_view(c.ctx, id, user_view(c));
     if (!v) return error_reply(from_error(v.error()));
     if (not_modified(c, v->user.version)) return not_modified_reply(v->user.version);
     return user_reply(200, *v, c);
   }
   if (m == "DELETE") {
-    auto r = identity_.delete_user(c.ctx, id, *version);
+    auto r = users_.delete_user(c.ctx, id, *version);
     if (!r) return error_reply(from_error(r.error()));
     return no_content();
   }
@@ -83,7 +83,7 @@ response scim_door::users(call& c) {
       return std::move(*u);
     };
   }
-  auto v = identity_.modify_user(c.ctx, id, mutate, *version, user_view(c));
+  auto v = users_.modify_user(c.ctx, id, mutate, *version, user_view(c));
   if (!v) return error_reply(own ? *own : from_error(v.error()));
   return user_reply(200, *v, c);
 }

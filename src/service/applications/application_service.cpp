@@ -1,10 +1,11 @@
 #include "service/applications/application_service.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/try.hpp"
-#include "service/membership_graph.hpp"
+#include "service/identity/membership_graph.hpp"
 
 namespace atrium::service {
 

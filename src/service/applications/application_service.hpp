@@ -20,8 +20,8 @@
 #include "domain/assignment.hpp"
 #include "service/applications/app_certificates.hpp"
 #include "service/applications/application_catalog.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "store/application_repository.hpp"
 
 namespace atrium::service {

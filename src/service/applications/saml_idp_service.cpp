@@ -1,12 +1,14 @@
 #include "service/applications/saml_idp_service.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/attribute_mapping.hpp"
 #include "service/applications/application_service.hpp"
-#include "service/membership_graph.hpp"
+#include "service/identity/membership_graph.hpp"
 #include "xml/names.hpp"
 #include "xml/saml_authn_request.hpp"
 #include "xml/saml_response_builder.hpp"

@@ -27,8 +27,8 @@
 #include "base/random.hpp"
 #include "service/applications/app_certificates.hpp"
 #include "service/applications/saml_settings_service.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "xml/saml_bindings.hpp"
 
 namespace atrium::service {

@@ -1,11 +1,12 @@
 #include "service/applications/saml_settings_service.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
 #include "base/try.hpp"
 #include "service/applications/application_service.hpp"
-#include "service/idp_signing.hpp"
+#include "service/sso_admin/idp_signing.hpp"
 #include "xml/saml_metadata.hpp"
 #include "xml/trusted_certs.hpp"
 

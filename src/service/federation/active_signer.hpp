@@ -9,7 +9,7 @@
 #include <string>
 
 #include "base/result.hpp"
-#include "service/idp_signing.hpp"
+#include "service/sso_admin/idp_signing.hpp"
 #include "xml/signer.hpp"
 
 namespace atrium::service {

@@ -25,11 +25,11 @@
 #include "base/clock.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
-#include "service/audited_store.hpp"
-#include "service/call_context.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
 #include "service/federation/active_signer.hpp"
 #include "service/federation/saml_role_exchange.hpp"
-#include "service/idp_signing.hpp"
+#include "service/sso_admin/idp_signing.hpp"
 
 namespace atrium::service {
 

@@ -10,7 +10,8 @@
 #include "proto/aws/aws_door.hpp"
 #include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/policy_request.hpp"
-#include "service/key_policies.hpp"
+#include "service/admin/key_policies.hpp"
+#include "service/identity/identity_services.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::proto::aws {
@@ -67,7 +68,7 @@ class delegated_admin_test : public ::testing::Test {
     audited_ = std::make_unique<service::audited_store>(*db_, *audit_);
     auth_ = std::make_unique<service::admin_auth>(*db_, *box_, rnd_, clk_, "123456789012");
     throttle_ = std::make_unique<service::throttler>(clk_, service::throttle_settings{1000, 1000, {}});
-    identity_ = std::make_unique<service::identity_service>(*audited_, clk_, rnd_, store_id_, service::quotas{100, 100, 100});
+    identity_ = std::make_unique<service::identity_services>(*audited_, clk_, rnd_, store_id_, service::quotas{100, 100, 100});
     api_ = std::make_unique<identitystore_api>(*identity_);
     door_ = std::make_unique<aws_door>(*auth_, *throttle_, *audited_, std::vector<json_api*>{api_.get(), &sso_}, door_settings{});
     door_->set_tag_source(&tags_);
@@ -117,7 +118,7 @@ class delegated_admin_test : public ::testing::Test {
   std::unique_ptr<service::audited_store> audited_;
   std::unique_ptr<service::admin_auth> auth_;
   std::unique_ptr<service::throttler> throttle_;
-  std::unique_ptr<service::identity_service> identity_;
+  std::unique_ptr<service::identity_services> identity_;
   std::unique_ptr<identitystore_api> api_;
   fake_sso sso_;
   fake_tags tags_;

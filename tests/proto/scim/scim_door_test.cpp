@@ -10,6 +10,7 @@
 #include <set>
 
 #include "crypto/primitives.hpp"
+#include "service/identity/identity_services.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::proto::scim {
@@ -31,12 +32,12 @@ class scim_door_test : public ::testing::Test {
     audit_ = std::make_unique<service::auditor>(clk_, rnd_, std::nullopt);
     audited_ = std::make_unique<service::audited_store>(*db_, *audit_);
     throttle_ = std::make_unique<service::throttler>(clk_, service::throttle_settings{1000, 1000, {}});
-    identity_ = std::make_unique<service::identity_service>(*audited_, clk_, rnd_, "d-0123456789",
+    identity_ = std::make_unique<service::identity_services>(*audited_, clk_, rnd_, "d-0123456789",
                                                             service::quotas{1000, 1000, 1000});
     tokens_ = std::make_unique<service::scim_provisioning>(*audited_, clk_, rnd_);
     scim_settings s;
     s.account_id = "123456789012";
-    door_ = std::make_unique<scim_door>(*tokens_, *identity_, *throttle_, *audited_, s);
+    door_ = std::make_unique<scim_door>(*tokens_, identity_->users, identity_->groups, *throttle_, *audited_, s);
     service::call_context admin;
     admin.who.arn = "arn:aws:iam::123456789012:root";
     auto t = tokens_->enable(admin);
@@ -107,7 +108,7 @@ class scim_door_test : public ::testing::Test {
   std::unique_ptr<service::auditor> audit_;
   std::unique_ptr<service::audited_store> audited_;
   std::unique_ptr<service::throttler> throttle_;
-  std::unique_ptr<service::identity_service> identity_;
+  std::unique_ptr<service::identity_services> identity_;
   std::unique_ptr<service::scim_provisioning> tokens_;
   std::unique_ptr<scim_door> door_;
   std::string token_;
@@ -154,7 +155,7 @@ TEST_F(scim_door_test, create_get_filter_and_the_identity_store_share_one_record
   EXPECT_EQ(list["Resources"][0]["id"], id);
   // The identitystore API's view of the same user records the SCIM door as its creator.
   service::call_context ctx;
-  auto u = identity_->describe_user(ctx, id);
+  auto u = identity_->users.describe_user(ctx, id);
   ASSERT_TRUE(u);
   EXPECT_EQ(u->stamp.created_via, domain::door::scim);
   EXPECT_EQ(u->stamp.created_by.substr(0, 8), "scimtok-");
@@ -220,7 +221,7 @@ TEST_F(scim_door_test, nested_groups_are_kept_and_flattened) {
   EXPECT_EQ(g["members"][0]["value"], inner);
   EXPECT_EQ(g["members"][0]["type"], "Group");
   service::call_context ctx;
-  auto eff = identity_->effective_members_of(ctx, outer);
+  auto eff = identity_->memberships.effective_members_of(ctx, outer);
   ASSERT_TRUE(eff);
   EXPECT_EQ(*eff, std::vector<std::string>{u});
 }
@@ -264,7 +265,7 @@ TEST_F(scim_door_test, active_false_string_disables_the_user) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse(r)["active"], false);
   service::call_context ctx;
-  EXPECT_FALSE(identity_->describe_user(ctx, id)->active);
+  EXPECT_FALSE(identity_->users.describe_user(ctx, id)->active);
 }
 
 TEST_F(scim_door_test, cursor_paging_walks_every_user_once) {

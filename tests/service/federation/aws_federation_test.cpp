@@ -15,7 +15,7 @@
 #include "base/strings.hpp"
 #include "crypto/idp_keys.hpp"
 #include "crypto/primitives.hpp"
-#include "service/abac_service.hpp"
+#include "service/sso_admin/abac_service.hpp"
 #include "store/assignment_repository.hpp"
 #include "store/organization_repository.hpp"
 #include "store/permission_set_repository.hpp"

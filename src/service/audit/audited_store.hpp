@@ -1,0 +1,106 @@
+#pragma once
+// The one way a use case touches the database: run it, write its CloudTrail record in the same
+// transaction (architecture guide: "Every state change is audited ... in the same
+// transaction"), and record failures too. Reads are audited with a detached write so that a
+// read never waits for a disk flush.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "service/audit/auditor.hpp"
+#include "service/audit/call_context.hpp"
+#include "store/repositories.hpp"
+
+namespace atrium::service {
+
+class audited_store {
+ public:
+  audited_store(store::database& db, auditor& a) : db_(db), auditor_(a) {}
+
+  // fn: result<T>(store::transaction&); response: std::string(const T&), the responseElements as
+  // serialised JSON (json_text_of in base/json_text.hpp wraps a function that renders JSON).
+  template <class T, class Fn, class Resp>
+  result<T> write(const call_context& ctx, Fn&& fn, Resp&& response) {
+    std::optional<T> out;
+    store::audit_record rec;
+    auto status = db_.write([&](store::transaction& tx) -> result<void> {
+      auto r = fn(tx);
+      if (!r) return std::unexpected(r.error());
+      static_assert(std::is_same_v<std::decay_t<decltype(response(*r))>, std::string>,
+                    "responseElements are serialised JSON: wrap the renderer in json_text_of");
+      rec = auditor_.make(ctx, response(*r), nullptr);
+      if (auto a = tx.audit().append(rec); !a) return a;
+      out = std::move(*r);
+      return {};
+    });
+    if (!status) return std::unexpected(status.error());  // the door records the failure
+    auditor_.export_line(rec);
+    return std::move(*out);
+  }
+
+  template <class T, class Fn>
+  result<T> read(const call_context& ctx, Fn&& fn) {
+    std::optional<T> out;
+    auto status = db_.read([&](store::transaction& tx) -> result<void> {
+      auto r = fn(tx);
+      if (!r) return std::unexpected(r.error());
+      out = std::move(*r);
+      return {};
+    });
+    if (!status) return std::unexpected(status.error());  // the door records the failure
+    auto rec = auditor_.make(ctx, {}, nullptr);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+    return std::move(*out);
+  }
+
+  // A successful call that reads nothing from the store (SCIM discovery documents): its record
+  // is written like a read's, without waiting.
+  void record_success(const call_context& ctx, std::string_view response_elements = {}) {
+    auto rec = auditor_.make(ctx, response_elements, nullptr);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+
+  // Failed calls (refused at the door or by a use case; nothing was changed): every door
+  // records exactly one failure record per failed call through this.
+  void record_failure(const call_context& ctx, const call_failure& err) {
+    auto rec = auditor_.make(ctx, {}, &err);
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+
+  // A record the use case made itself (sign-in events), written like a read's, without waiting.
+  void record_event(const store::audit_record& rec) {
+    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    auditor_.export_line(rec);
+  }
+  // A write whose audit records the use case makes itself (the sign-in's session row and its
+  // UserAuthentication event commit together); fn appends them to `records`.
+  template <class Fn>
+  result<void> write_with_records(Fn&& fn) {
+    std::vector<store::audit_record> records;
+    auto status = db_.write([&](store::transaction& tx) -> result<void> {
+      records.clear();
+      if (auto r = fn(tx, records); !r) return r;
+      for (const auto& rec : records)
+        if (auto a = tx.audit().append(rec); !a) return a;
+      return {};
+    });
+    if (!status) return status;
+    for (const auto& rec : records) auditor_.export_line(rec);
+    return {};
+  }
+
+  auditor& events() { return auditor_; }
+  store::database& db() { return db_; }
+
+ private:
+  store::database& db_;
+  auditor& auditor_;
+};
+
+}  // namespace atrium::service

@@ -1,0 +1,59 @@
+#pragma once
+// Users of the identity store: the identitystore API's user operations and SCIM's /Users
+// (read-modify-write with If-Match, views with the user's groups, index and cursor listings).
+// Each change loads, applies the domain rules, saves and audits in one transaction.
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "service/identity/identity_context.hpp"
+
+namespace atrium::service {
+
+class user_service {
+ public:
+  explicit user_service(identity_context& shared);
+
+  const std::string& identity_store_id() const { return store_id_; }
+
+  result<domain::user> create_user(const call_context& ctx, domain::user u);
+  result<domain::user> describe_user(const call_context& ctx, const std::string& id);
+  result<domain::user> update_user(const call_context& ctx, const std::string& id, const user_edit& edit);
+  result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
+                                     const version_condition& if_match = std::nullopt);
+  result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
+                                           const std::optional<std::string>& next_token, int max);
+  result<std::string> get_user_id(const call_context& ctx, const alternate_identifier& alt);
+
+  // SCIM: read-modify-write (PUT, PATCH), views, listings with totals or cursors.
+  result<user_view> modify_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
+                                const version_condition& if_match, view_options view);
+  result<user_view> get_user_view(const call_context& ctx, const std::string& id, view_options view);
+  result<query_page<user_view>> query_users(const call_context& ctx, const user_query& q, const query_window& w,
+                                            view_options view);
+  result<user_view> create_user_view(const call_context& ctx, domain::user u);
+
+  // Called once a user's creation has committed (every door), outside the transaction, with
+  // the caller's context: app wiring queues the invitation mail from here (docs/sign-in.md).
+  // Must not throw and should return quickly; a failure there never fails the create.
+  using user_created_fn = std::function<void(const call_context&, const domain::user&)>;
+  void on_user_created(user_created_fn fn) { on_user_created_ = std::move(fn); }
+
+ private:
+  // The read-modify-write behind UpdateUser (identitystore) and SCIM PUT/PATCH. `audit_ids`:
+  // the audit record's responseElements carry the id (SCIM's do; UpdateUser's are null, as
+  // CloudTrail shows them).
+  result<user_view> rewrite_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
+                                 const version_condition& if_match, view_options view, bool audit_ids);
+
+  identity_context& shared_;
+  audited_store& store_;
+  const clock& clock_;
+  random_source& random_;
+  const std::string& store_id_;
+  const quotas& quotas_;
+  user_created_fn on_user_created_;
+};
+
+}  // namespace atrium::service

@@ -1,0 +1,92 @@
+#pragma once
+// Passwords of built-in identity-store users (issue 5 item 2; guide "Password requirements",
+// "Reset a user password"): argon2id hashes (libsodium, crypto/password_hash), the guide's
+// policy (8-64 characters, four character classes, none of the last three reusable), and the
+// single-use, short-lived tokens behind invitation links, reset links and e-mailed one-time
+// sign-in codes. Only hashes of passwords and tokens are stored; comparisons are constant-time.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "base/random.hpp"
+#include "base/result.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/audit/call_context.hpp"
+#include "service/mail/mailer.hpp"
+#include "store/credential_repository.hpp"
+
+namespace atrium::service {
+
+struct password_settings {
+  uint64_t argon2_memory_kib = 19456;  // OWASP minimum: m=19 MiB, t=2, p=1
+  uint32_t argon2_iterations = 2;
+  int history = 3;                     // the last N passwords cannot be reused
+  std::chrono::minutes reset_link_ttl{60};
+  std::chrono::hours invitation_ttl{24 * 7};   // the guide: invitations are valid for 7 days
+  std::chrono::minutes email_code_ttl{10};
+  std::string portal_url;              // https://host:port/portal, links are built from it
+};
+
+class password_service {
+ public:
+  password_service(audited_store& store, mailer& mail, const clock& clk, random_source& rnd,
+                   password_settings s);
+
+  // Sign-in check. Unknown users and users without a password still cost one hash (a dummy
+  // verify), so that neither the answer nor its timing tells whether the user exists.
+  result<bool> verify(const std::string& user_id, std::string_view password);
+  // True when the user signed in with an administrator's one-time password and must choose a
+  // new one before anything else.
+  result<bool> must_change(const std::string& user_id);
+
+  // The user chooses a password through an invitation or reset link. Consumes the token
+  // (single use, expiry checked), applies the policy and the history; returns the user id.
+  // A bad, used or expired token: errc::validation with one message for all three.
+  result<std::string> set_with_token(const call_context& ctx, std::string_view token,
+                                     std::string_view new_password);
+  // A signed-in user changes their password (the current one is checked first).
+  result<void> change(const call_context& ctx, const std::string& user_id, std::string_view current,
+                      std::string_view next);
+
+  // Administrator actions ("Reset a user password"): e-mail a reset link, or generate a
+  // one-time password that is returned exactly once and must be changed at the next sign-in.
+  result<void> send_reset_link(const call_context& ctx, const std::string& user_id);
+  result<std::string> generate_one_time_password(const call_context& ctx, const std::string& user_id);
+  // The invitation e-mail sent when a user is created ("accept invitation / set password").
+  result<void> send_invitation(const call_context& ctx, const std::string& user_id);
+  // "Forgot password": mails a reset link when the user exists and has an e-mail address;
+  // answers the same way whether or not it does (no enumeration).
+  result<void> forgot(const call_context& ctx, std::string_view user_name);
+
+  // E-mailed one-time sign-in codes (MFA "send a one-time password by e-mail" when a user has
+  // no device): 6 digits, single use, short-lived; a new code replaces the previous one.
+  result<void> send_email_code(const call_context& ctx, const std::string& user_id);
+  result<bool> verify_email_code(const call_context& ctx, const std::string& user_id,
+                                 std::string_view code);
+
+  const password_settings& settings() const { return s_; }
+
+ private:
+  // Policy, history (each remembered hash verified), hash, then one audited write that checks
+  // the stored hash is still `seen` and runs `also` (e.g. consuming a token) in the same
+  // transaction.
+  result<void> store_new_password(const call_context& ctx, const std::string& user_id, std::string_view next,
+                                  const std::optional<store::password_record>& seen,
+                                  const std::function<result<void>(store::transaction&)>& also);
+  // Makes a link token of `kind` (replacing earlier ones), audits under ctx, then mails it.
+  result<void> send_link(const call_context& ctx, const std::string& user_id, store::token_kind kind);
+  // Sends; a refused message is audited under ctx with errorCode MailDeliveryFailed.
+  result<void> deliver(const call_context& ctx, const mail_message& m);
+
+  audited_store& store_;
+  mailer& mail_;
+  const clock& clk_;
+  random_source& rnd_;
+  password_settings s_;
+};
+
+}  // namespace atrium::service

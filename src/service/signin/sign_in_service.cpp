@@ -1,0 +1,357 @@
+#include "service/signin/sign_in_service.hpp"
+
+#include <algorithm>
+
+#include "base/json_text.hpp"
+#include "base/strings.hpp"
+#include "crypto/primitives.hpp"
+#include "service/signin/sign_in_workflow.hpp"
+
+namespace atrium::service {
+
+const char* to_string(sign_in_step s) {
+  switch (s) {
+    case sign_in_step::password: return "password";
+    case sign_in_step::new_password: return "new-password";
+    case sign_in_step::mfa: return "mfa";
+    case sign_in_step::register_mfa: return "register-mfa";
+    case sign_in_step::done: return "done";
+  }
+  return "done";
+}
+
+mfa_decision decide_mfa(const mfa_settings& s, bool has_totp, bool has_webauthn, bool trusted_device) {
+  mfa_decision d;
+  if (s.mode == mfa_mode::disabled) return d;
+  // Context-aware: a trusted device (same browser, same address, < 90 days) is not challenged,
+  // even under "block their sign-in" (the guide's "Configure MFA device enforcement", Important).
+  if (s.mode == mfa_mode::context_aware && trusted_device) return d;
+  if (has_totp && s.totp_allowed) d.methods.push_back("TOTP");
+  if (has_webauthn && s.webauthn_allowed) d.methods.push_back("WEBAUTHN");
+  if (!d.methods.empty()) {
+    d.next = sign_in_step::mfa;
+    return d;
+  }
+  switch (s.without_device) {
+    case no_device_policy::allow: return d;
+    case no_device_policy::block:
+      d.blocked = true;
+      return d;
+    case no_device_policy::email_code:
+      d.next = sign_in_step::mfa;
+      d.methods = {"EMAIL_OTP"};
+      return d;
+    case no_device_policy::require_registration:
+      if (s.totp_allowed) d.methods.push_back("TOTP");
+      if (s.webauthn_allowed) d.methods.push_back("WEBAUTHN");
+      if (!d.methods.empty()) d.next = sign_in_step::register_mfa;
+      return d;
+  }
+  return d;
+}
+
+sign_in_service::sign_in_service(audited_store& store, password_service& passwords, mfa_service& mfa,
+                                 session_service& sessions, login_throttle& throttle, const clock& clk,
+                                 random_source& rnd, sign_in_settings s)
+    : store_(store), passwords_(passwords), mfa_(mfa), sessions_(sessions), throttle_(throttle), clock_(clk),
+      random_(rnd), s_(std::move(s)) {}
+
+sign_in_service::~sign_in_service() = default;
+
+// ---- workflows in memory ----------------------------------------------------------------------
+
+std::shared_ptr<sign_in_service::workflow> sign_in_service::find(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = workflows_.find(id);
+  if (it == workflows_.end()) return nullptr;
+  if (clock_.now() >= it->second->expires_at) {
+    workflows_.erase(it);
+    return nullptr;
+  }
+  return it->second;
+}
+
+void sign_in_service::forget(const std::string& id) {
+  std::lock_guard lock(mu_);
+  workflows_.erase(id);
+}
+
+std::size_t sign_in_service::workflows_in_memory() {
+  std::lock_guard lock(mu_);
+  return workflows_.size();
+}
+
+// ---- audit -----------------------------------------------------------------------------------
+
+call_context sign_in_service::user_context(const sign_in_client& c, const std::string& user_name) const {
+  call_context ctx;
+  // The guide's sign-in events: an unauthenticated principal of the deployment's account.
+  ctx.who.type = "Unknown";
+  ctx.who.principal_id = s_.account_id;
+  ctx.who.account_id = s_.account_id;
+  ctx.who.user_name = user_name;
+  ctx.source_ip = c.source_ip;
+  ctx.user_agent = bounded_user_agent(c.user_agent);
+  ctx.request_id = c.request_id;
+  ctx.region = s_.region;
+  ctx.event_source = "signin.amazonaws.com";
+  ctx.via = domain::door::console;
+  return ctx;
+}
+
+void sign_in_service::event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type,
+                            bool ok) {
+  auto ctx = user_context(c, w.audit_name);
+  ctx.event_name = name;
+  nlohmann::ordered_json extra = {{"AuthWorkflowID", w.id}, {"CredentialType", credential_type}};
+  nlohmann::ordered_json details = {{name, ok ? "Success" : "Failure"}};
+  store_.record_event(store_.events().make_service_event(ctx, ordered_to_json_text(extra), ordered_to_json_text(details)));
+}
+
+// ---- throttling ------------------------------------------------------------------------------
+
+namespace {
+result<void> too_many(std::chrono::seconds wait) {
+  error e{errc::throttled, "Too many attempts. Try again in " + std::to_string(wait.count()) + " seconds.", "retry_after",
+          std::to_string(wait.count())};
+  return std::unexpected(e);
+}
+}  // namespace
+
+result<void> sign_in_service::admit(std::string_view account_key, std::string_view address) {
+  if (auto wait = throttle_.check(account_key, address)) return too_many(*wait);
+  return {};
+}
+
+result<void> sign_in_service::admit_attempt(const workflow& w, const sign_in_client& c) {
+  return admit(w.throttle_key, c.source_ip);
+}
+
+void sign_in_service::count_failure(const workflow& w, const sign_in_client& c) {
+  throttle_.failure(w.throttle_key, c.source_ip);
+}
+
+// ---- names -----------------------------------------------------------------------------------
+
+result<std::optional<domain::user>> sign_in_service::resolve(std::string_view typed) {
+  std::vector<std::string> candidates{std::string(typed)};
+  if (auto slash = typed.find('\\'); slash != std::string_view::npos)
+    candidates.emplace_back(typed.substr(slash + 1));  // down-level logon name DOMAIN\user
+  else if (auto at = typed.rfind('@'); at != std::string_view::npos && at > 0)
+    candidates.emplace_back(typed.substr(0, at));  // UPN user@domain
+  std::optional<domain::user> found;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    for (const auto& name : candidates) {
+      if (name.empty()) continue;
+      store::user_filter f;
+      f.user_name_key = domain::fold_key(name);
+      auto p = tx.users().list(f, {"", 1});
+      if (!p) return std::unexpected(p.error());
+      if (!p->items.empty()) {
+        found = std::move(p->items.front());
+        return {};
+      }
+    }
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return found;
+}
+
+// ---- steps -----------------------------------------------------------------------------------
+
+result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::string_view user_name) {
+  auto typed = trim(user_name);
+  auto user = resolve(typed);
+  if (!user) return std::unexpected(user.error());
+  auto w = std::make_shared<workflow>();
+  w->id = random_.uuid4();
+  w->expires_at = clock_.now() + s_.workflow_ttl;
+  if (*user) {
+    w->audit_name = (*user)->user_name;
+    w->throttle_key = "u:" + (*user)->id;
+    if ((*user)->active) {
+      w->user_id = (*user)->id;
+      w->user_name = (*user)->user_name;
+      w->display_name = (*user)->display_name.value_or((*user)->user_name);
+    }
+  } else {
+    // CloudTrail hides names that match no user: they are often a password typed in the
+    // wrong field.
+    w->audit_name = "HIDDEN_DUE_TO_SECURITY_REASONS";
+    auto bare = candidates_bare(typed);
+    w->throttle_key = "n:" + domain::fold_key(bare);
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto now = clock_.now();
+    std::erase_if(workflows_, [&](const auto& kv) { return now >= kv.second->expires_at; });
+    while (workflows_.size() >= s_.max_workflows) {
+      auto oldest = std::min_element(workflows_.begin(), workflows_.end(), [](const auto& a, const auto& b) {
+        return a.second->expires_at < b.second->expires_at;
+      });
+      workflows_.erase(oldest);
+    }
+    workflows_.emplace(w->id, w);
+  }
+  event(*w, c, "CredentialChallenge", "PASSWORD", true);
+  sign_in_answer a;
+  a.workflow_id = w->id;
+  a.next = sign_in_step::password;
+  return a;
+}
+
+result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const std::string& workflow_id,
+                                                 std::string_view password) {
+  auto w = find(workflow_id);
+  if (!w) return expired();
+  std::lock_guard lock(w->mu);
+  if (w->step != sign_in_step::password) return out_of_order();
+  if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
+  // Unknown and disabled users cost the same hash (password_service verifies a dummy).
+  auto verified = passwords_.verify(w->user_id, password);
+  if (!verified) return std::unexpected(verified.error());
+  bool ok = *verified && !w->user_id.empty();
+  event(*w, c, "CredentialVerification", "PASSWORD", ok);
+  if (!ok) {
+    count_failure(*w, c);
+    return invalid_credentials();
+  }
+  throttle_.success(w->throttle_key);
+  w->factors.push_back("PASSWORD");
+  auto must = passwords_.must_change(w->user_id);
+  if (!must) return std::unexpected(must.error());
+  if (*must) {
+    w->step = sign_in_step::new_password;
+    w->current_password.assign(password);
+    sign_in_answer a;
+    a.next = w->step;
+    return a;
+  }
+  return after_password(*w, c);
+}
+
+result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, const std::string& workflow_id,
+                                                     std::string_view new_password) {
+  auto w = find(workflow_id);
+  if (!w) return expired();
+  std::lock_guard lock(w->mu);
+  if (w->step != sign_in_step::new_password) return out_of_order();
+  auto ctx = user_context(c, w->user_name);
+  auto changed = passwords_.change(ctx, w->user_id, w->current_password, new_password);
+  if (!changed) return std::unexpected(changed.error());  // the policy's message: PasswordPolicy
+  w->current_password.wipe();
+  return after_password(*w, c);
+}
+
+// After the password (and a required new one): what MFA asks (docs/sign-in.md).
+result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_in_client& c) {
+  auto settings = mfa_.settings();
+  if (!settings) return std::unexpected(settings.error());
+  auto devices = mfa_.devices(w.user_id);
+  if (!devices) return std::unexpected(devices.error());
+  bool has_totp = std::any_of(devices->begin(), devices->end(), [](const auto& d) { return d.kind == mfa_kind::totp; });
+  bool has_webauthn =
+      std::any_of(devices->begin(), devices->end(), [](const auto& d) { return d.kind == mfa_kind::webauthn; });
+  bool trusted = false;
+  if (!c.device_token.empty())
+    (void)store_.db().read([&](store::transaction& tx) -> result<void> {
+      trusted = sessions_.is_trusted(tx, c.device_token, w.user_id, c.source_ip, c.user_agent);
+      return {};
+    });
+  w.mode = settings->mode;
+  auto d = decide_mfa(*settings, has_totp, has_webauthn, trusted);
+  if (d.blocked) {
+    forget(w.id);
+    w.step = sign_in_step::done;
+    return fail(errc::access_denied,
+                "Your administrator requires a multi-factor authentication device to sign in. Ask them to register one for you.");
+  }
+  if (d.next == sign_in_step::done) return complete(w, c, false);
+  sign_in_answer a;
+  a.next = w.step = d.next;
+  a.methods = w.methods = d.methods;
+  if (d.next == sign_in_step::register_mfa) {
+    w.enrollment_required = true;
+    return a;
+  }
+  auto ctx = user_context(c, w.user_name);
+  for (const auto& m : d.methods) {
+    if (m == "WEBAUTHN") {
+      auto options = mfa_.begin_webauthn_assertion(w.user_id);
+      if (!options) return std::unexpected(options.error());
+      a.public_key = std::move(*options);
+    } else if (m == "EMAIL_OTP") {
+      if (auto sent = passwords_.send_email_code(ctx, w.user_id); !sent) return std::unexpected(sent.error());
+    }
+    event(w, c, "CredentialChallenge", m.c_str(), true);
+  }
+  return a;
+}
+
+result<sign_in_answer> sign_in_service::mfa(const sign_in_client& c, const std::string& workflow_id,
+                                            const mfa_response& r) {
+  auto w = find(workflow_id);
+  if (!w) return expired();
+  std::lock_guard lock(w->mu);
+  if (w->step != sign_in_step::mfa) return out_of_order();
+  if (std::find(w->methods.begin(), w->methods.end(), r.type) == w->methods.end())
+    return fail(errc::validation, "This sign-in does not accept " + r.type + ".");
+  if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
+  auto ctx = user_context(c, w->user_name);
+  result<bool> verified = false;
+  if (r.type == "TOTP") verified = mfa_.verify_totp(ctx, w->user_id, r.code);
+  else if (r.type == "WEBAUTHN") verified = mfa_.finish_webauthn_assertion(ctx, w->user_id, r.credential);
+  else verified = passwords_.verify_email_code(ctx, w->user_id, r.code);
+  // A refused assertion (bad signature, wrong challenge, counter regression) is a failed
+  // verification like a wrong code; only a store failure is an error.
+  bool ok = verified ? *verified : false;
+  if (!verified && verified.error().code == errc::internal) return std::unexpected(verified.error());
+  event(*w, c, "CredentialVerification", r.type.c_str(), ok);
+  if (!ok) {
+    count_failure(*w, c);
+    return invalid_credentials();
+  }
+  throttle_.success(w->throttle_key);
+  w->factors.push_back(r.type);
+  return complete(*w, c, r.trust_device);
+}
+
+// Every challenge met: the session (and a trusted device when asked for under context-aware
+// MFA) and the UserAuthentication event commit in one transaction.
+result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_client& c, bool trust_device) {
+  sign_in_answer a;
+  a.next = sign_in_step::done;
+  std::string joined;
+  for (const auto& f : w.factors) joined += (joined.empty() ? "" : ",") + f;
+  auto r = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
+    auto s = sessions_.create(tx, w.user_id, c.source_ip, c.user_agent);
+    if (!s) return std::unexpected(s.error());
+    a.session_token = s->token;
+    a.csrf_token = s->csrf_token;
+    a.session_expires = s->record.expires_at;
+    if (trust_device && w.mode == mfa_mode::context_aware) {
+      auto d = sessions_.trust(tx, w.user_id, c.source_ip, c.user_agent);
+      if (!d) return std::unexpected(d.error());
+      a.device_token = *d;
+    }
+    auto ctx = user_context(c, w.audit_name);
+    ctx.event_name = "UserAuthentication";
+    nlohmann::ordered_json extra = {{"AuthWorkflowID", w.id}, {"LoginTo", s_.login_to}, {"CredentialType", joined}};
+    if (w.enrollment_required) extra["DeviceEnrollmentRequired"] = "true";
+    records.push_back(store_.events().make_service_event(
+        ctx, ordered_to_json_text(extra), ordered_to_json_text({{"UserAuthentication", "Success"}})));
+    return {};
+  });
+  forget(w.id);
+  w.step = sign_in_step::done;
+  if (!r) {
+    // Disabled or deleted between the steps: the same answer as a wrong password.
+    if (r.error().code == errc::unauthenticated) return invalid_credentials();
+    return std::unexpected(r.error());
+  }
+  sessions_.purge_expired();
+  return a;
+}
+
+}  // namespace atrium::service

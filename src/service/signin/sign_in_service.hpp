@@ -1,0 +1,140 @@
+#pragma once
+// The portal's sign-in workflow (issue 5; docs/sign-in.md "Sign-in workflow"): start ->
+// password -> (new-password) -> mfa | register-mfa | blocked -> done. One workflow id
+// correlates the steps and is the AuthWorkflowID of the sign-in events, written exactly as the
+// guide's "Understanding AWS SSO sign-in events" shows them: CredentialChallenge,
+// CredentialVerification (Success|Failure) and, only when every challenge was met,
+// UserAuthentication (CredentialType = every verified factor, "PASSWORD,TOTP").
+//
+// No user enumeration: an unknown (or disabled) user name gets a workflow too, its password is
+// checked against a dummy hash (same cost), it counts in the throttle like an account, and it
+// fails with the same errc::unauthenticated as a wrong password.
+//
+// Workflows live in memory for 10 minutes (bounded count; a restart only makes a user start
+// again). Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
+// error.resource_id carries the Retry-After seconds), errc::access_denied (Blocked: "block
+// sign-in" and no device), errc::not_found (no such workflow, or expired), errc::validation
+// (a step out of order, or a new password the policy refuses).
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/random.hpp"
+#include "base/result.hpp"
+#include "service/audit/audited_store.hpp"
+#include "service/signin/login_throttle.hpp"
+#include "service/signin/mfa_service.hpp"
+#include "service/signin/password_service.hpp"
+#include "service/signin/session_service.hpp"
+
+namespace atrium::service {
+
+enum class sign_in_step { password, new_password, mfa, register_mfa, done };
+const char* to_string(sign_in_step s);  // "password", "new-password", "mfa", "register-mfa", "done"
+
+// What MFA asks of a user whose password was right (docs/sign-in.md "Context-aware MFA").
+struct mfa_decision {
+  sign_in_step next = sign_in_step::done;
+  std::vector<std::string> methods;  // mfa: "TOTP", "WEBAUTHN", "EMAIL_OTP"; register-mfa: the types allowed
+  bool blocked = false;              // "Block their sign-in" and no device
+};
+// Pure: the settings, the kinds of device the user has, and whether this browser is a trusted
+// device of the user (valid cookie, same User-Agent, same address, < 90 days).
+mfa_decision decide_mfa(const mfa_settings& s, bool has_totp, bool has_webauthn, bool trusted_device);
+
+// The browser behind one request.
+struct sign_in_client {
+  std::string source_ip;
+  std::string user_agent;
+  std::string request_id;
+  std::string device_token;  // atrium_device cookie, empty when absent
+};
+
+struct sign_in_answer {
+  sign_in_step next = sign_in_step::password;
+  std::string workflow_id;
+  std::vector<std::string> methods;         // mfa / register-mfa
+  std::optional<std::string> public_key;  // mfa with WEBAUTHN: PublicKeyCredentialRequestOptions (JSON)
+  // done:
+  std::string session_token, csrf_token;
+  std::string device_token;  // set when this sign-in made the browser a trusted device
+  sys_time session_expires{};
+};
+
+struct mfa_response {
+  std::string type;  // TOTP | WEBAUTHN | EMAIL_OTP
+  std::string code;
+  std::string credential;  // WEBAUTHN: the browser's PublicKeyCredential as JSON
+  bool trust_device = false;
+};
+
+struct sign_in_settings {
+  std::string account_id;  // principalId, accountId, recipientAccountId of the events
+  std::string region = "us-east-1";
+  std::string login_to;    // LoginTo of UserAuthentication: the portal's URL
+  std::chrono::minutes workflow_ttl{10};
+  std::size_t max_workflows = 10'000;
+};
+
+class sign_in_service {
+ public:
+  sign_in_service(audited_store& store, password_service& passwords, mfa_service& mfa, session_service& sessions,
+                  login_throttle& throttle, const clock& clk, random_source& rnd, sign_in_settings s);
+  ~sign_in_service();
+
+  result<sign_in_answer> start(const sign_in_client& c, std::string_view user_name);
+  result<sign_in_answer> password(const sign_in_client& c, const std::string& workflow_id, std::string_view password);
+  result<sign_in_answer> new_password(const sign_in_client& c, const std::string& workflow_id,
+                                      std::string_view new_password);
+  result<sign_in_answer> mfa(const sign_in_client& c, const std::string& workflow_id, const mfa_response& r);
+  result<totp_enrollment> register_totp_begin(const sign_in_client& c, const std::string& workflow_id);
+  result<sign_in_answer> register_totp_finish(const sign_in_client& c, const std::string& workflow_id,
+                                              const std::string& enrollment_id, std::string_view code,
+                                              std::string_view name);
+  result<std::string> register_webauthn_begin(const sign_in_client& c, const std::string& workflow_id);
+  result<sign_in_answer> register_webauthn_finish(const sign_in_client& c, const std::string& workflow_id,
+                                                  std::string_view credential_json, std::string_view name);
+
+  // The identity-store user a typed name means: the whole name, else the user part of
+  // DOMAIN\user or of a UPN user@domain; case-insensitive (the store's folded key). Only
+  // active users. nullopt when none.
+  result<std::optional<domain::user>> resolve(std::string_view typed);
+
+  // A call context for what a signed-in (or signing-in) user does through the portal.
+  call_context user_context(const sign_in_client& c, const std::string& user_name) const;
+  // The throttle check for an attempt outside the workflow (password change, reset token).
+  result<void> admit(std::string_view account_key, std::string_view address);
+  login_throttle& throttle() { return throttle_; }
+  std::size_t workflows_in_memory();
+
+  struct workflow;
+
+ private:
+  std::shared_ptr<workflow> find(const std::string& id);
+  void forget(const std::string& id);
+  void event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
+  result<sign_in_answer> after_password(workflow& w, const sign_in_client& c);
+  result<sign_in_answer> complete(workflow& w, const sign_in_client& c, bool trust_device);
+  result<void> admit_attempt(const workflow& w, const sign_in_client& c);
+  void count_failure(const workflow& w, const sign_in_client& c);
+
+  audited_store& store_;
+  password_service& passwords_;
+  mfa_service& mfa_;
+  session_service& sessions_;
+  login_throttle& throttle_;
+  const clock& clock_;
+  random_source& random_;
+  sign_in_settings s_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<workflow>> workflows_;
+};
+
+}  // namespace atrium::service

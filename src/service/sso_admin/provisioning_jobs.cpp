@@ -1,0 +1,277 @@
+#include "service/sso_admin/provisioning_jobs.hpp"
+#include "base/json_text.hpp"
+#include "base/try.hpp"
+
+#include <utility>
+
+namespace atrium::service {
+
+namespace {
+
+const char* operation_of(domain::request_kind k) {
+  switch (k) {
+    case domain::request_kind::create_assignment: return "CreateAccountAssignment";
+    case domain::request_kind::delete_assignment: return "DeleteAccountAssignment";
+    case domain::request_kind::provision_permission_set: return "ProvisionPermissionSet";
+  }
+  return "CreateAccountAssignment";
+}
+
+// The job's own CloudTrail record: the service acting on the account (userIdentity of type
+// AWSService, as CloudTrail shows work done by sso.amazonaws.com), named after the operation
+// whose request it finishes, with the request id in requestParameters.
+call_context job_context(const domain::request_record& r) {
+  call_context ctx;
+  ctx.who.type = "AWSService";
+  ctx.who.arn = "sso.amazonaws.com";
+  ctx.who.principal_id = "sso.amazonaws.com";
+  ctx.event_source = "sso.amazonaws.com";
+  ctx.event_name = operation_of(r.kind);
+  ctx.user_agent = "sso.amazonaws.com";
+  ctx.source_ip = "sso.amazonaws.com";
+  ctx.request_id = r.request_id;
+  ctx.request_parameters = to_json_text({{"requestId", r.request_id}, {"instanceArn", r.instance_arn}});
+  return ctx;
+}
+
+}  // namespace
+
+provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
+                                     assignment_lookups lookups, domain::role_naming naming)
+    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)) {}
+
+provisioning_jobs::~provisioning_jobs() { stop(); }
+
+void provisioning_jobs::start(std::chrono::milliseconds poll) {
+  if (worker_.joinable()) return;
+  worker_ = std::thread([this, poll] { loop(poll); });
+}
+
+void provisioning_jobs::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void provisioning_jobs::notify() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void provisioning_jobs::loop(std::chrono::milliseconds poll) {
+  while (true) {
+    (void)run_pending();  // errors leave requests IN_PROGRESS; the next round retries them
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, poll, [this] { return wake_ || stopping_; });
+    if (stopping_) return;
+    wake_ = false;
+  }
+}
+
+result<int> provisioning_jobs::run_pending() {
+  int done = 0;
+  while (true) {
+    std::vector<domain::request_record> batch;
+    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+      TRY(p, tx.assignments().pending_requests(50));
+      batch = std::move(p);
+      return {};
+    });
+    if (!r) return std::unexpected(r.error());
+    if (batch.empty()) return done;
+    for (const auto& req : batch) {
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return done;
+      }
+      if (auto one = run_one(req); !one) return std::unexpected(one.error());
+      ++done;
+    }
+  }
+}
+
+result<void> provisioning_jobs::run_one(const domain::request_record& r) {
+  switch (r.kind) {
+    case domain::request_kind::create_assignment: return run_create(r);
+    case domain::request_kind::delete_assignment: return run_delete(r);
+    case domain::request_kind::provision_permission_set: return run_provision(r);
+  }
+  return {};
+}
+
+result<void> provisioning_jobs::finish(const domain::request_record& r, const outcome& o,
+                                       const std::function<result<void>(store::transaction&)>& more) {
+  auto ctx = job_context(r);
+  auto status = o.ok ? domain::request_status::succeeded : domain::request_status::failed;
+  auto written = store_.write<std::monostate>(
+      ctx,
+      [&](store::transaction& tx) -> result<std::monostate> {
+        if (o.ok && more) {
+          if (auto m = more(tx); !m) return std::unexpected(m.error());
+        }
+        if (auto f = tx.assignments().finish_request(r.request_id, status, o.reason); !f)
+          return std::unexpected(f.error());
+        return std::monostate{};
+      },
+      json_text_of([&](const std::monostate&) {
+        nlohmann::json j = {{"requestId", r.request_id}, {"status", domain::to_string(status)}};
+        if (!o.ok) j["failureReason"] = o.reason;
+        return j;
+      }));
+  if (!written) return std::unexpected(written.error());
+  return {};
+}
+
+provisioning_jobs::outcome provisioning_jobs::provision_into(const std::string& instance_arn,
+                                                             const std::string& account_id, const role_spec& spec,
+                                                             const std::optional<domain::role_location>& previous) {
+  std::string metadata = lookups_.idp_metadata ? lookups_.idp_metadata() : std::string();
+  if (auto r = provisioner_.ensure_identity_provider(account_id, domain::saml_provider_name(instance_arn), metadata); !r)
+    return {false, "Account " + account_id + ": identity provider: " + r.error().message};
+  // A role at another path under the same name is replaced by put_role itself (IAM cannot move
+  // a role); one under another name (the naming setting changed) goes once the new one exists,
+  // so that users always have one of the two.
+  if (auto r = provisioner_.put_role(account_id, spec); !r)
+    return {false, "Account " + account_id + ": role " + spec.role_name + ": " + r.error().message};
+  if (previous && previous->name != spec.role_name)
+    if (auto d = provisioner_.delete_role(account_id, previous->name); !d)
+      return {false, "Account " + account_id + ": deleting the role of the previous name " + previous->name + ": " +
+                         d.error().message};
+  return {};
+}
+
+result<void> provisioning_jobs::run_create(const domain::request_record& r) {
+  std::optional<permission_set_facts> ps;
+  std::optional<domain::provisioned_permission_set> current;
+  auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
+    if (lookups_.permission_set) {
+      TRY(p, lookups_.permission_set(tx, r.permission_set_arn));
+      ps = std::move(p);
+    }
+    TRY(c, tx.assignments().get_provisioned(r.account_id, r.permission_set_arn));
+    current = std::move(c);
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  if (!ps) return finish(r, {false, "The permission set " + r.permission_set_arn + " no longer exists."}, nullptr);
+  // The API reference: an assignment provisions the permission set if the account does not
+  // have it yet; a later change of the permission set needs ProvisionPermissionSet.
+  outcome o;
+  auto spec = role_for(r.instance_arn, *ps, naming_);
+  if (!current) o = provision_into(r.instance_arn, r.account_id, spec, std::nullopt);
+  sys_time now = clock_.now();
+  return finish(r, o, [&](store::transaction& tx) -> result<void> {
+    domain::account_assignment a{r.account_id, r.permission_set_arn, r.principal_kind, r.principal_id, now};
+    if (auto i = tx.assignments().insert_assignment(a); !i) return std::unexpected(i.error());
+    if (current) return {};
+    return tx.assignments().put_provisioned({r.account_id, r.permission_set_arn, ps->version, now, spec.role_name, spec.path});
+  });
+}
+
+result<void> provisioning_jobs::run_delete(const domain::request_record& r) {
+  std::optional<permission_set_facts> ps;
+  int64_t others = 0;
+  std::optional<domain::provisioned_permission_set> provisioned;
+  auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
+    if (lookups_.permission_set) {
+      TRY(p, lookups_.permission_set(tx, r.permission_set_arn));
+      ps = std::move(p);
+    }
+    TRY(n, tx.assignments().count_for_account(r.account_id, r.permission_set_arn));
+    TRY(mine, tx.assignments().get_assignment(r.account_id, r.permission_set_arn, r.principal_id));
+    others = n - (mine ? 1 : 0);
+    TRY(c, tx.assignments().get_provisioned(r.account_id, r.permission_set_arn));
+    provisioned = std::move(c);
+    return {};
+  });
+  if (!read) return std::unexpected(read.error());
+  // The last assignment of the permission set in the account takes its role with it.
+  bool last = others == 0;
+  outcome o;
+  if (last && provisioned && ps) {
+    auto role = domain::recorded_role(*provisioned, ps->name).name;
+    if (auto d = provisioner_.delete_role(r.account_id, role); !d)
+      o = {false, "Account " + r.account_id + ": deleting role " + role + ": " + d.error().message};
+  }
+  return finish(r, o, [&](store::transaction& tx) -> result<void> {
+    if (auto d = tx.assignments().remove_assignment(r.account_id, r.permission_set_arn, r.principal_id); !d)
+      return std::unexpected(d.error());
+    if (!last) return {};
+    TRY(n, tx.assignments().count_for_account(r.account_id, r.permission_set_arn));
+    if (n > 0) return {};
+    if (auto d = tx.assignments().remove_provisioned(r.account_id, r.permission_set_arn); !d)
+      return std::unexpected(d.error());
+    return {};
+  });
+}
+
+result<void> provisioning_jobs::run_provision(const domain::request_record& r) {
+  std::optional<permission_set_facts> ps;
+  // Each account with what it holds now (nothing yet: an account named by AWS_ACCOUNT that was
+  // never provisioned).
+  std::vector<std::pair<std::string, std::optional<domain::provisioned_permission_set>>> accounts;
+  auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
+    if (lookups_.permission_set) {
+      TRY(p, lookups_.permission_set(tx, r.permission_set_arn));
+      ps = std::move(p);
+    }
+    if (r.target_type == "AWS_ACCOUNT") {
+      TRY(c, tx.assignments().get_provisioned(r.account_id, r.permission_set_arn));
+      accounts.emplace_back(r.account_id, std::move(c));
+      return {};
+    }
+    store::page_request pr{"", 500};
+    while (true) {
+      TRY(p, tx.assignments().accounts_of_permission_set(r.permission_set_arn, pr));
+      for (const auto& row : p.items) accounts.emplace_back(row.account_id, row);
+      if (!p.more || p.items.empty()) return {};
+      pr.after_id = p.items.back().account_id;
+    }
+  });
+  if (!read) return std::unexpected(read.error());
+  if (!ps) return finish(r, {false, "The permission set " + r.permission_set_arn + " no longer exists."}, nullptr);
+  auto spec = role_for(r.instance_arn, *ps, naming_);
+  std::vector<std::string> done;
+  std::string reasons;
+  for (const auto& [account, current] : accounts) {
+    std::optional<domain::role_location> previous;
+    if (current) previous = domain::recorded_role(*current, ps->name);
+    auto o = provision_into(r.instance_arn, account, spec, previous);
+    if (o.ok) done.push_back(account);
+    else reasons += (reasons.empty() ? "" : "; ") + o.reason;
+  }
+  outcome all{reasons.empty(), reasons};
+  sys_time now = clock_.now();
+  // Accounts that did get the new role are recorded even when another failed.
+  auto record = [&](store::transaction& tx) -> result<void> {
+    for (const auto& account : done)
+      if (auto p = tx.assignments().put_provisioned(
+              {account, r.permission_set_arn, ps->version, now, spec.role_name, spec.path});
+          !p)
+        return p;
+    return {};
+  };
+  if (all.ok) return finish(r, all, record);
+  auto ctx = job_context(r);
+  auto written = store_.write<std::monostate>(
+      ctx,
+      [&](store::transaction& tx) -> result<std::monostate> {
+        if (auto p = record(tx); !p) return std::unexpected(p.error());
+        if (auto f = tx.assignments().finish_request(r.request_id, domain::request_status::failed, reasons); !f)
+          return std::unexpected(f.error());
+        return std::monostate{};
+      },
+      json_text_of([&](const std::monostate&) {
+        return nlohmann::json{{"requestId", r.request_id}, {"status", "FAILED"}, {"failureReason", reasons}};
+      }));
+  if (!written) return std::unexpected(written.error());
+  return {};
+}
+
+}  // namespace atrium::service

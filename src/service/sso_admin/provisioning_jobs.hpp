@@ -1,0 +1,70 @@
+#pragma once
+// The background worker of the asynchronous sso-admin requests (architecture guide, service/:
+// "background jobs (async assignments, provisioning) live here"). Jobs are the IN_PROGRESS rows
+// of assignment_requests, so nothing is lost on a crash: on start the worker resumes them. One
+// thread runs them in creation order, so that provisioner calls for the same role never race.
+// Every call to the provisioner is idempotent (account_provisioner.hpp), so a job repeated
+// after a crash is harmless.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "service/sso_admin/assignment_service.hpp"
+
+namespace atrium::service {
+
+class provisioning_jobs {
+ public:
+  // `naming`: how roles are named in accounts (provisioner.role_name_prefix / role_path). A
+  // permission set provisioned under another name is moved at its next provisioning: the role
+  // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
+  provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
+                    domain::role_naming naming = {});
+  ~provisioning_jobs();
+  provisioning_jobs(const provisioning_jobs&) = delete;
+  provisioning_jobs& operator=(const provisioning_jobs&) = delete;
+
+  // Starts the worker thread; it runs what is pending at once, then whatever is notified, and
+  // looks again every `poll` (requests queued inside other transactions, e.g. a user delete).
+  void start(std::chrono::milliseconds poll = std::chrono::milliseconds(500));
+  void stop();
+  void notify();
+
+  // Runs every pending request once on the calling thread (the worker's loop body; tests call
+  // it directly). Returns how many finished (SUCCEEDED or FAILED); a request whose final write
+  // failed stays IN_PROGRESS and is tried again.
+  result<int> run_pending();
+
+ private:
+  struct outcome {
+    bool ok = true;
+    std::string reason;
+  };
+  result<void> run_one(const domain::request_record& r);
+  result<void> run_create(const domain::request_record& r);
+  result<void> run_delete(const domain::request_record& r);
+  result<void> run_provision(const domain::request_record& r);
+  // Finishes the request and writes the job's CloudTrail record, with `more` run in the same
+  // transaction when the work succeeded.
+  result<void> finish(const domain::request_record& r, const outcome& o,
+                      const std::function<result<void>(store::transaction&)>& more);
+  // Puts `spec` into the account; `previous` is the role recorded there (if any), deleted
+  // afterwards when its name differs.
+  outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec,
+                         const std::optional<domain::role_location>& previous);
+  void loop(std::chrono::milliseconds poll);
+
+  audited_store& store_;
+  const clock& clock_;
+  account_provisioner& provisioner_;
+  assignment_lookups lookups_;
+  domain::role_naming naming_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace atrium::service

@@ -1,0 +1,31 @@
+// One AWS JSON API: its names in each place the door uses them, its operation table and its
+// own error shapes.
+#include "proto/aws/json_api.hpp"
+
+#include <gtest/gtest.h>
+
+namespace atrium::proto::aws {
+
+using nlohmann::json;
+
+TEST(json_api, names_table_and_error_shapes) {
+  json_api plain({"AWSThing", "thing", "thing", "thing.amazonaws.com", {"ThingId"}});
+  EXPECT_EQ(plain.target_prefix(), "AWSThing");
+  EXPECT_EQ(plain.audited_members().size(), 1u);
+  plain.add({"DescribeThing", true, [](const json&, const service::call_context&) -> result<json> {
+               return not_found("THING", "t-1");
+             }});
+  service::call_context ctx;
+  auto r = plain.call("DescribeThing", json::object(), ctx);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(plain.map_error(r.error()).extra["ResourceType"], "THING") << "identitystore's shape by default";
+  json_api terse({"AWSOther", "other", "other", "other.amazonaws.com", {}}, [](const error& e) {
+    auto out = to_aws_error(e);
+    out.extra = json::object();
+    return out;
+  });
+  EXPECT_TRUE(terse.map_error(r.error()).extra.empty());
+  EXPECT_FALSE(terse.has("DescribeThing"));
+}
+
+}  // namespace atrium::proto::aws

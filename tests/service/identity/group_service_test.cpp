@@ -1,0 +1,54 @@
+// Groups of the identity store: members given at creation (all or nothing), PATCH-style member
+// changes with the version bump, listings and deletion.
+#include "service/identity/group_service.hpp"
+
+#include "identity_fixture.hpp"
+
+namespace atrium::service {
+
+using group_service_test = testing::identity_fixture;
+
+TEST_F(group_service_test, a_group_with_an_unknown_member_is_not_created) {
+  auto& groups = ids_->groups;
+  auto a = ids_->users.create_user(ctx_, user("alice"));
+  ASSERT_TRUE(a);
+  auto made = groups.create_group_with_members(ctx_, group("ops"), {a->id});
+  ASSERT_TRUE(made) << made.error().message;
+  ASSERT_EQ(made->members.size(), 1u);
+  auto refused = groups.create_group_with_members(ctx_, group("dev"), {"9067e2d4a1-00000000-0000-0000-0000-000000000000"});
+  EXPECT_FALSE(refused);
+  auto listed = groups.list_groups(ctx_, {}, std::nullopt, 10);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->items.size(), 1u) << "the refused group left nothing behind";
+}
+
+TEST_F(group_service_test, member_changes_bump_the_version) {
+  auto& groups = ids_->groups;
+  auto a = ids_->users.create_user(ctx_, user("alice"));
+  auto g = groups.create_group(ctx_, group("ops"));
+  ASSERT_TRUE(a && g);
+  auto add = [&](const domain::group& current) -> result<group_edit> {
+    return group_edit{current, {member_change{member_change::kind::add, {a->id}}}};
+  };
+  auto v = groups.modify_group(ctx_, g->id, add, std::nullopt, {});
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->members.size(), 1u);
+  EXPECT_GT(v->group.version, g->version);
+}
+
+TEST_F(group_service_test, update_get_id_and_delete) {
+  auto& groups = ids_->groups;
+  auto g = groups.create_group(ctx_, group("ops"));
+  ASSERT_TRUE(g);
+  ASSERT_TRUE(groups.update_group(ctx_, g->id, [](domain::group& x) -> result<void> {
+    x.description = "runs things";
+    return {};
+  }));
+  EXPECT_EQ(*groups.describe_group(ctx_, g->id)->description, "runs things");
+  alternate_identifier by_name{std::nullopt, "displayName", "OPS"};
+  EXPECT_EQ(*groups.get_group_id(ctx_, by_name), g->id);
+  ASSERT_TRUE(groups.delete_group(ctx_, g->id));
+  EXPECT_EQ(groups.describe_group(ctx_, g->id).error().code, errc::not_found);
+}
+
+}  // namespace atrium::service

@@ -1,0 +1,85 @@
+// Failed-attempt backoff per account and per source address, with an injected clock.
+#include "service/signin/login_throttle.hpp"
+
+#include <gtest/gtest.h>
+
+namespace atrium::service {
+
+namespace {
+
+using std::chrono::seconds;
+
+class login_throttle_test : public ::testing::Test {
+ protected:
+  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
+  login_throttle t_{clk_, {5, 20, seconds(1), seconds(900), seconds(3600), 100'000}};
+
+  void fail_n(std::string_view account, std::string_view ip, int n) {
+    for (int i = 0; i < n; ++i) t_.failure(account, ip);
+  }
+};
+
+TEST_F(login_throttle_test, five_failures_lock_one_second_then_doubling_up_to_fifteen_minutes) {
+  fail_n("u:alice", "10.0.0.1", 4);
+  EXPECT_FALSE(t_.check("u:alice", "10.0.0.1"));
+  t_.failure("u:alice", "10.0.0.1");  // the fifth
+  ASSERT_TRUE(t_.check("u:alice", "10.0.0.1"));
+  EXPECT_EQ(*t_.check("u:alice", "10.0.0.1"), seconds(1));
+  clk_.advance(seconds(1));
+  EXPECT_FALSE(t_.check("u:alice", "10.0.0.1"));
+  t_.failure("u:alice", "10.0.0.1");
+  EXPECT_EQ(*t_.check("u:alice", "10.0.0.1"), seconds(2));
+  clk_.advance(seconds(2));
+  t_.failure("u:alice", "10.0.0.1");
+  EXPECT_EQ(*t_.check("u:alice", "10.0.0.1"), seconds(4));
+  for (int i = 0; i < 20; ++i) {
+    clk_.advance(seconds(900));
+    t_.failure("u:alice", "10.0.0.1");
+  }
+  EXPECT_EQ(*t_.check("u:alice", "10.0.0.1"), seconds(900)) << "capped at max_lockout";
+}
+
+TEST_F(login_throttle_test, success_resets_the_account_but_not_the_address) {
+  fail_n("u:bob", "10.0.0.2", 5);
+  ASSERT_TRUE(t_.check("u:bob", "10.0.0.9"));
+  t_.success("u:bob");
+  EXPECT_FALSE(t_.check("u:bob", "10.0.0.9"));
+  // The address went on counting: 20 failures lock it for every account.
+  fail_n("u:carol", "10.0.0.2", 14);
+  clk_.advance(seconds(1000));
+  t_.success("u:carol");
+  fail_n("u:dave", "10.0.0.2", 1);
+  auto wait = t_.check("n:someone-else", "10.0.0.2");
+  ASSERT_TRUE(wait);
+  EXPECT_GE(*wait, seconds(1));
+  EXPECT_FALSE(t_.check("n:someone-else", "10.0.0.3"));
+}
+
+TEST_F(login_throttle_test, unknown_names_lock_like_accounts) {
+  fail_n("n:nobody", "10.0.0.4", 5);
+  EXPECT_TRUE(t_.check("n:nobody", "10.0.0.5"));
+  EXPECT_FALSE(t_.check("n:somebody", "10.0.0.5"));
+}
+
+TEST_F(login_throttle_test, an_old_failure_is_forgotten) {
+  fail_n("u:erin", "10.0.0.6", 4);
+  clk_.advance(seconds(3600));
+  t_.failure("u:erin", "10.0.0.6");
+  EXPECT_FALSE(t_.check("u:erin", "10.0.0.6")) << "the count started again";
+}
+
+TEST(login_throttle, the_table_is_bounded) {
+  manual_clock clk{from_epoch_millis(1'763'900'000'000)};
+  login_throttle t{clk, {5, 20, seconds(1), seconds(900), seconds(3600), 100}};
+  for (int i = 0; i < 1000; ++i) {
+    clk.advance(std::chrono::milliseconds(1));
+    t.failure("n:" + std::to_string(i), "10.1.0." + std::to_string(i % 250));
+  }
+  // The newest keys are still counted.
+  for (int i = 0; i < 4; ++i) t.failure("n:999", "10.9.9.9");
+  EXPECT_TRUE(t.check("n:999", "10.9.9.8"));
+}
+
+}  // namespace
+
+}  // namespace atrium::service

@@ -1,0 +1,359 @@
+// The sign-in workflow against the real SQLite store, password and MFA services, a manual
+// clock and a fake mailer: the MFA decision table, the guide's sign-in event sequences
+// ("Understanding AWS SSO sign-in events") field by field, no enumeration, throttling.
+#include "service/signin/sign_in_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/password_hash.hpp"
+#include "crypto/primitives.hpp"
+#include "crypto/totp.hpp"
+#include "store/credential_repository.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+
+namespace atrium::service {
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class null_mailer final : public mailer {
+ public:
+  result<void> send(const mail_message& m) override {
+    sent.push_back(m);
+    return {};
+  }
+  std::vector<mail_message> sent;
+};
+
+// ---- decisions -------------------------------------------------------------------------------
+
+struct decision_row {
+  mfa_mode mode;
+  no_device_policy without;
+  bool totp, webauthn, trusted;
+  sign_in_step next;
+  std::vector<std::string> methods;
+  bool blocked;
+};
+
+TEST(decide_mfa, table_of_settings_devices_and_context) {
+  using enum mfa_mode;
+  using enum no_device_policy;
+  using enum sign_in_step;
+  const std::vector<decision_row> rows = {
+      // mode           without device        totp   webauthn trusted -> next      methods               blocked
+      {disabled, require_registration, true, true, false, done, {}, false},
+      {disabled, block, false, false, false, done, {}, false},
+      {context_aware, require_registration, true, false, false, mfa, {"TOTP"}, false},
+      {context_aware, require_registration, true, true, false, mfa, {"TOTP", "WEBAUTHN"}, false},
+      {context_aware, require_registration, true, true, true, done, {}, false},
+      {context_aware, block, false, false, true, done, {}, false},  // the guide's "Important" note
+      {context_aware, require_registration, false, false, false, register_mfa, {"TOTP", "WEBAUTHN"}, false},
+      {context_aware, email_code, false, false, false, mfa, {"EMAIL_OTP"}, false},
+      {context_aware, block, false, false, false, done, {}, true},
+      {context_aware, allow, false, false, false, done, {}, false},
+      {always_on, require_registration, true, false, true, mfa, {"TOTP"}, false},
+      {always_on, require_registration, false, true, true, mfa, {"WEBAUTHN"}, false},
+      {always_on, allow, false, false, true, done, {}, false},
+      {always_on, block, false, false, true, done, {}, true},
+      {always_on, email_code, false, false, true, mfa, {"EMAIL_OTP"}, false},
+  };
+  for (const auto& r : rows) {
+    mfa_settings s;
+    s.mode = r.mode;
+    s.without_device = r.without;
+    auto d = decide_mfa(s, r.totp, r.webauthn, r.trusted);
+    SCOPED_TRACE(std::string(to_string(r.mode)) + "/" + to_string(r.without) + " totp=" + std::to_string(r.totp) +
+                 " webauthn=" + std::to_string(r.webauthn) + " trusted=" + std::to_string(r.trusted));
+    EXPECT_EQ(d.next, r.next);
+    EXPECT_EQ(d.methods, r.methods);
+    EXPECT_EQ(d.blocked, r.blocked);
+  }
+}
+
+TEST(decide_mfa, disallowed_types_are_neither_asked_nor_offered) {
+  mfa_settings s;
+  s.webauthn_allowed = false;
+  auto d = decide_mfa(s, false, true, false);  // only a security key, which is no longer allowed
+  EXPECT_EQ(d.next, sign_in_step::register_mfa);
+  EXPECT_EQ(d.methods, std::vector<std::string>{"TOTP"});
+}
+
+// ---- the workflow ----------------------------------------------------------------------------
+
+class sign_in_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    crypto::init();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("atrium-signin-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    audit_ = std::make_unique<auditor>(clk_, rnd_, dir_ / "events.jsonl");
+    audited_ = std::make_unique<audited_store>(*db_, *audit_);
+    password_settings ps;
+    ps.argon2_memory_kib = 8192;
+    ps.argon2_iterations = 1;
+    ps.portal_url = "https://portal.example.com/portal";
+    passwords_ = std::make_unique<password_service>(*audited_, mail_, clk_, rnd_, ps);
+    box_ = std::make_unique<crypto::secret_box>(std::string(32, 'k'));
+    mfa_ = std::make_unique<mfa_service>(*audited_, *box_, clk_, rnd_,
+                                         mfa_options{"portal.example.com", "Atrium", "https://portal.example.com"});
+    sessions_ = std::make_unique<session_service>(*audited_, clk_, rnd_);
+    svc_ = std::make_unique<sign_in_service>(*audited_, *passwords_, *mfa_, *sessions_, throttle_, clk_, rnd_,
+                                             sign_in_settings{"111122223333", "us-east-1", "https://portal.example.com/portal/"});
+    add_user("u-1", "user1", "Correct-Horse-9");
+  }
+  void TearDown() override {
+    svc_.reset();
+    mfa_.reset();
+    passwords_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void add_user(const std::string& id, const std::string& name, const std::string& password) {
+    domain::user u;
+    u.id = id;
+    u.user_name = name;
+    u.emails = {domain::email{name + "@example.com", std::nullopt, true}};
+    auto hash = crypto::hash_password(password, {8192, 1});
+    ASSERT_TRUE(hash);
+    ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+      if (auto r = tx.users().insert(u); !r) return r;
+      return tx.credentials().put_password({id, *hash, {}, clk_.now(), false});
+    }));
+  }
+  void set_mode(mfa_mode m, no_device_policy p = no_device_policy::require_registration) {
+    mfa_settings s;
+    s.mode = m;
+    s.without_device = p;
+    call_context ctx;
+    ctx.who.arn = "arn:aws:iam::111122223333:root";
+    ASSERT_TRUE(mfa_->set_settings(ctx, s));
+  }
+  std::vector<json> events() {
+    std::vector<json> out;
+    std::ifstream in(dir_ / "events.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      auto j = json::parse(line);
+      if (j["eventSource"] == "signin.amazonaws.com") out.push_back(j);
+    }
+    return out;
+  }
+  // The guide's example record, less the values that differ on every run.
+  static void expect_guide_shape(const json& e, const std::string& name, const std::string& user_name) {
+    EXPECT_EQ(e["eventVersion"], "1.08");
+    EXPECT_EQ(e["userIdentity"], json({{"type", "Unknown"}, {"principalId", "111122223333"}, {"arn", ""},
+                                       {"accountId", "111122223333"}, {"accessKeyId", ""}, {"userName", user_name}}));
+    EXPECT_EQ(e["eventSource"], "signin.amazonaws.com");
+    EXPECT_EQ(e["eventName"], name);
+    EXPECT_EQ(e["awsRegion"], "us-east-1");
+    EXPECT_EQ(e["sourceIPAddress"], "203.0.113.0");
+    EXPECT_EQ(e["userAgent"], "Mozilla/5.0 (test)");
+    EXPECT_TRUE(e["requestParameters"].is_null());
+    EXPECT_TRUE(e["responseElements"].is_null());
+    EXPECT_EQ(e["readOnly"], false);
+    EXPECT_EQ(e["eventType"], "AwsServiceEvent");
+    EXPECT_EQ(e["managementEvent"], true);
+    EXPECT_EQ(e["eventCategory"], "Management");
+    EXPECT_EQ(e["recipientAccountId"], "111122223333");
+    EXPECT_TRUE(e["eventTime"].get<std::string>().ends_with("Z"));
+    EXPECT_FALSE(e["eventID"].get<std::string>().empty());
+  }
+
+  sign_in_client client_{"203.0.113.0", "Mozilla/5.0 (test)", "req-1", ""};
+  null_mailer mail_;
+  seeded_random rnd_{21};
+  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
+  login_throttle throttle_{clk_};
+  std::filesystem::path dir_;
+  std::unique_ptr<store::sqlite::sqlite_database> db_;
+  std::unique_ptr<auditor> audit_;
+  std::unique_ptr<audited_store> audited_;
+  std::unique_ptr<password_service> passwords_;
+  std::unique_ptr<crypto::secret_box> box_;
+  std::unique_ptr<mfa_service> mfa_;
+  std::unique_ptr<session_service> sessions_;
+  std::unique_ptr<sign_in_service> svc_;
+};
+
+TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
+  set_mode(mfa_mode::disabled);
+  auto s = svc_->start(client_, "USER1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->next, sign_in_step::password);
+  auto d = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->next, sign_in_step::done);
+  EXPECT_EQ(d->session_token.size(), 43u);
+  auto v = sessions_->validate(d->session_token);
+  ASSERT_TRUE(v && *v);
+  EXPECT_EQ((*v)->user.id, "u-1");
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 3u);
+  const char* names[] = {"CredentialChallenge", "CredentialVerification", "UserAuthentication"};
+  for (int i = 0; i < 3; ++i) {
+    expect_guide_shape(ev[i], names[i], "user1");
+    EXPECT_EQ(ev[i]["serviceEventDetails"], json({{names[i], "Success"}}));
+    EXPECT_EQ(ev[i]["additionalEventData"]["AuthWorkflowID"], s->workflow_id);
+    EXPECT_EQ(ev[i]["additionalEventData"]["CredentialType"], "PASSWORD");
+  }
+  EXPECT_EQ(ev[2]["additionalEventData"]["LoginTo"], "https://portal.example.com/portal/");
+  EXPECT_FALSE(ev[2]["additionalEventData"].contains("DeviceEnrollmentRequired"));
+  EXPECT_EQ(ev[0]["additionalEventData"].size(), 2u);
+}
+
+TEST_F(sign_in_test, failed_password_has_no_user_authentication_and_the_same_error_as_an_unknown_user) {
+  auto s = svc_->start(client_, "user1");
+  auto bad = svc_->password(client_, s->workflow_id, "wrong");
+  ASSERT_FALSE(bad);
+  auto u = svc_->start(client_, "nobody");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->next, sign_in_step::password);
+  auto unknown = svc_->password(client_, u->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(bad.error().code, errc::unauthenticated);
+  EXPECT_EQ(unknown.error().code, errc::unauthenticated);
+  EXPECT_EQ(bad.error().message, unknown.error().message);
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 4u);
+  expect_guide_shape(ev[1], "CredentialVerification", "user1");
+  EXPECT_EQ(ev[1]["serviceEventDetails"], json({{"CredentialVerification", "Failure"}}));
+  EXPECT_EQ(ev[3]["userIdentity"]["userName"], "HIDDEN_DUE_TO_SECURITY_REASONS");
+  for (const auto& e : ev) EXPECT_NE(e["eventName"], "UserAuthentication");
+}
+
+TEST_F(sign_in_test, domain_and_upn_names_resolve_case_insensitively) {
+  for (std::string typed : {"CORP\\User1", "user1@corp.example.com", " user1 "}) {
+    auto r = svc_->resolve(typed == " user1 " ? std::string("user1") : typed);
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(*r) << typed;
+    EXPECT_EQ((*r)->id, "u-1");
+  }
+  EXPECT_FALSE(*svc_->resolve("CORP\\someone"));
+}
+
+TEST_F(sign_in_test, totp_sign_in_lists_both_factors) {
+  set_mode(mfa_mode::context_aware);
+  call_context ctx;
+  auto e = mfa_->begin_totp("u-1", "user1");
+  ASSERT_TRUE(e);
+  auto key = crypto::totp::from_base32(e->secret_base32);
+  ASSERT_TRUE(key);
+  ASSERT_TRUE(mfa_->finish_totp(ctx, "u-1", e->enrollment_id, crypto::totp::code_at(*key, clk_.now()), "phone"));
+  clk_.advance(60s);
+  auto s = svc_->start(client_, "user1");
+  auto m = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(m) << m.error().message;
+  ASSERT_EQ(m->next, sign_in_step::mfa);
+  EXPECT_EQ(m->methods, std::vector<std::string>{"TOTP"});
+  auto wrong = svc_->mfa(client_, s->workflow_id, {"TOTP", "000000", {}, false});
+  if (crypto::totp::code_at(*key, clk_.now()) != "000000") {
+    ASSERT_FALSE(wrong);
+  }
+  auto done = svc_->mfa(client_, s->workflow_id, {"TOTP", crypto::totp::code_at(*key, clk_.now()), {}, true});
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->next, sign_in_step::done);
+  EXPECT_FALSE(done->device_token.empty()) << "trusted under context-aware MFA";
+  auto ev = events();
+  std::vector<std::string> seq;
+  for (const auto& x : ev) seq.push_back(x["eventName"].get<std::string>() + ":" +
+                                         x["additionalEventData"]["CredentialType"].get<std::string>());
+  EXPECT_EQ(seq, (std::vector<std::string>{"CredentialChallenge:PASSWORD", "CredentialVerification:PASSWORD",
+                                           "CredentialChallenge:TOTP", "CredentialVerification:TOTP",
+                                           "CredentialVerification:TOTP", "UserAuthentication:PASSWORD,TOTP"}));
+  EXPECT_EQ(ev[3]["serviceEventDetails"]["CredentialVerification"], "Failure");
+  // The trusted browser is not challenged again; another address is.
+  client_.device_token = done->device_token;
+  auto again = svc_->start(client_, "user1");
+  auto a2 = svc_->password(client_, again->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(a2);
+  EXPECT_EQ(a2->next, sign_in_step::done);
+  client_.source_ip = "198.51.100.1";
+  auto moved = svc_->start(client_, "user1");
+  auto a3 = svc_->password(client_, moved->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(a3);
+  EXPECT_EQ(a3->next, sign_in_step::mfa);
+}
+
+TEST_F(sign_in_test, forced_registration_sets_device_enrollment_required) {
+  set_mode(mfa_mode::context_aware, no_device_policy::require_registration);
+  auto s = svc_->start(client_, "user1");
+  auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->next, sign_in_step::register_mfa);
+  auto e = svc_->register_totp_begin(client_, s->workflow_id);
+  ASSERT_TRUE(e) << e.error().message;
+  auto key = crypto::totp::from_base32(e->secret_base32);
+  auto done = svc_->register_totp_finish(client_, s->workflow_id, e->enrollment_id,
+                                         crypto::totp::code_at(*key, clk_.now()), "phone");
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->next, sign_in_step::done);
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 3u);
+  expect_guide_shape(ev[2], "UserAuthentication", "user1");
+  EXPECT_EQ(ev[2]["additionalEventData"], json({{"AuthWorkflowID", s->workflow_id},
+                                                {"LoginTo", "https://portal.example.com/portal/"},
+                                                {"CredentialType", "PASSWORD"},
+                                                {"DeviceEnrollmentRequired", "true"}}));
+}
+
+TEST_F(sign_in_test, block_without_device_is_refused_after_the_password) {
+  set_mode(mfa_mode::always_on, no_device_policy::block);
+  auto s = svc_->start(client_, "user1");
+  auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::access_denied);
+}
+
+TEST_F(sign_in_test, repeated_failures_are_throttled_for_known_and_unknown_names_alike) {
+  for (std::string name : {"user1", "ghost"}) {
+    auto s = svc_->start(client_, name);
+    for (int i = 0; i < 5; ++i) ASSERT_EQ(svc_->password(client_, s->workflow_id, "nope").error().code, errc::unauthenticated);
+    auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::throttled) << name;
+    EXPECT_EQ(r.error().resource_id, "1");
+  }
+  clk_.advance(2s);
+  auto s = svc_->start(client_, "user1");
+  EXPECT_TRUE(svc_->password(client_, s->workflow_id, "Correct-Horse-9"));
+}
+
+TEST_F(sign_in_test, workflows_expire_after_ten_minutes) {
+  auto s = svc_->start(client_, "user1");
+  clk_.advance(10min);
+  auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::not_found);
+}
+
+TEST_F(sign_in_test, a_disabled_user_signs_in_like_an_unknown_one) {
+  ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+    auto u = **tx.users().get("u-1");
+    u.active = false;
+    ++u.version;
+    return tx.users().update(u, u.version - 1);
+  }));
+  auto s = svc_->start(client_, "user1");
+  auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::unauthenticated);
+}
+
+}  // namespace
+
+}  // namespace atrium::service
