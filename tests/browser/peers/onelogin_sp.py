@@ -71,11 +71,8 @@ class Handler(PageHandler):
         if auth.get_errors() or not auth.is_authenticated():
             return self.page(403, f"onelogin refused: {auth.get_errors()} {auth.get_last_error_reason()}")
         irt = re.search(r'<samlp:Response[^>]* InResponseTo="([^"]+)"', auth.get_last_response_xml() or "")
-        lines = [f"onelogin signed in: {auth.get_nameid()}", f"NameID format: {auth.get_nameid_format()}",
-                 f"InResponseTo: {irt.group(1) if irt else 'none'}", f"RelayState: {form.get('RelayState', '')}"]
-        for name, values in sorted(auth.get_attributes().items()):
-            lines.append(f"{name}={','.join(values)}")
-        self.page(200, "\n".join(lines))
+        self.signed_in("onelogin", auth.get_nameid(), auth.get_nameid_format(), irt.group(1) if irt else None,
+                       form.get("RelayState", ""), auth.get_attributes())
 
 
 Handler.metadata_file = metadata_file

@@ -74,11 +74,8 @@ class Handler(PageHandler):
                 raise ValueError("no response")
         except Exception as e:  # the peer's own words, shown to the test
             return self.page(403, f"pysaml2 refused: {type(e).__name__}: {e}")
-        lines = [f"pysaml2 signed in: {resp.name_id.text}", f"NameID format: {resp.name_id.format}",
-                 f"InResponseTo: {resp.in_response_to or 'none'}", f"RelayState: {form.get('RelayState', [''])[0]}"]
-        for name, values in sorted(resp.get_identity().items()):
-            lines.append(f"{name}={','.join(values)}")
-        self.page(200, "\n".join(lines))
+        self.signed_in("pysaml2", resp.name_id.text, resp.name_id.format, resp.in_response_to,
+                       form.get("RelayState", [""])[0], resp.get_identity())
 
 
 Handler.metadata_file = metadata_file

@@ -44,6 +44,13 @@ class PageHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def signed_in(self, label, name_id, name_id_format, in_response_to, relay_state, attributes):
+        """The page after a sign-in: what the tests read (the same lines for every peer)."""
+        lines = [f"{label} signed in: {name_id}", f"NameID format: {name_id_format}",
+                 f"InResponseTo: {in_response_to or 'none'}", f"RelayState: {relay_state}"]
+        lines += [f"{name}={','.join(values)}" for name, values in sorted(attributes.items())]
+        self.page(200, "\n".join(lines))
+
     def redirect(self, location, headers=()):
         self.send_response(303)
         self.send_header("Location", location)
