@@ -1,5 +1,6 @@
 #include "domain/attribute_mapping.hpp"
 
+#include <cstddef>
 #include <set>
 
 #include "base/strings.hpp"
@@ -10,28 +11,39 @@ namespace atrium::domain {
 
 namespace {
 
-struct name_id_row {
-  name_id_format f;
+// A format as the SAML core spec names it (urn, sections 8.2 and 8.3) and as the console
+// shows it (short name); the first row is the default.
+template <class Format>
+struct format_row {
+  Format f;
   std::string_view urn;
   std::string_view short_name;
 };
-constexpr name_id_row name_id_rows[] = {
+constexpr format_row<name_id_format> name_id_rows[] = {
     {name_id_format::unspecified, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified", "unspecified"},
     {name_id_format::email_address, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "emailAddress"},
     {name_id_format::persistent, "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", "persistent"},
     {name_id_format::transient, "urn:oasis:names:tc:SAML:2.0:nameid-format:transient", "transient"},
 };
-
-struct name_format_row {
-  attribute_name_format f;
-  std::string_view urn;
-  std::string_view short_name;
-};
-constexpr name_format_row name_format_rows[] = {
+constexpr format_row<attribute_name_format> name_format_rows[] = {
     {attribute_name_format::unspecified, "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified", "unspecified"},
     {attribute_name_format::uri, "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", "uri"},
     {attribute_name_format::basic, "urn:oasis:names:tc:SAML:2.0:attrname-format:basic", "basic"},
 };
+
+template <class Format, std::size_t N>
+const format_row<Format>& row_of(const format_row<Format> (&rows)[N], Format f) {
+  for (const auto& r : rows)
+    if (r.f == f) return r;
+  return rows[0];
+}
+
+template <class Format, std::size_t N>
+std::optional<Format> format_from(const format_row<Format> (&rows)[N], std::string_view text) {
+  for (const auto& r : rows)
+    if (r.urn == text || r.short_name == text) return r.f;
+  return std::nullopt;
+}
 
 constexpr std::string_view groups_expression = "${user:groups}";
 
@@ -130,40 +142,14 @@ result<void> check_expressions(const attribute_mapping& r) {
 
 }  // namespace
 
-std::string_view urn_of(name_id_format f) {
-  for (const auto& r : name_id_rows)
-    if (r.f == f) return r.urn;
-  return name_id_rows[0].urn;
-}
+std::string_view urn_of(name_id_format f) { return row_of(name_id_rows, f).urn; }
+std::string_view short_name_of(name_id_format f) { return row_of(name_id_rows, f).short_name; }
+std::optional<name_id_format> name_id_format_from(std::string_view text) { return format_from(name_id_rows, text); }
 
-std::string_view short_name_of(name_id_format f) {
-  for (const auto& r : name_id_rows)
-    if (r.f == f) return r.short_name;
-  return name_id_rows[0].short_name;
-}
-
-std::optional<name_id_format> name_id_format_from(std::string_view text) {
-  for (const auto& r : name_id_rows)
-    if (r.urn == text || r.short_name == text) return r.f;
-  return std::nullopt;
-}
-
-std::string_view urn_of(attribute_name_format f) {
-  for (const auto& r : name_format_rows)
-    if (r.f == f) return r.urn;
-  return name_format_rows[0].urn;
-}
-
-std::string_view short_name_of(attribute_name_format f) {
-  for (const auto& r : name_format_rows)
-    if (r.f == f) return r.short_name;
-  return name_format_rows[0].short_name;
-}
-
+std::string_view urn_of(attribute_name_format f) { return row_of(name_format_rows, f).urn; }
+std::string_view short_name_of(attribute_name_format f) { return row_of(name_format_rows, f).short_name; }
 std::optional<attribute_name_format> attribute_name_format_from(std::string_view text) {
-  for (const auto& r : name_format_rows)
-    if (r.urn == text || r.short_name == text) return r.f;
-  return std::nullopt;
+  return format_from(name_format_rows, text);
 }
 
 const std::vector<std::string_view>& supported_user_attributes() {
