@@ -4,8 +4,11 @@ JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
+# Precompiled headers stay off unless asked for (PCH=ON): set on every configure, so a build
+# directory cached with them on compiles like CI and a file that misses an include fails here too.
+PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-saml clean
 
 deps:
 	@./scripts/install-deps
@@ -22,8 +25,9 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build --silent
 
 # One configuration per purpose, each compiled once (ARCHITECTURE.md "Build"): `build` is the
-# Release build (-O2, no debug info; unity build + precompiled headers) of the server, the unit
-# tests and, only for `make bench`, the benchmarks; `build-asan` the ASan/UBSan unit tests.
+# Release build (-O2, no debug info; unity build; precompiled headers only with PCH=ON) of the
+# server, the unit tests and, only for `make bench`, the benchmarks; `build-asan` the ASan/UBSan
+# unit tests.
 # Ninja when installed (install-deps installs it); a build directory made by another generator is
 # reconfigured in place.
 GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
@@ -35,14 +39,14 @@ define configure
 endef
 
 build: deps web
-	$(call configure,$(BUILD),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE))
+	$(call configure,$(BUILD),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DATRIUM_PCH=$(PCH))
 	cmake --build $(BUILD) -j$(JOBS) --target atrium
 
 build-unit: build
 	cmake --build $(BUILD) -j$(JOBS) --target atrium_unit_tests
 
 build-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF)
+	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH))
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests
 
 run: build
@@ -68,9 +72,9 @@ catalog: deps
 # longer run.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request
+FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request
 fuzz: deps
-	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF)
+	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH))
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
 	@./scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
@@ -108,6 +112,7 @@ bench: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -126,3 +131,7 @@ bench-sso-admin: build-bench bench-deps
 
 bench-signin: build-bench bench-deps
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+# SAML IdP: assertions signed per core against `openssl speed rsa2048/rsa3072`, pysaml2 as the peer.
+bench-saml: build
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/app_cli.hpp"
 #include "app/cli_common.hpp"
 #include "app/config.hpp"
 #include "app/idp_cli.hpp"
@@ -165,6 +166,7 @@ int run_cli(int argc, char** argv) {
   idp_commands idp(admin);
   user_commands users(admin);
   mfa_commands mfa(admin);
+  app_commands apps(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -189,6 +191,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = idp.run()) return *code;
     if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
+    if (auto code = apps.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

@@ -24,6 +24,7 @@ class admin_policy_repository;
 class credential_repository;
 class mfa_device_repository;
 class session_repository;
+class application_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -171,6 +172,7 @@ class transaction {
   virtual credential_repository& credentials() = 0;
   virtual mfa_device_repository& mfa_devices() = 0;
   virtual session_repository& sessions() = 0;
+  virtual application_repository& applications() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

@@ -8,6 +8,7 @@ import { landingPage } from './pages/landing';
 import { mfaPage, registerMfaPage } from './pages/mfa';
 import { changePasswordPage, forgotPasswordPage, newPasswordPage, setPasswordPage } from './pages/password';
 import { passwordPage, signinPage } from './pages/signin';
+import { samlContinuePage } from './pages/saml';
 
 route('/portal/', landingPage);
 route('/portal/signin', signinPage);
@@ -19,6 +20,7 @@ route('/portal/forgot-password', forgotPasswordPage);
 route('/portal/set-password', setPasswordPage);
 route('/portal/change-password', changePasswordPage);
 route('/portal/devices', devicesPage);
+route('/portal/saml/continue', samlContinuePage);
 setNotFound(({ main }) => {
   append(main, heading('Page not found'),
     h('p', {}, 'There is no such page in the portal. ', h('a', { href: '/portal/' }, 'Go to the portal')));

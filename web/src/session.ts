@@ -4,6 +4,7 @@
 import { api, setCsrfToken, describeError, NextStep, SessionInfo } from './api';
 import { h, clear, append } from './dom';
 import { navigate, PageContext } from './router';
+import { takeReturn } from './saml';
 
 // ---- signed-in pages ----------------------------------------------------------------------
 
@@ -96,7 +97,8 @@ export async function followNext(step: NextStep): Promise<void> {
   if (step.next === 'done') {
     clearFlow();
     setCsrfToken(step.csrfToken ?? null);
-    await navigate(step.redirect ?? '/portal/', true);
+    // Back to where the sign-in was a detour from (an application's sign-in request), if any.
+    await navigate(takeReturn() ?? step.redirect ?? '/portal/', true);
     return;
   }
   if (f) saveFlow({ ...f, step });

@@ -48,6 +48,10 @@ response portal_door::transport_error(const request&, response generic) const {
 
 response portal_door::handle(const request& req) {
   auto path = path_only(req.target);
+  // The page that posts a SAML Response to an application carries its own CSP (its form-action
+  // names the application's ACS): it gets none of the portal's headers below.
+  if (req.method == "POST" && (path == "/portal/saml/continue" || path.starts_with("/portal/saml/launch/")))
+    return saml_form_route(req, path);
   response r;
   if (path == "/" || path == "/portal") {
     r.status = 302;
@@ -119,6 +123,7 @@ response portal_door::api(call& c) {
   if (rest == "signout" || rest.starts_with("portal/")) return answer(session_route(c, rest));
   if (rest.starts_with("password/")) return answer(password_route(c, rest));
   if (rest == "devices" || rest.starts_with("devices/")) return answer(devices_route(c, rest));
+  if (rest.starts_with("applications/") || rest.starts_with("saml/")) return answer(applications_route(c, rest));
   return error_answer(404, "NotFound", "No such portal API.");
 }
 

@@ -123,6 +123,7 @@ class sqlite_transaction final : public transaction {
   credential_repository& credentials() override;
   mfa_device_repository& mfa_devices() override;
   session_repository& sessions() override;
+  application_repository& applications() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -143,6 +144,7 @@ class sqlite_transaction final : public transaction {
   std::unique_ptr<credential_repository> credentials_;
   std::unique_ptr<mfa_device_repository> mfa_devices_;
   std::unique_ptr<session_repository> sessions_;
+  std::unique_ptr<application_repository> applications_;
 };
 
 }  // namespace atrium::store::sqlite

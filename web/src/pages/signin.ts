@@ -7,13 +7,14 @@ import { h, field, errorRegion, statusRegion, heading, append } from '../dom';
 import { onSubmit } from '../forms';
 import { navigate, PageContext } from '../router';
 import { followNext, requireFlow, saveFlow, showNav, clearFlow } from '../session';
+import { takeReturn } from '../saml';
 
 export async function signinPage(ctx: PageContext): Promise<void> {
   const session = await api<SessionInfo>('GET', '/portal/api/session').catch(() => null);
   if (ctx.stale()) return;
   if (session?.signedIn) {
     setCsrfToken(session.csrfToken ?? null);
-    await navigate('/portal/', true);
+    await navigate(takeReturn() ?? '/portal/', true);
     return;
   }
   showNav(null);
