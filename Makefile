@@ -4,8 +4,11 @@ JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
+# Precompiled headers stay off unless asked for (PCH=ON): set on every configure, so a build
+# directory cached with them on compiles like CI and a file that misses an include fails here too.
+PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml clean
 
 deps:
 	@./scripts/install-deps
@@ -21,9 +24,11 @@ web/node_modules/.package-lock.json: web/package-lock.json | deps
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build --silent
 
-# One configuration per purpose, each compiled once (ARCHITECTURE.md "Build"): `build` is the
-# Release build (-O2, no debug info; unity build + precompiled headers) of the server, the unit
-# tests and, only for `make bench`, the benchmarks; `build-asan` the ASan/UBSan unit tests.
+# Two configurations, each source compiled once in each (ARCHITECTURE.md "Build"): `build` is the
+# Release build (g++, -O2, no debug info; unity build; precompiled headers only with PCH=ON) of
+# the server, the unit tests and, only for `make bench`, the benchmarks; `build-asan` is the
+# sanitizer build (clang 16, -O1 -g1, ASan + UBSan + libFuzzer's coverage) of the unit tests and
+# the fuzz targets, which link the same instrumented libraries.
 # Ninja when installed (install-deps installs it); a build directory made by another generator is
 # reconfigured in place.
 GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
@@ -35,15 +40,20 @@ define configure
 endef
 
 build: deps web
-	$(call configure,$(BUILD),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE))
+	$(call configure,$(BUILD),-DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DATRIUM_PCH=$(PCH))
 	cmake --build $(BUILD) -j$(JOBS) --target atrium
 
 build-unit: build
 	cmake --build $(BUILD) -j$(JOBS) --target atrium_unit_tests
 
-build-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_BENCH=OFF)
-	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests
+FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token
+configure-asan: deps
+	@if [ -f $(ASAN_BUILD)/CMakeCache.txt ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang++-16" $(ASAN_BUILD)/CMakeCache.txt; then \
+	  echo "$(ASAN_BUILD): made with another compiler (before it was clang's), reconfiguring"; rm -rf $(ASAN_BUILD)/CMakeCache.txt $(ASAN_BUILD)/CMakeFiles; fi
+	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH))
+
+build-asan: configure-asan
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
 
 run: build
 	./$(BUILD)/atrium serve --data-dir atrium-data
@@ -63,16 +73,13 @@ browser: build
 catalog: deps
 	/usr/bin/python3 -m pytest -q tests/catalog
 
-# libFuzzer targets (clang 16): only the fuzz targets and the libraries they link are built.
-# Two fuzzers run at a time (one per core), FUZZ_SECONDS each; `make fuzz FUZZ_SECONDS=600` for a
+# libFuzzer targets, built in the sanitizer build (`build-asan`, so `make test` compiles their
+# libraries once for both the ASan unit tests and the fuzzers). Two fuzzers run at a time (one per core), FUZZ_SECONDS each; `make fuzz FUZZ_SECONDS=600` for a
 # longer run.
-FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request oidc_request bearer_token
-fuzz: deps
-	$(call configure,$(FUZZ_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_FUZZ=ON -DATRIUM_TESTS=OFF -DATRIUM_BENCH=OFF)
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
-	@./scripts/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
+fuzz: configure-asan
+	cmake --build $(ASAN_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
+	@./scripts/run-fuzzers $(ASAN_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
 # The integration tests in parallel (pytest-xdist, one worker per core; each test module on one
 # worker, every test with its own server, port, data directory and peers).
@@ -109,6 +116,7 @@ bench: build-bench bench-deps
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_cli.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -120,7 +128,7 @@ bench-scim: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
 
 bench-sso-admin: build-bench bench-deps
 	/usr/bin/python3 bench/run_sso_admin.py --atrium $(CURDIR)/$(BUILD)/atrium $(SSO_ADMIN_BENCH_FLAGS)
@@ -131,3 +139,7 @@ bench-signin: build-bench bench-deps
 # Command-line access (issue 16): refresh grants and the portal API's listings (docs/PERFORMANCE.md).
 bench-cli: build-bench bench-deps
 	/usr/bin/python3 bench/run_cli.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+# SAML IdP: assertions signed per core against `openssl speed rsa2048/rsa3072`, pysaml2 as the peer.
+bench-saml: build
+	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium

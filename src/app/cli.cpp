@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/app_cli.hpp"
 #include "app/cli_common.hpp"
 #include "app/cli_config_cli.hpp"
 #include "app/config.hpp"
@@ -167,6 +168,7 @@ int run_cli(int argc, char** argv) {
   user_commands users(admin);
   mfa_commands mfa(admin);
   cli_config_command cli_config(admin);
+  app_commands apps(admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -192,6 +194,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
     if (auto code = cli_config.run()) return *code;
+    if (auto code = apps.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

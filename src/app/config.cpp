@@ -101,6 +101,13 @@ const std::map<std::string, setter>& setters() {
       {"portal.address_failures", [](config& c, const std::string& v) { return parse_int(v, c.portal_address_failures, 1, 100000); }},
       {"portal.max_lockout_seconds", [](config& c, const std::string& v) { return parse_int(v, c.portal_max_lockout_seconds, 1, 86400); }},
       {"web.assets_dir", [](config& c, const std::string& v) { c.web_assets_dir = v; return std::string(); }},
+      {"applications.catalog_dir", [](config& c, const std::string& v) { c.applications_catalog_dir = v; return std::string(); }},
+      {"applications.certificate_key_bits", [](config& c, const std::string& v) {
+         auto e = parse_int(v, c.applications_key_bits, 2048, 4096);
+         if (e.empty() && c.applications_key_bits != 2048 && c.applications_key_bits != 3072 && c.applications_key_bits != 4096)
+           return std::string("must be 2048, 3072 or 4096");
+         return e; }},
+      {"applications.max_applications", [](config& c, const std::string& v) { return parse_int(v, c.applications_max, 1, 100000); }},
       {"provisioner.kind", [](config& c, const std::string& v) {
          if (v != "record-only" && v != "aws-iam") return std::string("provisioner.kind must be record-only or aws-iam");
          c.provisioner_kind = v;

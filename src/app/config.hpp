@@ -41,6 +41,11 @@ struct config {
   int portal_account_failures = 5;       // failures before an account's lockout starts
   int portal_address_failures = 20;      // failures before a source address's lockout starts
   int portal_max_lockout_seconds = 900;
+  // SAML applications (issue 15; docs/applications.md): the catalog of pre-integrated
+  // applications and the size of the signing key each new application gets.
+  std::filesystem::path applications_catalog_dir;  // empty: catalog/ beside the binary, else data/catalog
+  int applications_key_bits = 3072;
+  int applications_max = 3000;
   std::string provisioner_kind = "record-only";
   std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)

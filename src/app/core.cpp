@@ -96,4 +96,13 @@ std::unique_ptr<core> open_core(const config& cfg, const clock& clk, random_sour
   return c;
 }
 
+std::filesystem::path data_dir_of(const std::filesystem::path& configured, const char* beside_binary, const char* marker,
+                                  const char* source_tree) {
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && std::filesystem::exists(exe.parent_path() / beside_binary / marker, ec)) return exe.parent_path() / beside_binary;
+  return source_tree;
+}
+
 }  // namespace atrium::app

@@ -3,6 +3,7 @@
 // random source, the store, the master key, the deployment's ids, the audit, the admin keys'
 // authentication, the throttle and the router the doors register with. Made first and
 // destroyed last (runtime.cpp).
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,12 @@ struct core {
 std::unique_ptr<core> open_core(const config& cfg, const clock& clk, random_source& rnd);
 
 [[noreturn]] void fatal(const std::string& what);
+
+// A data folder the binary uses (the web UI, the application catalog): `configured` when set,
+// else `<folder of the binary>/<beside_binary>` when it holds `marker` (an installation), else
+// `source_tree` (the build tree's copy).
+std::filesystem::path data_dir_of(const std::filesystem::path& configured, const char* beside_binary, const char* marker,
+                                  const char* source_tree);
 
 // Changes Atrium makes by itself at start-up (creating the organization) are audited as the
 // deployment's root acting through the system door.

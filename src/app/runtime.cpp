@@ -6,6 +6,7 @@
 
 #include "app/token_gauges.hpp"
 #include "app/wire_cli_access.hpp"
+#include "app/wire_applications.hpp"
 #include "app/wire_identity.hpp"
 #include "app/wire_mail.hpp"
 #include "app/wire_organization.hpp"
@@ -40,11 +41,13 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->mail_ = wire_mail(c, rt->identity_->identity->users);
   rt->sso_admin_ = wire_sso_admin(c);
   rt->organization_ = wire_organization(c);
+  rt->applications_ = wire_applications(c, *rt->sso_admin_);
   // The AWS JSON APIs: POST / with X-Amz-Target, the router's fallback.
   auto aws = std::make_unique<proto::aws::aws_door>(
       *c.auth, *c.throttle, *c.audited,
       std::vector<proto::aws::json_api*>{rt->identity_->identitystore.get(), rt->identity_->provisioning_api.get(),
-                                         rt->sso_admin_->api.get(), rt->organization_->api.get()},
+                                         rt->sso_admin_->api.get(), rt->organization_->api.get(),
+                                         rt->applications_->console_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   c.routes.set_fallback(*aws);
@@ -60,8 +63,10 @@ int runtime::drain_mail() {
 void runtime::open_portal(uint16_t port) {
   auto& c = *core_;
   signin_ = wire_signin(c, *mail_->passwords, port);
+  applications_->endpoints->set_base_url(signin_->origin);  // the IdP's URLs name the portal's origin
   cli_ = wire_cli_access(c, *signin_, *sso_admin_->federation);
-  portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, cli_->portal.get());
+  portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, applications_.get(),
+                        cli_->portal.get());
 }
 
 int runtime::serve(const std::function<void(uint16_t)>& on_ready) {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/core.hpp"
+#include "app/wire_applications.hpp"
 #include "app/wire_signin.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "service/signin/portal_accounts.hpp"
@@ -16,10 +17,10 @@ struct portal_wing {
 };
 
 // Registers the portal door's paths with c.routes.
-// `federation`: the sso-admin wing's (Management console); `cli`: command-line access's routes
-// (app/wire_cli_access.hpp), or null.
+// `federation`: the sso-admin wing's (Management console); `apps`: the applications' tiles and SAML
+// sign-in (null: none); `cli`: command-line access's routes (app/wire_cli_access.hpp), or null.
 std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
-                                         service::aws_federation& federation,
+                                         service::aws_federation& federation, applications_wing* apps = nullptr,
                                          proto::portal::cli_services* cli = nullptr);
 
 }  // namespace atrium::app

@@ -25,6 +25,7 @@ class credential_repository;
 class mfa_device_repository;
 class session_repository;
 class oidc_repository;
+class application_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -173,6 +174,7 @@ class transaction {
   virtual mfa_device_repository& mfa_devices() = 0;
   virtual session_repository& sessions() = 0;
   virtual oidc_repository& oidc() = 0;
+  virtual application_repository& applications() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

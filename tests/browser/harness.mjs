@@ -42,7 +42,7 @@ export function skipReason() {
   return null;
 }
 
-async function freePort() {
+export async function freePort() {
   const srv = net.createServer();
   await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const { port } = srv.address();

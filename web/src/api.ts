@@ -24,6 +24,11 @@ export function hasCsrfToken(): boolean {
   return csrfToken !== null;
 }
 
+// For the few requests that are form posts (a navigation, not a fetch): the token as a field.
+export function currentCsrfToken(): string {
+  return csrfToken ?? '';
+}
+
 type Json = Record<string, unknown>;
 
 export async function api<T = Json>(method: 'GET' | 'POST' | 'DELETE', path: string,
@@ -120,14 +125,17 @@ export interface Account {
   roles: Role[];
 }
 
-// The contract leaves applications' fields open (issue 5 lists none yet); these are the ones the
-// landing page shows when present.
+// An application tile (docs/applications.md "Portal"): `launch` "saml" asks the portal for a
+// Response (POST /portal/api/applications/<id>/launch); "start-url" opens the application start
+// URL, where the application starts the sign-in itself.
 export interface Application {
   id?: string;
   name?: string;
   displayName?: string;
   description?: string;
   url?: string;
+  iconUrl?: string;
+  launch?: 'saml' | 'start-url';
 }
 
 // POST /portal/api/portal/console: the signed SAML Response the page posts to AWS's sign-in.

@@ -11,6 +11,7 @@ import { landingPage } from './pages/landing';
 import { mfaPage, registerMfaPage } from './pages/mfa';
 import { changePasswordPage, forgotPasswordPage, newPasswordPage, setPasswordPage } from './pages/password';
 import { passwordPage, signinPage } from './pages/signin';
+import { samlContinuePage } from './pages/saml';
 
 route('/portal/', landingPage);
 route('/portal/signin', signinPage);
@@ -25,6 +26,7 @@ route('/portal/devices', devicesPage);
 // Command-line access (docs/cli.md): the device verification page and the code flow's consent.
 route('/portal/device', devicePage);
 route('/portal/authorize', authorizePage);
+route('/portal/saml/continue', samlContinuePage);
 setNotFound(({ main }) => {
   append(main, heading('Page not found'),
     h('p', {}, 'There is no such page in the portal. ', h('a', { href: '/portal/' }, 'Go to the portal')));

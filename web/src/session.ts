@@ -21,7 +21,7 @@ export async function requireSession(ctx: PageContext): Promise<SessionInfo | nu
     setCsrfToken(null);
     showNav(null);
     // Back here after the sign-in (the device verification page keeps its code).
-    sessionStorage.setItem(RETURN_KEY, location.pathname + location.search);
+    saveReturn(location.pathname + location.search);
     await navigate('/portal/signin', true);
     return null;
   }
@@ -76,11 +76,21 @@ export interface Flow {
 const FLOW_KEY = 'atrium.signin';
 const RETURN_KEY = 'atrium.returnTo';
 
-// The portal page that sent the user to sign in, once (only portal paths are followed).
+function portalPath(p: string | null): p is string {
+  return !!p && /^\/portal\//.test(p) && !p.startsWith('//') && !p.startsWith('/portal/signin');
+}
+
+// Where the sign-in goes when it is done: the portal page that sent the user to sign in (the
+// device verification page with its code, an application's SAML continue page), once; else the
+// portal. Kept in sessionStorage (this tab only); only portal paths are saved and followed.
+export function saveReturn(path: string): void {
+  if (portalPath(path)) sessionStorage.setItem(RETURN_KEY, path);
+}
+
 export function takeReturnTo(): string | null {
   const to = sessionStorage.getItem(RETURN_KEY);
   sessionStorage.removeItem(RETURN_KEY);
-  return to && /^\/portal\//.test(to) && !to.startsWith('/portal/signin') ? to : null;
+  return portalPath(to) ? to : null;
 }
 
 export function loadFlow(): Flow | null {
@@ -106,6 +116,8 @@ export async function followNext(step: NextStep): Promise<void> {
   if (step.next === 'done') {
     clearFlow();
     setCsrfToken(step.csrfToken ?? null);
+    // Back to where the sign-in was a detour from (an application's sign-in request, the device
+    // verification page), if any.
     await navigate(takeReturnTo() ?? step.redirect ?? '/portal/', true);
     return;
   }

@@ -42,10 +42,17 @@ aws_door::aws_door(service::admin_auth& auth, service::throttler& throttle,
                    service::audited_store& audit, std::vector<json_api*> apis, door_settings settings)
     : auth_(auth), throttle_(throttle), audit_(audit), apis_(std::move(apis)), settings_(std::move(settings)) {}
 
-json_api* aws_door::api_for(std::string_view prefix) const {
-  for (auto* a : apis_)
-    if (a->target_prefix() == prefix) return a;
-  return nullptr;
+// Several APIs may share a target prefix (AtriumAdmin: automatic provisioning and the
+// applications' SAML settings, each with its own event source and IAM action prefix): the one
+// that has the operation, else the first with the prefix (which answers "Unknown operation").
+json_api* aws_door::api_for(std::string_view prefix, std::string_view op) const {
+  json_api* first = nullptr;
+  for (auto* a : apis_) {
+    if (a->target_prefix() != prefix) continue;
+    if (a->has(op)) return a;
+    if (!first) first = a;
+  }
+  return first;
 }
 
 // Delegated administration (issue 4 item 7): the key's policies must allow the action on every
@@ -67,7 +74,7 @@ response aws_door::handle(const request& req) {
   if (target) {
     auto dot = target->find('.');
     if (dot != std::string::npos) {
-      api = api_for(std::string_view(*target).substr(0, dot));
+      api = api_for(std::string_view(*target).substr(0, dot), std::string_view(*target).substr(dot + 1));
       if (api) op = target->substr(dot + 1);
     }
   }

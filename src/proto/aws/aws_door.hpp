@@ -30,7 +30,7 @@ class aws_door final : public door {
   void set_tag_source(service::resource_tag_source* tags) { tags_ = tags; }
 
  private:
-  json_api* api_for(std::string_view prefix) const;
+  json_api* api_for(std::string_view prefix, std::string_view op) const;
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
                          const service::principal& who) const;
 

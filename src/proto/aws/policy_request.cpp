@@ -50,6 +50,7 @@ result<domain::policy_request> policy_request_for(std::string_view action_prefix
   if (auto* v = string_field(body, "InstanceArn")) add(req, *v);
   if (auto* v = string_field(body, "PermissionSetArn")) add(req, *v);
   if (auto* v = string_field(body, "ResourceArn")) add(req, *v);
+  if (auto* v = string_field(body, "ApplicationArn")) add(req, *v);
   const std::string* type = string_field(body, "TargetType");
   if (auto* v = string_field(body, "TargetId"); v && type && *type == "AWS_ACCOUNT")
     add(req, "arn:aws:sso:::account/" + *v);

@@ -4,6 +4,7 @@
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/identity.hpp"
+#include "proto/portal/application_routes.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
 
@@ -55,7 +56,13 @@ result<response> portal_door::session_route(call& c, std::string_view rest) {
   if (rest == "portal/accounts" && c.req.method == "GET") {
     auto a = svc_.accounts.of_user(c.session->user.id);
     if (!a) return from_error(a.error());
-    auto r = json_answer(accounts_json(*a));
+    auto listing = accounts_json(*a);
+    if (svc_.applications) {
+      auto apps = svc_.applications->for_user(c.session->user.id);
+      if (!apps) return from_error(apps.error());
+      listing["applications"] = application_tiles_json(*apps);
+    }
+    auto r = json_answer(listing);
     r.operation = "portal.ListAccounts";
     return r;
   }

@@ -31,13 +31,6 @@ json pending_json(const service::oidc::pending_device& p) {
           {"expiresAt", iso8601(p.expires_at, false)}};
 }
 
-// The redirect URI's origin, which the consent page names ("http://127.0.0.1:53682").
-std::string origin_of(const std::string& uri) {
-  auto scheme_end = uri.find("://");
-  auto path_at = scheme_end == std::string::npos ? std::string::npos : uri.find('/', scheme_end + 3);
-  return uri.substr(0, path_at);
-}
-
 }  // namespace
 
 result<response> portal_door::cli_route(call& c, std::string_view rest) {

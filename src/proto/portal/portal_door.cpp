@@ -50,6 +50,10 @@ response portal_door::transport_error(const request&, response generic) const {
 
 response portal_door::handle(const request& req) {
   auto path = path_only(req.target);
+  // The page that posts a SAML Response to an application carries its own CSP (its form-action
+  // names the application's ACS): it gets none of the portal's headers below.
+  if (req.method == "POST" && (path == "/portal/saml/continue" || path.starts_with("/portal/saml/launch/")))
+    return saml_form_route(req, path);
   response r;
   if (path == "/" || path == "/portal") {
     r.status = 302;
@@ -123,6 +127,7 @@ response portal_door::api(call& c) {
   if (rest == "devices" || rest.starts_with("devices/")) return answer(devices_route(c, rest));
   if (rest.starts_with("device/") || rest.starts_with("oauth/") || rest.starts_with("cli/"))
     return answer(cli_route(c, rest));
+  if (rest.starts_with("applications/") || rest.starts_with("saml/")) return answer(applications_route(c, rest));
   return error_answer(404, "NotFound", "No such portal API.");
 }
 

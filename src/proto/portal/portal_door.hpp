@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "proto/kit/router.hpp"
+#include "service/applications/application_service.hpp"
+#include "service/applications/saml_idp_service.hpp"
 #include "service/audit/audited_store.hpp"
 #include "service/federation/aws_federation.hpp"
 #include "service/signin/mfa_service.hpp"
@@ -40,6 +42,10 @@ struct portal_services {
   // Console federation ("Management console"); its refusals are audited through `audit`.
   service::aws_federation& federation;
   service::audited_store& audit;
+  // Applications (issue 15): the landing page's tiles and SAML sign-in to them. Null when the
+  // deployment is wired without them (the portal then lists no applications).
+  service::application_service* applications = nullptr;
+  service::saml_idp_service* saml = nullptr;
   cli_services* cli = nullptr;  // command-line access (issue 16); null: its routes answer 404
 };
 
@@ -69,6 +75,9 @@ class portal_door final : public door {
   // credentials) for one account and role (federation_routes.cpp).
   response federation_route(call& c, bool console);
   result<response> cli_route(call& c, std::string_view rest);  // cli_routes.cpp
+  result<response> applications_route(call& c, std::string_view rest);
+  // POST /portal/saml/launch/<apl> and /portal/saml/continue: the auto-POST page (saml_post_page.cpp).
+  response saml_form_route(const request& req, std::string_view path);
 
   portal_services svc_;
   portal_settings s_;

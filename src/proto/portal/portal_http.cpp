@@ -42,6 +42,12 @@ bool same_origin(const request& req, std::string_view public_url) {
   return o == scheme + "://" + std::string(trim(*host));
 }
 
+std::string origin_of(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  return std::string(url.substr(0, url.find_first_of("/?#", scheme + 3)));
+}
+
 std::string form_action_sources(std::string_view signin_url) {
   std::string out = "'self'";
   auto scheme_end = signin_url.find("://");

@@ -51,6 +51,9 @@ response json_answer(const nlohmann::json& j, int status = 200);
 response error_answer(int status, std::string code, std::string message);
 // A service error in the contract's words; `policy` maps errc::validation to PasswordPolicy.
 response from_error(const error& e, bool policy = false);
+// scheme://host[:port] of a URL ('' when it has no scheme): the ACS a Response is posted to, the
+// consent page's redirect URI.
+std::string origin_of(std::string_view url);
 // The CSP form-action sources of a portal that posts SAML Responses to `signin_url`: 'self',
 // the URL's origin and, for an AWS sign-in host (signin.<domain>), https://*.<domain> where
 // the sign-in redirects to.

@@ -205,8 +205,9 @@ std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs,
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
        "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + xml_escape(params.entity_id) + "\">\n";
-  x += "  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" "
-       "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n";
+  x += std::string("  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"") +
+       (params.want_authn_requests_signed ? "true" : "false") +
+       "\" protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n";
   for (const auto& c : certs) {
     auto b64 = crypto::pem_certificate_base64(c.certificate_pem);
     if (!b64) continue;  // a damaged entry is left out rather than published broken

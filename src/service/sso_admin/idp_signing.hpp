@@ -31,6 +31,7 @@ struct idp_certificate {
 struct idp_metadata_params {
   std::string entity_id;  // the IdP's issuer, e.g. https://host:port/saml/metadata/<instance>
   std::string sso_url;    // https://host:port/saml/assertion/<instance>
+  bool want_authn_requests_signed = false;  // an application whose SP signs its requests
 };
 
 class idp_signing {

@@ -7,7 +7,7 @@ namespace atrium::store::sqlite {
 namespace {
 
 // Names what a uniqueness violation was about (SQLite's message names the columns only).
-error conflict_of(const error& e) {
+error org_conflict_of(const error& e) {
   if (e.code != errc::conflict) return e;
   if (e.message.find("org_units.parent_id") != std::string::npos)
     return error{errc::conflict, "An OU with this name already exists under the parent.", "DUPLICATE_OU", {}};
@@ -40,7 +40,7 @@ result<std::optional<domain::organization>> organization_repo::get_organization(
 result<void> organization_repo::insert_organization(const domain::organization& o) {
   PREPARE(s, c_, "INSERT INTO org_organization(id, management_account_id, root_id, feature_set, created_at) VALUES (?, ?, ?, ?, ?)");
   s.bind(1, o.id).bind(2, o.management_account_id).bind(3, o.root_id).bind(4, o.feature_set).bind(5, epoch_millis(o.created_at));
-  return run(s, conflict_of);
+  return run(s, org_conflict_of);
 }
 
 result<std::optional<domain::org_unit>> organization_repo::get_unit(const std::string& id) {
@@ -58,19 +58,19 @@ result<std::optional<domain::org_unit>> organization_repo::find_unit(const std::
 result<void> organization_repo::insert_unit(const domain::org_unit& u) {
   PREPARE(s, c_, "INSERT INTO org_units(id, parent_id, name, created_at) VALUES (?, ?, ?, ?)");
   s.bind(1, u.id).bind(2, u.parent_id).bind(3, u.name).bind(4, epoch_millis(u.created_at));
-  return run(s, conflict_of);
+  return run(s, org_conflict_of);
 }
 
 result<void> organization_repo::update_unit(const domain::org_unit& u) {
   PREPARE(s, c_, "UPDATE org_units SET parent_id = ?, name = ? WHERE id = ?");
   s.bind(1, u.parent_id).bind(2, u.name).bind(3, u.id);
-  return run(s, conflict_of);
+  return run(s, org_conflict_of);
 }
 
 result<bool> organization_repo::remove_unit(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM org_units WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
+  if (auto r = run(s, org_conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 
@@ -97,19 +97,19 @@ result<void> organization_repo::insert_account(const domain::account& a) {
           "INSERT INTO org_accounts(id, parent_id, name, email, status, joined_method, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, a.id).bind(2, a.parent_id).bind(3, a.name).bind(4, a.email).bind(5, a.status).bind(6, a.joined_method);
   s.bind(7, epoch_millis(a.joined_at));
-  return run(s, conflict_of);
+  return run(s, org_conflict_of);
 }
 
 result<void> organization_repo::update_account(const domain::account& a) {
   PREPARE(s, c_, "UPDATE org_accounts SET parent_id = ?, name = ?, email = ?, status = ? WHERE id = ?");
   s.bind(1, a.parent_id).bind(2, a.name).bind(3, a.email).bind(4, a.status).bind(5, a.id);
-  return run(s, conflict_of);
+  return run(s, org_conflict_of);
 }
 
 result<bool> organization_repo::remove_account(const std::string& id) {
   PREPARE(s, c_, "DELETE FROM org_accounts WHERE id = ?");
   s.bind(1, id);
-  if (auto r = run(s, conflict_of); !r) return std::unexpected(r.error());
+  if (auto r = run(s, org_conflict_of); !r) return std::unexpected(r.error());
   return c_.changes() > 0;
 }
 

@@ -124,6 +124,7 @@ class sqlite_transaction final : public transaction {
   mfa_device_repository& mfa_devices() override;
   session_repository& sessions() override;
   oidc_repository& oidc() override;
+  application_repository& applications() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -145,6 +146,7 @@ class sqlite_transaction final : public transaction {
   std::unique_ptr<mfa_device_repository> mfa_devices_;
   std::unique_ptr<session_repository> sessions_;
   std::unique_ptr<oidc_repository> oidc_;
+  std::unique_ptr<application_repository> applications_;
 };
 
 }  // namespace atrium::store::sqlite

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/sqlite/admin_policy_repo.hpp"
+#include "store/sqlite/application_repo.hpp"
 #include "store/sqlite/assignment_repo.hpp"
 #include "store/sqlite/credential_repo.hpp"
 #include "store/sqlite/mfa_device_repo.hpp"
@@ -35,6 +36,7 @@ credential_repository& sqlite_transaction::credentials() { return made<credentia
 mfa_device_repository& sqlite_transaction::mfa_devices() { return made<mfa_device_repo>(mfa_devices_, c_); }
 session_repository& sqlite_transaction::sessions() { return made<session_repo>(sessions_, c_); }
 oidc_repository& sqlite_transaction::oidc() { return made<oidc_repo>(oidc_, c_); }
+application_repository& sqlite_transaction::applications() { return made<application_repo>(applications_, c_); }
 
 
 namespace {

@@ -121,6 +121,14 @@ TEST_F(static_files_test, missing_build_is_a_clear_404) {
   EXPECT_EQ(r.status, 404);
 }
 
+TEST(portal_http, origin_of_keeps_scheme_host_and_port) {
+  EXPECT_EQ(origin_of("http://127.0.0.1:53682/oauth/callback?x=1"), "http://127.0.0.1:53682");
+  EXPECT_EQ(origin_of("https://sp.example.com?SAMLResponse"), "https://sp.example.com");
+  EXPECT_EQ(origin_of("https://sp.example.com#acs"), "https://sp.example.com");
+  EXPECT_EQ(origin_of("https://sp.example.com"), "https://sp.example.com");
+  EXPECT_EQ(origin_of("/relative/acs"), "");
+}
+
 TEST(portal_http, form_action_allows_the_portal_and_the_aws_sign_in_only) {
   EXPECT_EQ(form_action_sources("https://signin.aws.amazon.com/saml"),
             "'self' https://signin.aws.amazon.com https://*.aws.amazon.com")

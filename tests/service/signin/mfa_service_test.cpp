@@ -255,7 +255,7 @@ TEST_F(mfa_service_test, deleting_the_user_deletes_its_devices) {
 }
 
 TEST_F(mfa_service_test, security_key_registration_and_sign_in) {
-  testing::soft_authenticator key("localhost", origin, "credential-one");
+  atrium::testing::soft_authenticator key("localhost", origin, "credential-one");
   auto opts = as_json(mfa_->begin_webauthn_registration("u-1", "jane", "Jane Doe"));
   ASSERT_TRUE(opts) << opts.error().message;
   EXPECT_EQ((*opts)["rp"]["id"], "localhost");
@@ -289,17 +289,17 @@ TEST_F(mfa_service_test, security_key_registration_and_sign_in) {
 }
 
 TEST_F(mfa_service_test, credential_ids_are_unique_across_users) {
-  testing::soft_authenticator key("localhost", origin, "shared-id");
+  atrium::testing::soft_authenticator key("localhost", origin, "shared-id");
   auto o1 = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
   ASSERT_TRUE(mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o1), ""));
-  testing::soft_authenticator same("localhost", origin, "shared-id");
+  atrium::testing::soft_authenticator same("localhost", origin, "shared-id");
   auto o2 = as_json(mfa_->begin_webauthn_registration("u-2", "john", ""));
   EXPECT_EQ(mfa_->finish_webauthn_registration(ctx_, "u-2", same.create(*o2), "").error().code, errc::conflict);
   EXPECT_EQ(mfa_->devices("u-1")->at(0).name, "Security key 1");
 }
 
 TEST_F(mfa_service_test, sign_count_regression_is_refused_and_flagged) {
-  testing::soft_authenticator key("localhost", origin, "counter-key");
+  atrium::testing::soft_authenticator key("localhost", origin, "counter-key");
   auto o = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
   auto d = mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o), "Key");
   ASSERT_TRUE(d);

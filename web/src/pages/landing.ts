@@ -4,6 +4,7 @@
 
 import { api, Account, Application, PortalListing, describeError } from '../api';
 import { openConsole } from '../console';
+import { openStartUrl, postToPortal } from '../saml';
 import { h, field, errorRegion, statusRegion, heading, append, clear } from '../dom';
 import { PageContext } from '../router';
 import { requireSession } from '../session';
@@ -37,7 +38,7 @@ export async function landingPage(ctx: PageContext): Promise<void> {
   }
   if (ctx.stale()) return;
   const accountItems = (listing.accounts ?? []).map((a, i) => accountItem(a, i, error));
-  const appItems = (listing.applications ?? []).map(applicationItem);
+  const appItems = (listing.applications ?? []).map((a) => applicationItem(a, error));
   const apply = () => {
     const q = search.input.value.trim().toLowerCase();
     const shownAccounts = filter(accounts, accountItems, q, 'No accounts match your search.', 'You have no AWS accounts assigned.');
@@ -107,12 +108,17 @@ function consoleButton(a: Account, roleName: string, error: HTMLElement): HTMLBu
   return b;
 }
 
-function applicationItem(app: Application): Item {
+// A tile: the icon and name as one button. "saml" tiles go through the portal's page that posts
+// the Response to the application (IdP-initiated); "start-url" tiles open the application start URL.
+function applicationItem(app: Application, error: HTMLElement): Item {
   const name = app.displayName || app.name || app.id || 'Application';
-  const safeUrl = app.url && /^(https:\/\/|\/(?!\/))/.test(app.url) ? app.url : null;
-  const li = h('li', { class: 'application' },
-    safeUrl ? h('a', { href: safeUrl, target: '_blank', rel: 'noopener noreferrer' }, name)
-            : h('span', { class: 'application-name' }, name),
+  const icon = app.iconUrl && /^\/saml\/icons\//.test(app.iconUrl)
+    ? h('img', { class: 'application-icon', src: app.iconUrl, alt: '', width: 32, height: 32 })
+    : h('span', { class: 'application-icon placeholder', 'aria-hidden': 'true' }, name.slice(0, 1).toUpperCase());
+  const open = h('button', { type: 'button', class: 'application-open', 'data-application-id': app.id ?? '' },
+    icon, h('span', { class: 'application-name' }, name));
+  open.addEventListener('click', () => launch(app, open, error));
+  const li = h('li', { class: 'application' }, open,
     app.description ? h('span', { class: 'application-description' }, ` - ${app.description}`) : null);
   return { li, text: [name, app.description ?? ''].join(' ').toLowerCase() };
 }
@@ -123,4 +129,15 @@ function credentialsButton(a: Account, roleName: string): HTMLButtonElement {
     'Command line or programmatic access');
   b.addEventListener('click', () => openCredentialsDialog(a.accountId, a.accountName, roleName, b));
   return b;
+}
+
+function launch(app: Application, button: HTMLButtonElement, error: HTMLElement): void {
+  if (!app.id || button.disabled) return;
+  error.textContent = '';
+  try {
+    if (app.launch === 'start-url' && app.url) openStartUrl(app.url);
+    else postToPortal(`/portal/saml/launch/${encodeURIComponent(app.id)}`, {});
+  } catch (err) {
+    error.textContent = describeError(err);
+  }
 }

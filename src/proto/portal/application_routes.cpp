@@ -1,0 +1,88 @@
+#include "proto/portal/application_routes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/strings.hpp"
+#include "proto/portal/portal_door.hpp"
+#include "proto/portal/portal_http.hpp"
+
+namespace atrium::proto::portal {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t max_handle = 128;
+
+// The service's refusals in the portal contract's words: the page shows each one clearly.
+response saml_refusal(const error& e) {
+  switch (e.code) {
+    case errc::access_denied: return error_answer(403, "NotAssigned", e.message);
+    case errc::unauthenticated: return error_answer(401, "Reauthenticate", e.message);
+    case errc::not_found: return error_answer(404, "RequestExpired", e.message);
+    case errc::conflict: return error_answer(409, "RequestAnswered", e.message);
+    case errc::validation: return error_answer(400, "InvalidRequest", e.message);
+    default: return from_error(e);
+  }
+}
+
+json post_json(const service::saml_post& p) {
+  json j = {{"acsUrl", p.acs_url}, {"samlResponse", p.saml_response}};
+  if (p.relay_state) j["relayState"] = *p.relay_state;
+  return j;
+}
+
+std::string icon_url_of(const domain::application& a) {
+  if (a.icon_png) return "/saml/icons/application/" + a.id + ".png";
+  if (auto id = domain::catalog_id_of(a.provider_arn)) return "/saml/icons/catalog/" + *id + ".svg";
+  return {};
+}
+
+}  // namespace
+
+json application_tiles_json(const std::vector<domain::application>& apps) {
+  json list = json::array();
+  for (const auto& a : apps) {
+    bool start_url = a.portal.origin == domain::sign_in_origin::application && a.portal.application_url;
+    json j = {{"id", a.id}, {"name", a.name}, {"displayName", a.name}, {"launch", start_url ? "start-url" : "saml"}};
+    if (a.description) j["description"] = *a.description;
+    if (auto icon = icon_url_of(a); !icon.empty()) j["iconUrl"] = icon;
+    if (start_url) j["url"] = *a.portal.application_url;
+    list.push_back(std::move(j));
+  }
+  return list;
+}
+
+result<response> portal_door::applications_route(call& c, std::string_view rest) {
+  if (!svc_.saml) return error_answer(404, "NotFound", "No such portal API.");
+  if (c.req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");
+  const auto& user = c.session->user;
+  auto ctx = svc_.sign_in.user_context(c.client, user.user_name);
+  ctx.event_source = "sso.amazonaws.com";  // the portal's Federate events (the guide's CloudTrail chapter)
+  ctx.who.principal_id = user.id;
+  service::signed_in_user who{user.id, c.session->record.id, c.session->record.created_at};
+  if (rest == "saml/continue") {
+    TRY(handle, text_field(c.body, "request", max_handle));
+    auto post = svc_.saml->answer(ctx, who, handle);
+    if (!post) return saml_refusal(post.error());
+    auto r = json_answer({{"post", post_json(*post)}, {"applicationName", post->application_name}});
+    r.operation = "portal.Federate";
+    return r;
+  }
+  constexpr std::string_view prefix = "applications/", suffix = "/launch";
+  if (rest.starts_with(prefix) && rest.ends_with(suffix)) {
+    auto id = std::string(rest.substr(prefix.size(), rest.size() - prefix.size() - suffix.size()));
+    if (!domain::is_application_id(id)) return error_answer(404, "NotFound", "No such application.");
+    auto launched = svc_.saml->launch(ctx, who, id);
+    if (!launched) return saml_refusal(launched.error());
+    json j = {{"applicationName", launched->application_name}};
+    if (launched->redirect_url) j["redirect"] = *launched->redirect_url;
+    if (launched->post) j["post"] = post_json(*launched->post);
+    auto r = json_answer(j);
+    r.operation = "portal.Federate";
+    return r;
+  }
+  return error_answer(404, "NotFound", "No such portal API.");
+}
+
+}  // namespace atrium::proto::portal

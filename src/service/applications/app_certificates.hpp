@@ -1,0 +1,56 @@
+#pragma once
+// The IdP signing certificates of applications (user guide "Manage AWS SSO certificates"): each
+// application gets one when it is added; rotation is "Generate new certificate", "Set as
+// active", "Delete" of the inactive one; at most two per application; RSA with SHA-256
+// signatures. Private keys are sealed with the master key (crypto::secret_box) before they are
+// stored and opened only to make a signer, which is kept in memory per certificate (a
+// certificate never changes once made, so the cache cannot go stale; a deleted or inactive
+// certificate is simply no longer asked for).
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "crypto/primitives.hpp"
+#include "store/application_repository.hpp"
+#include "xml/signer.hpp"
+
+namespace atrium::service {
+
+// The guide's "Generate new AWS SSO certificate" dialog: validity in months, key size. The
+// guide's 1024-bit keys and SHA-1 are refused (xml::signer signs RSA-SHA256 with >= 2048 bits).
+struct certificate_request {
+  int key_bits = 3072;
+  int validity_months = 60;  // the guide's default: five years
+};
+
+result<void> check_certificate_request(const certificate_request& r);
+
+// A new key pair and self-signed certificate for `application_id`, its key sealed; not active.
+// RSA key generation takes a while: call it before the write transaction.
+result<store::application_certificate_record> make_application_certificate(const crypto::secret_box& box,
+                                                                           const clock& clk,
+                                                                           const std::string& application_id,
+                                                                           const certificate_request& r);
+
+// Expiry status of the guide's "Certificate expiration status indicators".
+enum class certificate_health { valid, expiring, expired };  // green, yellow (<= 90 days), red
+certificate_health health_of(const store::application_certificate_record& c, sys_time now);
+const char* to_string(certificate_health h);  // VALID, EXPIRING_SOON, EXPIRED
+
+class signer_cache {
+ public:
+  explicit signer_cache(const crypto::secret_box& box) : box_(box) {}
+  // The signer of this certificate: made once from its sealed key.
+  result<std::shared_ptr<const xml::signer>> signer_for(const store::application_certificate_record& c);
+
+ private:
+  const crypto::secret_box& box_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const xml::signer>> by_id_;
+};
+
+}  // namespace atrium::service

@@ -1,0 +1,43 @@
+#pragma once
+// Reading a service provider's SAML 2.0 metadata (saml-metadata-2.0-os §2.3.2 EntityDescriptor,
+// §2.4.4 SPSSODescriptor): what the guide's "Application metadata" upload gives the IdP — the
+// entity ID (the audience), the assertion consumer services of the HTTP-POST binding, the
+// signing certificates of its AuthnRequests and whether it signs them, and the NameID formats
+// it asks for. The bytes are parsed with document::parse (no DTD, no entities, no network,
+// limits). A signature on the metadata is not checked: the administrator who uploads the file
+// is the trust anchor, as in the guide's console.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "xml/document.hpp"
+
+namespace atrium::xml {
+
+inline constexpr const char* ns_md = "urn:oasis:names:tc:SAML:2.0:metadata";
+
+struct sp_acs {
+  std::string location;
+  int index = 0;
+  bool is_default = false;
+};
+
+struct sp_metadata {
+  std::string entity_id;
+  std::vector<sp_acs> acs;                      // HTTP-POST only, document order
+  std::vector<std::string> signing_certificates;  // PEM (KeyDescriptor use="signing" or no use)
+  bool authn_requests_signed = false;
+  std::vector<std::string> name_id_formats;
+};
+
+// The document's root must be md:EntityDescriptor with an entityID and exactly one
+// md:SPSSODescriptor supporting the SAML 2.0 protocol, with at least one HTTP-POST
+// AssertionConsumerService (errc::validation naming what is missing).
+result<sp_metadata> read_sp_metadata(std::string_view bytes, const parse_limits& limits = {});
+
+// The PEM form of a base64 DER certificate (ds:X509Certificate text, whitespace allowed).
+result<std::string> certificate_pem_of_base64(std::string_view base64_der);
+
+}  // namespace atrium::xml
