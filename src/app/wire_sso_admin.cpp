@@ -9,6 +9,7 @@
 #include "proto/aws/sso_admin_abac.hpp"
 #include "proto/aws/sso_admin_assignments.hpp"
 #include "proto/aws/sso_admin_permission_sets.hpp"
+#include "service/sso_admin/assignment_lookups.hpp"
 #include "service/sso_admin/record_only_provisioner.hpp"
 
 namespace atrium::app {

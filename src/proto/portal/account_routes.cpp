@@ -7,6 +7,7 @@
 #include "proto/portal/application_routes.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
+#include "service/signin/webauthn_ceremonies.hpp"
 
 namespace atrium::proto::portal {
 
@@ -157,14 +158,14 @@ result<response> portal_door::devices_route(call& c, std::string_view rest) {
     return json_answer({{"device", device_json(*d)}});
   }
   if (rest == "devices/webauthn/begin") {
-    auto o = svc_.mfa.begin_webauthn_registration(user.id, user.user_name, user.display_name.value_or(user.user_name));
+    auto o = svc_.mfa.webauthn().begin_registration(user.id, user.user_name, user.display_name.value_or(user.user_name));
     if (!o) return from_error(o.error());
     return json_answer({{"publicKey", from_json_text(*o)}});
   }
   if (rest == "devices/webauthn/finish") {
     TRY(cred, credential_field(b, "credential"));
     TRY(name, text_field(b, "name", max_device_name, false));
-    auto d = svc_.mfa.finish_webauthn_registration(ctx, user.id, to_json_text(cred), name);
+    auto d = svc_.mfa.webauthn().finish_registration(ctx, user.id, to_json_text(cred), name);
     if (!d) return from_error(d.error());
     return json_answer({{"device", device_json(*d)}});
   }

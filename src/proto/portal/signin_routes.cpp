@@ -4,6 +4,7 @@
 #include "base/json_text.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
+#include "service/signin/sign_in_registration.hpp"
 
 namespace atrium::proto::portal {
 
@@ -80,7 +81,7 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
     }
     r = done(sign_in.mfa(c.client, workflow, m));
   } else if (step == "register/totp/begin") {
-    auto e = sign_in.register_totp_begin(c.client, workflow);
+    auto e = sign_in.registration().begin_totp(c.client, workflow);
     if (!e) return done(std::unexpected(e.error()));
     r = json_answer({{"enrollmentId", e->enrollment_id}, {"secret", e->secret_base32},
                      {"otpauthUri", e->otpauth_uri}, {"qrSvg", e->qr_svg}});
@@ -88,15 +89,15 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
     TRY(enrollment, text_field(b, "enrollmentId", max_id));
     TRY(code, code_field(b, "code"));
     TRY(name, text_field(b, "name", max_device_name, false));
-    r = done(sign_in.register_totp_finish(c.client, workflow, enrollment, code, name));
+    r = done(sign_in.registration().finish_totp(c.client, workflow, enrollment, code, name));
   } else if (step == "register/webauthn/begin") {
-    auto o = sign_in.register_webauthn_begin(c.client, workflow);
+    auto o = sign_in.registration().begin_webauthn(c.client, workflow);
     if (!o) return done(std::unexpected(o.error()));
     r = json_answer({{"publicKey", from_json_text(*o)}});
   } else if (step == "register/webauthn/finish") {
     TRY(cred, credential_field(b, "credential"));
     TRY(name, text_field(b, "name", max_device_name, false));
-    r = done(sign_in.register_webauthn_finish(c.client, workflow, to_json_text(cred), name));
+    r = done(sign_in.registration().finish_webauthn(c.client, workflow, to_json_text(cred), name));
   } else {
     return error_answer(404, "NotFound", "No such sign-in step.");
   }

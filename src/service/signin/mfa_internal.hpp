@@ -1,29 +1,33 @@
 #pragma once
-// Shared by mfa_service.cpp (settings, devices, authenticator apps) and mfa_webauthn.cpp
-// (security keys): the service's state and helpers. Not for other use cases.
+// Shared by mfa_service.cpp (settings, devices, authenticator apps) and webauthn_ceremonies.cpp
+// (security keys): the service's state and the device helpers, defined in mfa_service.cpp.
+// Not for other use cases.
 #include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include "crypto/primitives.hpp"
 #include "service/signin/mfa_service.hpp"
+#include "service/signin/webauthn_ceremonies.hpp"
 #include "store/mfa_device_repository.hpp"
 
 namespace atrium::service {
 
-// Pending registrations and assertions are kept in memory; more than this many at once is
-// refused (errc::throttled) instead of growing without bound.
+// Pending authenticator-app enrollments (and, in webauthn_ceremonies, security-key challenges)
+// are kept in memory; more than this many at once is refused (errc::throttled) instead of
+// growing without bound.
 inline constexpr std::size_t max_pending_ceremonies = 10'000;
 inline constexpr int max_enrollment_attempts = 5;
 
 struct mfa_service::impl {
   impl(audited_store& s, const crypto::secret_box& b, const clock& c, random_source& r, mfa_options o)
-      : store(s), box(b), clk(c), rnd(r), opt(std::move(o)) {}
+      : store(s), box(b), clk(c), rnd(r), opt(std::move(o)), webauthn(s, c, r, opt) {}
   audited_store& store;
   const crypto::secret_box& box;
   const clock& clk;
   random_source& rnd;
   mfa_options opt;
+  webauthn_ceremonies webauthn;  // after opt: it keeps a reference to it
 
   struct pending_totp {
     std::string user_id;
@@ -31,23 +35,19 @@ struct mfa_service::impl {
     sys_time expires;
     int attempts = 0;
   };
-  struct pending_challenge {
-    std::string challenge;  // raw bytes
-    sys_time expires;
-  };
   std::mutex mu;
   std::unordered_map<std::string, pending_totp> enrollments;            // by enrollment id
-  std::unordered_map<std::string, pending_challenge> registrations;     // by user id
-  std::unordered_map<std::string, pending_challenge> assertions;        // by user id
 
   // Drops expired entries; errc::throttled when still full. Caller holds mu.
   result<void> make_room(sys_time now);
-  // The user's row must exist (devices belong to identity-store users).
-  result<void> user_exists(store::transaction& tx, const std::string& user_id);
-  result<mfa_settings> settings_in(store::transaction& tx);
-  // Writes a new device after the type's quota check, audited as `event`.
-  result<mfa_device> add_device(const call_context& ctx, const char* event, store::mfa_device_record rec);
 };
+
+// The user's row must exist (devices belong to identity-store users).
+result<void> mfa_user_exists(store::transaction& tx, const std::string& user_id);
+result<mfa_settings> mfa_settings_in(store::transaction& tx);
+// Writes a new device after the type's quota check (opt's maxima), audited as `event`.
+result<mfa_device> add_mfa_device(audited_store& store, const mfa_options& opt, const call_context& ctx,
+                                  const char* event, store::mfa_device_record rec);
 
 // Device names: 1-64 printable characters (after trimming spaces); empty means a default.
 result<std::string> device_name(std::string_view name);

@@ -124,36 +124,34 @@ call_context audit_context(const call_context& ctx, const char* source, const ch
 }
 
 result<void> mfa_service::impl::make_room(sys_time now) {
-  auto purge = [now](auto& m) { std::erase_if(m, [now](const auto& kv) { return kv.second.expires <= now; }); };
-  if (enrollments.size() + registrations.size() + assertions.size() < max_pending_ceremonies) return {};
-  purge(enrollments);
-  purge(registrations);
-  purge(assertions);
-  if (enrollments.size() + registrations.size() + assertions.size() >= max_pending_ceremonies)
+  if (enrollments.size() < max_pending_ceremonies) return {};
+  std::erase_if(enrollments, [now](const auto& kv) { return kv.second.expires <= now; });
+  if (enrollments.size() >= max_pending_ceremonies)
     return fail(errc::throttled, "Too many MFA registrations and sign-ins are in progress; try again shortly.");
   return {};
 }
 
-result<void> mfa_service::impl::user_exists(store::transaction& tx, const std::string& user_id) {
+result<void> mfa_user_exists(store::transaction& tx, const std::string& user_id) {
   auto u = tx.users().get(user_id);
   if (!u) return std::unexpected(u.error());
   if (!*u) return not_found("USER", user_id);
   return {};
 }
 
-result<mfa_settings> mfa_service::impl::settings_in(store::transaction& tx) {
+result<mfa_settings> mfa_settings_in(store::transaction& tx) {
   auto v = tx.settings().get(settings_key);
   if (!v) return std::unexpected(v.error());
   if (!*v) return mfa_settings{};
   return settings_from(**v);
 }
 
-result<mfa_device> mfa_service::impl::add_device(const call_context& ctx, const char* event, store::mfa_device_record rec) {
+result<mfa_device> add_mfa_device(audited_store& store, const mfa_options& opt, const call_context& ctx, const char* event,
+                                  store::mfa_device_record rec) {
   auto c = audit_context(ctx, directory_source, event, to_json_text({{"userId", rec.user_id}, {"deviceName", rec.name}}));
   return store.write<mfa_device>(
       c,
       [&](store::transaction& tx) -> result<mfa_device> {
-        if (auto u = user_exists(tx, rec.user_id); !u) return std::unexpected(u.error());
+        if (auto u = mfa_user_exists(tx, rec.user_id); !u) return std::unexpected(u.error());
         auto existing = tx.mfa_devices().list_for_user(rec.user_id);
         if (!existing) return std::unexpected(existing.error());
         long same = std::count_if(existing->begin(), existing->end(), [&](const auto& d) { return d.kind == rec.kind; });
@@ -174,10 +172,12 @@ mfa_service::mfa_service(audited_store& store, const crypto::secret_box& box, co
 
 mfa_service::~mfa_service() = default;
 
+webauthn_ceremonies& mfa_service::webauthn() { return p_->webauthn; }
+
 result<mfa_settings> mfa_service::settings() {
   std::optional<mfa_settings> out;
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    auto s = p_->settings_in(tx);
+    auto s = mfa_settings_in(tx);
     if (!s) return std::unexpected(s.error());
     out = *s;
     return {};
@@ -251,8 +251,8 @@ result<void> mfa_service::remove(const call_context& ctx, const std::string& use
 
 result<totp_enrollment> mfa_service::begin_totp(const std::string& user_id, std::string_view account_label) {
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    if (auto u = p_->user_exists(tx, user_id); !u) return u;
-    auto s = p_->settings_in(tx);
+    if (auto u = mfa_user_exists(tx, user_id); !u) return u;
+    auto s = mfa_settings_in(tx);
     if (!s) return std::unexpected(s.error());
     if (!s->totp_allowed) return fail(errc::access_denied, "Authenticator apps are not an allowed MFA type.");
     auto rows = tx.mfa_devices().list_for_user(user_id);
@@ -308,14 +308,14 @@ result<mfa_device> mfa_service::finish_totp(const call_context& ctx, const std::
   rec.kind = "totp";
   rec.name = *n;
   rec.created = now;
-  return p_->add_device(ctx, "CompleteVirtualMfaDeviceRegistration", std::move(rec));
+  return add_mfa_device(p_->store, p_->opt, ctx, "CompleteVirtualMfaDeviceRegistration", std::move(rec));
 }
 
 result<bool> mfa_service::verify_totp(const call_context& ctx, const std::string& user_id, std::string_view code) {
   std::vector<store::mfa_device_record> apps;
   bool allowed = false;
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    auto s = p_->settings_in(tx);
+    auto s = mfa_settings_in(tx);
     if (!s) return std::unexpected(s.error());
     allowed = s->totp_allowed;
     auto rows = tx.mfa_devices().list_for_user(user_id);

@@ -4,8 +4,9 @@
 // devices (authenticator apps: TOTP RFC 6238 via liboath, at most two per user; security keys
 // and built-in authenticators: WebAuthn via libfido2/libcbor/OpenSSL), registration and
 // verification. TOTP secrets are sealed with the master key; WebAuthn stores credential id,
-// public key (COSE) and signCount. Pending registration/assertion challenges live in memory for
-// a few minutes (a restart only makes a user click again).
+// public key (COSE) and signCount; the WebAuthn ceremonies are webauthn_ceremonies'. Pending
+// authenticator-app enrollments live in memory for a few minutes (a restart only makes a user
+// scan again).
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -25,6 +26,8 @@ class secret_box;
 }
 
 namespace atrium::service {
+
+class webauthn_ceremonies;
 
 // "Configure MFA": Prompt users for MFA.
 enum class mfa_mode { context_aware, always_on, disabled };
@@ -96,22 +99,8 @@ class mfa_service {
   // already accepted for that device is refused (replay).
   result<bool> verify_totp(const call_context& ctx, const std::string& user_id, std::string_view code);
 
-  // WebAuthn registration: PublicKeyCredentialCreationOptions as JSON with base64url binary
-  // fields (challenge, user.id, excludeCredentials[].id); finish takes the browser's
-  // PublicKeyCredential as JSON: {id, rawId, type, response: {clientDataJSON,
-  // attestationObject}} (base64url). Attestation formats none, packed, fido-u2f.
-  // Options and credentials are serialised JSON: the door passes the browser's document through.
-  result<std::string> begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
-                                                  std::string_view display_name);
-  result<mfa_device> finish_webauthn_registration(const call_context& ctx, const std::string& user_id,
-                                                  std::string_view credential_json, std::string_view name);
-  // WebAuthn assertion: PublicKeyCredentialRequestOptions (allowCredentials = the user's keys);
-  // finish takes {id, rawId, type, response: {clientDataJSON, authenticatorData, signature,
-  // userHandle}} and checks challenge, origin, rpIdHash, UP (and UV when asked), signature and
-  // signCount regression (refused, device flagged), then stores the new signCount.
-  result<std::string> begin_webauthn_assertion(const std::string& user_id);
-  result<bool> finish_webauthn_assertion(const call_context& ctx, const std::string& user_id,
-                                         std::string_view credential_json);
+  // Security keys and built-in authenticators: registration and assertion ceremonies.
+  webauthn_ceremonies& webauthn();
 
  private:
   struct impl;

@@ -1,5 +1,5 @@
 // password_service: argon2id passwords with the guide's policy and history, and the single-use
-// tokens behind invitation and reset links. E-mailed sign-in codes are in password_codes.cpp.
+// tokens behind invitation and reset links. E-mailed sign-in codes are email_codes'.
 //
 // Audit records (eventSource sso-directory.amazonaws.com; never a password, token or code):
 //   UpdatePassword           a signed-in user changed their password
@@ -20,53 +20,12 @@
 #include "crypto/password_hash.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/password_policy.hpp"
-#include "service/signin/password_internal.hpp"
+#include "service/signin/password_detail.hpp"
 #include "store/credential_repository.hpp"
 
 namespace atrium::service {
 
 namespace pw = password_detail;
-
-namespace password_detail {
-
-call_context as_event(const call_context& ctx, const char* event, std::string params) {
-  call_context c = ctx;
-  c.event_source = "sso-directory.amazonaws.com";
-  c.event_name = event;
-  c.read_only = false;
-  c.request_parameters = std::move(params);
-  return c;
-}
-
-uint32_t uniform(random_source& rnd, uint32_t upper) {
-  // libsodium's randombytes_uniform method: drop the values below 2^32 mod upper so that what
-  // remains is a whole number of copies of [0, upper) and `% upper` is unbiased.
-  uint32_t min = (1U + ~upper) % upper;
-  uint32_t r = 0;
-  do {
-    rnd.fill(&r, sizeof r);
-  } while (r < min);
-  return r % upper;
-}
-
-std::optional<std::string> email_of(const domain::user& u) {
-  const domain::email* pick = nullptr;
-  for (const auto& e : u.emails)
-    if (e.value && !e.value->empty() && (!pick || e.primary.value_or(false))) pick = &e;
-  if (!pick) return std::nullopt;
-  return *pick->value;
-}
-
-result<domain::user> load_user(store::transaction& tx, const std::string& id) {
-  auto u = tx.users().get(id);
-  if (!u) return std::unexpected(u.error());
-  if (!*u) return not_found("USER", id);
-  return std::move(**u);
-}
-
-sys_time plus(sys_time t, std::chrono::minutes d) { return t + std::chrono::duration_cast<std::chrono::milliseconds>(d); }
-
-}  // namespace password_detail
 
 namespace {
 
@@ -96,7 +55,7 @@ std::vector<std::string> last_hashes(const std::optional<store::password_record>
 
 password_service::password_service(audited_store& store, mailer& mail, const clock& clk, random_source& rnd,
                                    password_settings s)
-    : store_(store), mail_(mail), clk_(clk), rnd_(rnd), s_(std::move(s)) {}
+    : store_(store), mail_(mail), clk_(clk), rnd_(rnd), s_(std::move(s)), codes_(store, mail, clk, rnd, s_.email_code_ttl) {}
 
 // ---- sign-in ------------------------------------------------------------------------------
 
@@ -305,9 +264,7 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
 }
 
 result<void> password_service::deliver(const call_context& ctx, const mail_message& m) {
-  auto sent = mail_.send(m);
-  if (!sent) store_.record_failure(ctx, call_failure{"MailDeliveryFailed", sent.error().message});
-  return sent;
+  return pw::deliver(store_, mail_, ctx, m);
 }
 
 result<void> password_service::forgot(const call_context& ctx, std::string_view user_name) {

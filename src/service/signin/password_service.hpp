@@ -17,6 +17,7 @@
 #include "service/audit/audited_store.hpp"
 #include "service/audit/call_context.hpp"
 #include "service/mail/mailer.hpp"
+#include "service/signin/email_codes.hpp"
 #include "store/credential_repository.hpp"
 
 namespace atrium::service {
@@ -63,10 +64,8 @@ class password_service {
   result<void> forgot(const call_context& ctx, std::string_view user_name);
 
   // E-mailed one-time sign-in codes (MFA "send a one-time password by e-mail" when a user has
-  // no device): 6 digits, single use, short-lived; a new code replaces the previous one.
-  result<void> send_email_code(const call_context& ctx, const std::string& user_id);
-  result<bool> verify_email_code(const call_context& ctx, const std::string& user_id,
-                                 std::string_view code);
+  // no device), valid for settings().email_code_ttl.
+  class email_codes& codes() { return codes_; }
 
   const password_settings& settings() const { return s_; }
 
@@ -87,6 +86,7 @@ class password_service {
   const clock& clk_;
   random_source& rnd_;
   password_settings s_;
+  class email_codes codes_;
 };
 
 }  // namespace atrium::service

@@ -5,7 +5,9 @@
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
+#include "service/signin/sign_in_registration.hpp"
 #include "service/signin/sign_in_workflow.hpp"
+#include "service/signin/webauthn_ceremonies.hpp"
 
 namespace atrium::service {
 
@@ -54,9 +56,11 @@ sign_in_service::sign_in_service(audited_store& store, password_service& passwor
                                  session_service& sessions, login_throttle& throttle, const clock& clk,
                                  random_source& rnd, sign_in_settings s)
     : store_(store), passwords_(passwords), mfa_(mfa), sessions_(sessions), throttle_(throttle), clock_(clk),
-      random_(rnd), s_(std::move(s)) {}
+      random_(rnd), s_(std::move(s)), registration_(std::make_unique<sign_in_registration>(*this, mfa)) {}
 
 sign_in_service::~sign_in_service() = default;
+
+sign_in_registration& sign_in_service::registration() { return *registration_; }
 
 // ---- workflows in memory ----------------------------------------------------------------------
 
@@ -278,11 +282,11 @@ result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_i
   auto ctx = user_context(c, w.user_name);
   for (const auto& m : d.methods) {
     if (m == "WEBAUTHN") {
-      auto options = mfa_.begin_webauthn_assertion(w.user_id);
+      auto options = mfa_.webauthn().begin_assertion(w.user_id);
       if (!options) return std::unexpected(options.error());
       a.public_key = std::move(*options);
     } else if (m == "EMAIL_OTP") {
-      if (auto sent = passwords_.send_email_code(ctx, w.user_id); !sent) return std::unexpected(sent.error());
+      if (auto sent = passwords_.codes().send(ctx, w.user_id); !sent) return std::unexpected(sent.error());
     }
     event(w, c, "CredentialChallenge", m.c_str(), true);
   }
@@ -301,8 +305,8 @@ result<sign_in_answer> sign_in_service::mfa(const sign_in_client& c, const std::
   auto ctx = user_context(c, w->user_name);
   result<bool> verified = false;
   if (r.type == "TOTP") verified = mfa_.verify_totp(ctx, w->user_id, r.code);
-  else if (r.type == "WEBAUTHN") verified = mfa_.finish_webauthn_assertion(ctx, w->user_id, r.credential);
-  else verified = passwords_.verify_email_code(ctx, w->user_id, r.code);
+  else if (r.type == "WEBAUTHN") verified = mfa_.webauthn().finish_assertion(ctx, w->user_id, r.credential);
+  else verified = passwords_.codes().verify(ctx, w->user_id, r.code);
   // A refused assertion (bad signature, wrong challenge, counter regression) is a failed
   // verification like a wrong code; only a store failure is an error.
   bool ok = verified ? *verified : false;

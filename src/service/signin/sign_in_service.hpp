@@ -36,6 +36,8 @@
 
 namespace atrium::service {
 
+class sign_in_registration;
+
 enum class sign_in_step { password, new_password, mfa, register_mfa, done };
 const char* to_string(sign_in_step s);  // "password", "new-password", "mfa", "register-mfa", "done"
 
@@ -94,13 +96,8 @@ class sign_in_service {
   result<sign_in_answer> new_password(const sign_in_client& c, const std::string& workflow_id,
                                       std::string_view new_password);
   result<sign_in_answer> mfa(const sign_in_client& c, const std::string& workflow_id, const mfa_response& r);
-  result<totp_enrollment> register_totp_begin(const sign_in_client& c, const std::string& workflow_id);
-  result<sign_in_answer> register_totp_finish(const sign_in_client& c, const std::string& workflow_id,
-                                              const std::string& enrollment_id, std::string_view code,
-                                              std::string_view name);
-  result<std::string> register_webauthn_begin(const sign_in_client& c, const std::string& workflow_id);
-  result<sign_in_answer> register_webauthn_finish(const sign_in_client& c, const std::string& workflow_id,
-                                                  std::string_view credential_json, std::string_view name);
+  // The register-mfa step (a device registered during sign-in).
+  sign_in_registration& registration();
 
   // The identity-store user a typed name means: the whole name, else the user part of
   // DOMAIN\user or of a UPN user@domain; case-insensitive (the store's folded key). Only
@@ -117,6 +114,7 @@ class sign_in_service {
   struct workflow;
 
  private:
+  friend class sign_in_registration;  // the register-mfa step drives the workflow
   std::shared_ptr<workflow> find(const std::string& id);
   void forget(const std::string& id);
   void event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
@@ -135,6 +133,7 @@ class sign_in_service {
   sign_in_settings s_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<workflow>> workflows_;
+  std::unique_ptr<sign_in_registration> registration_;
 };
 
 }  // namespace atrium::service

@@ -1,7 +1,6 @@
-// The lookups of assignment_service over the real stores: the instance is this deployment's
-// one, permission sets come from the permission-set store (ps) and accounts from the
-// organization store (org).
-#include "service/sso_admin/assignment_service.hpp"
+// store_lookups: assignment_lookups over the permission-set and organization stores.
+#include "service/sso_admin/assignment_lookups.hpp"
+
 #include "store/organization_repository.hpp"
 #include "store/permission_set_repository.hpp"
 

@@ -41,7 +41,7 @@ role_spec role_for(const std::string& instance_arn, const permission_set_facts& 
 
 // What assignments need from the other aggregates (instance and permission sets: `ps`;
 // accounts: `org`; IdP metadata: `cloud`). Kept as functions so that this part builds and is
-// tested on its own; app wires them over the real stores.
+// tested on its own; app wires them over the real stores (assignment_lookups.hpp).
 struct assignment_lookups {
   std::function<result<bool>(store::transaction&, const std::string& instance_arn)> instance_exists;
   std::function<result<std::optional<permission_set_facts>>(store::transaction&, const std::string& ps_arn)>
@@ -49,10 +49,6 @@ struct assignment_lookups {
   std::function<result<bool>(store::transaction&, const std::string& account_id)> account_exists;
   std::function<std::string()> idp_metadata;  // SAML metadata XML put into each account
 };
-
-// The lookups over the real stores (assignment_lookups.cpp): `instance_arn` is this
-// deployment's instance; `idp_metadata` gives the SAML metadata put into each account.
-assignment_lookups store_lookups(std::string instance_arn, std::function<std::string()> idp_metadata);
 
 struct assignment_settings {
   // sso_admin.max_outstanding_requests. The service allows 10 outstanding asynchronous

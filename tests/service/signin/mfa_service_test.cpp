@@ -1,103 +1,17 @@
 // MFA use cases against the real SQLite store with a manual clock: settings round trip and
-// audit, authenticator apps (±1 step, replay refused, at most two, sealed secrets), security
-// keys through a software authenticator (registration, credential-id uniqueness, assertion,
-// signCount regression), device rename/delete and the user-delete cascade.
+// audit, authenticator apps (±1 step, replay refused, at most two, sealed secrets), device
+// rename/delete and the user-delete cascade. Security keys: webauthn_ceremonies_test.
 #include "service/signin/mfa_service.hpp"
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-#include <unistd.h>
-
-#include <filesystem>
-
-#include "crypto/primitives.hpp"
 #include "crypto/totp.hpp"
-#include "store/mfa_device_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
-#include "soft_authenticator.hpp"
+#include "mfa_fixture.hpp"
 
 namespace atrium::service {
 namespace {
 
-// The service gives WebAuthn options as serialised JSON; the tests read them as JSON.
-result<nlohmann::json> as_json(result<std::string> r) {
-  if (!r) return std::unexpected(r.error());
-  return nlohmann::json::parse(*r);
-}
-
-constexpr const char* origin = "https://localhost:8443";
-
-class mfa_service_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    crypto::init();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("atrium-mfa-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<auditor>(clk_, rnd_, std::nullopt);
-    audited_ = std::make_unique<audited_store>(*db_, *audit_);
-    mfa_options o;
-    o.rp_id = "localhost";
-    o.origin = origin;
-    mfa_ = std::make_unique<mfa_service>(*audited_, box_, clk_, rnd_, o);
-    ctx_.who.arn = "arn:aws:iam::123456789012:root";
-    add_user("u-1", "jane");
-    add_user("u-2", "john");
-  }
-  void TearDown() override {
-    mfa_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void add_user(const std::string& id, const std::string& name) {
-    domain::user u;
-    u.id = id;
-    u.user_name = name;
-    u.display_name = name;
-    auto r = db_->write([&](store::transaction& tx) { return tx.users().insert(u); });
-    ASSERT_TRUE(r) << r.error().message;
-  }
-
-  // Registers an authenticator app and returns its raw secret.
-  std::string add_app(const std::string& user, const std::string& name = "") {
-    auto e = mfa_->begin_totp(user, user + "@example.com");
-    EXPECT_TRUE(e) << e.error().message;
-    auto secret = *crypto::totp::from_base32(e->secret_base32);
-    auto d = mfa_->finish_totp(ctx_, user, e->enrollment_id, crypto::totp::code_at(secret, clk_.now()), name);
-    EXPECT_TRUE(d) << d.error().message;
-    return secret;
-  }
-
-  std::vector<store::audit_record> audit(const std::string& event) {
-    std::vector<store::audit_record> out;
-    store::audit_query q;
-    q.event_name = event;
-    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
-      auto r = tx.audit().query(q);
-      if (!r) return std::unexpected(r.error());
-      out = *r;
-      return {};
-    }));
-    return out;
-  }
-
-  seeded_random rnd_{7};
-  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
-  crypto::secret_box box_{std::string(32, 'k')};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::database> db_;
-  std::unique_ptr<auditor> audit_;
-  std::unique_ptr<audited_store> audited_;
-  std::unique_ptr<mfa_service> mfa_;
-  call_context ctx_;
-};
+class mfa_service_test : public mfa_testing::mfa_fixture {};
 
 TEST_F(mfa_service_test, settings_round_trip_and_are_audited) {
   auto d = mfa_->settings();
@@ -252,78 +166,6 @@ TEST_F(mfa_service_test, deleting_the_user_deletes_its_devices) {
     return {};
   }));
   EXPECT_TRUE(mfa_->devices("u-1")->empty());
-}
-
-TEST_F(mfa_service_test, security_key_registration_and_sign_in) {
-  atrium::testing::soft_authenticator key("localhost", origin, "credential-one");
-  auto opts = as_json(mfa_->begin_webauthn_registration("u-1", "jane", "Jane Doe"));
-  ASSERT_TRUE(opts) << opts.error().message;
-  EXPECT_EQ((*opts)["rp"]["id"], "localhost");
-  EXPECT_EQ((*opts)["user"]["id"], base64url_encode("u-1"));
-  EXPECT_EQ((*opts)["pubKeyCredParams"][0]["alg"], -7);
-  auto d = mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*opts), "YubiKey");
-  ASSERT_TRUE(d) << d.error().message;
-  EXPECT_EQ(d->kind, mfa_kind::webauthn);
-  EXPECT_EQ(audit("CompleteWebAuthnDeviceRegistration").size(), 1u);
-  // The registration challenge is single-use.
-  EXPECT_FALSE(mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*opts), "Again"));
-
-  auto a = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  ASSERT_TRUE(a);
-  EXPECT_EQ((*a)["allowCredentials"][0]["id"], base64url_encode("credential-one"));
-  EXPECT_TRUE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a, "u-1")));
-  // The assertion challenge is single-use too.
-  EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a)));
-  // Another user cannot answer with jane's key, and a wrong user handle fails.
-  auto b = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*b, "u-2")));
-  // A phishing origin fails.
-  auto c = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  key.origin_override = "https://evil.example";
-  EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*c)));
-  key.origin_override.clear();
-  // An expired challenge fails.
-  auto e = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  clk_.advance(std::chrono::minutes(6));
-  EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*e)));
-}
-
-TEST_F(mfa_service_test, credential_ids_are_unique_across_users) {
-  atrium::testing::soft_authenticator key("localhost", origin, "shared-id");
-  auto o1 = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
-  ASSERT_TRUE(mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o1), ""));
-  atrium::testing::soft_authenticator same("localhost", origin, "shared-id");
-  auto o2 = as_json(mfa_->begin_webauthn_registration("u-2", "john", ""));
-  EXPECT_EQ(mfa_->finish_webauthn_registration(ctx_, "u-2", same.create(*o2), "").error().code, errc::conflict);
-  EXPECT_EQ(mfa_->devices("u-1")->at(0).name, "Security key 1");
-}
-
-TEST_F(mfa_service_test, sign_count_regression_is_refused_and_flagged) {
-  atrium::testing::soft_authenticator key("localhost", origin, "counter-key");
-  auto o = as_json(mfa_->begin_webauthn_registration("u-1", "jane", ""));
-  auto d = mfa_->finish_webauthn_registration(ctx_, "u-1", key.create(*o), "Key");
-  ASSERT_TRUE(d);
-  key.counter = 10;
-  auto a = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  EXPECT_TRUE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*a)));  // counter 11
-  key.counter = 4;  // a clone that fell behind
-  auto b = as_json(mfa_->begin_webauthn_assertion("u-1"));
-  EXPECT_FALSE(*mfa_->finish_webauthn_assertion(ctx_, "u-1", key.get(*b)));  // counter 5 <= 11
-  std::optional<store::mfa_device_record> rec;
-  ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
-    rec = *tx.mfa_devices().get(d->id);
-    return {};
-  }));
-  EXPECT_EQ(rec->sign_count, 11);
-  EXPECT_TRUE(rec->flagged.has_value());
-}
-
-TEST_F(mfa_service_test, security_keys_need_the_type_allowed) {
-  mfa_settings s;
-  s.webauthn_allowed = false;
-  ASSERT_TRUE(mfa_->set_settings(ctx_, s));
-  EXPECT_EQ(as_json(mfa_->begin_webauthn_registration("u-1", "jane", "")).error().code, errc::access_denied);
-  EXPECT_EQ(as_json(mfa_->begin_webauthn_registration("nobody", "x", "")).error().code, errc::not_found);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // password_service against the real SQLite store, a manual clock and a fake mailer: policy and
-// history, single-use expiring links, one-time passwords, e-mailed codes, unknown users.
+// history, single-use expiring links, one-time passwords, unknown users (e-mailed codes:
+// email_codes_test).
 #include "service/signin/password_service.hpp"
 
 #include <gtest/gtest.h>
@@ -298,50 +299,12 @@ TEST_F(password_test, a_refused_mail_is_an_error_and_audited) {
   EXPECT_EQ(events(), (std::vector<std::string>{"SendInvitation", "SendInvitation:MailDeliveryFailed"}));
 }
 
-TEST_F(password_test, email_codes_are_six_digits_single_use_and_expire) {
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
-  auto code = code_in(mail_.sent.back().text);
-  ASSERT_EQ(code.size(), 6u);
-  EXPECT_TRUE(*svc_->verify_email_code(ctx_, "u-1", code));
-  EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", code)) << "single use";
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
-  auto late = code_in(mail_.sent.back().text);
-  clk_.advance(std::chrono::minutes(10));
-  EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", late)) << "expired after email_code_ttl";
-  EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-2", late)) << "another user's code";
-}
-
-TEST_F(password_test, a_new_code_replaces_the_old_and_five_wrong_guesses_spend_it) {
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
-  auto first = code_in(mail_.sent.back().text);
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
-  auto second = code_in(mail_.sent.back().text);
-  if (first != second) {
-    EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", first));
-  }
-  std::string wrong = second == "000000" ? "000001" : "000000";
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", wrong));
-  EXPECT_FALSE(*svc_->verify_email_code(ctx_, "u-1", second)) << "spent after five wrong guesses";
-}
-
-TEST_F(password_test, email_code_digits_are_roughly_uniform) {
-  std::array<int, 10> seen{};
-  for (int i = 0; i < 200; ++i) {
-    ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
-    for (char c : code_in(mail_.sent.back().text)) ++seen[static_cast<std::size_t>(c - '0')];
-  }
-  for (int n : seen) {  // 1200 digits: 120 expected per value
-    EXPECT_GT(n, 70);
-    EXPECT_LT(n, 170);
-  }
-}
-
 TEST_F(password_test, audit_records_never_carry_passwords_tokens_or_codes) {
   ASSERT_TRUE(svc_->send_invitation(ctx_, "u-1"));
   auto token = token_in(mail_.sent.back().text);
   ASSERT_TRUE(svc_->set_with_token(ctx_, token, "Secret1!pass"));
   auto otp = svc_->generate_one_time_password(ctx_, "u-2");
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
+  ASSERT_TRUE(svc_->codes().send(ctx_, "u-1"));
   auto code = code_in(mail_.sent.back().text);
   auto all = all_audit_json();
   EXPECT_EQ(all.find(token), std::string::npos);
@@ -353,7 +316,7 @@ TEST_F(password_test, audit_records_never_carry_passwords_tokens_or_codes) {
 
 TEST_F(password_test, deleting_the_user_removes_credentials_and_tokens) {
   give_password("Abcdef1!");
-  ASSERT_TRUE(svc_->send_email_code(ctx_, "u-1"));
+  ASSERT_TRUE(svc_->codes().send(ctx_, "u-1"));
   identity_services ids(*audited_, clk_, rnd_, "d-1234567890", {});
   ASSERT_TRUE(ids.users.delete_user(ctx_, "u-1"));
   bool any = true;

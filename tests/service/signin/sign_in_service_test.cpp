@@ -6,16 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 
 #include "crypto/password_hash.hpp"
 #include "crypto/primitives.hpp"
 #include "crypto/totp.hpp"
+#include "sign_in_fixture.hpp"
 #include "store/credential_repository.hpp"
-#include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::service {
 
@@ -23,15 +19,6 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-class null_mailer final : public mailer {
- public:
-  result<void> send(const mail_message& m) override {
-    sent.push_back(m);
-    return {};
-  }
-  std::vector<mail_message> sent;
-};
 
 // ---- decisions -------------------------------------------------------------------------------
 
@@ -89,106 +76,7 @@ TEST(decide_mfa, disallowed_types_are_neither_asked_nor_offered) {
 
 // ---- the workflow ----------------------------------------------------------------------------
 
-class sign_in_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    crypto::init();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("atrium-signin-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    audit_ = std::make_unique<auditor>(clk_, rnd_, dir_ / "events.jsonl");
-    audited_ = std::make_unique<audited_store>(*db_, *audit_);
-    password_settings ps;
-    ps.argon2_memory_kib = 8192;
-    ps.argon2_iterations = 1;
-    ps.portal_url = "https://portal.example.com/portal";
-    passwords_ = std::make_unique<password_service>(*audited_, mail_, clk_, rnd_, ps);
-    box_ = std::make_unique<crypto::secret_box>(std::string(32, 'k'));
-    mfa_ = std::make_unique<mfa_service>(*audited_, *box_, clk_, rnd_,
-                                         mfa_options{"portal.example.com", "Atrium", "https://portal.example.com"});
-    sessions_ = std::make_unique<session_service>(*audited_, clk_, rnd_);
-    svc_ = std::make_unique<sign_in_service>(*audited_, *passwords_, *mfa_, *sessions_, throttle_, clk_, rnd_,
-                                             sign_in_settings{"111122223333", "us-east-1", "https://portal.example.com/portal/"});
-    add_user("u-1", "user1", "Correct-Horse-9");
-  }
-  void TearDown() override {
-    svc_.reset();
-    mfa_.reset();
-    passwords_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void add_user(const std::string& id, const std::string& name, const std::string& password) {
-    domain::user u;
-    u.id = id;
-    u.user_name = name;
-    u.emails = {domain::email{name + "@example.com", std::nullopt, true}};
-    auto hash = crypto::hash_password(password, {8192, 1});
-    ASSERT_TRUE(hash);
-    ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
-      if (auto r = tx.users().insert(u); !r) return r;
-      return tx.credentials().put_password({id, *hash, {}, clk_.now(), false});
-    }));
-  }
-  void set_mode(mfa_mode m, no_device_policy p = no_device_policy::require_registration) {
-    mfa_settings s;
-    s.mode = m;
-    s.without_device = p;
-    call_context ctx;
-    ctx.who.arn = "arn:aws:iam::111122223333:root";
-    ASSERT_TRUE(mfa_->set_settings(ctx, s));
-  }
-  std::vector<json> events() {
-    std::vector<json> out;
-    std::ifstream in(dir_ / "events.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      auto j = json::parse(line);
-      if (j["eventSource"] == "signin.amazonaws.com") out.push_back(j);
-    }
-    return out;
-  }
-  // The guide's example record, less the values that differ on every run.
-  static void expect_guide_shape(const json& e, const std::string& name, const std::string& user_name) {
-    EXPECT_EQ(e["eventVersion"], "1.08");
-    EXPECT_EQ(e["userIdentity"], json({{"type", "Unknown"}, {"principalId", "111122223333"}, {"arn", ""},
-                                       {"accountId", "111122223333"}, {"accessKeyId", ""}, {"userName", user_name}}));
-    EXPECT_EQ(e["eventSource"], "signin.amazonaws.com");
-    EXPECT_EQ(e["eventName"], name);
-    EXPECT_EQ(e["awsRegion"], "us-east-1");
-    EXPECT_EQ(e["sourceIPAddress"], "203.0.113.0");
-    EXPECT_EQ(e["userAgent"], "Mozilla/5.0 (test)");
-    EXPECT_TRUE(e["requestParameters"].is_null());
-    EXPECT_TRUE(e["responseElements"].is_null());
-    EXPECT_EQ(e["readOnly"], false);
-    EXPECT_EQ(e["eventType"], "AwsServiceEvent");
-    EXPECT_EQ(e["managementEvent"], true);
-    EXPECT_EQ(e["eventCategory"], "Management");
-    EXPECT_EQ(e["recipientAccountId"], "111122223333");
-    EXPECT_TRUE(e["eventTime"].get<std::string>().ends_with("Z"));
-    EXPECT_FALSE(e["eventID"].get<std::string>().empty());
-  }
-
-  sign_in_client client_{"203.0.113.0", "Mozilla/5.0 (test)", "req-1", ""};
-  null_mailer mail_;
-  seeded_random rnd_{21};
-  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
-  login_throttle throttle_{clk_};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::sqlite::sqlite_database> db_;
-  std::unique_ptr<auditor> audit_;
-  std::unique_ptr<audited_store> audited_;
-  std::unique_ptr<password_service> passwords_;
-  std::unique_ptr<crypto::secret_box> box_;
-  std::unique_ptr<mfa_service> mfa_;
-  std::unique_ptr<session_service> sessions_;
-  std::unique_ptr<sign_in_service> svc_;
-};
+class sign_in_test : public sign_in_testing::sign_in_fixture {};
 
 TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
   set_mode(mfa_mode::disabled);
@@ -287,28 +175,6 @@ TEST_F(sign_in_test, totp_sign_in_lists_both_factors) {
   auto a3 = svc_->password(client_, moved->workflow_id, "Correct-Horse-9");
   ASSERT_TRUE(a3);
   EXPECT_EQ(a3->next, sign_in_step::mfa);
-}
-
-TEST_F(sign_in_test, forced_registration_sets_device_enrollment_required) {
-  set_mode(mfa_mode::context_aware, no_device_policy::require_registration);
-  auto s = svc_->start(client_, "user1");
-  auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
-  ASSERT_TRUE(r);
-  ASSERT_EQ(r->next, sign_in_step::register_mfa);
-  auto e = svc_->register_totp_begin(client_, s->workflow_id);
-  ASSERT_TRUE(e) << e.error().message;
-  auto key = crypto::totp::from_base32(e->secret_base32);
-  auto done = svc_->register_totp_finish(client_, s->workflow_id, e->enrollment_id,
-                                         crypto::totp::code_at(*key, clk_.now()), "phone");
-  ASSERT_TRUE(done) << done.error().message;
-  EXPECT_EQ(done->next, sign_in_step::done);
-  auto ev = events();
-  ASSERT_EQ(ev.size(), 3u);
-  expect_guide_shape(ev[2], "UserAuthentication", "user1");
-  EXPECT_EQ(ev[2]["additionalEventData"], json({{"AuthWorkflowID", s->workflow_id},
-                                                {"LoginTo", "https://portal.example.com/portal/"},
-                                                {"CredentialType", "PASSWORD"},
-                                                {"DeviceEnrollmentRequired", "true"}}));
 }
 
 TEST_F(sign_in_test, block_without_device_is_refused_after_the_password) {

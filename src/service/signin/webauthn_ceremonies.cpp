@@ -1,13 +1,13 @@
-// Security keys and built-in authenticators (WebAuthn L2): the relying party's half that needs
-// state — challenges, the user's credentials, credential-id uniqueness and signature counters.
-// Message checks are crypto/webauthn's.
+// webauthn_ceremonies: WebAuthn L2 registration (§7.1) and assertion (§7.2) on the relying
+// party's side; the message checks are crypto/webauthn's.
+#include "service/signin/webauthn_ceremonies.hpp"
+
 #include <algorithm>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "crypto/webauthn.hpp"
 #include "service/signin/mfa_internal.hpp"
-#include "service/signin/mfa_service.hpp"
 
 namespace atrium::service {
 
@@ -47,9 +47,29 @@ json cred_descriptor(const std::string& credential_id_b64) {
   return {{"type", "public-key"}, {"id", credential_id_b64}};
 }
 
-// Takes the pending challenge of `user_id` out of `m` (single use), if it has not expired.
-template <class Map>
-std::optional<std::string> take(Map& m, const std::string& user_id, sys_time now) {
+}  // namespace
+
+webauthn_ceremonies::webauthn_ceremonies(audited_store& store, const clock& clk, random_source& rnd,
+                                         const mfa_options& opt)
+    : store_(store), clk_(clk), rnd_(rnd), opt_(opt) {}
+
+result<void> webauthn_ceremonies::remember(pending_map& m, const std::string& user_id, std::string challenge) {
+  auto now = clk_.now();
+  std::lock_guard lock(mu_);
+  if (registrations_.size() + assertions_.size() >= max_pending_ceremonies) {
+    auto expired = [now](const auto& kv) { return kv.second.expires <= now; };
+    std::erase_if(registrations_, expired);
+    std::erase_if(assertions_, expired);
+    if (registrations_.size() + assertions_.size() >= max_pending_ceremonies)
+      return fail(errc::throttled, "Too many MFA registrations and sign-ins are in progress; try again shortly.");
+  }
+  m[user_id] = {std::move(challenge), now + opt_.challenge_ttl};
+  return {};
+}
+
+std::optional<std::string> webauthn_ceremonies::take(pending_map& m, const std::string& user_id) {
+  auto now = clk_.now();
+  std::lock_guard lock(mu_);
   auto it = m.find(user_id);
   if (it == m.end()) return std::nullopt;
   auto c = std::move(it->second);
@@ -58,14 +78,12 @@ std::optional<std::string> take(Map& m, const std::string& user_id, sys_time now
   return std::move(c.challenge);
 }
 
-}  // namespace
-
-result<std::string> mfa_service::begin_webauthn_registration(const std::string& user_id, std::string_view user_name,
-                                                      std::string_view display_name) {
+result<std::string> webauthn_ceremonies::begin_registration(const std::string& user_id, std::string_view user_name,
+                                                            std::string_view display_name) {
   std::vector<store::mfa_device_record> existing;
-  auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    if (auto u = p_->user_exists(tx, user_id); !u) return u;
-    auto s = p_->settings_in(tx);
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    if (auto u = mfa_user_exists(tx, user_id); !u) return u;
+    auto s = mfa_settings_in(tx);
     if (!s) return std::unexpected(s.error());
     if (!s->webauthn_allowed) return fail(errc::access_denied, "Security keys are not an allowed MFA type.");
     auto rows = tx.mfa_devices().list_for_user(user_id);
@@ -75,18 +93,18 @@ result<std::string> mfa_service::begin_webauthn_registration(const std::string& 
   });
   if (!r) return std::unexpected(r.error());
   long keys = std::count_if(existing.begin(), existing.end(), [](const auto& d) { return d.kind == "webauthn"; });
-  if (keys >= p_->opt.max_webauthn_devices)
-    return fail(errc::quota_exceeded, "A user can register at most " + std::to_string(p_->opt.max_webauthn_devices) + " security keys.");
+  if (keys >= opt_.max_webauthn_devices)
+    return fail(errc::quota_exceeded, "A user can register at most " + std::to_string(opt_.max_webauthn_devices) + " security keys.");
   std::string challenge(challenge_bytes, '\0');
-  p_->rnd.fill(challenge.data(), challenge.size());
+  rnd_.fill(challenge.data(), challenge.size());
   json exclude = json::array();
   for (const auto& d : existing)
     if (d.kind == "webauthn") exclude.push_back(cred_descriptor(d.credential_id));
-  auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(p_->opt.challenge_ttl).count();
+  auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(opt_.challenge_ttl).count();
   // §5.4: ES256 first (every authenticator), then EdDSA and RS256 (Windows Hello).
   json options = {
       {"challenge", base64url_encode(challenge)},
-      {"rp", {{"id", p_->opt.rp_id}, {"name", p_->opt.rp_name}}},
+      {"rp", {{"id", opt_.rp_id}, {"name", opt_.rp_name}}},
       {"user", {{"id", base64url_encode(user_id)}, {"name", std::string(user_name)},
                 {"displayName", std::string(display_name.empty() ? user_name : display_name)}}},
       {"pubKeyCredParams", json::array({{{"type", "public-key"}, {"alg", -7}},
@@ -97,14 +115,11 @@ result<std::string> mfa_service::begin_webauthn_registration(const std::string& 
       {"authenticatorSelection", {{"residentKey", "discouraged"}, {"userVerification", "preferred"}}},
       // Attestation is not evaluated against a trust store, so none is asked for (§5.4.7).
       {"attestation", "none"}};
-  auto now = p_->clk.now();
-  std::lock_guard lock(p_->mu);
-  if (auto room = p_->make_room(now); !room) return std::unexpected(room.error());
-  p_->registrations[user_id] = {std::move(challenge), now + p_->opt.challenge_ttl};
+  if (auto r = remember(registrations_, user_id, std::move(challenge)); !r) return std::unexpected(r.error());
   return to_json_text(options);
 }
 
-result<mfa_device> mfa_service::finish_webauthn_registration(const call_context& ctx, const std::string& user_id,
+result<mfa_device> webauthn_ceremonies::finish_registration(const call_context& ctx, const std::string& user_id,
                                                              std::string_view credential_json, std::string_view name) {
   auto credential = from_json_text(credential_json);
   auto n = device_name(name);
@@ -116,18 +131,14 @@ result<mfa_device> mfa_service::finish_webauthn_registration(const call_context&
   if (!cdj) return std::unexpected(cdj.error());
   auto att = b64_field(resp, "attestationObject", wa::max_attestation_object);
   if (!att) return std::unexpected(att.error());
-  auto now = p_->clk.now();
-  std::optional<std::string> challenge;
-  {
-    std::lock_guard lock(p_->mu);
-    challenge = take(p_->registrations, user_id, now);
-  }
+  auto now = clk_.now();
+  auto challenge = take(registrations_, user_id);
   if (!challenge) return fail(errc::validation, "The security key registration has expired; start again.");
-  auto reg = wa::verify_registration(*cdj, *att, {*challenge, p_->opt.origin, p_->opt.rp_id, false});
+  auto reg = wa::verify_registration(*cdj, *att, {*challenge, opt_.origin, opt_.rp_id, false});
   if (!reg) return std::unexpected(reg.error());
   if (reg->credential_id != raw_id) return fail(errc::validation, "The credential id does not match the authenticator data.");
   store::mfa_device_record rec;
-  rec.id = "mfa-" + p_->rnd.hex(16);
+  rec.id = "mfa-" + rnd_.hex(16);
   rec.user_id = user_id;
   rec.kind = "webauthn";
   rec.name = *n;
@@ -139,12 +150,12 @@ result<mfa_device> mfa_service::finish_webauthn_registration(const call_context&
   rec.created = now;
   // §7.1 step 22: a credential id registered anywhere (this user or another) is refused; the
   // UNIQUE column makes the check and the insert one step.
-  return p_->add_device(ctx, "CompleteWebAuthnDeviceRegistration", std::move(rec));
+  return add_mfa_device(store_, opt_, ctx, "CompleteWebAuthnDeviceRegistration", std::move(rec));
 }
 
-result<std::string> mfa_service::begin_webauthn_assertion(const std::string& user_id) {
+result<std::string> webauthn_ceremonies::begin_assertion(const std::string& user_id) {
   json allow = json::array();
-  auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
     auto rows = tx.mfa_devices().list_for_user(user_id);
     if (!rows) return std::unexpected(rows.error());
     for (const auto& d : *rows)
@@ -154,18 +165,15 @@ result<std::string> mfa_service::begin_webauthn_assertion(const std::string& use
   if (!r) return std::unexpected(r.error());
   if (allow.empty()) return fail(errc::validation, "The user has no security key.");
   std::string challenge(challenge_bytes, '\0');
-  p_->rnd.fill(challenge.data(), challenge.size());
-  auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(p_->opt.challenge_ttl).count();
-  json options = {{"challenge", base64url_encode(challenge)}, {"rpId", p_->opt.rp_id}, {"timeout", ttl_ms},
+  rnd_.fill(challenge.data(), challenge.size());
+  auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(opt_.challenge_ttl).count();
+  json options = {{"challenge", base64url_encode(challenge)}, {"rpId", opt_.rp_id}, {"timeout", ttl_ms},
                   {"allowCredentials", allow}, {"userVerification", "preferred"}};
-  auto now = p_->clk.now();
-  std::lock_guard lock(p_->mu);
-  if (auto room = p_->make_room(now); !room) return std::unexpected(room.error());
-  p_->assertions[user_id] = {std::move(challenge), now + p_->opt.challenge_ttl};
+  if (auto r = remember(assertions_, user_id, std::move(challenge)); !r) return std::unexpected(r.error());
   return to_json_text(options);
 }
 
-result<bool> mfa_service::finish_webauthn_assertion(const call_context& ctx, const std::string& user_id,
+result<bool> webauthn_ceremonies::finish_assertion(const call_context& ctx, const std::string& user_id,
                                                     std::string_view credential_json) {
   auto credential = from_json_text(credential_json);
   auto parts = credential_parts(credential);
@@ -177,18 +185,14 @@ result<bool> mfa_service::finish_webauthn_assertion(const call_context& ctx, con
   auto handle = b64_field(resp, "userHandle", 64, false);
   for (const auto* f : {&cdj, &ad, &sig, &handle})
     if (!*f) return std::unexpected(f->error());
-  auto now = p_->clk.now();
-  std::optional<std::string> challenge;
-  {
-    std::lock_guard lock(p_->mu);
-    challenge = take(p_->assertions, user_id, now);  // one try per challenge
-  }
+  auto now = clk_.now();
+  auto challenge = take(assertions_, user_id);  // one try per challenge
   if (!challenge) return false;
   // §7.2 steps 5-6: the credential is one of this user's, and the user handle (if any) is his.
   std::optional<store::mfa_device_record> dev;
   bool webauthn_allowed = false;
-  auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    auto s = p_->settings_in(tx);
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    auto s = mfa_settings_in(tx);
     if (!s) return std::unexpected(s.error());
     webauthn_allowed = s->webauthn_allowed;
     auto d = tx.mfa_devices().find_by_credential(base64url_encode(raw_id));
@@ -201,7 +205,7 @@ result<bool> mfa_service::finish_webauthn_assertion(const call_context& ctx, con
   if (!handle->empty() && *handle != user_id) return false;
   auto key = base64url_decode(dev->public_key);
   if (!key) return fail(errc::internal, "A stored credential public key is unreadable.");
-  auto a = wa::verify_assertion(*cdj, *ad, *sig, *key, {*challenge, p_->opt.origin, p_->opt.rp_id, false});
+  auto a = wa::verify_assertion(*cdj, *ad, *sig, *key, {*challenge, opt_.origin, opt_.rp_id, false});
   if (!a) {
     if (a.error().code == errc::unauthenticated) return false;
     return std::unexpected(a.error());
@@ -209,7 +213,7 @@ result<bool> mfa_service::finish_webauthn_assertion(const call_context& ctx, con
   // §7.2 step 21, checked again inside the write so that two assertions cannot both move the
   // counter from the same stored value.
   bool ok = false;
-  auto w = p_->store.db().write([&](store::transaction& tx) -> result<void> {
+  auto w = store_.db().write([&](store::transaction& tx) -> result<void> {
     auto cur = tx.mfa_devices().get(dev->id);
     if (!cur) return std::unexpected(cur.error());
     if (!*cur) return {};

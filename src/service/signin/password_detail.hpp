@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by password_service.cpp and password_codes.cpp; not for other use cases.
+// Helpers shared by password_service and email_codes (password_detail.cpp); not for other use
+// cases.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "crypto/password_hash.hpp"
 #include "domain/identity.hpp"
 #include "service/audit/call_context.hpp"
+#include "service/audit/audited_store.hpp"
 #include "service/mail/mailer.hpp"
 #include "service/signin/password_service.hpp"
 #include "store/repositories.hpp"
@@ -24,6 +26,10 @@ uint32_t uniform(random_source& rnd, uint32_t upper);
 std::optional<std::string> email_of(const domain::user& u);
 result<domain::user> load_user(store::transaction& tx, const std::string& id);
 sys_time plus(sys_time t, std::chrono::minutes d);
+// "Hello <display name>," (or "Hello,"): the first line of every mail.
+std::string greeting(const domain::user& u);
+// Sends; a refused message is audited under ctx with errorCode MailDeliveryFailed.
+result<void> deliver(audited_store& store, mailer& mail, const call_context& ctx, const mail_message& m);
 
 crypto::argon2_cost cost_of(const password_settings& s);
 // A hash of a random password at the configured cost, made once: what unknown users are
