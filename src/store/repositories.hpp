@@ -26,6 +26,7 @@ class mfa_device_repository;
 class session_repository;
 class oidc_repository;
 class application_repository;
+class webauthn_challenge_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -175,6 +176,7 @@ class transaction {
   virtual session_repository& sessions() = 0;
   virtual oidc_repository& oidc() = 0;
   virtual application_repository& applications() = 0;
+  virtual webauthn_challenge_repository& webauthn_challenges() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

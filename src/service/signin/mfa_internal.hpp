@@ -13,15 +13,14 @@
 
 namespace atrium::service {
 
-// Pending authenticator-app enrollments (and, in webauthn_ceremonies, security-key challenges)
-// are kept in memory; more than this many at once is refused (errc::throttled) instead of
-// growing without bound.
+// Pending authenticator-app enrollments are kept in memory; more than this many at once is
+// refused (errc::throttled) instead of growing without bound.
 inline constexpr std::size_t max_pending_ceremonies = 10'000;
 inline constexpr int max_enrollment_attempts = 5;
 
 struct mfa_service::impl {
   impl(audited_store& s, const crypto::secret_box& b, const clock& c, random_source& r, mfa_options o)
-      : store(s), box(b), clk(c), rnd(r), opt(std::move(o)), webauthn(s, c, r, opt) {}
+      : store(s), box(b), clk(c), rnd(r), opt(std::move(o)), webauthn(s, b, c, r, opt) {}
   audited_store& store;
   const crypto::secret_box& box;
   const clock& clk;

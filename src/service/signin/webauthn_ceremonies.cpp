@@ -6,8 +6,11 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
+#include "crypto/primitives.hpp"
 #include "crypto/webauthn.hpp"
 #include "service/signin/mfa_internal.hpp"
+#include "store/webauthn_challenge_repository.hpp"
 
 namespace atrium::service {
 
@@ -49,33 +52,34 @@ json cred_descriptor(const std::string& credential_id_b64) {
 
 }  // namespace
 
-webauthn_ceremonies::webauthn_ceremonies(audited_store& store, const clock& clk, random_source& rnd,
-                                         const mfa_options& opt)
-    : store_(store), clk_(clk), rnd_(rnd), opt_(opt) {}
+webauthn_ceremonies::webauthn_ceremonies(audited_store& store, const crypto::secret_box& box, const clock& clk,
+                                         random_source& rnd, const mfa_options& opt)
+    : store_(store), box_(box), clk_(clk), rnd_(rnd), opt_(opt) {}
 
-result<void> webauthn_ceremonies::remember(pending_map& m, const std::string& user_id, std::string challenge) {
+result<void> webauthn_ceremonies::remember(const std::string& user_id, const char* ceremony,
+                                           const std::string& challenge) {
   auto now = clk_.now();
-  std::lock_guard lock(mu_);
-  if (registrations_.size() + assertions_.size() >= max_pending_ceremonies) {
-    auto expired = [now](const auto& kv) { return kv.second.expires <= now; };
-    std::erase_if(registrations_, expired);
-    std::erase_if(assertions_, expired);
-    if (registrations_.size() + assertions_.size() >= max_pending_ceremonies)
-      return fail(errc::throttled, "Too many MFA registrations and sign-ins are in progress; try again shortly.");
-  }
-  m[user_id] = {std::move(challenge), now + opt_.challenge_ttl};
-  return {};
+  store::webauthn_challenge_record rec{user_id, ceremony, box_.seal(challenge), now, now + opt_.challenge_ttl};
+  // Not audited: a challenge changes nothing a user or administrator owns (the device it may
+  // lead to is: CompleteWebAuthnDeviceRegistration).
+  return store_.db().write([&](store::transaction& tx) -> result<void> {
+    TRY_VOID(tx.webauthn_challenges().remove_expired(now));
+    return tx.webauthn_challenges().put(rec);
+  });
 }
 
-std::optional<std::string> webauthn_ceremonies::take(pending_map& m, const std::string& user_id) {
-  auto now = clk_.now();
-  std::lock_guard lock(mu_);
-  auto it = m.find(user_id);
-  if (it == m.end()) return std::nullopt;
-  auto c = std::move(it->second);
-  m.erase(it);
-  if (c.expires <= now) return std::nullopt;
-  return std::move(c.challenge);
+result<std::optional<std::string>> webauthn_ceremonies::take(const std::string& user_id, const char* ceremony) {
+  std::optional<store::webauthn_challenge_record> rec;
+  auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
+    TRY(row, tx.webauthn_challenges().take(user_id, ceremony, clk_.now()));
+    rec = std::move(row);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (!rec) return std::optional<std::string>();
+  auto challenge = box_.open(rec->sealed_challenge);
+  if (!challenge) return fail(errc::internal, "A stored WebAuthn challenge cannot be opened.");
+  return std::optional<std::string>(std::move(*challenge));
 }
 
 result<std::string> webauthn_ceremonies::begin_registration(const std::string& user_id, std::string_view user_name,
@@ -115,7 +119,7 @@ result<std::string> webauthn_ceremonies::begin_registration(const std::string& u
       {"authenticatorSelection", {{"residentKey", "discouraged"}, {"userVerification", "preferred"}}},
       // Attestation is not evaluated against a trust store, so none is asked for (§5.4.7).
       {"attestation", "none"}};
-  if (auto r = remember(registrations_, user_id, std::move(challenge)); !r) return std::unexpected(r.error());
+  if (auto r = remember(user_id, "registration", challenge); !r) return std::unexpected(r.error());
   return to_json_text(options);
 }
 
@@ -132,7 +136,9 @@ result<mfa_device> webauthn_ceremonies::finish_registration(const call_context& 
   auto att = b64_field(resp, "attestationObject", wa::max_attestation_object);
   if (!att) return std::unexpected(att.error());
   auto now = clk_.now();
-  auto challenge = take(registrations_, user_id);
+  auto taken = take(user_id, "registration");
+  if (!taken) return std::unexpected(taken.error());
+  const auto& challenge = *taken;
   if (!challenge) return fail(errc::validation, "The security key registration has expired; start again.");
   auto reg = wa::verify_registration(*cdj, *att, {*challenge, opt_.origin, opt_.rp_id, false});
   if (!reg) return std::unexpected(reg.error());
@@ -169,7 +175,7 @@ result<std::string> webauthn_ceremonies::begin_assertion(const std::string& user
   auto ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(opt_.challenge_ttl).count();
   json options = {{"challenge", base64url_encode(challenge)}, {"rpId", opt_.rp_id}, {"timeout", ttl_ms},
                   {"allowCredentials", allow}, {"userVerification", "preferred"}};
-  if (auto r = remember(assertions_, user_id, std::move(challenge)); !r) return std::unexpected(r.error());
+  if (auto r = remember(user_id, "assertion", challenge); !r) return std::unexpected(r.error());
   return to_json_text(options);
 }
 
@@ -186,7 +192,9 @@ result<bool> webauthn_ceremonies::finish_assertion(const call_context& ctx, cons
   for (const auto* f : {&cdj, &ad, &sig, &handle})
     if (!*f) return std::unexpected(f->error());
   auto now = clk_.now();
-  auto challenge = take(assertions_, user_id);  // one try per challenge
+  auto taken = take(user_id, "assertion");  // one try per challenge
+  if (!taken) return std::unexpected(taken.error());
+  const auto& challenge = *taken;
   if (!challenge) return false;
   // §7.2 steps 5-6: the credential is one of this user's, and the user handle (if any) is his.
   std::optional<store::mfa_device_record> dev;

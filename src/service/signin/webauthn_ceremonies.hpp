@@ -4,10 +4,13 @@
 // assertion challenges, the user's credentials, credential-id uniqueness and signature
 // counters. Message checks are crypto/webauthn's; the devices are mfa_service's (it holds one
 // of these and hands it out through webauthn()).
-#include <mutex>
+//
+// Pending challenges are in the store (migration 0016), sealed with the master key: a ceremony
+// begun on one node finishes on any other. One per user and ceremony (a new one replaces the
+// earlier), taken once by the finish whatever its outcome, refused after challenge_ttl.
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
@@ -16,12 +19,18 @@
 #include "service/audit/call_context.hpp"
 #include "service/signin/mfa_service.hpp"
 
+namespace atrium::crypto {
+class secret_box;
+}
+
 namespace atrium::service {
 
 class webauthn_ceremonies {
  public:
-  // `opt` is the owning mfa_service's and must outlive this object.
-  webauthn_ceremonies(audited_store& store, const clock& clk, random_source& rnd, const mfa_options& opt);
+  // `opt` is the owning mfa_service's and must outlive this object; `box` seals the stored
+  // challenges.
+  webauthn_ceremonies(audited_store& store, const crypto::secret_box& box, const clock& clk, random_source& rnd,
+                      const mfa_options& opt);
 
   // Registration: PublicKeyCredentialCreationOptions as JSON with base64url binary fields
   // (challenge, user.id, excludeCredentials[].id); finish takes the browser's
@@ -41,24 +50,17 @@ class webauthn_ceremonies {
                                 std::string_view credential_json);
 
  private:
-  struct pending_challenge {
-    std::string challenge;  // raw bytes
-    sys_time expires;
-  };
-  using pending_map = std::unordered_map<std::string, pending_challenge>;  // by user id
-  // Stores a new challenge of `user_id` in `m`, replacing an earlier one; errc::throttled when
-  // too many are pending.
-  result<void> remember(pending_map& m, const std::string& user_id, std::string challenge);
-  // Takes the pending challenge of `user_id` out of `m` (single use), if it has not expired.
-  std::optional<std::string> take(pending_map& m, const std::string& user_id);
+  // Stores a new challenge of `user_id` for `ceremony` ("registration" | "assertion"),
+  // replacing an earlier one; expired challenges of every user are purged in the same write.
+  result<void> remember(const std::string& user_id, const char* ceremony, const std::string& challenge);
+  // Takes the pending challenge (single use): nullopt when there is none or it has expired.
+  result<std::optional<std::string>> take(const std::string& user_id, const char* ceremony);
 
   audited_store& store_;
+  const crypto::secret_box& box_;
   const clock& clk_;
   random_source& rnd_;
   const mfa_options& opt_;
-  std::mutex mu_;
-  pending_map registrations_;
-  pending_map assertions_;
 };
 
 }  // namespace atrium::service

@@ -125,6 +125,7 @@ class sqlite_transaction final : public transaction {
   session_repository& sessions() override;
   oidc_repository& oidc() override;
   application_repository& applications() override;
+  webauthn_challenge_repository& webauthn_challenges() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -147,6 +148,7 @@ class sqlite_transaction final : public transaction {
   std::unique_ptr<session_repository> sessions_;
   std::unique_ptr<oidc_repository> oidc_;
   std::unique_ptr<application_repository> applications_;
+  std::unique_ptr<webauthn_challenge_repository> webauthn_challenges_;
 };
 
 }  // namespace atrium::store::sqlite

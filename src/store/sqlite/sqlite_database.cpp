@@ -13,6 +13,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
 #include "store/sqlite/session_repo.hpp"
+#include "store/sqlite/webauthn_challenge_repo.hpp"
 
 namespace atrium::store::sqlite {
 
@@ -37,6 +38,9 @@ mfa_device_repository& sqlite_transaction::mfa_devices() { return made<mfa_devic
 session_repository& sqlite_transaction::sessions() { return made<session_repo>(sessions_, c_); }
 oidc_repository& sqlite_transaction::oidc() { return made<oidc_repo>(oidc_, c_); }
 application_repository& sqlite_transaction::applications() { return made<application_repo>(applications_, c_); }
+webauthn_challenge_repository& sqlite_transaction::webauthn_challenges() {
+  return made<webauthn_challenge_repo>(webauthn_challenges_, c_);
+}
 
 
 namespace {
