@@ -4,7 +4,6 @@
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
-#include "service/sso_admin/assignment_cascade.hpp"
 
 namespace atrium::service {
 
@@ -56,10 +55,7 @@ result<std::monostate> group_service::delete_group(const call_context& ctx, cons
           if (!*cur) return not_found("GROUP", id);
           if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
         }
-        if (auto r = shared_.leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
-        if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
-        // Its account assignments go too; roles left without one are removed by the job runner.
-        if (auto r = remove_assignments_of_principal(tx, random_, clock_.now(), id); !r) return std::unexpected(r.error());
+        if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
         auto removed = tx.groups().remove(id);
         if (!removed) return std::unexpected(removed.error());
         if (!*removed) return not_found("GROUP", id);

@@ -5,6 +5,7 @@
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "service/identity/membership_graph.hpp"
+#include "service/sso_admin/assignment_cascade.hpp"
 
 namespace atrium::service {
 
@@ -115,6 +116,13 @@ result<group_view> identity_context::group_view_of(store::transaction& tx, domai
   if (!members) return std::unexpected(members.error());
   out.members = std::move(*members);
   return out;
+}
+
+result<void> identity_context::remove_references_to(store::transaction& tx, const call_context& ctx,
+                                                    const std::string& principal_id) {
+  if (auto r = leave_all_groups(tx, ctx, principal_id); !r) return r;
+  if (auto r = tx.memberships().remove_all_for(principal_id); !r) return std::unexpected(r.error());
+  return remove_assignments_of_principal(tx, random_, clock_.now(), principal_id);
 }
 
 }  // namespace atrium::service

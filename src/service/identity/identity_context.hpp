@@ -40,6 +40,10 @@ class identity_context {
   result<void> touch_group(store::transaction& tx, const call_context& ctx, const std::string& group_id);
   // Before a user or group is deleted: the groups it was a direct member of change too.
   result<void> leave_all_groups(store::transaction& tx, const call_context& ctx, const std::string& member_id);
+  // What deleting a user or a group removes besides its own row: it leaves its groups (which
+  // change too), its memberships go, and so do its account assignments (roles left without one
+  // are removed by the job runner).
+  result<void> remove_references_to(store::transaction& tx, const call_context& ctx, const std::string& principal_id);
   result<user_view> user_view_of(store::transaction& tx, domain::user u, view_options view);
   result<group_view> group_view_of(store::transaction& tx, domain::group g, view_options view);
 

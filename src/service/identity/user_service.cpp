@@ -5,7 +5,6 @@
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "service/identity/membership_graph.hpp"
-#include "service/sso_admin/assignment_cascade.hpp"
 #include "store/credential_repository.hpp"
 
 namespace atrium::service {
@@ -60,10 +59,7 @@ result<std::monostate> user_service::delete_user(const call_context& ctx, const 
           if (!*cur) return not_found("USER", id);
           if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
         }
-        if (auto r = shared_.leave_all_groups(tx, ctx, id); !r) return std::unexpected(r.error());
-        if (auto r = tx.memberships().remove_all_for(id); !r) return std::unexpected(r.error());
-        // Its account assignments go too; roles left without one are removed by the job runner.
-        if (auto r = remove_assignments_of_principal(tx, random_, clock_.now(), id); !r) return std::unexpected(r.error());
+        if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
         // Its password, history and outstanding links/codes go too (issue 5).
         if (auto r = tx.credentials().remove_all_for(id); !r) return std::unexpected(r.error());
         auto removed = tx.users().remove(id);
