@@ -29,13 +29,14 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 # the server, the unit tests and, only for `make bench`, the benchmarks; `build-asan` is the
 # sanitizer build (clang 16, -O1 -g1, ASan + UBSan + libFuzzer's coverage) of the unit tests and
 # the fuzz targets, which link the same instrumented libraries.
-# Ninja when installed (install-deps installs it); a build directory made by another generator is
-# reconfigured in place.
+# Ninja when installed (install-deps installs it); a build directory made by another generator or
+# compiler (the third argument of `configure`, if given) is reconfigured in place.
 GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 BUILD_TYPE ?= Release
 define configure
-	@if [ -f $(1)/CMakeCache.txt ] && ! grep -q "CMAKE_GENERATOR:INTERNAL=$(GENERATOR)$$" $(1)/CMakeCache.txt; then \
-	  echo "$(1): made by another generator, reconfiguring"; rm -rf $(1)/CMakeCache.txt $(1)/CMakeFiles; fi
+	@if [ -f $(1)/CMakeCache.txt ] && { ! grep -q "CMAKE_GENERATOR:INTERNAL=$(GENERATOR)$$" $(1)/CMakeCache.txt || \
+	    ! grep -q "^CMAKE_CXX_COMPILER:.*$(3)" $(1)/CMakeCache.txt; }; then \
+	  echo "$(1): made by another generator or compiler, reconfiguring"; rm -rf $(1)/CMakeCache.txt $(1)/CMakeFiles; fi
 	cmake -S . -B $(1) -G "$(GENERATOR)" $(2) $(CMAKE_FLAGS) >/dev/null
 endef
 
@@ -48,9 +49,7 @@ build-unit: build
 
 FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token
 configure-asan: deps
-	@if [ -f $(ASAN_BUILD)/CMakeCache.txt ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang++-16" $(ASAN_BUILD)/CMakeCache.txt; then \
-	  echo "$(ASAN_BUILD): made with another compiler (before it was clang's), reconfiguring"; rm -rf $(ASAN_BUILD)/CMakeCache.txt $(ASAN_BUILD)/CMakeFiles; fi
-	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH))
+	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
 
 build-asan: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
