@@ -55,21 +55,7 @@ result<std::optional<abac_configuration>> abac_service::configured(store::transa
 }
 
 result<void> abac_service::create(const call_context& ctx, const std::vector<domain::access_control_attribute>& attrs) {
-  if (auto v = domain::validate_access_control_attributes(attrs); !v) return v;
-  auto r = store_.write<bool>(
-      ctx,
-      [&](store::transaction& tx) -> result<bool> {
-        auto cur = configured(tx);
-        if (!cur) return std::unexpected(cur.error());
-        if (*cur)
-          return fail(errc::conflict,
-                      "An access control attribute configuration already exists for this instance; update it instead.");
-        if (auto p = tx.settings().put(setting_key, to_json(attrs).dump()); !p) return std::unexpected(p.error());
-        return true;
-      },
-      json_text_of([&](bool) { return json(nullptr); }));
-  if (!r) return std::unexpected(r.error());
-  return {};
+  return put(ctx, attrs, false);
 }
 
 result<abac_configuration> abac_service::describe(const call_context& ctx) {
@@ -82,13 +68,22 @@ result<abac_configuration> abac_service::describe(const call_context& ctx) {
 }
 
 result<void> abac_service::update(const call_context& ctx, const std::vector<domain::access_control_attribute>& attrs) {
+  return put(ctx, attrs, true);
+}
+
+// Create and update differ only in whether a configuration must already exist.
+result<void> abac_service::put(const call_context& ctx, const std::vector<domain::access_control_attribute>& attrs,
+                               bool must_exist) {
   if (auto v = domain::validate_access_control_attributes(attrs); !v) return v;
   auto r = store_.write<bool>(
       ctx,
       [&](store::transaction& tx) -> result<bool> {
         auto cur = configured(tx);
         if (!cur) return std::unexpected(cur.error());
-        if (!*cur) return not_found("InstanceAccessControlAttributeConfiguration", "");
+        if (must_exist && !*cur) return not_found("InstanceAccessControlAttributeConfiguration", "");
+        if (!must_exist && *cur)
+          return fail(errc::conflict,
+                      "An access control attribute configuration already exists for this instance; update it instead.");
         if (auto p = tx.settings().put(setting_key, to_json(attrs).dump()); !p) return std::unexpected(p.error());
         return true;
       },

@@ -40,6 +40,7 @@ class abac_service {
   static result<std::optional<abac_configuration>> configured(store::transaction& tx);
 
  private:
+  result<void> put(const call_context& ctx, const std::vector<domain::access_control_attribute>& attrs, bool must_exist);
   audited_store& store_;
 };
 
