@@ -5,6 +5,7 @@
 
 #include "base/json_text.hpp"
 #include "crypto/idp_keys.hpp"
+#include "xml/dom.hpp"
 
 namespace atrium::service {
 
@@ -68,22 +69,6 @@ json summary(const idp_certificate& c) {
 }
 
 }  // namespace
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 idp_signing::idp_signing(audited_store& store, const clock& clk, const crypto::secret_box& box, std::string common_name,
                          int rsa_bits)
@@ -204,7 +189,7 @@ std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs,
   // SAML 2.0 Metadata (saml-metadata-2.0-os) §2.3.2 EntityDescriptor, §2.4.3 IDPSSODescriptor.
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
-       "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + xml_escape(params.entity_id) + "\">\n";
+       "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + xml::escape(params.entity_id) + "\">\n";
   x += std::string("  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"") +
        (params.want_authn_requests_signed ? "true" : "false") +
        "\" protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n";
@@ -212,7 +197,7 @@ std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs,
     auto b64 = crypto::pem_certificate_base64(c.certificate_pem);
     if (!b64) continue;  // a damaged entry is left out rather than published broken
     x += "    <md:KeyDescriptor use=\"signing\">\n      <ds:KeyInfo>\n        <ds:X509Data>\n"
-         "          <ds:X509Certificate>" + xml_escape(*b64) + "</ds:X509Certificate>\n"
+         "          <ds:X509Certificate>" + xml::escape(*b64) + "</ds:X509Certificate>\n"
          "        </ds:X509Data>\n      </ds:KeyInfo>\n    </md:KeyDescriptor>\n";
   }
   for (const char* f : {"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
@@ -221,7 +206,7 @@ std::string idp_signing::metadata_xml(const std::vector<idp_certificate>& certs,
                         "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"})
     x += std::string("    <md:NameIDFormat>") + f + "</md:NameIDFormat>\n";
   for (const char* b : {"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect", "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"})
-    x += std::string("    <md:SingleSignOnService Binding=\"") + b + "\" Location=\"" + xml_escape(params.sso_url) + "\"/>\n";
+    x += std::string("    <md:SingleSignOnService Binding=\"") + b + "\" Location=\"" + xml::escape(params.sso_url) + "\"/>\n";
   x += "  </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n";
   return x;
 }

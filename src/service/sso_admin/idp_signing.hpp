@@ -75,7 +75,4 @@ class idp_signing {
   int rsa_bits_;
 };
 
-// XML character escaping for text and attribute values (&, <, >, ", ').
-std::string xml_escape(std::string_view s);
-
 }  // namespace atrium::service

@@ -1,6 +1,7 @@
 // IdP certificates on the real SQLite store: first start, rotation with the previous one kept,
 // retirement, the sealed key, and the metadata XML.
 #include "service/sso_admin/idp_signing.hpp"
+#include "xml/dom.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -107,7 +108,7 @@ TEST_F(IdpSigning, MetadataListsEveryCertificateAndEscapes) {
   EXPECT_NE(xml.find("urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"), std::string::npos);
   EXPECT_NE(xml.find("<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>"),
             std::string::npos);
-  EXPECT_EQ(xml_escape("<&>\"'"), "&lt;&amp;&gt;&quot;&apos;");
+  EXPECT_EQ(xml::escape("<&>\"'"), "&lt;&amp;&gt;&quot;&apos;");
 }
 
 }  // namespace
