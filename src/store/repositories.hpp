@@ -1,6 +1,6 @@
 #pragma once
 // Narrow repository interfaces, one per aggregate (lldap's habit, architecture guide "Storage").
-// store/sqlite implements them today; store/postgres will implement the same ones. Nothing
+// store/sqlite and store/postgresql implement the same ones. Nothing
 // above store/ sees SQL. Every method returns result<>; uniqueness violations come back as
 // errc::conflict, a stale expected_version as errc::concurrent_modification.
 #include <cstdint>
@@ -192,6 +192,9 @@ class database {
   // A write whose outcome nobody waits for (audit records of read-only calls). Durable at the
   // next commit; lost only if the process dies before that.
   virtual void write_detached(tx_fn fn) = 0;
+  // For /readyz: the database answers and its schema is the version this binary knows (a
+  // node of an older build refuses to call itself ready after another node migrated further).
+  virtual result<void> ready() = 0;
 };
 
 }  // namespace atrium::store
