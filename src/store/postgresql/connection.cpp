@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <strings.h>
 
 namespace atrium::store::postgresql {
 
@@ -111,7 +112,14 @@ std::string numbered_parameters(std::string_view sql, int& params) {
 // ---- statement ---------------------------------------------------------------------------
 
 statement::statement(connection& c, std::string sql, std::string name, int params)
-    : c_(c), sql_(std::move(sql)), name_(std::move(name)), values_(params), kinds_(params, kind::unbound) {}
+    : c_(c), sql_(std::move(sql)), name_(std::move(name)), values_(params), kinds_(params, kind::unbound) {
+  std::size_t i = sql_.find_first_not_of(" \t\n");
+  auto starts = [&](const char* word) {
+    return i != std::string::npos && sql_.size() - i >= std::strlen(word) &&
+           strncasecmp(sql_.c_str() + i, word, std::strlen(word)) == 0;
+  };
+  guarded_ = starts("INSERT") || starts("UPDATE");
+}
 
 statement::~statement() { reset(); }
 
@@ -160,14 +168,27 @@ result<bool> statement::step() {
     std::vector<const char*> values(values_.size(), nullptr);
     for (std::size_t i = 0; i < values_.size(); ++i)
       if (kinds_[i] == kind::text || kinds_[i] == kind::integer) values[i] = values_[i].c_str();
+    bool savepoint = guarded_ && c_.in_transaction();
+    if (savepoint)
+      if (auto r = c_.exec("SAVEPOINT atrium_statement"); !r) {
+        reset();
+        return std::unexpected(r.error());
+      }
     PGresult* res = PQexecPrepared(c_.conn_, name_.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                    nullptr, 0);
     auto st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       error e = c_.failure(res, "postgresql");
+      if (savepoint) (void)c_.exec("ROLLBACK TO SAVEPOINT atrium_statement; RELEASE SAVEPOINT atrium_statement");
       reset();
       return std::unexpected(std::move(e));
     }
+    if (savepoint)
+      if (auto r = c_.exec("RELEASE SAVEPOINT atrium_statement"); !r) {
+        PQclear(res);
+        reset();
+        return std::unexpected(r.error());
+      }
     const char* n = PQcmdTuples(res);
     c_.changes_ = (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
     res_ = res;

@@ -28,6 +28,13 @@ class connection;
 // One prepared statement of one connection. Prepared on the server at its first execution
 // (the parameter types are known then: integers as bigint, unbound ones as text, the rest
 // inferred from the SQL). Callers leave it reset, as with SQLite.
+//
+// A failed statement does not end the transaction, as in SQLite: services catch a uniqueness
+// conflict and go on in the same transaction (a member added twice, a user code drawn again),
+// where PostgreSQL would refuse every later statement. So each INSERT and UPDATE inside a
+// transaction runs in a savepoint, rolled back to when it fails (two extra round trips; a
+// pipelined form is a later optimisation). SELECT and DELETE cannot violate a unique key and
+// run bare.
 class statement {
  public:
   statement(connection& c, std::string sql, std::string name, int params);
@@ -57,6 +64,7 @@ class statement {
   std::vector<std::string> values_;
   std::vector<kind> kinds_;
   bool prepared_ = false;
+  bool guarded_ = false;  // INSERT or UPDATE: runs in a savepoint inside a transaction
   PGresult* res_ = nullptr;
   int row_ = -1;
 };

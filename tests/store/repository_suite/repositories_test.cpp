@@ -105,6 +105,27 @@ TEST_P(repositories, user_uniqueness_conflicts_name_the_attribute) {
   EXPECT_EQ(dup_id.error().code, errc::conflict);
 }
 
+// Services catch a conflict and go on in the same transaction (a member added twice is not an
+// error): the failed statement alone is undone, as in SQLite, not the whole transaction.
+TEST_P(repositories, a_conflict_leaves_the_transaction_usable) {
+  ASSERT_TRUE(insert(make_group("g1", "Ops")));
+  ASSERT_TRUE(insert(make_user("u1", "alice")));
+  auto r = db_->write([](transaction& tx) -> result<void> {
+    if (auto m = tx.memberships().insert(make_membership("m1", "g1", "u1")); !m) return m;
+    auto again = tx.memberships().insert(make_membership("m2", "g1", "u1"));
+    if (again || again.error().code != errc::conflict) return fail(errc::internal, "expected a conflict");
+    auto dup = tx.users().insert(make_user("u2", "ALICE"));
+    if (dup || dup.error().code != errc::conflict) return fail(errc::internal, "expected a conflict");
+    return tx.users().insert(make_user("u3", "carol"));
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(get_user("u3"));
+  EXPECT_FALSE(get_user("u2"));
+  auto members = read_value(*db_, [](transaction& tx) { return tx.memberships().count_for_group("g1"); });
+  ASSERT_TRUE(members);
+  EXPECT_EQ(*members, 1);
+}
+
 TEST_P(repositories, group_uniqueness_conflicts_name_the_attribute) {
   auto g = make_group("g1", "Ops");
   g.external_ids = {{"okta", "x"}};
