@@ -12,101 +12,20 @@ import http.client
 import json
 import os
 import pathlib
-import pwd
 import shutil
-import socket
 import ssl
-import subprocess
 import tempfile
 
 import pytest
 
 import scim_client
-from conftest import ATRIUM, Server, new_user
+from conftest import Postgres, Server, new_user
 
-PG_BIN = pathlib.Path(os.environ.get("ATRIUM_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PASSWORD = "pg-secret-7f3a9c"  # only in the password files below
 
 TLS = ssl.create_default_context()
 TLS.check_hostname = False
 TLS.verify_mode = ssl.CERT_NONE
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Postgres:
-    """A throwaway cluster in `root`; stopped (immediate) and removed by stop()."""
-
-    def __init__(self, root):
-        self.root = pathlib.Path(root)
-        self.data = self.root / "data"
-        self.port = None
-        self.as_owner = []
-
-    def run(self, *args):
-        r = subprocess.run([*self.as_owner, *map(str, args)], capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, f"{args[0]} failed: {r.stdout}{r.stderr}"
-
-    def start(self):
-        if not (PG_BIN / "initdb").exists():
-            pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN}: install them with "
-                        "scripts/install-deps (Debian package postgresql-15) or set ATRIUM_PG_BIN")
-        self.root.mkdir(parents=True, exist_ok=True)
-        pwfile = self.root / "initdb-password"
-        pwfile.write_text(PASSWORD + "\n")
-        if os.geteuid() == 0:
-            try:
-                owner = pwd.getpwnam("atrium-test")
-            except KeyError:
-                pytest.skip("initdb refuses to run as root and the user atrium-test does not exist: "
-                            "scripts/install-deps creates it")
-            self.as_owner = ["runuser", "-u", "atrium-test", "--"]
-            os.chown(self.root, owner.pw_uid, owner.pw_gid)
-            os.chown(pwfile, owner.pw_uid, owner.pw_gid)
-        os.chmod(pwfile, 0o600)
-        self.run(PG_BIN / "initdb", "-D", self.data, "-U", "atrium", "--pwfile", pwfile,
-                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync")
-        self.port = free_port()
-        self.run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.root / "server.log", "-w", "-o",
-                 f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-        return self
-
-    def createdb(self, name):
-        self.run(PG_BIN / "createdb", "-h", self.root, "-p", self.port, "-U", "atrium", name)
-
-    def stop(self):
-        if self.port:
-            subprocess.run([*self.as_owner, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                            "-w", "stop"], capture_output=True, timeout=60)
-            self.port = None
-
-
-class PgServer(Server):
-    """An Atrium node on the PostgreSQL database `db`: the store settings reach `serve` as --set
-    flags and the admin CLI through ATRIUM_* variables (the password file's path, not the password)."""
-
-    def __init__(self, data_dir, pg, db, password_file):
-        self.store_settings = {
-            "store.kind": "postgresql",
-            "store.postgresql.conninfo": f"host=127.0.0.1 port={pg.port} user=atrium dbname={db}",
-            "store.postgresql.password_file": str(password_file),
-            "store.postgresql.pool_size": "4",
-        }
-        super().__init__(data_dir, [f"{k}={v}" for k, v in self.store_settings.items()])
-
-    def cli(self, *args, check=True):
-        env = dict(os.environ)
-        for k, v in self.store_settings.items():
-            env["ATRIUM_" + k.upper().replace(".", "_")] = v
-        r = subprocess.run([ATRIUM, *args, "--data-dir", str(self.data_dir)],
-                           capture_output=True, text=True, timeout=60, env=env)
-        if check and r.returncode != 0:
-            raise AssertionError(f"atrium {args} failed: {r.stderr}")
-        return r
 
 
 def get(node, path):
@@ -120,7 +39,10 @@ def get(node, path):
 def cluster():
     with tempfile.TemporaryDirectory(prefix="atrium-pg-") as tmp:
         os.chmod(tmp, 0o755)  # the cluster's owner (atrium-test) reaches its folder inside
-        pg = Postgres(pathlib.Path(tmp) / "pg").start()
+        why = Postgres.missing()
+        if why:
+            pytest.skip(why)
+        pg = Postgres(pathlib.Path(tmp) / "pg", PASSWORD).start()
         password_file = pathlib.Path(tmp) / "db-password"
         password_file.write_text(PASSWORD + "\n")
         os.chmod(password_file, 0o600)
@@ -135,7 +57,7 @@ def node(tmp, name, pg, db, password_file, master_key_from=None):
     data.mkdir()
     if master_key_from is not None:  # every node of one deployment shares the master key
         shutil.copy2(master_key_from.data_dir / "master.key", data / "master.key")
-    return PgServer(data, pg, db, password_file)
+    return Server(data, store=pg.store_settings(db, password_file))
 
 
 def assert_password_never_logged(*nodes):
