@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -122,7 +123,7 @@ def suite_postgres():
         pw.write_text("suite-secret\n")
         os.chmod(pw, 0o600)
         _suite_pg = (Postgres(root / "pg", "suite-secret").start(), pw)
-        atexit.register(_suite_pg[0].stop)
+        atexit.register(lambda: (_suite_pg[0].stop(), shutil.rmtree(root, ignore_errors=True)))
     return _suite_pg
 
 

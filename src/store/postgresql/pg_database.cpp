@@ -1,6 +1,7 @@
 #include "store/postgresql/pg_database.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include "store/postgresql/admin_policy_repo.hpp"
 #include "store/postgresql/application_repo.hpp"
@@ -58,10 +59,14 @@ result<void> guarded_pg(const tx_fn& fn, transaction& tx) {
 constexpr const char* begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 constexpr const char* begin_write = "BEGIN ISOLATION LEVEL SERIALIZABLE";
 
-// Between attempts of a refused write: short and growing, so that the writers that collided
-// do not collide again in lock step.
+// Between attempts of a refused write: a random pause below a bound that doubles (2, 4, 8 ...
+// 128 ms; "full jitter"), so that the writers that collided spread out instead of colliding
+// again in lock step. The randomness only spreads load; nothing depends on its quality.
 void pause_before_retry(int attempt) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, 1 << std::min(attempt, 5))));
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  int bound_us = 1000 << std::min(attempt, 7);
+  std::uniform_int_distribution<int> pick(bound_us / 4, bound_us);
+  std::this_thread::sleep_for(std::chrono::microseconds(pick(jitter)));
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 // function, as a SQLite WAL reader has). write() is one SERIALIZABLE transaction: PostgreSQL
 // lets concurrent writers of several nodes run at once and refuses a commit that no serial
 // order would explain (SQLSTATE 40001), or breaks a deadlock (40P01); write() then runs the
-// function again on a fresh snapshot, up to max_attempts times. That is safe because a write
+// function again on a fresh snapshot after a random pause, up to max_attempts times. That is safe because a write
 // function only reads and writes through its transaction (nothing of a rolled-back attempt
 // remains). This replaces SQLite's one writer thread with group commit: each write is its own
 // COMMIT, and commits of concurrent writes are grouped by PostgreSQL's own WAL flush
@@ -30,7 +30,7 @@ struct pg_options {
   connect_settings connection;           // conninfo, password, connect and statement timeouts
   int pool_size = 8;                     // connections at most; read() and write() wait for one
   int acquire_timeout_ms = 10000;        // how long they wait before failing
-  int max_attempts = 5;                  // runs of a write refused with 40001/40P01
+  int max_attempts = 10;                 // runs of a write refused with 40001/40P01
   int reconnect_backoff_min_ms = 100;    // after a failed connect, no new attempt before this...
   int reconnect_backoff_max_ms = 5000;   // ...doubling up to this
 };
