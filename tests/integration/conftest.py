@@ -3,7 +3,6 @@
 Interpreter: Debian's /usr/bin/python3 with python3-boto3 and python3-pytest from apt
 (`make integration` runs it). The AWS CLI used is Debian's v2 at /usr/bin/aws.
 """
-import atexit
 import hashlib
 import json
 import os
@@ -123,8 +122,17 @@ def suite_postgres():
         pw.write_text("suite-secret\n")
         os.chmod(pw, 0o600)
         _suite_pg = (Postgres(root / "pg", "suite-secret").start(), pw)
-        atexit.register(lambda: (_suite_pg[0].stop(), shutil.rmtree(root, ignore_errors=True)))
     return _suite_pg
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stops this test process's cluster (each xdist worker has its own) and removes it."""
+    global _suite_pg
+    if _suite_pg is not None:
+        pg, pw = _suite_pg
+        _suite_pg = None
+        pg.stop()
+        shutil.rmtree(pg.root.parent, ignore_errors=True)
 
 
 class Server:
@@ -152,6 +160,33 @@ class Server:
         for k, v in self.store_settings.items():
             env["ATRIUM_" + k.upper().replace(".", "_")] = v
         return env
+
+    @property
+    def store_kind(self):
+        return self.store_settings.get("store.kind", "sqlite")
+
+    def _psql_env(self):
+        env = dict(os.environ)
+        pw = self.store_settings.get("store.postgresql.password_file")
+        if pw:
+            env["PGPASSWORD"] = pathlib.Path(pw).read_text().splitlines()[0]
+        return env
+
+    def sql(self, statements):
+        """Runs SQL on the store behind the server's back (tests that break or age rows)."""
+        if self.store_kind == "postgresql":
+            cmd = ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", self.store_settings["store.postgresql.conninfo"],
+                   "-c", statements]
+            subprocess.run(cmd, check=True, capture_output=True, env=self._psql_env(), timeout=60)
+        else:
+            subprocess.run(["sqlite3", str(self.data_dir / "atrium.db"), statements], check=True, timeout=60)
+
+    def store_bytes(self):
+        """Everything the store holds, as bytes (tests that look for secrets in it)."""
+        if self.store_kind == "postgresql":
+            return subprocess.run([str(PG_BIN / "pg_dump"), "-d", self.store_settings["store.postgresql.conninfo"]],
+                                  check=True, capture_output=True, env=self._psql_env(), timeout=120).stdout
+        return b"".join(p.read_bytes() for p in self.data_dir.glob("atrium.db*"))
 
     def cli(self, *args, check=True):
         r = subprocess.run([ATRIUM, *args, "--data-dir", str(self.data_dir)],
