@@ -57,7 +57,7 @@ class pg_database final : public database {
   void write_detached(tx_fn fn) override;
 
   // /readyz: a connection answers and the schema is the version this binary knows.
-  result<void> ready();
+  result<void> ready() override;
   pool_stats stats() const;
 
  private:
