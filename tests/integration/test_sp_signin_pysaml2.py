@@ -217,3 +217,39 @@ def test_unknown_user_refused_and_password_sign_in_sent_to_idp(setup):
     # The built-in password sign-in is not offered while the source is the IdP.
     start = b.post(server.endpoint + "/portal/api/signin/start", json={"userName": USER}, timeout=30)
     assert start.status_code == 200 and start.json() == {"next": "redirect", "redirect": "/portal/sp/login"}, start.text
+
+
+def test_cli_shows_the_idp_and_refuses_an_unconfirmed_switch(setup):
+    server, _, sp, idp_id = setup
+    # The SP's URLs come from portal.public_url, which the CLI reads from the same settings.
+    public = ["--set", "portal.public_url=" + sp["EntityId"].removesuffix("/sp")]
+    shown = json.loads(server.cli("admin", "identity-source", "show", "--json", *public).stdout)
+    assert shown["IdentitySource"] == "EXTERNAL_IDP" and shown["ServiceProvider"]["AcsUrl"] == sp["AcsUrl"], shown
+    assert [i["IdpId"] for i in shown["ExternalIdPs"]] == [idp_id], shown
+    # The IdP's test certificate is valid for 30 days: inside the 90-day warning period.
+    assert len(shown["Warnings"]) == 1 and idp_id in shown["Warnings"][0], shown["Warnings"]
+    assert "expires on" in shown["Warnings"][0], shown["Warnings"]
+    r = server.cli("admin", "identity-source", "disable", "--confirm", "yes", check=False)
+    assert r.returncode == 1 and "ACCEPT" in r.stderr, r.stderr
+    r = server.cli("admin", "delete-configuration", "--confirm", "DELETE", check=False)
+    assert r.returncode == 1 and server.store_id in r.stderr, r.stderr
+    assert server.cli("admin", "identity-source", "sp-metadata", *public).stdout == sp["Metadata"]
+
+
+def test_signed_authn_requests_verify_with_pysaml2(setup):
+    import re
+    from saml2.sigver import verify_redirect_signature
+    server, idp, sp, idp_id = setup
+    status, out = admin(server, "UpdateExternalIdPConfigurationForDirectory", {"IdpId": idp_id, "SignAuthnRequests": True})
+    assert status == 200 and out["ExternalIdP"]["SignAuthnRequests"] is True, out
+    try:
+        r = browser().get(server.endpoint + "/portal/sp/login", allow_redirects=False, timeout=30)
+        query = urllib.parse.urlsplit(r.headers["Location"]).query
+        msg = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()}
+        assert msg["SigAlg"] == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", msg
+        cert = re.search(r"<ds:X509Certificate>([^<]+)</ds:X509Certificate>", sp["Metadata"]).group(1)
+        assert verify_redirect_signature(msg, idp.sec.sec_backend, cert=cert)
+        forged = dict(msg, SAMLRequest=msg["SAMLRequest"][:-4] + "AAAA")
+        assert not verify_redirect_signature(forged, idp.sec.sec_backend, cert=cert)
+    finally:
+        admin(server, "UpdateExternalIdPConfigurationForDirectory", {"IdpId": idp_id, "SignAuthnRequests": False})

@@ -79,7 +79,14 @@ json external_idp_json(const store::external_idp_record& r) {
 }
 
 identity_source_api::identity_source_api(service::identity_source_service& svc, const clock&)
-    : json_api({"AtriumAdmin", "sso-directory", "sso-directory", "sso-directory.amazonaws.com", idsource_audited}) {
+    : json_api({"AtriumAdmin", "sso-directory", "sso-directory", "sso-directory.amazonaws.com", idsource_audited},
+               [](const error& e) {
+                 // Conflicts here are states (an enabled IdP, the built-in store already), not
+                 // only uniqueness: the message says which; no identitystore Reason.
+                 aws_error out = to_aws_error(e);
+                 out.extra.erase("Reason");
+                 return out;
+               }) {
   add({"DescribeIdentitySource", true, [&svc](const json& req, const call_context& ctx) -> result<json> {
          TRY_VOID(sso_only_members(req, {}));
          TRY(v, svc.describe(ctx));
