@@ -253,3 +253,64 @@ def test_signed_authn_requests_verify_with_pysaml2(setup):
         assert not verify_redirect_signature(forged, idp.sec.sec_backend, cert=cert)
     finally:
         admin(server, "UpdateExternalIdPConfigurationForDirectory", {"IdpId": idp_id, "SignAuthnRequests": False})
+
+
+def test_multiple_idps_pick_the_idp_by_the_email_domain(setup):
+    server, idp, sp, idp_id = setup
+    status, out = admin(server, "UpdateIdentitySourceSettings", {"MultipleIdPs": True})
+    assert status == 200 and out == {"MultipleIdPs": True}, out
+    # A second IdP (by hand: its values and certificate), bound to corp.example.
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="atrium-sp-second-"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp / "k"),
+                    "-out", str(tmp / "c"), "-days", "200", "-subj", "/CN=second.example"], check=True, capture_output=True)
+    status, second = admin(server, "CreateExternalIdPConfigurationForDirectory",
+                           {"EntityId": "https://second.example/idp", "SsoUrl": "https://second.example/sso",
+                            "Certificates": [(tmp / "c").read_text()], "Domains": ["corp.example"]})
+    assert status == 200, second
+    try:
+        status, on = admin(server, "EnableExternalIdPConfigurationForDirectory",
+                           {"IdpId": second["IdpId"], "Confirmation": "ACCEPT"})
+        assert status == 200 and on["DisabledIdPs"] == [], on  # both stay enabled
+        b = browser()
+        # The start URL shows the sign-in page now (it asks for the e-mail).
+        assert b.get(server.endpoint + "/portal/", allow_redirects=False, timeout=30).status_code == 200
+        start = b.post(server.endpoint + "/portal/api/signin/start", json={"userName": "dave@corp.example"}, timeout=30)
+        assert start.json() == {"next": "redirect", "redirect": "/portal/sp/login?idp=" + second["IdpId"]}, start.text
+        r = b.get(server.endpoint + start.json()["redirect"], allow_redirects=False, timeout=30)
+        assert r.status_code == 302 and r.headers["Location"].startswith("https://second.example/sso?SAMLRequest="), r.headers
+        # Break-glass: a name no IdP claims goes on with a password (the built-in workflow).
+        glass = b.post(server.endpoint + "/portal/api/signin/start", json={"userName": "admin"}, timeout=30).json()
+        assert glass["next"] == "password" and glass["workflowId"], glass
+        # Turning multi-IdP mode off needs one enabled IdP at most.
+        status, err = admin(server, "UpdateIdentitySourceSettings", {"MultipleIdPs": False})
+        assert status == 400 and err["__type"] == "ConflictException", err
+    finally:  # back to the module's set-up: one IdP, single-IdP mode
+        for op, body in [("DisableExternalIdPConfigurationForDirectory", {"Confirmation": "ACCEPT"}),
+                         ("UpdateIdentitySourceSettings", {"MultipleIdPs": False}),
+                         ("EnableExternalIdPConfigurationForDirectory", {"IdpId": idp_id, "Confirmation": "ACCEPT"}),
+                         ("DeleteExternalIdPConfigurationForDirectory", {"IdpId": second["IdpId"]})]:
+            status, out = admin(server, op, body)
+            assert status == 200, (op, out)
+
+
+def test_certificate_expiry_reaches_metrics():
+    """An IdP configured with the CLI before the server starts: its 30-day certificate counts."""
+    from conftest import Server
+    with tempfile.TemporaryDirectory(prefix="atrium-sp-metrics-") as tmp:
+        tmp = pathlib.Path(tmp)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp / "k"),
+                        "-out", str(tmp / "c.pem"), "-days", "30", "-subj", "/CN=soon.example"], check=True,
+                       capture_output=True)
+        s = Server(tmp / "data" if (tmp / "data").mkdir() is None else None)
+        s.key = s.create_key()
+        made = json.loads(s.cli("admin", "identity-source", "create", "--entity-id", "https://soon.example/idp",
+                                "--sso-url", "https://soon.example/sso", "--certificate", str(tmp / "c.pem"),
+                                "--json").stdout)
+        assert made["IdpId"].startswith("idp-"), made
+        s.start()
+        try:
+            metrics = requests.get(s.endpoint + "/metrics", verify=False, timeout=30).text
+            assert "atrium_external_idp_certificates 1" in metrics, metrics
+            assert "atrium_external_idp_certificates_expiring_soon 1" in metrics, metrics
+        finally:
+            s.stop()

@@ -187,6 +187,8 @@ response portal_door::sp_acs_route(const request& req) {
 std::optional<response> portal_door::start_redirect(const request& req, std::string_view path) {
   if (!svc_.sp || (req.method != "GET" && req.method != "HEAD")) return std::nullopt;
   if (path != "/" && path != "/portal" && path != "/portal/" && path != "/portal/signin") return std::nullopt;
+  // Just signed out: show that (the IdP's own session would sign the user straight back in).
+  if (req.target.find("signedOut=") != std::string::npos) return std::nullopt;
   std::string token = cookie_value(req, session_cookie_name);
   if (!token.empty() && token.size() <= max_token) {
     auto s = svc_.sessions.validate(token);
