@@ -144,8 +144,10 @@ int mfa_commands::settings() {
   });
   if (json_) {
     auto j = settings_json(s);
-    j["IdentitySource"] = external ? "EXTERNAL_IDP" : "BUILT_IN";
-    if (external) j["AppliesTo"] = "BUILT_IN_USERS_ONLY";
+    if (external) {
+      j["IdentitySource"] = "EXTERNAL_IDP";
+      j["AppliesTo"] = "BUILT_IN_USERS_ONLY";
+    }
     std::cout << j.dump() << "\n";
   } else {
     print_settings(s);

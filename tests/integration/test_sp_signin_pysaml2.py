@@ -236,6 +236,9 @@ def test_cli_shows_the_idp_and_refuses_an_unconfirmed_switch(setup):
     r = server.cli("admin", "delete-configuration", "--confirm", "DELETE", check=False)
     assert r.returncode == 1 and server.store_id in r.stderr, r.stderr
     assert server.cli("admin", "identity-source", "sp-metadata", *public).stdout == sp["Metadata"]
+    # MFA is the IdP's: Atrium's settings say they apply to built-in users only.
+    mfa = json.loads(server.cli("admin", "mfa", "settings", "--json").stdout)
+    assert mfa["IdentitySource"] == "EXTERNAL_IDP" and mfa["AppliesTo"] == "BUILT_IN_USERS_ONLY", mfa
 
 
 def test_signed_authn_requests_verify_with_pysaml2(setup):
