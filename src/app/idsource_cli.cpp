@@ -191,7 +191,7 @@ int idsource_commands::run_delete_configuration() {
   auto cfg = load_config(common_);
   auto rt = runtime::open(cfg);
   auto env = cli_env_of(*rt);
-  auto ctx = cli_context(env, service::event_sources::sso_directory, "DeleteConfiguration");
+  auto ctx = cli_context(env, service::event_sources::sso, "DeleteConfiguration");
   auto n = rt->idsource().service->delete_configuration(ctx, confirm_);
   if (!n) return cli_failed(env, ctx, n.error());
   rt->idsource().keys->forget();

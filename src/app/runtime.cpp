@@ -49,7 +49,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
       *c.auth, *c.throttle, *c.audited,
       std::vector<proto::aws::json_api*>{rt->identity_->identitystore.get(), rt->identity_->provisioning_api.get(),
                                          rt->sso_admin_->api.get(), rt->organization_->api.get(),
-                                         rt->applications_->console_api.get(), rt->idsource_->api.get()},
+                                         rt->applications_->console_api.get(), rt->idsource_->api.get(),
+                                         rt->idsource_->configuration_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   c.routes.set_fallback(*aws);

@@ -12,6 +12,7 @@ std::unique_ptr<idsource_wing> wire_idsource(core& c) {
   w->service = std::make_unique<service::identity_source_service>(*c.audited, c.clk, c.rnd, *w->keys, w->endpoints,
                                                                   c.ids.identity_store_id);
   w->api = std::make_unique<proto::aws::identity_source_api>(*w->service, c.clk);
+  w->configuration_api = std::make_unique<proto::aws::configuration_api>(*w->service);
   return w;
 }
 

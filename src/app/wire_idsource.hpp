@@ -18,6 +18,7 @@ struct idsource_wing {
   std::unique_ptr<service::sp_keys> keys;
   std::unique_ptr<service::identity_source_service> service;
   std::unique_ptr<proto::aws::identity_source_api> api;
+  std::unique_ptr<proto::aws::configuration_api> configuration_api;
   std::unique_ptr<service::sp_sign_in> sign_in;  // made by open_sign_in
 };
 

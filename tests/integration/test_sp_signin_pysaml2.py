@@ -319,3 +319,18 @@ def test_certificate_expiry_reaches_metrics():
             assert "atrium_external_idp_certificates_expiring_soon 1" in metrics, metrics
         finally:
             s.stop()
+
+
+def test_a_directory_only_key_may_not_delete_the_configuration(setup, tmp_path):
+    server, _, _, _ = setup
+    policy = tmp_path / "directory.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17",
+                                  "Statement": [{"Effect": "Allow", "Action": "sso-directory:*", "Resource": "*"}]}))
+    key = json.loads(server.cli("admin", "create-access-key", "--json", "--user-name", "directory",
+                                "--policy-file", str(policy)).stdout)
+    directory = type(server)(server.data_dir)
+    directory.port, directory.tls, directory.key = server.port, server.tls, key
+    status, d = admin(directory, "DescribeIdentitySource", {})
+    assert status == 200 and d["IdentitySource"] == "EXTERNAL_IDP", d
+    status, err = admin(directory, "DeleteConfiguration", {"Confirmation": server.store_id})
+    assert status == 400 and err["__type"] == "AccessDeniedException", err

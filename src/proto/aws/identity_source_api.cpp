@@ -140,6 +140,14 @@ identity_source_api::identity_source_api(service::identity_source_service& svc, 
          TRY(st, svc.update_settings(ctx, *multi));
          return json{{"MultipleIdPs", st.multiple_idps}};
        }});
+}
+
+configuration_api::configuration_api(service::identity_source_service& svc)
+    : json_api({"AtriumAdmin", "sso", "sso", "sso.amazonaws.com", {}}, [](const error& e) {
+        aws_error out = to_aws_error(e);
+        out.extra.erase("Reason");
+        return out;
+      }) {
   add({"DeleteConfiguration", false, [&svc](const json& req, const call_context& ctx) -> result<json> {
          TRY_VOID(sso_only_members(req, {"Confirmation"}));
          TRY(confirm, sso_required_string(req, "Confirmation", 1, 64));

@@ -13,6 +13,7 @@
 //   DeleteExternalIdPConfigurationForDirectory {IdpId} -> {}
 //   UpdateIdentitySourceSettings {MultipleIdPs} -> {MultipleIdPs}
 //   DeleteConfiguration {Confirmation: "<identity store id>"} -> {Deleted: {...counts}}
+//       (configuration_api: IAM action sso:DeleteConfiguration, eventSource sso.amazonaws.com)
 #include "proto/aws/json_api.hpp"
 #include "service/idsource/identity_source_service.hpp"
 
@@ -21,6 +22,14 @@ namespace atrium::proto::aws {
 class identity_source_api final : public json_api {
  public:
   identity_source_api(service::identity_source_service& svc, const clock& clk);
+};
+
+// DeleteConfiguration alone, under IAM action prefix "sso" and eventSource sso.amazonaws.com:
+// it deletes permission sets, applications and assignments too, so a key allowed only
+// `sso-directory:*` (the directory administrator) may not run it.
+class configuration_api final : public json_api {
+ public:
+  explicit configuration_api(service::identity_source_service& svc);
 };
 
 // The JSON of one IdP configuration (DescribeIdentitySource's ExternalIdPs items); the CLI
