@@ -246,7 +246,20 @@ result<sp_login_done> sp_sign_in::run(const sign_in_client& c, attempt& a, std::
   });
   if (!w) return std::unexpected(w.error());
   sessions_.purge_expired();
+  purge_expired();
   return out;
+}
+
+void sp_sign_in::purge_expired() {
+  auto now = clock_.now();
+  int64_t now_ms = epoch_millis(now);
+  int64_t last = last_purge_ms_.load();
+  if (now_ms - last < 10 * 60 * 1000 || !last_purge_ms_.compare_exchange_strong(last, now_ms)) return;
+  store_.db().write_detached([now](store::transaction& tx) -> result<void> {
+    auto n = tx.external_idps().remove_expired(now);
+    if (!n) return std::unexpected(n.error());
+    return {};
+  });
 }
 
 result<std::optional<std::string>> sp_sign_in::idp_for_email(std::string_view email) {

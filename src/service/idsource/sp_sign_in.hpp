@@ -20,6 +20,7 @@
 //   Every refusal is an ExternalIdPDirectoryLogin record (serviceEventDetails Failure) with the
 //   reason in additionalEventData; a success is one with Success, in the session's transaction.
 //   The assertion and the browser token are never recorded.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -91,6 +92,9 @@ class sp_sign_in {
                             std::optional<std::string> relay_state, std::string_view browser_token);
   void record_failure(const sign_in_client& c, const attempt& a, const std::string& reason);
   call_context event_context(const sign_in_client& c, const std::string& user_name) const;
+  // Expired requests and replay-cache rows, a detached write at most every 10 minutes (an
+  // IdP-initiated-only deployment never calls begin(), which purges too).
+  void purge_expired();
 
   audited_store& store_;
   session_service& sessions_;
@@ -99,6 +103,7 @@ class sp_sign_in {
   const clock& clock_;
   random_source& random_;
   sp_settings s_;
+  std::atomic<int64_t> last_purge_ms_{0};
 };
 
 // A portal path a relay may name ("/portal/..."; never "//host" or a scheme); nullopt otherwise.
