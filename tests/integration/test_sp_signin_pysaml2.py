@@ -214,6 +214,10 @@ def test_unknown_user_refused_and_password_sign_in_sent_to_idp(setup):
     request = idp.parse_authn_request(sign_in_request(server, b), BINDING_HTTP_REDIRECT)
     r = post_acs(server, b, respond(idp, sp, request.message.id, name="nobody@example.test"))
     assert r.status_code == 403 and "No user has the userName" in r.text, r.text
+    # Refused before the Response is read (not a form): recorded all the same.
+    r = b.post(server.endpoint + "/portal/sp/acs", json={"SAMLResponse": "x"}, timeout=30)
+    assert r.status_code == 415 and "<script" not in r.text, r.text
+    assert "x-www-form-urlencoded" in sp_events(server)[-1]["additionalEventData"]["Reason"]
     # Right after a sign-out the page says so instead of going straight back to the IdP.
     assert b.get(server.endpoint + "/portal/signin?signedOut=1", allow_redirects=False, timeout=30).status_code == 200
     # The built-in password sign-in is not offered while the source is the IdP.

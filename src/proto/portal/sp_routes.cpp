@@ -151,12 +151,18 @@ response portal_door::sp_login_route(const request& req) {
 }
 
 response portal_door::sp_acs_route(const request& req) {
-  if (req.method != "POST") return sp_refusal(405, "InvalidRequest", "The IdP posts its Response here (HTTP-POST binding).");
-  if (req.body.size() > max_acs_form) return sp_refusal(413, "InvalidRequest", "The form is too large.");
+  // Every refusal of a sign-in is an ExternalIdPDirectoryLogin record, these too.
+  auto refuse = [&](int status, const std::string& message) {
+    svc_.sp->record_refusal(client_of(req), message);
+    return sp_refusal(status, "InvalidRequest", message);
+  };
+  if (req.method != "POST")  // not a sign-in attempt: not recorded
+    return sp_refusal(405, "InvalidRequest", "The IdP posts its Response here (HTTP-POST binding).");
+  if (req.body.size() > max_acs_form) return refuse(413, "The form is too large.");
   if (!media_type_is(req.header("content-type"), {"application/x-www-form-urlencoded"}))
-    return sp_refusal(415, "InvalidRequest", "The HTTP-POST binding sends application/x-www-form-urlencoded.");
+    return refuse(415, "The HTTP-POST binding sends application/x-www-form-urlencoded.");
   auto fields = acs_fields(req.body);
-  if (!fields) return sp_refusal_of(fields.error());
+  if (!fields) return refuse(400, fields.error().message);
   auto saml = fields->find("SAMLResponse");
   std::optional<std::string> relay_state;
   if (auto rs = fields->find("RelayState"); rs != fields->end()) relay_state = rs->second;

@@ -156,6 +156,8 @@ result<sp_login_done> sp_sign_in::consume(const sign_in_client& c, std::string_v
   return r;
 }
 
+void sp_sign_in::record_refusal(const sign_in_client& c, const std::string& reason) { record_failure(c, attempt{}, reason); }
+
 void sp_sign_in::record_failure(const sign_in_client& c, const attempt& a, const std::string& reason) {
   auto ctx = event_context(c, a.name_id);
   nlohmann::ordered_json extra = {{"Reason", reason}};

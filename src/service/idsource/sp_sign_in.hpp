@@ -75,6 +75,10 @@ class sp_sign_in {
   result<sp_login_done> consume(const sign_in_client& c, std::string_view saml_response,
                                 std::optional<std::string> relay_state, std::string_view browser_token);
 
+  // A POST to the ACS the door refused before consume() could read it (wrong media type, too
+  // large, not a form): the same ExternalIdPDirectoryLogin Failure record with the reason.
+  void record_refusal(const sign_in_client& c, const std::string& reason);
+
   // Home realm discovery (multi-IdP mode): the enabled IdP bound to the e-mail's domain.
   result<std::optional<std::string>> idp_for_email(std::string_view email);
   // What the portal's start page does: nullopt: password sign-in (built-in source, or
