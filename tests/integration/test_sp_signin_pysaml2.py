@@ -264,12 +264,12 @@ def test_signed_authn_requests_verify_with_pysaml2(setup):
         admin(server, "UpdateExternalIdPConfigurationForDirectory", {"IdpId": idp_id, "SignAuthnRequests": False})
 
 
-def test_multiple_idps_pick_the_idp_by_the_email_domain(setup):
+def test_multiple_idps_pick_the_idp_by_the_email_domain(setup, tmp_path):
     server, idp, sp, idp_id = setup
     status, out = admin(server, "UpdateIdentitySourceSettings", {"MultipleIdPs": True})
     assert status == 200 and out == {"MultipleIdPs": True}, out
     # A second IdP (by hand: its values and certificate), bound to corp.example.
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="atrium-sp-second-"))
+    tmp = tmp_path
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp / "k"),
                     "-out", str(tmp / "c"), "-days", "200", "-subj", "/CN=second.example"], check=True, capture_output=True)
     status, second = admin(server, "CreateExternalIdPConfigurationForDirectory",
