@@ -12,6 +12,7 @@
 #include "app/cli_config_cli.hpp"
 #include "app/config.hpp"
 #include "app/idp_cli.hpp"
+#include "app/idsource_cli.hpp"
 #include "app/mfa_cli.hpp"
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
@@ -165,6 +166,7 @@ int run_cli(int argc, char** argv) {
   scim_commands scim(admin);
   org_commands org(admin);
   idp_commands idp(admin);
+  idsource_commands idsource(admin);
   user_commands users(admin);
   mfa_commands mfa(admin);
   cli_config_command cli_config(admin);
@@ -191,6 +193,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;
     if (auto code = idp.run()) return *code;
+    if (auto code = idsource.run()) return *code;
     if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
     if (auto code = cli_config.run()) return *code;

@@ -57,6 +57,9 @@ struct config {
   std::filesystem::path applications_catalog_dir;  // empty: catalog/ beside the binary, else data/catalog
   int applications_key_bits = 3072;
   int applications_max = 3000;
+  // Atrium as SAML SP (issue 17; docs/identity-source-admin.md): the clock skew allowed on the
+  // external IdP's times (sp.clock_skew_seconds).
+  int sp_clock_skew_seconds = 60;
   std::string provisioner_kind = "record-only";
   std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)

@@ -5,6 +5,7 @@
 
 #include "app/cli_common.hpp"
 #include "app/runtime.hpp"
+#include "service/idsource/idp_config.hpp"
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/aws/wire.hpp"
@@ -133,8 +134,27 @@ int mfa_commands::settings() {
     };
     if (auto r = apply(); !r) return cli_failed(env, ctx, r.error());
   }
-  if (json_) std::cout << settings_json(s).dump() << "\n";
-  else print_settings(s);
+  // With an external IdP as identity source, MFA is the IdP's business (issue 17 item 6; the
+  // service's settings page says so): these settings apply to built-in (break-glass) users only.
+  bool external = false;
+  (void)rt->base().db->read([&](store::transaction& tx) -> result<void> {
+    auto st = service::read_identity_source(tx);
+    if (st) external = st->external;
+    return {};
+  });
+  if (json_) {
+    auto j = settings_json(s);
+    if (external) {
+      j["IdentitySource"] = "EXTERNAL_IDP";
+      j["AppliesTo"] = "BUILT_IN_USERS_ONLY";
+    }
+    std::cout << j.dump() << "\n";
+  } else {
+    print_settings(s);
+    if (external)
+      std::cout << "The identity source is an external identity provider: its users' MFA is configured there; "
+                   "these settings apply only to built-in users who sign in with a password.\n";
+  }
   return 0;
 }
 

@@ -20,6 +20,7 @@ struct signin_wing;
 struct portal_wing;
 struct cli_access_wing;
 struct applications_wing;
+struct idsource_wing;
 
 // Where time and randomness come from (architecture guide: injected everywhere). Null: the
 // system clock and libsodium's random source. Tests pass a manual clock and a seeded source.
@@ -40,6 +41,7 @@ class runtime {
   sso_admin_wing& sso_admin() { return *sso_admin_; }
   organization_wing& organization() { return *organization_; }
   applications_wing& applications() { return *applications_; }
+  idsource_wing& idsource() { return *idsource_; }
   // The router the server hands every request to (the portal's routes join it in serve()).
   proto::router& routes() { return core_->routes; }
 
@@ -63,6 +65,7 @@ class runtime {
   std::unique_ptr<sso_admin_wing> sso_admin_;
   std::unique_ptr<organization_wing> organization_;
   std::unique_ptr<applications_wing> applications_;
+  std::unique_ptr<idsource_wing> idsource_;
   std::unique_ptr<proto::door> aws_;
   std::unique_ptr<proto::door> readiness_;  // GET /readyz (readiness_door.hpp)
   // Made by serve() once the port is known (the portal's URL names it).

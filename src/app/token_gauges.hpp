@@ -1,5 +1,5 @@
 #pragma once
-// SCIM token expiry as Prometheus gauges, refreshed once a minute off the network threads (the
+// SCIM token and external IdP certificate expiry as Prometheus gauges, refreshed once a minute off the network threads (the
 // guide's reminders start 90 days before a token expires). Runs while the object lives.
 #include <thread>
 

@@ -5,6 +5,7 @@
 
 #include "app/core.hpp"
 #include "app/wire_applications.hpp"
+#include "app/wire_idsource.hpp"
 #include "app/wire_signin.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "service/signin/portal_accounts.hpp"
@@ -21,6 +22,6 @@ struct portal_wing {
 // sign-in (null: none); `cli`: command-line access's routes (app/wire_cli_access.hpp), or null.
 std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
                                          service::aws_federation& federation, applications_wing* apps = nullptr,
-                                         proto::portal::cli_services* cli = nullptr);
+                                         proto::portal::cli_services* cli = nullptr, idsource_wing* idsource = nullptr);
 
 }  // namespace atrium::app

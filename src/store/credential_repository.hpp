@@ -51,6 +51,9 @@ class credential_repository {
   virtual result<std::optional<password_record>> get_password(const std::string& user_id) = 0;
   // Inserts or replaces the user's row.
   virtual result<void> put_password(const password_record& r) = 0;
+  // Users that have a password (who can sign in with one when the identity source is the
+  // built-in store again: issue 17's switch semantics).
+  virtual result<int64_t> count_passwords() = 0;
 
   virtual result<void> insert_token(const one_time_token& t) = 0;
   virtual result<std::optional<one_time_token>> find_token(std::string_view secret_hash) = 0;

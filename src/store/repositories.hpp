@@ -27,6 +27,7 @@ class session_repository;
 class oidc_repository;
 class application_repository;
 class webauthn_challenge_repository;
+class external_idp_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -177,6 +178,7 @@ class transaction {
   virtual oidc_repository& oidc() = 0;
   virtual application_repository& applications() = 0;
   virtual webauthn_challenge_repository& webauthn_challenges() = 0;
+  virtual external_idp_repository& external_idps() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

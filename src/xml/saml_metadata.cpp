@@ -29,7 +29,7 @@ result<int> md_index(const xmlNode* n) {
 }
 
 // KeyDescriptor (metadata §2.4.1.1): use="signing", or no use (both signing and encryption).
-result<void> read_keys(const xmlNode* sp, sp_metadata& out) {
+result<void> read_signing_keys(const xmlNode* sp, std::vector<std::string>& out) {
   for (const xmlNode* kd : element_children(sp, ns_md, "KeyDescriptor")) {
     auto use = attribute(kd, "use");
     if (use && *use != "signing") continue;
@@ -38,10 +38,17 @@ result<void> read_keys(const xmlNode* sp, sp_metadata& out) {
         for (const xmlNode* cert : element_children(data, ns_ds, "X509Certificate")) {
           TRY(text, element_text(cert));
           TRY(pem, certificate_pem_of_base64(text));
-          out.signing_certificates.push_back(std::move(pem));
+          out.push_back(std::move(pem));
         }
   }
   return {};
+}
+
+bool supports_saml2(const xmlNode* role) {
+  auto protocols = attribute(role, "protocolSupportEnumeration").value_or("");
+  bool saml2 = false;
+  for (auto p : split(protocols, ' ')) saml2 = saml2 || p == saml2_protocol;
+  return saml2;
 }
 
 result<void> read_acs(const xmlNode* sp, sp_metadata& out) {
@@ -80,17 +87,50 @@ result<sp_metadata> read_sp_metadata(std::string_view bytes, const parse_limits&
   auto sps = element_children(root, ns_md, "SPSSODescriptor");
   if (sps.size() != 1) return invalid("The SP metadata must have exactly one SPSSODescriptor.");
   const xmlNode* sp = sps.front();
-  auto protocols = attribute(sp, "protocolSupportEnumeration").value_or("");
-  bool saml2 = false;
-  for (auto p : split(protocols, ' ')) saml2 = saml2 || p == saml2_protocol;
-  if (!saml2) return invalid("The SPSSODescriptor does not support the SAML 2.0 protocol.");
+  if (!supports_saml2(sp)) return invalid("The SPSSODescriptor does not support the SAML 2.0 protocol.");
   out.authn_requests_signed = md_boolean(sp, "AuthnRequestsSigned");
-  TRY_VOID(read_keys(sp, out));
+  TRY_VOID(read_signing_keys(sp, out.signing_certificates));
   TRY_VOID(read_acs(sp, out));
   for (const xmlNode* f : element_children(sp, ns_md, "NameIDFormat")) {
     TRY(text, element_text(f));
     out.name_id_formats.push_back(std::string(trim(text)));
   }
+  return out;
+}
+
+result<idp_metadata> read_idp_metadata(std::string_view bytes, const parse_limits& limits) {
+  TRY(doc, document::parse(bytes, limits));
+  const xmlNode* root = doc.root();
+  if (is_element(root, ns_md, "EntitiesDescriptor")) {
+    // Some IdPs (SimpleSAMLphp's federation export, Shibboleth) wrap the one entity.
+    const xmlNode* found = nullptr;
+    for (const xmlNode* e : element_children(root, ns_md, "EntityDescriptor")) {
+      if (element_children(e, ns_md, "IDPSSODescriptor").empty()) continue;
+      if (found) return invalid("The metadata describes more than one identity provider: upload one.");
+      found = e;
+    }
+    if (!found) return invalid("The metadata has no EntityDescriptor with an IDPSSODescriptor.");
+    root = found;
+  } else if (!is_element(root, ns_md, "EntityDescriptor")) {
+    return invalid("The IdP metadata's root is not md:EntityDescriptor.");
+  }
+  idp_metadata out;
+  out.entity_id = attribute(root, "entityID").value_or("");
+  if (out.entity_id.empty()) return invalid("The IdP metadata has no entityID.");
+  auto idps = element_children(root, ns_md, "IDPSSODescriptor");
+  if (idps.size() != 1) return invalid("The IdP metadata must have exactly one IDPSSODescriptor.");
+  const xmlNode* idp = idps.front();
+  if (!supports_saml2(idp)) return invalid("The IDPSSODescriptor does not support the SAML 2.0 protocol.");
+  out.want_authn_requests_signed = md_boolean(idp, "WantAuthnRequestsSigned");
+  TRY_VOID(read_signing_keys(idp, out.signing_certificates));
+  if (out.signing_certificates.empty()) return invalid("The IdP metadata has no signing certificate (KeyDescriptor).");
+  for (const xmlNode* sso : element_children(idp, ns_md, "SingleSignOnService")) {
+    if (attribute(sso, "Binding") != binding_redirect) continue;
+    out.sso_url = attribute(sso, "Location").value_or("");
+    break;
+  }
+  if (out.sso_url.empty())
+    return invalid("The IdP metadata has no SingleSignOnService with the HTTP-Redirect binding.");
   return out;
 }
 

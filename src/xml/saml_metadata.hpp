@@ -37,6 +37,22 @@ struct sp_metadata {
 // AssertionConsumerService (errc::validation naming what is missing).
 result<sp_metadata> read_sp_metadata(std::string_view bytes, const parse_limits& limits = {});
 
+// An identity provider's metadata (saml-metadata-2.0-os §2.4.3 IDPSSODescriptor), as the
+// guide's "Identity provider metadata" upload gives Atrium as SP (issue 17): the entity ID (the
+// Issuer of its Responses), the SingleSignOnService of the HTTP-Redirect binding (where
+// AuthnRequests go), its signing certificates and whether it wants AuthnRequests signed.
+struct idp_metadata {
+  std::string entity_id;
+  std::string sso_url;                            // HTTP-Redirect SingleSignOnService
+  std::vector<std::string> signing_certificates;  // PEM (KeyDescriptor use="signing" or no use)
+  bool want_authn_requests_signed = false;
+};
+
+// The root must be md:EntityDescriptor (or an md:EntitiesDescriptor holding exactly one
+// EntityDescriptor with an IDPSSODescriptor) with an entityID, one IDPSSODescriptor supporting
+// SAML 2.0, an HTTP-Redirect SingleSignOnService and at least one signing certificate.
+result<idp_metadata> read_idp_metadata(std::string_view bytes, const parse_limits& limits = {});
+
 // The PEM form of a base64 DER certificate (ds:X509Certificate text, whitespace allowed).
 result<std::string> certificate_pem_of_base64(std::string_view base64_der);
 

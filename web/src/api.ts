@@ -110,6 +110,8 @@ export interface SessionInfo {
   user?: { id: string; userName: string; displayName?: string };
   csrfToken?: string;
   expiresAt?: string;
+  // Signed in through an external identity provider: MFA is configured there.
+  mfaManagedByIdentityProvider?: boolean;
 }
 
 export interface Role {

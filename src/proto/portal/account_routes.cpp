@@ -39,10 +39,17 @@ result<response> portal_door::session_route(call& c, std::string_view rest) {
   if (rest == "session") {
     if (!c.session) return json_answer({{"signedIn", false}});
     const auto& u = c.session->user;
-    return json_answer({{"signedIn", true},
-                        {"user", {{"id", u.id}, {"userName", u.user_name}, {"displayName", u.display_name.value_or(u.user_name)}}},
-                        {"csrfToken", c.session->csrf_token},
-                        {"expiresAt", iso8601(c.session->record.expires_at, false)}});
+    json j = {{"signedIn", true},
+              {"user", {{"id", u.id}, {"userName", u.user_name}, {"displayName", u.display_name.value_or(u.user_name)}}},
+              {"csrfToken", c.session->csrf_token},
+              {"expiresAt", iso8601(c.session->record.expires_at, false)}};
+    // The user signs in through an external IdP (issue 17 item 6): MFA is the IdP's business,
+    // and the devices page says so.
+    if (svc_.sp) {
+      auto password = svc_.sp->password_sign_in_allowed(u.user_name);
+      if (password && !*password) j["mfaManagedByIdentityProvider"] = true;
+    }
+    return json_answer(j);
   }
   if (rest == "signout") {
     auto ctx = svc_.sign_in.user_context(c.client, c.session->user.user_name);

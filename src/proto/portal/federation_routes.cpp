@@ -27,6 +27,7 @@ response portal_door::federation_route(call& c, bool console) {
   auto role = account ? text_field(c.body, "roleName", max_role_name) : account;
   auto base = svc_.sign_in.user_context(c.client, user.user_name);
   base.who.principal_id = user.id;  // the portal's API events name the directory user (guide)
+  base.session_id = c.session->record.id;  // an external IdP's attributes of this session apply
   auto event = console ? service::aws_federation::console_event : service::aws_federation::credentials_event;
   auto ctx = svc_.federation.event_context(base, event, user.id, account ? *account : "", role ? *role : "");
   response r;

@@ -54,6 +54,12 @@ response portal_door::handle(const request& req) {
   // names the application's ACS): it gets none of the portal's headers below.
   if (req.method == "POST" && (path == "/portal/saml/continue" || path.starts_with("/portal/saml/launch/")))
     return saml_form_route(req, path);
+  // Atrium as SAML SP: its pages carry their own headers (sp_routes.cpp).
+  if (path.starts_with("/portal/sp/")) return sp_route(req, path);
+  if (auto to_idp = start_redirect(req, path)) {
+    add_security_headers(*to_idp, s_.form_action);
+    return std::move(*to_idp);
+  }
   response r;
   if (path == "/" || path == "/portal") {
     r.status = 302;

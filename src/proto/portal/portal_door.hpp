@@ -5,6 +5,7 @@
 // the built browser UI from web.assets_dir. Requests and responses are the door kit's values
 // (proto/kit/exchange.hpp). Errors: HTTP status + {"error": "<Code>", "message": "..."}.
 #include <cstddef>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -15,6 +16,8 @@
 #include "service/applications/saml_idp_service.hpp"
 #include "service/audit/audited_store.hpp"
 #include "service/federation/aws_federation.hpp"
+#include "service/idsource/identity_source_service.hpp"
+#include "service/idsource/sp_sign_in.hpp"
 #include "service/signin/mfa_service.hpp"
 #include "service/signin/password_service.hpp"
 #include "service/signin/portal_accounts.hpp"
@@ -47,6 +50,9 @@ struct portal_services {
   service::application_service* applications = nullptr;
   service::saml_idp_service* saml = nullptr;
   cli_services* cli = nullptr;  // command-line access (issue 16); null: its routes answer 404
+  // Atrium as SAML SP (issue 17): /portal/sp/*, the start URL's redirect to the IdP. Null: 404.
+  service::sp_sign_in* sp = nullptr;
+  service::identity_source_service* identity_source = nullptr;
 };
 
 class portal_door final : public door {
@@ -78,6 +84,12 @@ class portal_door final : public door {
   result<response> applications_route(call& c, std::string_view rest);
   // POST /portal/saml/launch/<apl> and /portal/saml/continue: the auto-POST page (saml_post_page.cpp).
   response saml_form_route(const request& req, std::string_view path);
+  // /portal/sp/* (sp_routes.cpp): metadata, login, the assertion consumer service.
+  response sp_route(const request& req, std::string_view path);
+  response sp_metadata_route(const request& req);
+  response sp_login_route(const request& req);
+  response sp_acs_route(const request& req);
+  std::optional<response> start_redirect(const request& req, std::string_view path);
 
   portal_services svc_;
   portal_settings s_;

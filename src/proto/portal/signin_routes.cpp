@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "base/json_text.hpp"
+#include "base/strings.hpp"
 #include "proto/portal/portal_door.hpp"
 #include "proto/portal/portal_http.hpp"
 #include "service/signin/sign_in_registration.hpp"
@@ -52,6 +53,20 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
   };
   if (step == "start") {
     TRY(name, text_field(b, "userName", max_user_name));
+    // An external IdP as identity source (issue 17): its users sign in there. In multi-IdP
+    // mode the typed e-mail's domain picks the IdP (home realm discovery) and names no IdP
+    // claims go on with a password (break-glass built-in users).
+    if (svc_.sp) {
+      TRY(allowed, svc_.sp->password_sign_in_allowed(name));
+      if (!allowed) {
+        TRY(idp, svc_.sp->idp_for_email(name));
+        std::string to = "/portal/sp/login";
+        if (idp) to += "?idp=" + url_encode(*idp);
+        auto r = json_answer(json{{"next", "redirect"}, {"redirect", to}});
+        r.operation = "portal.SignInStart";
+        return r;
+      }
+    }
     auto r = done(sign_in.start(c.client, name));
     r.operation = "portal.SignInStart";
     return r;

@@ -116,6 +116,7 @@ response sso_door::handle(const request& req) {
     if (!who) return sso_error(401, "UnauthorizedException", "Session token not found or invalid");
     c.who = std::move(*who);
     c.ctx.who = svc_.tokens.user_principal(c.who.user);
+    c.ctx.session_id = c.who.grant.session_id;  // the portal session the CLI's grant was made in
     if (entry->operation == "GetRoleCredentials") return get_role_credentials(c);
     if (entry->operation == "ListAccounts") return list_accounts(c);
     if (entry->operation == "ListAccountRoles") return list_account_roles(c);

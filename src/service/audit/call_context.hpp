@@ -43,6 +43,9 @@ struct call_context {
   std::string request_parameters;
   bool read_only = false;
   domain::door via = domain::door::api;
+  // The portal session the call is made in (hex id), empty outside one: what an external IdP
+  // sent for that session (attributes for access control, issue 17) applies to the call.
+  std::string session_id;
 };
 
 }  // namespace atrium::service

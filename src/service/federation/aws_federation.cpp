@@ -10,6 +10,7 @@
 #include "service/federation/aws_assertion.hpp"
 #include "service/identity/membership_graph.hpp"
 #include "store/assignment_repository.hpp"
+#include "store/external_idp_repository.hpp"
 #include "store/organization_repository.hpp"
 #include "store/permission_set_repository.hpp"
 #include "xml/saml_response_builder.hpp"
@@ -17,6 +18,24 @@
 namespace atrium::service {
 
 namespace {
+
+// {key: value} from the IdP (service/idsource/sp_sign_in): a key already configured (session
+// tag keys are case-insensitive in STS) takes the IdP's value; a new one is added.
+void override_tags(std::vector<domain::resolved_attribute>& tags, const std::string& idp_json) {
+  auto j = from_json_text(idp_json);
+  if (!j.is_object()) return;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it->is_string()) continue;
+    std::string value = it->get<std::string>();
+    bool replaced = false;
+    for (auto& t : tags)
+      if (to_lower_ascii(t.key) == to_lower_ascii(it.key())) {
+        t.value = value;
+        replaced = true;
+      }
+    if (!replaced && tags.size() < domain::abac_limits::max_attributes) tags.push_back({it.key(), value});
+  }
+}
 
 // One answer for every reason access is refused: whether the user, the account, the
 // permission set or the assignment exists is nobody's business but the administrator's.
@@ -74,7 +93,7 @@ call_context aws_federation::event_context(call_context ctx, std::string_view ev
 }
 
 result<aws_federation::grant> aws_federation::authorize(std::string_view user_id, std::string_view account_id,
-                                                        std::string_view role_name) {
+                                                        std::string_view role_name, const std::string& session_id) {
   if (auto r = domain::check_account_id("accountId", account_id); !r) return std::unexpected(r.error());
   if (auto r = check_role_name(role_name); !r) return std::unexpected(r.error());
   if (user_id.empty() || user_id.size() > 64) return no_access();
@@ -111,6 +130,12 @@ result<aws_federation::grant> aws_federation::authorize(std::string_view user_id
     // "Attributes for access control"; domain's resolver leaves the others out).
     TRY(abac, abac_service::configured(tx));
     if (abac) g.tags = domain::resolve_access_control_attributes(abac->attributes, g.user).attributes;
+    // An external IdP's AccessControl attributes of this session take precedence over the
+    // configured sources (guide "Attributes for access control"; issue 17 item 4).
+    if (abac && !session_id.empty()) {
+      TRY(from_idp, tx.external_idps().session_attributes(session_id));
+      if (from_idp) override_tags(g.tags, *from_idp);
+    }
     return {};
   });
   if (!read) return std::unexpected(read.error());
@@ -138,7 +163,7 @@ result<std::string> aws_federation::signed_response(const grant& g) {
 
 result<aws_role_session> aws_federation::console_session(const call_context& ctx, std::string_view user_id,
                                                          std::string_view account_id, std::string_view role_name) {
-  TRY(g, authorize(user_id, account_id, role_name));
+  TRY(g, authorize(user_id, account_id, role_name, ctx.session_id));
   TRY(response, signed_response(g));
   auto event = event_context(ctx, console_event, user_id, account_id, role_name);
   if (event.who.user_name.empty()) event.who.user_name = g.user.user_name;
@@ -149,7 +174,7 @@ result<aws_role_session> aws_federation::console_session(const call_context& ctx
 result<aws_role_credentials> aws_federation::role_credentials(const call_context& ctx, std::string_view user_id,
                                                               std::string_view account_id,
                                                               std::string_view role_name) {
-  TRY(g, authorize(user_id, account_id, role_name));
+  TRY(g, authorize(user_id, account_id, role_name, ctx.session_id));
   if (settings_.provisioner_kind == "record-only" || !sts_)
     return fail(errc::conflict,
                 "Role credentials need provisioner.kind=aws-iam: with the record-only provisioner the role exists only "

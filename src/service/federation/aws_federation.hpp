@@ -76,7 +76,9 @@ class aws_federation {
 
  private:
   struct grant;  // what the checks found (aws_federation.cpp)
-  result<grant> authorize(std::string_view user_id, std::string_view account_id, std::string_view role_name);
+  // `session_id`: the portal session whose IdP attributes override the configured ones (may be empty).
+  result<grant> authorize(std::string_view user_id, std::string_view account_id, std::string_view role_name,
+                          const std::string& session_id);
   result<std::string> signed_response(const grant& g);
 
   audited_store& store_;

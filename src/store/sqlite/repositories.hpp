@@ -126,6 +126,7 @@ class sqlite_transaction final : public transaction {
   oidc_repository& oidc() override;
   application_repository& applications() override;
   webauthn_challenge_repository& webauthn_challenges() override;
+  external_idp_repository& external_idps() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -149,6 +150,7 @@ class sqlite_transaction final : public transaction {
   std::unique_ptr<oidc_repository> oidc_;
   std::unique_ptr<application_repository> applications_;
   std::unique_ptr<webauthn_challenge_repository> webauthn_challenges_;
+  std::unique_ptr<external_idp_repository> external_idps_;
 };
 
 }  // namespace atrium::store::sqlite

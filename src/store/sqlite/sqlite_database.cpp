@@ -6,6 +6,7 @@
 #include "store/sqlite/application_repo.hpp"
 #include "store/sqlite/assignment_repo.hpp"
 #include "store/sqlite/credential_repo.hpp"
+#include "store/sqlite/external_idp_repo.hpp"
 #include "store/sqlite/mfa_device_repo.hpp"
 #include "store/sqlite/oidc_repo.hpp"
 #include "store/sqlite/organization_repo.hpp"
@@ -41,6 +42,7 @@ application_repository& sqlite_transaction::applications() { return made<applica
 webauthn_challenge_repository& sqlite_transaction::webauthn_challenges() {
   return made<webauthn_challenge_repo>(webauthn_challenges_, c_);
 }
+external_idp_repository& sqlite_transaction::external_idps() { return made<external_idp_repo>(external_idps_, c_); }
 
 
 namespace {

@@ -17,6 +17,8 @@
 #include "crypto/primitives.hpp"
 #include "service/sso_admin/abac_service.hpp"
 #include "store/assignment_repository.hpp"
+#include "store/external_idp_repository.hpp"
+#include "store/session_repository.hpp"
 #include "store/organization_repository.hpp"
 #include "store/permission_set_repository.hpp"
 #include "store/sqlite/sqlite_database.hpp"
@@ -256,6 +258,34 @@ TEST_F(aws_federation_test, principal_tags_carry_the_values_the_user_has) {
   auto ba = as_aws_reads_it(b->saml_response, idp_verifier());
   ASSERT_TRUE(ba);
   for (const auto& [name, values] : attributes(*ba)) EXPECT_EQ(name.find("PrincipalTag"), std::string::npos) << name;
+}
+
+// Issue 17 item 4: an external IdP's AccessControl attributes of the portal session take
+// precedence over the configured sources (case-insensitive keys, as STS session tags), and add
+// keys of their own; another session of the same user keeps the configured values.
+TEST_F(aws_federation_test, an_external_idps_session_attributes_override_the_configured_ones) {
+  enable_abac();
+  write([&](store::transaction& tx) -> result<void> {
+    store::session_record s{"idp-session", alice, clk_.now(), clk_.now() + 8h, clk_.now(), "203.0.113.7", "ua", "c"};
+    if (auto r = tx.sessions().insert_session(s); !r) return r;
+    return tx.external_idps().put_session_attributes("idp-session", "idp-1",
+                                                     "{\"costcenter\":\"9999\",\"Project\":\"apollo\"}");
+  });
+  auto in_session = ctx_;
+  in_session.session_id = "idp-session";
+  auto s = fed_->console_session(in_session, alice, account, "Developer");
+  ASSERT_TRUE(s) << s.error().message;
+  auto a = as_aws_reads_it(s->saml_response, idp_verifier());
+  ASSERT_TRUE(a) << a.error().message;
+  auto attrs = attributes(*a);
+  EXPECT_EQ(attrs["https://aws.amazon.com/SAML/Attributes/PrincipalTag:CostCenter"], std::vector<std::string>{"9999"});
+  EXPECT_EQ(attrs["https://aws.amazon.com/SAML/Attributes/PrincipalTag:Title"], std::vector<std::string>{"Engineer"});
+  EXPECT_EQ(attrs["https://aws.amazon.com/SAML/Attributes/PrincipalTag:Project"], std::vector<std::string>{"apollo"});
+  auto other = fed_->console_session(ctx_, alice, account, "Developer");
+  ASSERT_TRUE(other);
+  auto o = as_aws_reads_it(other->saml_response, idp_verifier());
+  ASSERT_TRUE(o);
+  EXPECT_EQ(attributes(*o)["https://aws.amazon.com/SAML/Attributes/PrincipalTag:CostCenter"], std::vector<std::string>{"4711"});
 }
 
 TEST_F(aws_federation_test, nested_groups_count_and_everything_else_is_access_denied) {

@@ -18,6 +18,13 @@ export async function devicesPage(ctx: PageContext): Promise<void> {
   const status = statusRegion();
   const list = h('div', { class: 'devices' });
   const register = h('section', { class: 'register', 'aria-labelledby': 'register-title' });
+  if (session.mfaManagedByIdentityProvider) {
+    // As the service's settings page: with an external identity provider, MFA is the IdP's.
+    append(ctx.main, heading('MFA devices'),
+      h('p', { class: 'note' }, 'You sign in through your identity provider, which asks for multi-factor ' +
+        'authentication. Manage your MFA devices there.'));
+    return;
+  }
   append(ctx.main, heading('MFA devices'), error, status, list, register);
   await refresh({ list, register, error, status });
 }

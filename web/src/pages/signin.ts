@@ -38,10 +38,16 @@ export async function signinPage(ctx: PageContext): Promise<void> {
     run: async () => {
       const userName = user.input.value.trim();
       clearFlow();
-      const r = await api<{ workflowId: string; next: NextStep['next'] }>(
+      const r = await api<{ workflowId: string; next: NextStep['next'] | 'redirect'; redirect?: string }>(
         'POST', '/portal/api/signin/start', { userName });
+      // The identity source is an external IdP (home realm discovery picked it): the sign-in is
+      // its business; /portal/sp/login sends the browser there (a full navigation, not the router).
+      if (r.next === 'redirect' && r.redirect?.startsWith('/portal/sp/login')) {
+        location.assign(r.redirect);
+        return;
+      }
       saveFlow({ workflowId: r.workflowId, userName });
-      await followNext({ next: r.next ?? 'password' });
+      await followNext({ next: (r.next as NextStep['next']) ?? 'password' });
     },
   });
 }
