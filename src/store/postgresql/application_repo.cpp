@@ -252,12 +252,13 @@ result<page<application_assignment_record>> application_repo::assignments_of(con
 
 result<page<application_assignment_record>> application_repo::assignments_for(
     const std::vector<std::string>& principal_ids, const std::optional<std::string>& application_id, const page_request& p) {
-  // One statement text whatever the number of principals (json_array_elements_text; json_each in SQLite;
-  // ?2::text: PostgreSQL cannot type a parameter first seen in "? IS NULL"), keyset on
+  // One statement text whatever the number of principals (json_each), keyset on
   // (application_id, principal_id) written as "<app> <principal>".
   auto space = p.after_id.find(' ');
   std::string after_app = space == std::string::npos ? p.after_id : p.after_id.substr(0, space);
   std::string after_principal = space == std::string::npos ? "" : p.after_id.substr(space + 1);
+  // PostgreSQL: json_array_elements_text is SQLite's json_each; ?2::text because PostgreSQL
+  // cannot type a parameter first seen in "? IS NULL".
   PREPARE(s, c_, "SELECT a.application_id, a.principal_type, a.principal_id, a.created_at FROM application_assignments a JOIN json_array_elements_text(?1::json) j(value) ON a.principal_id = j.value WHERE (?2::text IS NULL OR a.application_id = ?2) AND (a.application_id > ?3 OR (a.application_id = ?3 AND a.principal_id > ?4)) ORDER BY a.application_id, a.principal_id LIMIT ?5");
   s.bind(1, json(principal_ids).dump()).bind(2, application_id).bind(3, after_app).bind(4, after_principal)
       .bind(5, page_limit(p) + 1);

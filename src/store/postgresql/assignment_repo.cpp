@@ -51,6 +51,7 @@ domain::provisioned_permission_set provisioned_row(const statement& s) {
 }  // namespace
 
 result<bool> assignment_repo::insert_assignment(const domain::account_assignment& a) {
+  // ON CONFLICT DO NOTHING: PostgreSQL's spelling of SQLite's INSERT OR IGNORE.
   PREPARE(s, c_, "INSERT INTO account_assignments(account_id, permission_set_arn, principal_id, "
                  "principal_type, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   s.bind(1, a.account_id).bind(2, a.permission_set_arn).bind(3, a.principal_id);

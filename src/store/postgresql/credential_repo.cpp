@@ -40,6 +40,11 @@ result<std::optional<one_time_token>> one_token(statement& s) {
 
 }  // namespace
 
+result<int64_t> credential_repo::count_passwords() {
+  PREPARE(s, c_, "SELECT COUNT(*) FROM user_passwords");
+  return scalar(s);
+}
+
 result<std::optional<password_record>> credential_repo::get_password(const std::string& user_id) {
   PREPARE(s, c_, "SELECT user_id, hash, history, set_at, must_change FROM user_passwords WHERE user_id = ?");
   s.bind(1, user_id);

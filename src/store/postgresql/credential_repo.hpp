@@ -8,6 +8,7 @@ class credential_repo final : public credential_repository {
  public:
   explicit credential_repo(connection& c) : c_(c) {}
   result<std::optional<password_record>> get_password(const std::string& user_id) override;
+  result<int64_t> count_passwords() override;
   result<void> put_password(const password_record& r) override;
   result<void> insert_token(const one_time_token& t) override;
   result<std::optional<one_time_token>> find_token(std::string_view secret_hash) override;

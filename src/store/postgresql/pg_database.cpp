@@ -7,6 +7,7 @@
 #include "store/postgresql/application_repo.hpp"
 #include "store/postgresql/assignment_repo.hpp"
 #include "store/postgresql/credential_repo.hpp"
+#include "store/postgresql/external_idp_repo.hpp"
 #include "store/postgresql/mfa_device_repo.hpp"
 #include "store/postgresql/migrations.hpp"
 #include "store/postgresql/oidc_repo.hpp"
@@ -42,6 +43,7 @@ application_repository& pg_transaction::applications() { return made_pg<applicat
 webauthn_challenge_repository& pg_transaction::webauthn_challenges() {
   return made_pg<webauthn_challenge_repo>(webauthn_challenges_, c_);
 }
+external_idp_repository& pg_transaction::external_idps() { return made_pg<external_idp_repo>(external_idps_, c_); }
 
 namespace {
 

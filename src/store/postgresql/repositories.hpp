@@ -116,7 +116,8 @@ class pg_transaction final : public transaction {
   access_key_repository& access_keys() override { return keys_; }
   settings_repository& settings() override { return settings_; }
   scim_token_repository& scim_tokens() override { return scim_tokens_; }
-  // Made on first use (most transactions never touch them); defined in pg_database.cpp.
+  // Made on first use (most transactions never touch them); defined in pg_database.cpp
+  // (sqlite_database.cpp for SQLite).
   organization_repository& organization() override;
   permission_set_repository& permission_sets() override;
   assignment_repository& assignments() override;
@@ -127,6 +128,7 @@ class pg_transaction final : public transaction {
   oidc_repository& oidc() override;
   application_repository& applications() override;
   webauthn_challenge_repository& webauthn_challenges() override;
+  external_idp_repository& external_idps() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -150,6 +152,7 @@ class pg_transaction final : public transaction {
   std::unique_ptr<oidc_repository> oidc_;
   std::unique_ptr<application_repository> applications_;
   std::unique_ptr<webauthn_challenge_repository> webauthn_challenges_;
+  std::unique_ptr<external_idp_repository> external_idps_;
 };
 
 }  // namespace atrium::store::postgresql
