@@ -174,6 +174,9 @@ result<sp_login_done> sp_sign_in::run(const sign_in_client& c, attempt& a, std::
   if (saml_response.size() > max_saml_response) return invalid("The SAMLResponse is larger than 512 KB.");
   auto doc = xml::decode_post_message(saml_response);
   if (!doc) return invalid("The SAMLResponse is not a readable SAML message: " + doc.error().message);
+  // Well-formed XML of another kind is malformed input too (SAML bindings §3.5.4: the form
+  // carries a <samlp:Response>), not an unknown IdP: refused before any IdP is looked up.
+  if (!xml::is_element(doc->root(), xml::ns_samlp, "Response")) return invalid("The SAMLResponse is not a SAML Response.");
   a.issuer = claimed_issuer(*doc);
   auto in_response_to = claimed_in_response_to(*doc);
   std::optional<store::external_idp_record> idp;
