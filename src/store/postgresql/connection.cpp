@@ -4,6 +4,8 @@
 #include <cstring>
 #include <strings.h>
 
+#include "base/conflict.hpp"
+
 namespace atrium::store::postgresql {
 
 namespace {
@@ -265,7 +267,7 @@ error connection::failure(PGresult* res, std::string_view context) {
   if (state == "40001" || state == "40P01") retryable_ = true;
   error e;
   if (state == "23505") {
-    e = error{errc::conflict, sqlite_style_unique(res), {}, {}};
+    e = uniqueness_violation(sqlite_style_unique(res));
   } else {
     std::string primary = field(res, PG_DIAG_MESSAGE_PRIMARY);
     if (primary.empty()) {

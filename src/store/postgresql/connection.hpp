@@ -8,7 +8,8 @@
 // Values are always bound, never formatted into SQL. Error messages carry PostgreSQL's primary
 // message only: its DETAIL names the values of a violated key, which may be secrets. A
 // uniqueness violation is reported as errc::conflict in SQLite's words ("UNIQUE constraint
-// failed: table.column, ..."), so the repositories map it to the same answers on both backends.
+// failed: table.column, ..."), marked as one (base/conflict.hpp), so the repositories map it to
+// the same answers on both backends.
 #include <libpq-fe.h>
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "backend_fixture.hpp"
+#include "base/conflict.hpp"
 
 // Filters and queries below name only the fields a test sets (designated initializers); g++ 12
 // would otherwise warn about every field left at its default.
@@ -24,6 +25,8 @@ void expect_conflict(const result<void>& r, const std::string& message) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::conflict) << r.error().message;
   EXPECT_EQ(r.error().message, message);
+  // A uniqueness violation, as the identitystore API's Reason says (base/conflict.hpp).
+  EXPECT_TRUE(is_uniqueness_violation(r.error())) << message;
 }
 
 using repositories = store_test;
@@ -103,6 +106,7 @@ TEST_P(repositories, user_uniqueness_conflicts_name_the_attribute) {
   auto dup_id = insert(make_user("u1", "someone-else"));
   ASSERT_FALSE(dup_id);
   EXPECT_EQ(dup_id.error().code, errc::conflict);
+  EXPECT_TRUE(is_uniqueness_violation(dup_id.error())) << "a duplicate primary key too";
 }
 
 // Services catch a conflict and go on in the same transaction (a member added twice is not an
