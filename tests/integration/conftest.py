@@ -87,8 +87,11 @@ class Postgres:
                  "-c max_connections=300", "start")
         return self
 
-    def createdb(self, name):
-        self.run(PG_BIN / "createdb", "-h", self.root, "-p", self.port, "-U", "atrium", name)
+    def createdb(self, name, exist_ok=False):
+        r = subprocess.run([*self.as_owner, str(PG_BIN / "createdb"), "-h", str(self.root), "-p", str(self.port),
+                            "-U", "atrium", name], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0 and not (exist_ok and "already exists" in r.stderr):
+            raise AssertionError(f"createdb failed: {r.stdout}{r.stderr}")
 
     def stop(self):
         if self.port:
@@ -146,7 +149,7 @@ class Server:
         if not self.store_settings and TEST_STORE == "postgresql":
             pg, pw = suite_postgres()
             db = "s_" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
-            pg.createdb(db)
+            pg.createdb(db, exist_ok=True)  # a second Server on one data_dir is the same node again
             self.store_settings = pg.store_settings(db, pw)
         self.settings = [f"{k}={v}" for k, v in self.store_settings.items()] + list(settings)
         self.tls = tls
