@@ -106,16 +106,19 @@ sqlite_database::~sqlite_database() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
+  deferred_room_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
 write_stats sqlite_database::stats() const {
-  std::size_t queued = 0;
+  std::size_t queued = 0, deferred = 0;
   {
     std::lock_guard lock(queue_mu_);
     queued = queue_.size();
+    deferred = deferred_.size();
   }
-  return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued};
+  return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued, deferred,
+          deferred_jobs_.load()};
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -162,6 +165,29 @@ result<void> sqlite_database::write(const tx_fn& fn) {
 
 void sqlite_database::write_detached(tx_fn fn) { enqueue({std::move(fn), nullptr}); }
 
+// A full batch, or a full queue (callers wait for room): either starts a commit at once.
+std::size_t sqlite_database::deferred_threshold() const {
+  return std::max<std::size_t>(1, std::min(options_.deferred_batch, options_.deferred_max));
+}
+
+void sqlite_database::write_deferred(tx_fn fn) {
+  bool wake = false;
+  {
+    std::unique_lock lock(queue_mu_);
+    // The queue's bound: a caller waits only when the writer is this far behind.
+    const auto most = std::max<std::size_t>(1, options_.deferred_max);
+    deferred_room_cv_.wait(lock, [&] { return stopping_ || deferred_.size() < most; });
+    if (stopping_) return;  // only reachable while being destroyed: a caller bug
+    if (deferred_.empty()) {
+      deferred_since_ = std::chrono::steady_clock::now();
+      wake = true;  // an idle writer starts the flush interval's clock
+    }
+    deferred_.push_back(std::move(fn));
+    wake = wake || deferred_.size() == deferred_threshold();
+  }
+  if (wake) queue_cv_.notify_one();
+}
+
 void sqlite_database::enqueue(job j) {
   {
     std::lock_guard lock(queue_mu_);
@@ -173,20 +199,34 @@ void sqlite_database::enqueue(job j) {
 
 void sqlite_database::writer_loop() {
   std::vector<job> batch;
-  while (true) {
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued job has run
-      // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
-      while (!queue_.empty() && batch.size() < std::max<std::size_t>(1, options_.max_batch)) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+  while (take_batch(batch)) {
     run_batch(batch);
     batch.clear();
   }
+}
+
+// Waits for work: a write, a full batch of deferred writes, the oldest deferred write's flush
+// interval running out, or the store closing. False once stopping with nothing left to run.
+bool sqlite_database::take_batch(std::vector<job>& batch) {
+  std::unique_lock lock(queue_mu_);
+  while (!stopping_ && queue_.empty() && deferred_.size() < deferred_threshold()) {
+    if (deferred_.empty()) queue_cv_.wait(lock);
+    else if (queue_cv_.wait_until(lock, deferred_since_ + options_.deferred_flush) == std::cv_status::timeout) break;
+  }
+  if (queue_.empty() && deferred_.empty()) return false;  // stopping, and every queued job has run
+  // Every deferred write rides along, in the order queued (they wait for no answer).
+  deferred_jobs_ += deferred_.size();
+  for (auto& fn : deferred_) batch.push_back({std::move(fn), nullptr});
+  deferred_.clear();
+  // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
+  const auto most = batch.size() + std::max<std::size_t>(1, options_.max_batch);
+  while (!queue_.empty() && batch.size() < most) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  lock.unlock();
+  deferred_room_cv_.notify_all();
+  return true;
 }
 
 void sqlite_database::run_batch(std::vector<job>& batch) {
