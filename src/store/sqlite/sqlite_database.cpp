@@ -61,25 +61,25 @@ result<void> guarded(const tx_fn& fn, transaction& tx) {
 
 result<void> read_on(connection& c, const tx_fn& fn) {
   // Deferred BEGIN: the snapshot starts at the first read and holds until COMMIT.
-  if (auto r = c.exec("BEGIN"); !r) return r;
+  if (auto r = c.control("BEGIN"); !r) return r;
   sqlite_transaction tx(c);
   auto r = guarded(fn, tx);
-  if (r) r = c.exec("COMMIT");
-  if (c.in_transaction()) (void)c.exec("ROLLBACK");  // the connection goes back clean
+  if (r) r = c.control("COMMIT");
+  if (c.in_transaction()) (void)c.control("ROLLBACK");  // the connection goes back clean
   return r;
 }
 
 // One job in its own savepoint. The outer result fails when the batch's transaction can no
 // longer be trusted (then nothing of the batch may be kept); the inner one is the job's answer.
 result<result<void>> run_in_savepoint(connection& c, sqlite_transaction& tx, const tx_fn& fn) {
-  if (auto r = c.exec("SAVEPOINT job"); !r) return std::unexpected(r.error());
+  if (auto r = c.control("SAVEPOINT job"); !r) return std::unexpected(r.error());
   result<void> own = guarded(fn, tx);
   // SQLite rolls the whole transaction back by itself on some errors (I/O, full disk, out of
   // memory); the jobs after it would then run, and commit, one by one in autocommit mode.
   if (!c.in_transaction()) return fail(errc::internal, "sqlite: the transaction was rolled back during a write");
   if (!own)
-    if (auto r = c.exec("ROLLBACK TO job"); !r) return std::unexpected(r.error());
-  if (auto r = c.exec("RELEASE job"); !r) return std::unexpected(r.error());
+    if (auto r = c.control("ROLLBACK TO job"); !r) return std::unexpected(r.error());
+  if (auto r = c.control("RELEASE job"); !r) return std::unexpected(r.error());
   return own;
 }
 
@@ -245,19 +245,19 @@ void sqlite_database::run_batch(std::vector<job>& batch) {
 }
 
 result<void> sqlite_database::commit_batch(std::vector<job>& batch, std::vector<result<void>>& results) {
-  if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");  // left over by a failed batch
-  if (auto r = writer_->exec("BEGIN IMMEDIATE"); !r) return r;
+  if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");  // left over by a failed batch
+  if (auto r = writer_->control("BEGIN IMMEDIATE"); !r) return r;
   sqlite_transaction tx(*writer_);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto ran = run_in_savepoint(*writer_, tx, batch[i].fn);
     if (!ran) {
-      if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+      if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");
       return std::unexpected(ran.error());
     }
     results[i] = std::move(*ran);
   }
-  if (auto r = writer_->exec("COMMIT"); !r) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+  if (auto r = writer_->control("COMMIT"); !r) {
+    if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");
     return r;
   }
   return {};
