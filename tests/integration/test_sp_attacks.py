@@ -121,7 +121,7 @@ def test_genuine_signed_response_starts_a_session(sp, sign):
     assert r.status_code == 200, r.text[:600]
     ok, s = atrium_sp.signed_in(sp.server, b)
     assert ok, s.text
-    assert s.json().get("userName", ALICE) == ALICE
+    assert s.json()["user"]["userName"] == ALICE
     if sp.pysaml2:
         VERDICTS[f"genuine ({sign} signed)"] = {"atrium": "accepted", "pysaml2": sp.pysaml2.verdict(
             forge.Forge.b64(sp.forge.response(ALICE, in_response_to=req, sign=sign)), {req: "/"})}

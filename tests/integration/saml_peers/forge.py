@@ -34,8 +34,12 @@ XMLSEC1 = "/usr/bin/xmlsec1"
 XPATH_TRANSFORM = "http://www.w3.org/TR/1999/REC-xpath-19991116"
 
 
+FIXED_NOW = None  # a datetime to build Responses at (the fuzz seeds' fixed clock), else the real time
+KEY_INFO = True   # whether signatures carry the certificate (the fuzz seeds leave it out: shorter)
+
+
 def now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return FIXED_NOW or datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
 def instant(t):
@@ -64,8 +68,8 @@ def signature_template(ref_id, xpath=None):
             '<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
             f'{extra}<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>'
             '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>'
-            '</ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo>'
-            "</ds:Signature>")
+            '</ds:Reference></ds:SignedInfo><ds:SignatureValue/>'
+            + ("<ds:KeyInfo><ds:X509Data/></ds:KeyInfo>" if KEY_INFO else "") + "</ds:Signature>")
 
 
 class Signer:
