@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
 
 deps:
 	@./scripts/install-deps
@@ -116,6 +116,7 @@ bench: build-bench bench-deps
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_cli.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_sp.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -142,3 +143,9 @@ bench-cli: build-bench bench-deps
 # SAML IdP: assertions signed per core against `openssl speed rsa2048/rsa3072`, pysaml2 as the peer.
 bench-saml: build
 	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+# SAML SP (issue 17): Response validation per core against `openssl speed rsa2048` verify/s, full SP
+# sign-ins per second, pysaml2's parse_authn_request_response side by side.
+bench-sp: build
+	cmake --build $(BUILD) -j$(JOBS) --target sp_verify_bench
+	/usr/bin/python3 bench/run_sp.py --atrium $(CURDIR)/$(BUILD)/atrium
