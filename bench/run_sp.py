@@ -141,6 +141,7 @@ def full_sign_ins(binary, seconds, workdir):
             def worker(i):
                 s = requests.Session()
                 s.verify = False
+                s.trust_env = False
                 while time.time() < stop_at:
                     t0 = time.perf_counter()
                     r = s.get(srv.endpoint + "/portal/sp/login", allow_redirects=False, timeout=60)

@@ -69,6 +69,7 @@ def configure(server, *, certificates=None, entity_id=None, sso_url=None, metada
 def browser():
     s = requests.Session()
     s.verify = False
+    s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify=False
     return s
 
 
