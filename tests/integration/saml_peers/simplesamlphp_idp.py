@@ -62,7 +62,9 @@ def write_config(d, port, sp, users, validate_authnrequest):
         "enable.saml20-idp": True, "logging.handler": "file", "logging.logfile": "simplesamlphp.log",
         "logging.level": 7,  # DEBUG: the peer's own account of a refusal lands in DIR/log
         "module.enable": {"exampleauth": True, "core": True, "saml": True, "admin": False},
-        "session.cookie.secure": False, "store.type": "phpsession", "session.phpsession.savepath": f"{d}/sessions",
+        # http on loopback: Debian's default SameSite=None would need Secure, and chromium drops
+        # such a cookie ("Missing cookie" page); Lax still rides the top-level GET from the SP.
+        "session.cookie.secure": False, "session.cookie.samesite": "Lax", "language.cookie.samesite": "Lax", "store.type": "phpsession", "session.phpsession.savepath": f"{d}/sessions",
         "language.default": "en", "showerrors": True,
     }
     (d / "config.php").write_text(
