@@ -18,6 +18,7 @@
 #include <string>
 
 #include "base/clock.hpp"
+#include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "xml/saml_response_validator.hpp"
 
@@ -56,6 +57,26 @@ void validate(benchmark::State& state, const char* file) {
   for (auto _ : state) benchmark::DoNotOptimize(xml::validate_post_response(b64, e, verify, **schema));
   state.SetItemsProcessed(state.iterations());
 }
+
+// Where the time goes: base64 + parse alone, then with the schema (the Assertion-signed input).
+void parse_only(benchmark::State& state, bool with_schema) {
+  auto xml = base64_decode(read_input("assertion.b64"));
+  auto schema = xml::saml_schema::shared();
+  if (!xml || xml->empty() || !schema) {
+    state.SkipWithError("set ATRIUM_SP_BENCH_DIR (bench/run_sp.py writes it)");
+    return;
+  }
+  for (auto _ : state) {
+    auto doc = xml::document::parse(*xml);
+    if (with_schema && doc) benchmark::DoNotOptimize((*schema)->validate(*doc));
+    benchmark::DoNotOptimize(doc);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void parse_assertion_signed(benchmark::State& state) { parse_only(state, false); }
+void parse_and_schema_assertion_signed(benchmark::State& state) { parse_only(state, true); }
+BENCHMARK(parse_assertion_signed)->Unit(benchmark::kMicrosecond);
+BENCHMARK(parse_and_schema_assertion_signed)->Unit(benchmark::kMicrosecond);
 
 void validate_assertion_signed(benchmark::State& state) { validate(state, "assertion.b64"); }
 void validate_both_signed(benchmark::State& state) { validate(state, "both.b64"); }
