@@ -20,7 +20,6 @@ Usage: make bench-sp  (or: /usr/bin/python3 bench/run_sp.py --atrium build/atriu
 """
 import argparse
 import base64
-import datetime
 import hashlib
 import json
 import os

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import make_server, new_user
 from saml_peers import atrium_sp, forge
-from saml_peers.common import EMAIL, free_port
+from saml_peers.common import free_port
 
 pytest.importorskip("lxml", reason="needs python3-lxml (apt-get install python3-lxml; scripts/install-deps)")
 if not os.path.exists(forge.XMLSEC1):

@@ -266,24 +266,13 @@ def tamper_destination(signed_xml, value):
     return _text(root)
 
 
-def comment_in_name_id(signed_response_xml_with_marker):
-    """Returns the text unchanged (see Forge.assertion(raw_name_id=...)): the comment is signed
-    in, and a parser that reads only the first text node sees 'user@evil.com'."""
-    return signed_response_xml_with_marker
-
-
-XXE = ('<?xml version="1.0"?>\n<!DOCTYPE samlp:Response [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-       '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0" '
-       'IssueInstant="2026-01-01T00:00:00Z"><samlp:Status><samlp:StatusCode '
-       'Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>&xxe;</samlp:Response>')
-
-
 def xxe_in(signed_xml):
-    """A DOCTYPE with an external entity in front of a genuine Response, used in the NameID."""
-    body = signed_xml
-    i = body.find("<samlp:Response")
-    doctype = '<!DOCTYPE samlp:Response [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    return body[:i] + doctype + body[i:]
+    """A DOCTYPE declaring an external entity (file:///etc/passwd) in front of a genuine
+    Response, the NameID made of that entity."""
+    i = signed_xml.find("<samlp:Response")
+    nid = _tree(signed_xml).find("saml:Assertion/saml:Subject/saml:NameID", NS).text
+    doc = signed_xml[:i] + '<!DOCTYPE samlp:Response [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' + signed_xml[i:]
+    return doc.replace(f">{esc(nid)}</saml:NameID>", ">&xxe;</saml:NameID>", 1)
 
 
 def billion_laughs(signed_xml):

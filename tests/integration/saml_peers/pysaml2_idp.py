@@ -15,19 +15,21 @@ Writes DIR/idp-metadata.xml, DIR/idp.crt, DIR/port and DIR/ready, then serves (h
 The users file (common.write_users) is read again on every sign-in.
 """
 import argparse
+import base64
 import html
 import json
 import os
 import secrets
+import signal
 import sys
 import urllib.parse
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import EMAIL, POST, REDIRECT, ready, self_signed, sp_values  # noqa: E402
+from common import EMAIL, PYTHON, PeerProcess, ready, self_signed, sp_values, write_users  # noqa: E402
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT  # noqa: E402
+from saml2 import BINDING_HTTP_REDIRECT  # noqa: E402
 from saml2.config import IdPConfig  # noqa: E402
 from saml2.metadata import create_metadata_string  # noqa: E402
 from saml2.saml import NameID  # noqa: E402
@@ -138,7 +140,6 @@ class App:
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
             sign_response=sign in ("both", "response"), sign_assertion=sign in ("both", "assertion"),
             sign_alg=RSA_SHA256, digest_alg=SHA256)
-        import base64
         b64 = base64.b64encode(str(resp).encode()).decode()
         return page(start_response, "200 OK", auto_post(self.sp["acs_url"], b64, relay))
 
@@ -172,16 +173,9 @@ def main():
         pass
 
 
-if __name__ == "__main__":
-    import signal
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    main()
-
-
 def start(workdir, sp_metadata_xml, users, sign="both"):
     """Starts the script in workdir (a directory the caller owns); returns a common.PeerProcess
     with .port, .base, .metadata (the IdP's metadata XML) and .certificate (PEM file)."""
-    from common import PYTHON, PeerProcess, write_users
     sp_file = os.path.join(workdir, "sp-metadata.xml")
     with open(sp_file, "w") as f:
         f.write(sp_metadata_xml)
@@ -194,3 +188,8 @@ def start(workdir, sp_metadata_xml, users, sign="both"):
     peer.certificate = os.path.join(workdir, "idp.crt")
     peer.set_users = lambda u: write_users(workdir, u)
     return peer
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    main()

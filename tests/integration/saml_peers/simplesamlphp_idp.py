@@ -26,10 +26,11 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import EMAIL, free_port, pem_body, ready, self_signed, sp_values  # noqa: E402
+from common import EMAIL, free_port, ready, self_signed, sp_values  # noqa: E402
 
 PHP = "/usr/bin/php"
 WWW = "/usr/share/simplesamlphp/www"
@@ -81,8 +82,6 @@ def write_config(d, port, sp, users, validate_authnrequest):
     (d / "authsources.php").write_text(
         "<?php\n$config = [\n  'admin' => ['core:AdminPassword'],\n"
         f"  'example-userpass' => array_merge(['exampleauth:UserPass'], {php(userpass)}),\n];\n")
-    with open(d / "idp.crt") as f:
-        f.read()
     (d / "metadata" / "saml20-idp-hosted.php").write_text(
         "<?php\n$metadata['__DYNAMIC:1__'] = " + php({
             "host": "__DEFAULT__", "privatekey": "idp.key", "certificate": "idp.crt", "auth": "example-userpass",
@@ -145,10 +144,6 @@ def serve(d, base, port, proc):
     proc.wait()
 
 
-if __name__ == "__main__":
-    main()
-
-
 def start(workdir, sp_metadata_xml, users, validate_authnrequest=False):
     """Starts SimpleSAMLphp for the SP; returns a common.PeerProcess with .port, .base,
     .metadata (its IdP metadata XML), .sso_url and .idp_initiated(relay)."""
@@ -168,4 +163,5 @@ def start(workdir, sp_metadata_xml, users, validate_authnrequest=False):
     return peer
 
 
-import urllib.parse  # noqa: E402  (start() above)
+if __name__ == "__main__":
+    main()
