@@ -45,7 +45,8 @@ def env():
         (tmp / "srv").mkdir()
         port = free_port()
         server = make_server(tmp / "srv", settings=[f"server.port={port}",
-                                                    f"portal.public_url=https://localhost:{port}/portal"])
+                                                    f"portal.public_url=https://localhost:{port}/portal",
+                                                    "portal.address_failures=1000"])  # /portal/sp/login's throttle
         x = Ctx()
         x.server, x.tmp = server, tmp
         x.uid = new_user(server.client(), server.store_id, USER, email=USER, Title="Engineer")
