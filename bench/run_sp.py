@@ -114,7 +114,7 @@ def full_sign_ins(binary, seconds, workdir):
     from saml_peers import atrium_sp
     port = free_port()
     data = tempfile.mkdtemp(prefix="atrium-bench-sp-", dir=workdir)
-    proc, port, key = start_atrium(binary, data, ["server.tls=true", f"server.port={port}",
+    proc, port, key = start_atrium(binary, data, ["server.tls=true", f"server.port={port}", "portal.address_failures=1000000",
                                                   f"portal.public_url=https://localhost:{port}/portal"])
     try:
         class Srv:
