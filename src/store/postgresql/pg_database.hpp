@@ -54,6 +54,9 @@ class pg_database final : public database {
   result<void> read(const tx_fn& fn) override;
   result<void> write(const tx_fn& fn) override;
   // Queued for a background thread; runs as write() does. Lost only if the process dies first.
+  // write_deferred (read calls' audit records) is the database default: detached. Unlike
+  // SQLite's single writer, a later write() does not wait for them, so flush() does not either
+  // (nothing in src/ calls it; an in-process reader of the audit table may see a record late).
   void write_detached(tx_fn fn) override;
 
   // /readyz: a connection answers and the schema is the version this binary knows.
