@@ -184,6 +184,15 @@ class Server:
         else:
             subprocess.run(["sqlite3", str(self.data_dir / "atrium.db"), statements], check=True, timeout=60)
 
+    def query(self, sql):
+        """The rows of a query on the store behind the server's back, one line each."""
+        if self.store_kind == "postgresql":
+            cmd = ["psql", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.store_settings["store.postgresql.conninfo"], "-c", sql]
+            env = self._psql_env()
+        else:
+            cmd, env = ["sqlite3", str(self.data_dir / "atrium.db"), sql], None
+        return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=60).stdout.splitlines()
+
     def store_bytes(self):
         """Everything the store holds, as bytes (tests that look for secrets in it)."""
         if self.store_kind == "postgresql":
