@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
 
 deps:
 	@./scripts/install-deps
@@ -85,6 +85,11 @@ fuzz: configure-asan
 PYTEST_WORKERS ?= $(JOBS)
 integration: build
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
+
+# The same suite with every server on PostgreSQL (store.kind=postgresql): one throwaway cluster per
+# pytest worker, a database per server (tests/integration/conftest.py, docs/deployment.md).
+integration-postgresql: build
+	ATRIUM_TEST_STORE=postgresql ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # `make test`: every stage in order, each timed; the table of stages and seconds is printed at the
 # end (also when a stage fails). STAGES is the order.

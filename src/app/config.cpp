@@ -69,6 +69,17 @@ const std::map<std::string, setter>& setters() {
       {"sqlite.reader_connections", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_reader_connections, 1, 256); }},
       {"sqlite.cache_mb", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_cache_mb, 2, 65536); }},
       {"sqlite.mmap_mb", [](config& c, const std::string& v) { return parse_int(v, c.sqlite_mmap_mb, 0, 1048576); }},
+      {"store.kind", [](config& c, const std::string& v) {
+         if (v != "sqlite" && v != "postgresql") return std::string("store.kind must be sqlite or postgresql");
+         c.store_kind = v;
+         return std::string(); }},
+      {"store.postgresql.conninfo", [](config& c, const std::string& v) { c.pg_conninfo = v; return std::string(); }},
+      {"store.postgresql.password_file", [](config& c, const std::string& v) { c.pg_password_file = v; return std::string(); }},
+      {"store.postgresql.pool_size", [](config& c, const std::string& v) { return parse_int(v, c.pg_pool_size, 1, 1000); }},
+      {"store.postgresql.connect_timeout_seconds", [](config& c, const std::string& v) { return parse_int(v, c.pg_connect_timeout_seconds, 1, 600); }},
+      {"store.postgresql.statement_timeout_ms", [](config& c, const std::string& v) { return parse_int(v, c.pg_statement_timeout_ms, 0, 3'600'000); }},
+      {"store.postgresql.acquire_timeout_ms", [](config& c, const std::string& v) { return parse_int(v, c.pg_acquire_timeout_ms, 1, 600'000); }},
+      {"store.postgresql.reconnect_backoff_max_ms", [](config& c, const std::string& v) { return parse_int(v, c.pg_reconnect_backoff_max_ms, 1, 600'000); }},
       {"server.bind", [](config& c, const std::string& v) { c.server.bind_address = v; return std::string(); }},
       {"server.port", [](config& c, const std::string& v) { return parse_int<uint16_t>(v, c.server.port, 0, 65535); }},
       {"server.tls", [](config& c, const std::string& v) { return parse_bool(v, c.server.tls); }},

@@ -25,6 +25,17 @@ struct config {
   int sqlite_reader_connections = 8;  // as many as worker threads: reads never wait for one
   int sqlite_cache_mb = 64;   // writer page cache; each reader gets a quarter
   int sqlite_mmap_mb = 0;     // database file mapped for reads (0: off; see docs/configuration.md)
+  // The store (docs/deployment.md): "sqlite" (one node, data_dir/atrium.db) or "postgresql"
+  // (several nodes on one database). The PostgreSQL password comes from password_file or from
+  // libpq's PGPASSWORD in the environment, never from the command line, and is never logged.
+  std::string store_kind = "sqlite";
+  std::string pg_conninfo;                  // libpq keyword/value string or postgresql:// URI
+  std::filesystem::path pg_password_file;
+  int pg_pool_size = 8;                     // connections per node at most
+  int pg_connect_timeout_seconds = 5;
+  int pg_statement_timeout_ms = 30000;
+  int pg_acquire_timeout_ms = 10000;        // wait for a free pooled connection
+  int pg_reconnect_backoff_max_ms = 5000;
   bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
   http::server_config server;
   service::throttle_settings throttle;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <stdexcept>
 
 #include "domain/ids.hpp"
 #include "domain/permission_set.hpp"
+#include "store/postgresql/pg_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::app {
@@ -40,8 +42,35 @@ std::string twelve_digits(random_source& rnd) {
   return out;
 }
 
+// The first line of store.postgresql.password_file (a trailing newline is not part of it).
+std::string read_password_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) fatal("cannot read store.postgresql.password_file " + file.string());
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+std::unique_ptr<store::database> open_postgresql(const config& cfg) {
+  if (cfg.pg_conninfo.empty()) fatal("store.kind=postgresql needs store.postgresql.conninfo");
+  store::postgresql::pg_options o;
+  o.connection.conninfo = cfg.pg_conninfo;
+  if (!cfg.pg_password_file.empty()) o.connection.password = read_password_file(cfg.pg_password_file);
+  o.connection.connect_timeout_s = cfg.pg_connect_timeout_seconds;
+  o.connection.statement_timeout_ms = cfg.pg_statement_timeout_ms;
+  o.pool_size = cfg.pg_pool_size;
+  o.acquire_timeout_ms = cfg.pg_acquire_timeout_ms;
+  o.reconnect_backoff_max_ms = cfg.pg_reconnect_backoff_max_ms;
+  auto db = store::postgresql::pg_database::open(o);
+  // The error names the server with the password redacted (store/postgresql/connection.hpp).
+  if (!db) fatal("cannot open store " + store::postgresql::redact_conninfo(cfg.pg_conninfo) + ": " + db.error().message);
+  return std::move(*db);
+}
+
 std::unique_ptr<store::database> open_store(const config& cfg) {
-  std::filesystem::create_directories(cfg.data_dir);
+  std::filesystem::create_directories(cfg.data_dir);  // the master key and the audit file live here
+  if (cfg.store_kind == "postgresql") return open_postgresql(cfg);
   store::sqlite::sqlite_options so;
   so.file = cfg.db_file();
   so.synchronous_full = cfg.sqlite_synchronous_full;

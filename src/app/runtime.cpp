@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/readiness_door.hpp"
 #include "app/token_gauges.hpp"
 #include "app/wire_cli_access.hpp"
 #include "app/wire_applications.hpp"
@@ -54,6 +55,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   c.routes.set_fallback(*aws);
+  rt->readiness_ = std::make_unique<readiness_door>(*c.db);
+  c.routes.add_exact("/readyz", *rt->readiness_, {"GET"});
   rt->aws_ = std::move(aws);
   return rt;
 }

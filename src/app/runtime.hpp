@@ -67,6 +67,7 @@ class runtime {
   std::unique_ptr<applications_wing> applications_;
   std::unique_ptr<idsource_wing> idsource_;
   std::unique_ptr<proto::door> aws_;
+  std::unique_ptr<proto::door> readiness_;  // GET /readyz (readiness_door.hpp)
   // Made by serve() once the port is known (the portal's URL names it).
   std::unique_ptr<signin_wing> signin_;
   std::unique_ptr<cli_access_wing> cli_;

@@ -1,6 +1,6 @@
 #pragma once
 // Narrow repository interfaces, one per aggregate (lldap's habit, architecture guide "Storage").
-// store/sqlite implements them today; store/postgres will implement the same ones. Nothing
+// store/sqlite and store/postgresql implement the same ones. Nothing
 // above store/ sees SQL. Every method returns result<>; uniqueness violations come back as
 // errc::conflict, a stale expected_version as errc::concurrent_modification.
 #include <cstdint>
@@ -208,6 +208,9 @@ class database {
   result<void> flush() {
     return write([](transaction&) -> result<void> { return {}; });
   }
+  // For /readyz: the database answers and its schema is the version this binary knows (a
+  // node of an older build refuses to call itself ready after another node migrated further).
+  virtual result<void> ready() = 0;
 };
 
 }  // namespace atrium::store

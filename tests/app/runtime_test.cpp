@@ -1,5 +1,6 @@
 // The composition root: a deployment's ids survive a restart, and the router sends each path to
-// its door with that door's error shape (SCIM errors under /scim/v2, AWS JSON elsewhere).
+// its door with that door's error shape (SCIM errors under /scim/v2, AWS JSON elsewhere);
+// /readyz on either store kind (issue 13 item 4).
 #include "app/runtime.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,11 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include <sqlite3.h>
+
+#include "../store/pg_cluster.hpp"
+#include "store/sqlite/migrations.hpp"
 
 namespace atrium::app {
 
@@ -60,6 +66,53 @@ TEST_F(runtime_test, the_router_gives_each_door_its_paths_and_error_shape) {
   auto shaped = routes.transport_error(scim, too_large);
   EXPECT_EQ(json::parse(shaped.body)["status"], "413");
   EXPECT_EQ(routes.transport_error(aws, too_large).body, too_large.body) << "the AWS door keeps the server's answer";
+}
+
+namespace {
+proto::response get_readyz(runtime& rt) { return rt.routes().handle({"GET", "/readyz", {}, "", "127.0.0.1", "r"}); }
+std::string newer_schema_sql() {
+  return "INSERT INTO schema_migrations VALUES (" + std::to_string(store::sqlite::migrations().size() + 1) +
+         ", '9999_future', 0)";
+}
+}  // namespace
+
+TEST_F(runtime_test, readyz_on_sqlite_says_whether_the_schema_is_this_binarys) {
+  auto rt = open();
+  auto ok = get_readyz(*rt);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(json::parse(ok.body)["status"], "ready");
+  // A newer binary migrated the file further (another process): this node is alive, not ready.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(cfg_.db_file().c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, newer_schema_sql().c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto down = get_readyz(*rt);
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(json::parse(down.body)["status"], "unavailable");
+}
+
+TEST_F(runtime_test, on_postgresql_ids_survive_a_restart_and_readyz_follows_the_schema) {
+  std::string why;
+  auto& cluster = atrium::test::pg_cluster::instance();
+  if (!cluster.available(why)) GTEST_SKIP() << why;
+  auto name = cluster.create_database();
+  ASSERT_FALSE(name.empty());
+  cfg_.store_kind = "postgresql";
+  cfg_.pg_conninfo = cluster.conninfo(name);
+  cfg_.pg_pool_size = 2;
+  deployment_ids first;
+  {
+    auto rt = open();
+    first = rt->ids();
+    EXPECT_EQ(get_readyz(*rt).status, 200);
+  }
+  EXPECT_FALSE(std::filesystem::exists(cfg_.db_file())) << "no SQLite file beside a PostgreSQL store";
+  auto rt = open();
+  EXPECT_EQ(rt->ids().identity_store_id, first.identity_store_id);
+  (void)cluster.query(name, newer_schema_sql());
+  EXPECT_EQ(get_readyz(*rt).status, 503);
+  rt.reset();
+  cluster.drop_database(name);
 }
 
 }  // namespace atrium::app

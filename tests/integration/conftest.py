@@ -3,10 +3,14 @@
 Interpreter: Debian's /usr/bin/python3 with python3-boto3 and python3-pytest from apt
 (`make integration` runs it). The AWS CLI used is Debian's v2 at /usr/bin/aws.
 """
+import hashlib
 import json
 import os
 import pathlib
+import pwd
+import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -23,23 +27,182 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ATRIUM = os.environ.get("ATRIUM_BIN", str(REPO / "build" / "atrium"))
 REGION = "us-east-1"
+PG_BIN = pathlib.Path(os.environ.get("ATRIUM_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# ATRIUM_TEST_STORE=postgresql runs every Server on its own database of one throwaway PostgreSQL
+# cluster per test process (issue 13): the suite against the second backend.
+TEST_STORE = os.environ.get("ATRIUM_TEST_STORE", "sqlite")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster in `root` (Debian's postgresql-15): initdb as the
+    unprivileged user atrium-test when we are root (initdb refuses root), the server on a free
+    127.0.0.1 port and a unix socket in `root`, fsync off, SCRAM passwords over TCP."""
+
+    def __init__(self, root, password):
+        self.root = pathlib.Path(root)
+        self.data = self.root / "data"
+        self.password = password
+        self.port = None
+        self.as_owner = []
+
+    @staticmethod
+    def missing():
+        """Why a cluster cannot start here (None when it can)."""
+        if not (PG_BIN / "initdb").exists():
+            return (f"PostgreSQL server binaries not found in {PG_BIN}: install them with "
+                    "scripts/install-deps (Debian package postgresql-15) or set ATRIUM_PG_BIN")
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("atrium-test")
+            except KeyError:
+                return ("initdb refuses to run as root and the user atrium-test does not exist: "
+                        "scripts/install-deps creates it")
+        return None
+
+    def run(self, *args):
+        r = subprocess.run([*self.as_owner, *map(str, args)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"{args[0]} failed: {r.stdout}{r.stderr}"
+
+    def start(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        pwfile = self.root / "initdb-password"
+        pwfile.write_text(self.password + "\n")
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("atrium-test")
+            self.as_owner = ["runuser", "-u", "atrium-test", "--"]
+            os.chown(self.root, owner.pw_uid, owner.pw_gid)
+            os.chown(pwfile, owner.pw_uid, owner.pw_gid)
+        os.chmod(pwfile, 0o600)
+        self.run(PG_BIN / "initdb", "-D", self.data, "-U", "atrium", "--pwfile", pwfile,
+                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync")
+        self.port = free_port()
+        self.run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.root / "server.log", "-w", "-o",
+                 f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                 "-c max_connections=300", "start")
+        return self
+
+    def createdb(self, name, exist_ok=False):
+        r = subprocess.run([*self.as_owner, str(PG_BIN / "createdb"), "-h", str(self.root), "-p", str(self.port),
+                            "-U", "atrium", name], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0 and not (exist_ok and "already exists" in r.stderr):
+            raise AssertionError(f"createdb failed: {r.stdout}{r.stderr}")
+
+    def stop(self):
+        if self.port:
+            subprocess.run([*self.as_owner, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                            "-w", "stop"], capture_output=True, timeout=60)
+            self.port = None
+
+    def store_settings(self, db, password_file):
+        """Atrium's settings for database `db` (the password only as a file's path)."""
+        return {
+            "store.kind": "postgresql",
+            "store.postgresql.conninfo": f"host=127.0.0.1 port={self.port} user=atrium dbname={db}",
+            "store.postgresql.password_file": str(password_file),
+            "store.postgresql.pool_size": "4",
+        }
+
+
+_suite_pg = None
+
+
+def suite_postgres():
+    """The cluster of this test process when ATRIUM_TEST_STORE=postgresql (started once)."""
+    global _suite_pg
+    if _suite_pg is None:
+        why = Postgres.missing()
+        if why:
+            pytest.skip(why)
+        root = pathlib.Path(tempfile.mkdtemp(prefix="atrium-suite-pg-"))
+        os.chmod(root, 0o755)
+        pw = root / "password"
+        pw.write_text("suite-secret\n")
+        os.chmod(pw, 0o600)
+        _suite_pg = (Postgres(root / "pg", "suite-secret").start(), pw)
+    return _suite_pg
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stops this test process's cluster (each xdist worker has its own) and removes it."""
+    global _suite_pg
+    if _suite_pg is not None:
+        pg, pw = _suite_pg
+        _suite_pg = None
+        pg.stop()
+        shutil.rmtree(pg.root.parent, ignore_errors=True)
 
 
 class Server:
     """One running `atrium serve` with its data directory and an admin key."""
 
-    def __init__(self, data_dir, settings=(), tls=True):
+    def __init__(self, data_dir, settings=(), tls=True, store=None):
         self.data_dir = pathlib.Path(data_dir)
-        self.settings = list(settings)
+        # The store's settings reach `serve` as --set flags and the admin CLI as ATRIUM_*
+        # variables. With ATRIUM_TEST_STORE=postgresql every server gets its own database.
+        self.store_settings = dict(store or {})
+        if not self.store_settings and TEST_STORE == "postgresql":
+            pg, pw = suite_postgres()
+            db = "s_" + hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
+            pg.createdb(db, exist_ok=True)  # a second Server on one data_dir is the same node again
+            self.store_settings = pg.store_settings(db, pw)
+        self.settings = [f"{k}={v}" for k, v in self.store_settings.items()] + list(settings)
         self.tls = tls
         self.proc = None
         self.port = None
         self.key = None
         self.stdout = None
 
+    def env(self):
+        env = dict(os.environ)
+        for k, v in self.store_settings.items():
+            env["ATRIUM_" + k.upper().replace(".", "_")] = v
+        return env
+
+    @property
+    def store_kind(self):
+        return self.store_settings.get("store.kind", "sqlite")
+
+    def _psql_env(self):
+        env = dict(os.environ)
+        pw = self.store_settings.get("store.postgresql.password_file")
+        if pw:
+            env["PGPASSWORD"] = pathlib.Path(pw).read_text().splitlines()[0]
+        return env
+
+    def sql(self, statements):
+        """Runs SQL on the store behind the server's back (tests that break or age rows)."""
+        if self.store_kind == "postgresql":
+            cmd = ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", self.store_settings["store.postgresql.conninfo"],
+                   "-c", statements]
+            subprocess.run(cmd, check=True, capture_output=True, env=self._psql_env(), timeout=60)
+        else:
+            subprocess.run(["sqlite3", str(self.data_dir / "atrium.db"), statements], check=True, timeout=60)
+
+    def query(self, sql):
+        """The rows of a query on the store behind the server's back, one line each."""
+        if self.store_kind == "postgresql":
+            cmd = ["psql", "-At", "-v", "ON_ERROR_STOP=1", "-d", self.store_settings["store.postgresql.conninfo"], "-c", sql]
+            env = self._psql_env()
+        else:
+            cmd, env = ["sqlite3", str(self.data_dir / "atrium.db"), sql], None
+        return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, timeout=60).stdout.splitlines()
+
+    def store_bytes(self):
+        """Everything the store holds, as bytes (tests that look for secrets in it)."""
+        if self.store_kind == "postgresql":
+            return subprocess.run([str(PG_BIN / "pg_dump"), "-d", self.store_settings["store.postgresql.conninfo"]],
+                                  check=True, capture_output=True, env=self._psql_env(), timeout=120).stdout
+        return b"".join(p.read_bytes() for p in self.data_dir.glob("atrium.db*"))
+
     def cli(self, *args, check=True):
         r = subprocess.run([ATRIUM, *args, "--data-dir", str(self.data_dir)],
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, env=self.env())
         if check and r.returncode != 0:
             raise AssertionError(f"atrium {args} failed: {r.stderr}")
         return r

@@ -147,8 +147,7 @@ def test_internal_server_exception_is_generic_and_logged(fresh_server):
     """A real store failure (the users table dropped under the running server)."""
     c = fresh_server.client()
     new_user(c, fresh_server.store_id, "before-break")
-    subprocess.run(["sqlite3", str(fresh_server.data_dir / "atrium.db"),
-                    "PRAGMA foreign_keys=OFF; DROP TABLE external_ids;"], check=True)
+    fresh_server.sql("DROP TABLE external_ids;")
     with pytest.raises(botocore.exceptions.ClientError) as e:
         new_user(c, fresh_server.store_id, "after-break")
     assert e.value.response["Error"]["Code"] == "InternalServerException"
@@ -188,7 +187,7 @@ def test_audit_records_success_failure_and_redaction(server):
     assert rec["eventID"] in export
     secret = server.key["SecretAccessKey"]
     assert secret not in export and secret not in server.log()
-    assert secret.encode() not in (server.data_dir / "atrium.db").read_bytes()
+    assert secret.encode() not in server.store_bytes()
 
 
 def test_read_calls_are_audited_as_read_only(server):

@@ -295,7 +295,7 @@ def test_import_from_an_organizations_endpoint(fresh_server, moto):
     src = json.loads(pyenv(MOTO_SETUP, moto))
 
     def run_import():
-        env = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        env = dict(s.env(), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
         r = subprocess.run([ATRIUM, "admin", "org", "import", "--endpoint-url", moto, "--json",
                             "--data-dir", str(s.data_dir)], capture_output=True, text=True, env=env, timeout=300)
         assert r.returncode == 0, r.stderr

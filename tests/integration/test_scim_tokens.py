@@ -194,11 +194,10 @@ def test_unauthenticated_requests_are_401_with_www_authenticate(fresh):
 def test_expired_token_is_refused_and_expiry_is_reported(fresh):
     a = scim_cli(fresh, "enable")[1]
     b = scim_cli(fresh, "create-token")[1]
-    db = str(fresh.data_dir / "atrium.db")
     now_ms = int(time.time() * 1000)
     soon_ms = now_ms + 30 * 86400 * 1000 - 3600 * 1000  # 29 days 23 hours: 30 whole days, rounded up
-    subprocess.run(["sqlite3", db, f"UPDATE scim_tokens SET expires_at = {now_ms - 1000} WHERE id = '{a['TokenId']}';"
-                    f"UPDATE scim_tokens SET expires_at = {soon_ms} WHERE id = '{b['TokenId']}';"], check=True)
+    fresh.sql(f"UPDATE scim_tokens SET expires_at = {now_ms - 1000} WHERE id = '{a['TokenId']}';"
+              f"UPDATE scim_tokens SET expires_at = {soon_ms} WHERE id = '{b['TokenId']}';")
     assert not works(fresh, a["AccessToken"]), "an expired token is refused"
     assert works(fresh, b["AccessToken"])
     listed = tokens_listed(fresh)
@@ -388,7 +387,7 @@ def test_token_never_appears_in_logs_audit_or_database(fresh):
         "audit export": (fresh.data_dir / "audit" / "events.jsonl").read_text(errors="replace"),
         "atrium audit": everything,
     }
-    db = b"".join(p.read_bytes() for p in fresh.data_dir.glob("atrium.db*"))
+    db = fresh.store_bytes()
     for tok in (api_tok, cli_tok):
         secret = tok["AccessToken"].split(".", 1)[1]
         for where, text in files.items():

@@ -62,6 +62,16 @@ result<bool> apply_next(connection& c) {
 
 }  // namespace
 
+result<void> check_schema_current(connection& c) {
+  auto state = current_state(c);
+  if (!state) return std::unexpected(state.error());
+  auto known = static_cast<int64_t>(migrations().size());
+  if (state->version != known || state->name != migrations()[static_cast<std::size_t>(known - 1)].name)
+    return fail(errc::internal, "the database schema is version " + std::to_string(state->version) +
+                                    " but this atrium runs version " + std::to_string(known));
+  return {};
+}
+
 result<int> migrate(connection& c) {
   for (int applied = 0;; ++applied) {
     if (auto r = c.exec("BEGIN IMMEDIATE"); !r) return std::unexpected(r.error());

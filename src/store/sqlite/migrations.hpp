@@ -22,5 +22,7 @@ class connection;
 // Applies what is pending and returns how many. Refuses a database whose schema is newer than
 // this binary knows, or whose recorded migration names differ from the embedded ones.
 result<int> migrate(connection& c);
+// The recorded version is the one this binary knows (/readyz).
+result<void> check_schema_current(connection& c);
 
 }  // namespace atrium::store::sqlite

@@ -146,6 +146,13 @@ result<void> sqlite_database::read(const tx_fn& fn) {
   return r;
 }
 
+result<void> sqlite_database::ready() {
+  auto c = take_reader();
+  auto r = check_schema_current(*c);
+  give_back(std::move(c));
+  return r;
+}
+
 // ---- writes ------------------------------------------------------------------------------
 
 result<void> sqlite_database::write(const tx_fn& fn) {

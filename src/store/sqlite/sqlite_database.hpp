@@ -59,6 +59,7 @@ class sqlite_database final : public database {
   result<void> write(const tx_fn& fn) override;
   void write_detached(tx_fn fn) override;
   void write_deferred(tx_fn fn) override;
+  result<void> ready() override;
   write_stats stats() const;
 
  private:

@@ -2,11 +2,11 @@
 // offsets, membership filters.
 #include <gtest/gtest.h>
 
-#include "sqlite_fixture.hpp"
+#include "backend_fixture.hpp"
 
-namespace atrium::store::sqlite::test {
+namespace atrium::store::test {
 
-using scim_repositories = sqlite_test;
+using scim_repositories = store_test;
 
 namespace {
 domain::membership member(const std::string& id, const std::string& g, const std::string& m, domain::member_kind k) {
@@ -14,7 +14,7 @@ domain::membership member(const std::string& id, const std::string& g, const std
 }
 }  // namespace
 
-TEST_F(scim_repositories, tokens_round_trip_touch_and_remove) {
+TEST_P(scim_repositories, tokens_round_trip_touch_and_remove) {
   scim_token_record t{"scimtok-1", "ab12", from_epoch_millis(1000), from_epoch_millis(9000), std::nullopt, "arn:x"};
   ASSERT_TRUE(db_->write([&](transaction& tx) { return tx.scim_tokens().insert(t); }));
   auto got = read_value(*db_, [](transaction& tx) { return tx.scim_tokens().get("scimtok-1"); });
@@ -34,7 +34,7 @@ TEST_F(scim_repositories, tokens_round_trip_touch_and_remove) {
   EXPECT_FALSE(*again);
 }
 
-TEST_F(scim_repositories, member_lookups_filters_counts_and_offsets) {
+TEST_P(scim_repositories, member_lookups_filters_counts_and_offsets) {
   for (auto id : {"u1", "u2", "u3"}) ASSERT_TRUE(insert(make_user(id, std::string("name-") + id)));
   ASSERT_TRUE(insert(make_group("g1", "one")));
   ASSERT_TRUE(insert(make_group("g2", "two")));
@@ -80,7 +80,7 @@ TEST_F(scim_repositories, member_lookups_filters_counts_and_offsets) {
   EXPECT_EQ(*cleared, 2);
 }
 
-TEST_F(scim_repositories, counts_follow_inserts_and_deletes) {
+TEST_P(scim_repositories, counts_follow_inserts_and_deletes) {
   for (auto id : {"a", "b", "c"}) ASSERT_TRUE(insert(make_user(id, id)));
   ASSERT_TRUE(insert(make_group("g", "g")));
   EXPECT_EQ(user_count(), 3);
@@ -93,4 +93,6 @@ TEST_F(scim_repositories, counts_follow_inserts_and_deletes) {
   EXPECT_EQ(*groups, 1);
 }
 
-}  // namespace atrium::store::sqlite::test
+ATRIUM_ON_BOTH_BACKENDS(scim_repositories);
+
+}  // namespace atrium::store::test

@@ -1,15 +1,13 @@
-// External IdPs on SQLite (migration 0017): configurations with their certificates and domains
+// External IdPs on both backends (migration 0017): configurations with their certificates and domains
 // (one IdP per domain), pending SP requests taken once by the browser that made them, the
 // assertion replay cache refused by the primary key, session attributes gone with the session,
 // and the guide's "delete configuration".
-#include "store/sqlite/external_idp_repo.hpp"
-
 #include "base/try.hpp"
-#include "sqlite_fixture.hpp"
+#include "backend_fixture.hpp"
 #include "store/external_idp_repository.hpp"
 #include "store/session_repository.hpp"
 
-namespace atrium::store::sqlite::test {
+namespace atrium::store::test {
 
 namespace {
 
@@ -28,7 +26,7 @@ external_idp_record idp(const std::string& id, const std::string& entity, std::v
   return r;
 }
 
-class external_idp_repo_test : public sqlite_test {
+class external_idp_repo_test : public store_test {
  protected:
   result<void> insert_idp(const external_idp_record& r) {
     return db_->write([&](transaction& tx) { return tx.external_idps().insert(r); });
@@ -40,7 +38,7 @@ class external_idp_repo_test : public sqlite_test {
 
 }  // namespace
 
-TEST_F(external_idp_repo_test, configurations_round_trip_with_certificates_and_domains) {
+TEST_P(external_idp_repo_test, configurations_round_trip_with_certificates_and_domains) {
   auto r = idp("idp-1", "https://a.example", {"a.example", "b.example"});
   r.metadata = "<md/>";
   r.sign_authn_requests = true;
@@ -72,7 +70,7 @@ TEST_F(external_idp_repo_test, configurations_round_trip_with_certificates_and_d
   EXPECT_EQ(list->front().domains, (std::vector<std::string>{"c.example"}));
 }
 
-TEST_F(external_idp_repo_test, a_request_is_taken_once_by_its_browser_before_it_expires) {
+TEST_P(external_idp_repo_test, a_request_is_taken_once_by_its_browser_before_it_expires) {
   ASSERT_TRUE(insert_idp(idp("idp-1", "https://a.example", {})));
   sp_request_record req{"_r1", "hash-a", "idp-1", std::string("/portal/x"), t0, t0 + std::chrono::minutes(10)};
   ASSERT_TRUE(db_->write([&](transaction& tx) { return tx.external_idps().put_request(req); }));
@@ -92,7 +90,7 @@ TEST_F(external_idp_repo_test, a_request_is_taken_once_by_its_browser_before_it_
   EXPECT_FALSE(late->has_value()) << "expired";
 }
 
-TEST_F(external_idp_repo_test, an_assertion_is_used_once_until_it_is_purged) {
+TEST_P(external_idp_repo_test, an_assertion_is_used_once_until_it_is_purged) {
   auto use = [&](const std::string& issuer, const std::string& id) {
     return db_->write([&](transaction& tx) { return tx.external_idps().use_assertion(issuer, id, t0 + std::chrono::minutes(5)); });
   };
@@ -107,7 +105,7 @@ TEST_F(external_idp_repo_test, an_assertion_is_used_once_until_it_is_purged) {
   EXPECT_EQ(*purged, 2);
 }
 
-TEST_F(external_idp_repo_test, session_attributes_go_with_the_session_and_configuration_deletion) {
+TEST_P(external_idp_repo_test, session_attributes_go_with_the_session_and_configuration_deletion) {
   ASSERT_TRUE(insert(make_user("u1", "jane@example.test")));
   session_record s{"sess-1", "u1", t0, t0 + std::chrono::hours(8), t0, "127.0.0.1", "ua", "csrf"};
   ASSERT_TRUE(db_->write([&](transaction& tx) -> result<void> {
@@ -122,10 +120,12 @@ TEST_F(external_idp_repo_test, session_attributes_go_with_the_session_and_config
   ASSERT_TRUE(n) << n.error().message;
   EXPECT_EQ(n->users, 1);
   EXPECT_EQ(n->external_idps, 1);
-  EXPECT_EQ(raw_db(file()).scalar("SELECT COUNT(*) FROM users"), "0");
-  EXPECT_EQ(raw_db(file()).scalar("SELECT COUNT(*) FROM sp_session_attributes"), "0");
-  EXPECT_EQ(raw_db(file()).scalar("SELECT COUNT(*) FROM external_idp_domains"), "0");
-  EXPECT_EQ(raw_db(file()).scalar("SELECT n FROM row_counts WHERE tbl = 'users'"), "0");
+  EXPECT_EQ(raw_scalar("SELECT COUNT(*) FROM users"), "0");
+  EXPECT_EQ(raw_scalar("SELECT COUNT(*) FROM sp_session_attributes"), "0");
+  EXPECT_EQ(raw_scalar("SELECT COUNT(*) FROM external_idp_domains"), "0");
+  EXPECT_EQ(raw_scalar("SELECT n FROM row_counts WHERE tbl = 'users'"), "0");
 }
 
-}  // namespace atrium::store::sqlite::test
+ATRIUM_ON_BOTH_BACKENDS(external_idp_repo_test);
+
+}  // namespace atrium::store::test

@@ -1,13 +1,11 @@
-// Pending WebAuthn challenges on SQLite (migration 0016): one per user and ceremony, replaced by
+// Pending WebAuthn challenges on both backends (migration 0016): one per user and ceremony, replaced by
 // a newer one, taken once (DELETE ... RETURNING), refused and gone once expired, purged in bulk,
 // removed with their user.
-#include "store/sqlite/webauthn_challenge_repo.hpp"
-
 #include "base/try.hpp"
-#include "sqlite_fixture.hpp"
+#include "backend_fixture.hpp"
 #include "store/webauthn_challenge_repository.hpp"
 
-namespace atrium::store::sqlite::test {
+namespace atrium::store::test {
 
 namespace {
 
@@ -18,10 +16,10 @@ webauthn_challenge_record challenge(const std::string& user, const std::string& 
   return {user, ceremony, sealed, created, created + std::chrono::minutes(5)};
 }
 
-class webauthn_challenge_repo_test : public sqlite_test {
+class webauthn_challenge_repo_test : public store_test {
  protected:
   void SetUp() override {
-    sqlite_test::SetUp();
+    store_test::SetUp();
     ASSERT_TRUE(insert(make_user("u1", "jane")));
     ASSERT_TRUE(insert(make_user("u2", "john")));
   }
@@ -32,12 +30,12 @@ class webauthn_challenge_repo_test : public sqlite_test {
                                                         sys_time now) {
     return write_value(*db_, [&](transaction& tx) { return tx.webauthn_challenges().take(user, ceremony, now); });
   }
-  std::string rows() { return raw_db(file()).scalar("SELECT COUNT(*) FROM webauthn_challenges"); }
+  std::string rows() { return raw_scalar("SELECT COUNT(*) FROM webauthn_challenges"); }
 };
 
 }  // namespace
 
-TEST_F(webauthn_challenge_repo_test, a_challenge_is_taken_once) {
+TEST_P(webauthn_challenge_repo_test, a_challenge_is_taken_once) {
   ASSERT_TRUE(put(challenge("u1", "registration", "sealed-1", t0)));
   auto first = take("u1", "registration", t0 + std::chrono::minutes(1));
   ASSERT_TRUE(first) << first.error().message;
@@ -52,7 +50,7 @@ TEST_F(webauthn_challenge_repo_test, a_challenge_is_taken_once) {
   EXPECT_EQ(rows(), "0");
 }
 
-TEST_F(webauthn_challenge_repo_test, one_per_user_and_ceremony_and_the_newest_wins) {
+TEST_P(webauthn_challenge_repo_test, one_per_user_and_ceremony_and_the_newest_wins) {
   ASSERT_TRUE(put(challenge("u1", "assertion", "old", t0)));
   ASSERT_TRUE(put(challenge("u1", "assertion", "new", t0 + std::chrono::seconds(10))));
   ASSERT_TRUE(put(challenge("u1", "registration", "reg", t0)));
@@ -67,7 +65,7 @@ TEST_F(webauthn_challenge_repo_test, one_per_user_and_ceremony_and_the_newest_wi
   EXPECT_EQ((*take("u2", "assertion", t0))->sealed_challenge, "john's");
 }
 
-TEST_F(webauthn_challenge_repo_test, an_expired_challenge_is_refused_and_gone) {
+TEST_P(webauthn_challenge_repo_test, an_expired_challenge_is_refused_and_gone) {
   ASSERT_TRUE(put(challenge("u1", "assertion", "sealed", t0)));
   auto late = take("u1", "assertion", t0 + std::chrono::minutes(5));  // expires_at itself is too late
   ASSERT_TRUE(late);
@@ -75,7 +73,7 @@ TEST_F(webauthn_challenge_repo_test, an_expired_challenge_is_refused_and_gone) {
   EXPECT_EQ(rows(), "0");
 }
 
-TEST_F(webauthn_challenge_repo_test, remove_expired_purges_only_expired_rows) {
+TEST_P(webauthn_challenge_repo_test, remove_expired_purges_only_expired_rows) {
   ASSERT_TRUE(put(challenge("u1", "assertion", "a", t0)));
   ASSERT_TRUE(put(challenge("u2", "assertion", "b", t0 + std::chrono::minutes(3))));
   auto n = write_value(*db_, [](transaction& tx) {
@@ -87,7 +85,7 @@ TEST_F(webauthn_challenge_repo_test, remove_expired_purges_only_expired_rows) {
   EXPECT_TRUE(take("u2", "assertion", t0 + std::chrono::minutes(6))->has_value());
 }
 
-TEST_F(webauthn_challenge_repo_test, challenges_go_with_their_user_and_need_one) {
+TEST_P(webauthn_challenge_repo_test, challenges_go_with_their_user_and_need_one) {
   ASSERT_TRUE(put(challenge("u1", "registration", "a", t0)));
   ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
     TRY_VOID(tx.users().remove("u1"));
@@ -98,4 +96,6 @@ TEST_F(webauthn_challenge_repo_test, challenges_go_with_their_user_and_need_one)
   EXPECT_FALSE(put(challenge("u2", "enrollment", "a", t0))) << "only the two ceremonies";
 }
 
-}  // namespace atrium::store::sqlite::test
+ATRIUM_ON_BOTH_BACKENDS(webauthn_challenge_repo_test);
+
+}  // namespace atrium::store::test

@@ -1,11 +1,9 @@
-// The assignment store on SQLite: uniqueness, keyset listings by account and by principal,
+// The assignment store on both backends: uniqueness, keyset listings by account and by principal,
 // request records with filters, provisioned state, and that the listings stay index scans.
-#include "store/sqlite/assignment_repo.hpp"
-
 #include "store/assignment_repository.hpp"
-#include "sqlite_fixture.hpp"
+#include "backend_fixture.hpp"
 
-namespace atrium::store::sqlite::test {
+namespace atrium::store::test {
 
 namespace {
 constexpr const char* ps1 = "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-1111111111111111";
@@ -30,9 +28,11 @@ domain::request_record request(const std::string& id, domain::request_kind k, do
 }
 }  // namespace
 
-using assignment_repo_test = sqlite_test;
+using assignment_repo_test = store_test;
+// Query plans are SQLite's own (EXPLAIN QUERY PLAN): these cases run on SQLite only.
+using assignment_repo_test_sqlite_only = sqlite::test::sqlite_test;
 
-TEST_F(assignment_repo_test, assignments_are_unique_and_listed_by_account_and_by_principal) {
+TEST_P(assignment_repo_test, assignments_are_unique_and_listed_by_account_and_by_principal) {
   auto ins = write_value(*db_, [](transaction& tx) -> result<int> {
     int added = 0;
     for (const auto& a : {grant("111111111111", ps1, "p1"), grant("111111111111", ps1, "p2"),
@@ -80,7 +80,7 @@ TEST_F(assignment_repo_test, assignments_are_unique_and_listed_by_account_and_by
   EXPECT_EQ(*left, 1);
 }
 
-TEST_F(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending_is_the_queue) {
+TEST_P(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending_is_the_queue) {
   auto ok = write_value(*db_, [](transaction& tx) -> result<bool> {
     using domain::request_kind;
     using domain::request_status;
@@ -121,7 +121,7 @@ TEST_F(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending
   EXPECT_EQ(*read_value(*db_, [](transaction& tx) { return tx.assignments().count_pending(); }), 1);
 }
 
-TEST_F(assignment_repo_test, provisioned_state_and_in_use) {
+TEST_P(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_FALSE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps1); }));
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
     if (auto p = tx.assignments().put_provisioned({"111111111111", ps1, 1, from_epoch_millis(5), "", ""}); !p) return std::unexpected(p.error());
@@ -141,7 +141,7 @@ TEST_F(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_TRUE(*write_value(*db_, [](transaction& tx) { return tx.assignments().remove_provisioned("111111111111", ps1); }));
 }
 
-TEST_F(assignment_repo_test, provisioned_rows_record_the_role_they_made) {
+TEST_P(assignment_repo_test, provisioned_rows_record_the_role_they_made) {
   // Migration 0011: the role's name and path are kept with the row, and a later put replaces
   // them (the next provisioning after provisioner.role_name_prefix changed).
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) {
@@ -161,16 +161,8 @@ TEST_F(assignment_repo_test, provisioned_rows_record_the_role_they_made) {
 
   // A row written before 0011 (no role columns set) means the service's names.
   db_.reset();
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(file().c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, "
-                                "updated_at) VALUES ('222222222222', "
-                                "'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-2222222222222222', 1, 1)",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  raw_exec("INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, updated_at) VALUES "
+           "('222222222222', 'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-2222222222222222', 1, 1)");
   reopen();
   auto old = read_value(*db_, [](transaction& tx) { return tx.assignments().get_provisioned("222222222222", ps2); });
   ASSERT_TRUE(old && *old);
@@ -179,7 +171,7 @@ TEST_F(assignment_repo_test, provisioned_rows_record_the_role_they_made) {
             (domain::role_location{"AWSReservedSSO_Dev_2222222222222222", "/aws-reserved/sso.amazonaws.com/"}));
 }
 
-TEST_F(assignment_repo_test, listings_are_index_searches) {
+TEST_F(assignment_repo_test_sqlite_only, listings_are_index_searches) {
   // EXPLAIN QUERY PLAN on a separate connection: the listings must SEARCH an index, never sort.
   auto detail = [&](const std::string& sql) {
     sqlite3* db = nullptr;
@@ -202,4 +194,6 @@ TEST_F(assignment_repo_test, listings_are_index_searches) {
   EXPECT_EQ(by_principal.find("TEMP B-TREE"), std::string::npos) << by_principal;
 }
 
-}  // namespace atrium::store::sqlite::test
+ATRIUM_ON_BOTH_BACKENDS(assignment_repo_test);
+
+}  // namespace atrium::store::test

@@ -1,19 +1,17 @@
-// The SQLite repositories: round trips, uniqueness, optimistic versions, keyset pages,
+// The repositories on both backends (SQLite and PostgreSQL): round trips, uniqueness, optimistic versions, keyset pages,
 // filters, memberships, audit queries, access keys and settings.
-#include "store/sqlite/repositories.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <set>
 
+#include "backend_fixture.hpp"
 #include "base/conflict.hpp"
-#include "sqlite_fixture.hpp"
 
 // Filters and queries below name only the fields a test sets (designated initializers); g++ 12
 // would otherwise warn about every field left at its default.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-namespace atrium::store::sqlite::test {
+namespace atrium::store::test {
 
 namespace {
 
@@ -31,13 +29,13 @@ void expect_conflict(const result<void>& r, const std::string& message) {
   EXPECT_TRUE(is_uniqueness_violation(r.error())) << message;
 }
 
-using repositories = sqlite_test;
+using repositories = store_test;
 
 }  // namespace
 
 // ---- users and groups ----------------------------------------------------------------------
 
-TEST_F(repositories, user_round_trip_keeps_every_attribute) {
+TEST_P(repositories, user_round_trip_keeps_every_attribute) {
   auto u = make_user("u1", "Alice", "alice@example.com");
   u.external_ids = {{"okta", "00u1"}, {"azure", "a-1"}};
   u.user_name_parts = domain::name{"Alice Liddell", "Liddell", "Alice", std::nullopt, "Ms", std::nullopt};
@@ -74,7 +72,7 @@ TEST_F(repositories, user_round_trip_keeps_every_attribute) {
   EXPECT_FALSE(get_user("nobody"));
 }
 
-TEST_F(repositories, group_round_trip) {
+TEST_P(repositories, group_round_trip) {
   auto g = make_group("g1", "Ops");
   g.description = "on call";
   g.external_ids = {{"okta", "g-1"}};
@@ -89,7 +87,7 @@ TEST_F(repositories, group_round_trip) {
   EXPECT_FALSE(*none);
 }
 
-TEST_F(repositories, user_uniqueness_conflicts_name_the_attribute) {
+TEST_P(repositories, user_uniqueness_conflicts_name_the_attribute) {
   ASSERT_TRUE(insert(make_user("u1", "alice", "a@x.io")));
   expect_conflict(insert(make_user("u2", "ALICE")), "Duplicate UserName");
   expect_conflict(insert(make_user("u3", "bob", "A@X.IO")), "Duplicate primary email");
@@ -111,7 +109,28 @@ TEST_F(repositories, user_uniqueness_conflicts_name_the_attribute) {
   EXPECT_TRUE(is_uniqueness_violation(dup_id.error())) << "a duplicate primary key too";
 }
 
-TEST_F(repositories, group_uniqueness_conflicts_name_the_attribute) {
+// Services catch a conflict and go on in the same transaction (a member added twice is not an
+// error): the failed statement alone is undone, as in SQLite, not the whole transaction.
+TEST_P(repositories, a_conflict_leaves_the_transaction_usable) {
+  ASSERT_TRUE(insert(make_group("g1", "Ops")));
+  ASSERT_TRUE(insert(make_user("u1", "alice")));
+  auto r = db_->write([](transaction& tx) -> result<void> {
+    if (auto m = tx.memberships().insert(make_membership("m1", "g1", "u1")); !m) return m;
+    auto again = tx.memberships().insert(make_membership("m2", "g1", "u1"));
+    if (again || again.error().code != errc::conflict) return fail(errc::internal, "expected a conflict");
+    auto dup = tx.users().insert(make_user("u2", "ALICE"));
+    if (dup || dup.error().code != errc::conflict) return fail(errc::internal, "expected a conflict");
+    return tx.users().insert(make_user("u3", "carol"));
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(get_user("u3"));
+  EXPECT_FALSE(get_user("u2"));
+  auto members = read_value(*db_, [](transaction& tx) { return tx.memberships().count_for_group("g1"); });
+  ASSERT_TRUE(members);
+  EXPECT_EQ(*members, 1);
+}
+
+TEST_P(repositories, group_uniqueness_conflicts_name_the_attribute) {
   auto g = make_group("g1", "Ops");
   g.external_ids = {{"okta", "x"}};
   ASSERT_TRUE(insert(g));
@@ -125,7 +144,7 @@ TEST_F(repositories, group_uniqueness_conflicts_name_the_attribute) {
   EXPECT_TRUE(insert(u));
 }
 
-TEST_F(repositories, updates_check_uniqueness_and_replace_external_ids) {
+TEST_P(repositories, updates_check_uniqueness_and_replace_external_ids) {
   auto alice = make_user("u1", "alice", "a@x.io");
   alice.external_ids = {{"okta", "1"}};
   ASSERT_TRUE(insert(alice));
@@ -150,7 +169,7 @@ TEST_F(repositories, updates_check_uniqueness_and_replace_external_ids) {
   EXPECT_EQ(by_ext->items[0].id, "u2");
 }
 
-TEST_F(repositories, remove_frees_every_unique_key) {
+TEST_P(repositories, remove_frees_every_unique_key) {
   auto u = make_user("u1", "alice", "a@x.io");
   u.external_ids = {{"okta", "1"}};
   ASSERT_TRUE(insert(u));
@@ -171,7 +190,7 @@ TEST_F(repositories, remove_frees_every_unique_key) {
   EXPECT_TRUE(insert(g));
 }
 
-TEST_F(repositories, optimistic_versions) {
+TEST_P(repositories, optimistic_versions) {
   auto u = make_user("u1", "alice");
   ASSERT_TRUE(insert(u));
   u.version = 2;
@@ -198,7 +217,7 @@ TEST_F(repositories, optimistic_versions) {
   EXPECT_EQ(gone.error().code, errc::not_found);
 }
 
-TEST_F(repositories, keyset_pages_are_stable_under_inserts_and_deletes) {
+TEST_P(repositories, keyset_pages_are_stable_under_inserts_and_deletes) {
   ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
     for (int i = 0; i < 260; ++i)
       if (auto r = tx.users().insert(make_user(numbered("id", i * 2), numbered("user", i * 2))); !r) return r;
@@ -234,7 +253,7 @@ TEST_F(repositories, keyset_pages_are_stable_under_inserts_and_deletes) {
   EXPECT_EQ(seen.size(), 260u) << "259 originals left + the one inserted ahead";
 }
 
-TEST_F(repositories, exact_page_boundaries) {
+TEST_P(repositories, exact_page_boundaries) {
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(insert(make_user(numbered("u", i), numbered("n", i))));
   auto full = read_value(*db_, [](transaction& tx) { return tx.users().list({}, {"", 4}); });
   ASSERT_TRUE(full);
@@ -250,7 +269,7 @@ TEST_F(repositories, exact_page_boundaries) {
   EXPECT_EQ(zero->items.size(), 1u) << "a limit below 1 reads one row rather than looping forever";
 }
 
-TEST_F(repositories, user_filters_are_anded) {
+TEST_P(repositories, user_filters_are_anded) {
   auto a = make_user("u1", "Alice", "alice@x.io");
   a.external_ids = {{"okta", "1"}};
   a.enterprise_ext = domain::enterprise{};
@@ -281,7 +300,7 @@ TEST_F(repositories, user_filters_are_anded) {
   EXPECT_EQ(ids({.id = "u1", .email_key = "bob@x.io"}), v{});
 }
 
-TEST_F(repositories, group_filters_are_anded) {
+TEST_P(repositories, group_filters_are_anded) {
   auto g = make_group("g1", "Ops");
   g.external_ids = {{"okta", "1"}};
   ASSERT_TRUE(insert(g));
@@ -306,7 +325,7 @@ TEST_F(repositories, group_filters_are_anded) {
 
 // ---- memberships -----------------------------------------------------------------------------
 
-TEST_F(repositories, memberships_find_list_count_and_conflict) {
+TEST_P(repositories, memberships_find_list_count_and_conflict) {
   ASSERT_TRUE(insert(make_group("g1", "Ops")));
   ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
     for (int i = 0; i < 120; ++i)
@@ -349,7 +368,7 @@ TEST_F(repositories, memberships_find_list_count_and_conflict) {
   EXPECT_FALSE(*again);
 }
 
-TEST_F(repositories, memberships_cascade_and_remove_all_for) {
+TEST_P(repositories, memberships_cascade_and_remove_all_for) {
   ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
     for (auto* g : {"g1", "g2", "g3"})
       if (auto r = tx.groups().insert(make_group(g, g)); !r) return r;
@@ -376,7 +395,7 @@ TEST_F(repositories, memberships_cascade_and_remove_all_for) {
   EXPECT_EQ(*count, 0);
 }
 
-TEST_F(repositories, membership_of_a_missing_group_is_refused_but_not_as_a_duplicate) {
+TEST_P(repositories, membership_of_a_missing_group_is_refused_but_not_as_a_duplicate) {
   auto r = db_->write([](transaction& tx) { return tx.memberships().insert(make_membership("m1", "nope", "u1")); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::internal) << "a foreign key failure is a caller bug, not a conflict";
@@ -384,7 +403,7 @@ TEST_F(repositories, membership_of_a_missing_group_is_refused_but_not_as_a_dupli
 
 // ---- audit -----------------------------------------------------------------------------------
 
-TEST_F(repositories, audit_query_filters_are_anded_newest_first) {
+TEST_P(repositories, audit_query_filters_are_anded_newest_first) {
   ASSERT_TRUE(db_->write([](transaction& tx) -> result<void> {
     for (int i = 1; i <= 30; ++i) {
       audit_record r{numbered("e", i), from_epoch_millis(i * 1000), i % 2 ? "CreateUser" : "ListUsers",
@@ -429,7 +448,7 @@ TEST_F(repositories, audit_query_filters_are_anded_newest_first) {
 
 // ---- access keys and settings ----------------------------------------------------------------
 
-TEST_F(repositories, access_keys) {
+TEST_P(repositories, access_keys) {
   access_key_record k{"AKIA1", "sealed", "admin", "Active", true, from_epoch_millis(5)};
   ASSERT_TRUE(db_->write([&](transaction& tx) { return tx.access_keys().insert(k); }));
   expect_conflict(db_->write([&](transaction& tx) { return tx.access_keys().insert(k); }),
@@ -454,7 +473,7 @@ TEST_F(repositories, access_keys) {
   EXPECT_EQ((*all)[0].status, "Inactive");
 }
 
-TEST_F(repositories, settings) {
+TEST_P(repositories, settings) {
   auto none = read_value(*db_, [](transaction& tx) { return tx.settings().get("k"); });
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none);
@@ -465,4 +484,6 @@ TEST_F(repositories, settings) {
   EXPECT_EQ(**v, "2");
 }
 
-}  // namespace atrium::store::sqlite::test
+ATRIUM_ON_BOTH_BACKENDS(repositories);
+
+}  // namespace atrium::store::test
