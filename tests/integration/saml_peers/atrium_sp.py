@@ -7,6 +7,7 @@ Interpreter: Debian's /usr/bin/python3 (requests, botocore).
 """
 import base64
 import json
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
@@ -100,7 +101,15 @@ def signed_in(server, session):
     return r.status_code == 200 and r.json().get("signedIn") is True, r
 
 
-def login_events(server):
-    """ExternalIdPDirectoryLogin records, newest first."""
-    out = server.cli("audit", "--event-name", LOGIN_EVENT, "--limit", "1000").stdout
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
+def login_events(server, at_least=0):
+    """ExternalIdPDirectoryLogin records, newest first. A refusal's record is written like a read
+    call's (docs/audit.md: batched, committed within 100 ms), and `atrium audit` is another
+    process: with `at_least`, read again until that many records are there (at most 10 s; the
+    caller's count assertion then decides)."""
+    deadline = time.monotonic() + 10
+    while True:
+        out = server.cli("audit", "--event-name", LOGIN_EVENT, "--limit", "1000").stdout
+        events = [json.loads(l) for l in out.splitlines() if l.strip()]
+        if len(events) >= at_least or time.monotonic() > deadline:
+            return events
+        time.sleep(0.05)
