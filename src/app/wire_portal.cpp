@@ -23,6 +23,8 @@ std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::passw
       ps);
   c.routes.add("/portal", *w->door);
   c.routes.add_exact("/", *w->door, {"GET", "HEAD"});  // redirected to /portal/
+  c.routes.add_exact("/console", *w->door, {"GET", "HEAD"});  // the admin console: /portal/console/
+  c.routes.add_exact("/console/", *w->door, {"GET", "HEAD"});
   return w;
 }
 

@@ -59,7 +59,7 @@ class portal_door final : public door {
  public:
   portal_door(portal_services svc, portal_settings s);
 
-  // GET / (redirected to /portal/) and everything under /portal.
+  // GET / (redirected to /portal/), GET /console (to /portal/console/) and everything under /portal.
   bool handles(std::string_view method, std::string_view target) const;
   response handle(const request& req) override;
   // The server's own 413/431/400 answers in the contract's error shape.
