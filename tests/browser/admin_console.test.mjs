@@ -48,7 +48,13 @@ describe('admin console', { skip: skipReason() ?? false }, () => {
       const nav = page.getByRole('navigation', { name: 'Console' });
       for (const name of ['Dashboard', 'Users', 'Groups', 'Settings', 'Audit'])
         await nav.getByRole('link', { name }).waitFor();
+      // The dashboard's last fact and its expiry summary.
+      await page.getByText('Identity Center directory').waitFor();
+      await page.getByText('No token or certificate expires within 90 days.').waitFor();
       await shot(page, 'dashboard');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'dashboard-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
 
       await nav.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('link', { name: 'Create user' }).click();
