@@ -223,6 +223,10 @@ def test_unknown_user_refused_and_password_sign_in_sent_to_idp(setup):
     # The built-in password sign-in is not offered while the source is the IdP.
     start = b.post(server.endpoint + "/portal/api/signin/start", json={"userName": USER}, timeout=30)
     assert start.status_code == 200 and start.json() == {"next": "redirect", "redirect": "/portal/sp/login"}, start.text
+    # Passwords are the IdP's: "Forgot password" says so, for any name (no enumeration).
+    for name in (USER, "nobody@example.test"):
+        forgot = b.post(server.endpoint + "/portal/api/password/forgot", json={"userName": name}, timeout=30)
+        assert forgot.status_code == 403 and "passwords are managed there" in forgot.json()["message"], forgot.text
 
 
 def test_cli_shows_the_idp_and_refuses_an_unconfirmed_switch(setup):

@@ -1,5 +1,6 @@
 #include "proto/aws/wire.hpp"
 
+#include "base/conflict.hpp"
 #include "base/strings.hpp"
 
 namespace atrium::proto::aws {
@@ -28,7 +29,10 @@ aws_error to_aws_error(const error& e) {
       if (!e.resource_type.empty()) out.extra["ResourceType"] = e.resource_type;
       if (!e.resource_id.empty()) out.extra["ResourceId"] = e.resource_id;
       break;
-    case errc::conflict: out.extra["Reason"] = "UNIQUENESS_CONSTRAINT_VIOLATION"; break;
+    case errc::conflict:
+      // Only a uniqueness violation names a Reason; a conflict of state has none (base/conflict.hpp).
+      if (is_uniqueness_violation(e)) out.extra["Reason"] = "UNIQUENESS_CONSTRAINT_VIOLATION";
+      break;
     case errc::concurrent_modification: out.extra["Reason"] = "CONCURRENT_MODIFICATION"; break;
     case errc::internal:
       out.status = 500;

@@ -54,6 +54,11 @@ response sp_refusal(int status, const char* code, const std::string& message) {
 
 response sp_refusal_of(const error& e) {
   switch (e.code) {
+    case errc::throttled: {
+      auto r = sp_refusal(429, "TooManyAttempts", e.message);
+      r.headers.emplace_back("Retry-After", e.resource_type == "retry_after" ? e.resource_id : "1");
+      return r;
+    }
     case errc::unauthenticated: return sp_refusal(403, "SignInRefused", e.message);
     case errc::access_denied: return sp_refusal(403, "SignInRefused", e.message);
     case errc::validation: return sp_refusal(400, "InvalidResponse", e.message);
@@ -79,6 +84,9 @@ result<std::map<std::string, std::string>> acs_fields(std::string_view body) {
   }
   return out;
 }
+
+// The login throttle's key for the SP requests a source address has pending.
+std::string sp_login_key(const request& req) { return "sp:" + req.remote_ip; }
 
 service::sign_in_client client_of(const request& req) {
   const std::string* ua = req.header("user-agent");
@@ -126,6 +134,11 @@ response portal_door::sp_login_route(const request& req) {
     idp = *v;
   }
   if (const auto* v = query_value(*q, "relay"); v && !v->empty()) relay = *v;
+  // Each visit stores a pending request for request_lifetime, so an anonymous client could fill
+  // the store: throttled per source address like the portal's other anonymous endpoints (the
+  // login throttle, docs/sign-in.md "Throttling"). The requests an address leaves unanswered
+  // count; a sign-in completed at the ACS from it resets them.
+  if (auto ok = svc_.sign_in.admit(sp_login_key(req), req.remote_ip); !ok) return sp_refusal_of(ok.error());
   auto started = svc_.sp->begin(client_of(req), idp, relay);
   response r;
   if (!started) {
@@ -139,6 +152,7 @@ response portal_door::sp_login_route(const request& req) {
     }
     return sp_refusal_of(started.error());
   }
+  svc_.sign_in.throttle().pending(sp_login_key(req));
   r.status = 302;
   r.content_type.clear();
   r.headers.emplace_back("Location", started->redirect_url);
@@ -180,6 +194,7 @@ response portal_door::sp_acs_route(const request& req) {
                      "<p>You are signed in as " + xml::escape(done->user_name) + ".</p><p><a href=\"" + to +
                          "\">Continue to the portal</a></p>");
     sp_headers(r);
+    svc_.sign_in.throttle().success(sp_login_key(req));
     auto left = std::chrono::duration_cast<std::chrono::seconds>(svc_.sessions.settings().lifetime);
     r.headers.emplace_back("Set-Cookie", set_cookie(session_cookie_name, done->session.token, left));
   }

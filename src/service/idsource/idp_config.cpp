@@ -154,4 +154,22 @@ result<identity_source_state> read_identity_source(store::transaction& tx) {
   return st;
 }
 
+result<std::optional<std::string>> enabled_idp_of_email(store::transaction& tx, std::string_view email) {
+  auto at = email.rfind('@');
+  if (at == std::string_view::npos) return std::optional<std::string>();
+  TRY(id, tx.external_idps().idp_of_domain(to_lower_ascii(email.substr(at + 1))));
+  if (!id) return std::optional<std::string>();
+  TRY(idp, tx.external_idps().get(*id));
+  if (!idp || !idp->enabled) return std::optional<std::string>();
+  return std::optional<std::string>(idp->id);
+}
+
+result<bool> passwords_in_atrium(store::transaction& tx, std::string_view user_name) {
+  TRY(st, read_identity_source(tx));
+  if (!st.external) return true;
+  if (!st.multiple_idps) return false;
+  TRY(idp, enabled_idp_of_email(tx, user_name));
+  return !idp.has_value();
+}
+
 }  // namespace atrium::service

@@ -66,4 +66,17 @@ struct identity_source_state {
 };
 result<identity_source_state> read_identity_source(store::transaction& tx);
 
+// The enabled IdP bound to the e-mail's domain (home realm discovery, multi-IdP mode).
+result<std::optional<std::string>> enabled_idp_of_email(store::transaction& tx, std::string_view email);
+
+// Are passwords Atrium's business for this user name? Always with the built-in store; never
+// while the source is one external IdP (guide "Password requirements": with an external IdP
+// "the password policies for your users are defined and enforced in those systems"); in
+// multi-IdP mode only for names whose domain no enabled IdP claims (break-glass users).
+result<bool> passwords_in_atrium(store::transaction& tx, std::string_view user_name);
+// What password pages and commands answer (errc::access_denied) when they are not.
+inline constexpr const char* passwords_in_idp_message =
+    "The identity source is an external identity provider: passwords are managed there, not in Atrium. "
+    "Reset or change the password with the identity provider.";
+
 }  // namespace atrium::service

@@ -174,6 +174,9 @@ result<sp_login_done> sp_sign_in::run(const sign_in_client& c, attempt& a, std::
   if (saml_response.size() > max_saml_response) return invalid("The SAMLResponse is larger than 512 KB.");
   auto doc = xml::decode_post_message(saml_response);
   if (!doc) return invalid("The SAMLResponse is not a readable SAML message: " + doc.error().message);
+  // Well-formed XML of another kind is malformed input too (SAML bindings §3.5.4: the form
+  // carries a <samlp:Response>), not an unknown IdP: refused before any IdP is looked up.
+  if (!xml::is_element(doc->root(), xml::ns_samlp, "Response")) return invalid("The SAMLResponse is not a SAML Response.");
   a.issuer = claimed_issuer(*doc);
   auto in_response_to = claimed_in_response_to(*doc);
   std::optional<store::external_idp_record> idp;
@@ -265,15 +268,10 @@ void sp_sign_in::purge_expired() {
 }
 
 result<std::optional<std::string>> sp_sign_in::idp_for_email(std::string_view email) {
-  auto at = email.rfind('@');
-  if (at == std::string_view::npos) return std::optional<std::string>();
-  std::string domain = to_lower_ascii(email.substr(at + 1));
   std::optional<std::string> out;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-    TRY(id, tx.external_idps().idp_of_domain(domain));
-    if (!id) return {};
-    TRY(idp, tx.external_idps().get(*id));
-    if (idp && idp->enabled) out = idp->id;
+    TRY(idp, enabled_idp_of_email(tx, email));
+    out = std::move(idp);
     return {};
   });
   if (!r) return std::unexpected(r.error());
@@ -292,17 +290,14 @@ result<bool> sp_sign_in::sends_to_idp() {
 }
 
 result<bool> sp_sign_in::password_sign_in_allowed(std::string_view user_name) {
-  identity_source_state st;
+  bool out = true;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-    TRY(s, read_identity_source(tx));
-    st = s;
+    TRY(allowed, passwords_in_atrium(tx, user_name));
+    out = allowed;
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  if (!st.external) return true;
-  if (!st.multiple_idps) return false;
-  TRY(idp, idp_for_email(user_name));
-  return !idp.has_value();
+  return out;
 }
 
 }  // namespace atrium::service

@@ -54,6 +54,13 @@ void login_throttle::success(std::string_view account_key) {
   entries_.erase(account_of(account_key));
 }
 
+void login_throttle::pending(std::string_view key) {
+  auto now = clock_.now();
+  std::lock_guard lock(mu_);
+  if (entries_.size() + 2 > s_.max_keys) make_room(now);
+  count(account_of(key), s_.address_free_failures, now);
+}
+
 // Forgotten keys go first; if the table is still full, the half with the oldest failures.
 void login_throttle::make_room(sys_time now) {
   std::erase_if(entries_, [&](const auto& kv) {

@@ -40,6 +40,11 @@ class login_throttle {
   std::optional<std::chrono::seconds> check(std::string_view account_key, std::string_view address);
   void failure(std::string_view account_key, std::string_view address);
   void success(std::string_view account_key);
+  // A request that leaves a row in the store until it completes (the SP's pending
+  // AuthnRequests, issue 17): counted under `key` only (not the shared address counter), with
+  // the address allowance (an office behind one NAT address signs many users in), locking as a
+  // failure does; success(key) resets it when one completes. check(key, address) asks.
+  void pending(std::string_view key);
 
   const login_throttle_settings& settings() const { return s_; }
 

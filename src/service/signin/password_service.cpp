@@ -13,13 +13,20 @@
 // A mailer that refuses a message at once adds a record of the same name with errorCode
 // MailDeliveryFailed (the queued mailer of app/ reports later refusals as SendEmail). Rehashing at sign-in and consuming an e-mailed code have no record of their
 // own: they are part of the sign-in, whose CredentialVerification the sign-in service records.
+//
+// While the identity source is an external IdP (and the user is not a break-glass user of
+// multi-IdP mode), passwords are the IdP's (guide "Password requirements"; issue 17): setting
+// one by link, changing it, "Forgot password", reset and invitation links and one-time
+// passwords are refused (errc::access_denied, passwords_in_idp_message) before anything changes.
 #include "service/signin/password_service.hpp"
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/password_hash.hpp"
 #include "crypto/primitives.hpp"
 #include "domain/password_policy.hpp"
+#include "service/idsource/idp_config.hpp"
 #include "service/signin/password_detail.hpp"
 #include "store/credential_repository.hpp"
 
@@ -144,6 +151,7 @@ result<std::string> password_service::set_with_token(const call_context& ctx, st
   std::string hash = crypto::sha256_hex(token);
   std::optional<store::one_time_token> tok;
   std::optional<store::password_record> seen;
+  bool managed_by_idp = false;
   auto now = clk_.now();
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
     auto t = tx.credentials().find_token(hash);
@@ -154,12 +162,16 @@ result<std::string> password_service::set_with_token(const call_context& ctx, st
     if (!*u || !(*u)->active) return {};  // guide: a disabled user's password cannot be reset
     auto p = tx.credentials().get_password((*t)->user_id);
     if (!p) return std::unexpected(p.error());
+    TRY(in_atrium, passwords_in_atrium(tx, (*u)->user_name));
+    managed_by_idp = !in_atrium;
     tok = std::move(*t);
     seen = std::move(*p);
     return {};
   });
   if (!r) return std::unexpected(r.error());
   if (!tok || !crypto::constant_time_equal(tok->secret_hash, hash)) return bad_link();
+  // The link stays unused: it works again if the source goes back to the built-in store.
+  if (managed_by_idp) return fail(errc::access_denied, passwords_in_idp_message);
   bool invitation = tok->kind == store::token_kind::invitation;
   auto c = pw::as_event(ctx, invitation ? "AcceptInvitation" : "ResetPassword", to_json_text({{"userId", tok->user_id}}));
   auto done = store_new_password(c, tok->user_id, new_password, seen, [&](store::transaction& tx) -> result<void> {
@@ -179,13 +191,18 @@ result<std::string> password_service::set_with_token(const call_context& ctx, st
 result<void> password_service::change(const call_context& ctx, const std::string& user_id,
                                       std::string_view current, std::string_view next) {
   std::optional<store::password_record> seen;
+  bool managed_by_idp = false;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(u, pw::load_user(tx, user_id));
+    TRY(in_atrium, passwords_in_atrium(tx, u.user_name));
+    managed_by_idp = !in_atrium;
     auto p = tx.credentials().get_password(user_id);
     if (!p) return std::unexpected(p.error());
     seen = std::move(*p);
     return {};
   });
   if (!r) return std::unexpected(r.error());
+  if (managed_by_idp) return fail(errc::access_denied, passwords_in_idp_message);
   bool ok = crypto::verify_password(seen ? seen->hash : pw::dummy_hash(s_), current);
   if (!seen || !ok) return wrong_current();
   return store_new_password(pw::as_event(ctx, "UpdatePassword", to_json_text({{"userId", user_id}})), user_id, next, seen, nullptr);
@@ -206,6 +223,8 @@ result<std::string> password_service::generate_one_time_password(const call_cont
         auto u = pw::load_user(tx, user_id);
         if (!u) return std::unexpected(u.error());
         if (!u->active) return fail(errc::validation, "The user is disabled; enable the user before resetting the password.");
+        TRY(in_atrium, passwords_in_atrium(tx, u->user_name));
+        if (!in_atrium) return fail(errc::access_denied, passwords_in_idp_message);
         auto cur = tx.credentials().get_password(user_id);
         if (!cur) return std::unexpected(cur.error());
         store::password_record rec{user_id, *hashed, last_hashes(*cur, std::max(0, s_.history - 1)), now, true};
@@ -243,6 +262,8 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
         auto u = pw::load_user(tx, user_id);
         if (!u) return std::unexpected(u.error());
         if (!u->active) return fail(errc::validation, "The user is disabled; enable the user first.");
+        TRY(in_atrium, passwords_in_atrium(tx, u->user_name));
+        if (!in_atrium) return fail(errc::access_denied, passwords_in_idp_message);
         auto to = pw::email_of(*u);
         if (!to) return fail(errc::validation, "The user has no e-mail address.");
         if (invitation) {
@@ -269,7 +290,13 @@ result<void> password_service::deliver(const call_context& ctx, const mail_messa
 
 result<void> password_service::forgot(const call_context& ctx, std::string_view user_name) {
   std::optional<std::string> user_id;
+  bool managed_by_idp = false;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    // Decided by the source and the typed name's domain only: the answer still tells nothing
+    // about whether the user exists.
+    TRY(in_atrium, passwords_in_atrium(tx, user_name));
+    managed_by_idp = !in_atrium;
+    if (managed_by_idp) return {};
     store::user_filter f;
     f.user_name_key = domain::fold_key(user_name);
     auto page = tx.users().list(f, {"", 1, 0});
@@ -278,6 +305,7 @@ result<void> password_service::forgot(const call_context& ctx, std::string_view 
     return {};
   });
   if (!r) return std::unexpected(r.error());
+  if (managed_by_idp) return fail(errc::access_denied, passwords_in_idp_message);
   auto c = pw::as_event(ctx, "ForgotPassword", to_json_text({{"userName", std::string(user_name.substr(0, 128))}}));
   if (!user_id) {
     // The same one durable write as for a known user, so the answer takes as long.

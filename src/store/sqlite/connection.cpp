@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/conflict.hpp"
+
 namespace atrium::store::sqlite {
 
 namespace {
@@ -51,7 +53,7 @@ result<bool> statement::step() {
   sqlite3* db = sqlite3_db_handle(s_);
   int ext = sqlite3_extended_errcode(db);
   error e = sqlite_error(db, "sqlite");
-  if (is_uniqueness(ext)) e = error{errc::conflict, sqlite3_errmsg(db), {}, {}};
+  if (is_uniqueness(ext)) e = uniqueness_violation(sqlite3_errmsg(db));
   reset();
   return std::unexpected(std::move(e));
 }

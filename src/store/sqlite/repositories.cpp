@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/conflict.hpp"
 #include "store/codec.hpp"
 #include "store/sqlite/rows.hpp"
 
@@ -22,7 +23,7 @@ error conflict_of(const error& e) {
   else if (m.find("display_name_key") != std::string::npos) what = "Duplicate DisplayName";
   else if (m.find("external_ids") != std::string::npos) what = "Duplicate ExternalId";
   else if (m.find("memberships.group_id") != std::string::npos) what = "Membership already exists";
-  return error{errc::conflict, what, {}, {}};
+  return uniqueness_violation(what);
 }
 
 result<void> put_external_ids(connection& c, const char* kind, const std::string& owner,

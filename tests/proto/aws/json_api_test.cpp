@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/conflict.hpp"
+
 namespace atrium::proto::aws {
 
 using nlohmann::json;
@@ -26,6 +28,22 @@ TEST(json_api, names_table_and_error_shapes) {
   });
   EXPECT_TRUE(terse.map_error(r.error()).extra.empty());
   EXPECT_FALSE(terse.has("DescribeThing"));
+}
+
+// The identitystore model's ConflictException Reason: UNIQUENESS_CONSTRAINT_VIOLATION only for a
+// uniqueness violation (the store marks it), CONCURRENT_MODIFICATION for a stale version, and
+// none for a conflict of state (e.g. EnableAutomaticProvisioning when it is enabled already).
+TEST(to_aws_error, the_conflict_reason_follows_the_cause) {
+  auto unique = to_aws_error(uniqueness_violation("Duplicate UserName"));
+  EXPECT_EQ(unique.type, "ConflictException");
+  EXPECT_EQ(unique.extra, (json{{"Reason", "UNIQUENESS_CONSTRAINT_VIOLATION"}}));
+  auto stale = to_aws_error(error{errc::concurrent_modification, "The user changed meanwhile.", {}, {}});
+  EXPECT_EQ(stale.type, "ConflictException");
+  EXPECT_EQ(stale.extra, (json{{"Reason", "CONCURRENT_MODIFICATION"}}));
+  auto state = to_aws_error(error{errc::conflict, "Automatic provisioning is already enabled.", {}, {}});
+  EXPECT_EQ(state.type, "ConflictException");
+  EXPECT_EQ(state.message, "Automatic provisioning is already enabled.");
+  EXPECT_TRUE(state.extra.empty()) << state.extra.dump();
 }
 
 }  // namespace atrium::proto::aws

@@ -196,6 +196,24 @@ TEST_F(sp_sign_in_test, malformed_and_dtd_bearing_messages_are_refused) {
   EXPECT_NE(last_failure_reason().find("readable"), std::string::npos);
 }
 
+TEST_F(sp_sign_in_test, well_formed_xml_that_is_not_a_response_is_malformed_not_an_unknown_issuer) {
+  for (std::string doc : {"<html/>", "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>",
+                          "<Response><Issuer>https://idp.example.test</Issuer></Response>"}) {
+    auto r = consume(base64_encode(doc), "");
+    ASSERT_FALSE(r) << doc;
+    EXPECT_EQ(r.error().code, errc::validation) << doc;
+    EXPECT_EQ(r.error().message, "The SAMLResponse is not a SAML Response.") << doc;
+    EXPECT_EQ(last_failure_reason(), "The SAMLResponse is not a SAML Response.") << doc;
+  }
+  // A samlp:Response from an issuer no IdP has is still refused as untrusted (403).
+  auto r = consume(base64_encode("<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                                 "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"><saml:Issuer>https://other.example.test"
+                                 "</saml:Issuer></samlp:Response>"),
+                   "");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::unauthenticated);
+}
+
 TEST_F(sp_sign_in_test, access_control_attributes_are_kept_for_the_session) {
   auto [rid, token] = begun();
   auto v = response_for(rid, "alice@example.test");

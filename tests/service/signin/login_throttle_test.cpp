@@ -55,6 +55,22 @@ TEST_F(login_throttle_test, success_resets_the_account_but_not_the_address) {
   EXPECT_FALSE(t_.check("n:someone-else", "10.0.0.3"));
 }
 
+TEST_F(login_throttle_test, pending_requests_lock_their_key_with_the_address_allowance_until_one_completes) {
+  for (int i = 0; i < 19; ++i) t_.pending("sp:10.0.0.7");
+  EXPECT_FALSE(t_.check("sp:10.0.0.7", "10.0.0.7"));
+  t_.pending("sp:10.0.0.7");  // the twentieth
+  auto wait = t_.check("sp:10.0.0.7", "10.0.0.7");
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, seconds(1));
+  // Only its own key: the address's password attempts are not charged.
+  EXPECT_FALSE(t_.check("u:frank", "10.0.0.7"));
+  clk_.advance(seconds(1));
+  t_.pending("sp:10.0.0.7");
+  EXPECT_EQ(*t_.check("sp:10.0.0.7", "10.0.0.7"), seconds(2)) << "doubling like failures";
+  t_.success("sp:10.0.0.7");  // a sign-in completed
+  EXPECT_FALSE(t_.check("sp:10.0.0.7", "10.0.0.7"));
+}
+
 TEST_F(login_throttle_test, unknown_names_lock_like_accounts) {
   fail_n("n:nobody", "10.0.0.4", 5);
   EXPECT_TRUE(t_.check("n:nobody", "10.0.0.5"));

@@ -13,6 +13,7 @@
 #include "crypto/primitives.hpp"
 #include "domain/password_policy.hpp"
 #include "service/identity/identity_services.hpp"
+#include "service/idsource/idp_config.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::service {
@@ -106,6 +107,32 @@ class password_test : public ::testing::Test {
       return {};
     });
     return out;
+  }
+
+  // The identity source as the switch leaves it (issue 17): EXTERNAL_IDP or BUILT_IN, and in
+  // multi-IdP mode an enabled IdP claiming example.com.
+  void set_source(bool external, bool multiple = false) {
+    ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+      if (auto r = tx.settings().put(identity_source_setting, external ? "EXTERNAL_IDP" : "BUILT_IN"); !r) return r;
+      if (auto r = tx.settings().put(multiple_idps_setting, multiple ? "true" : "false"); !r) return r;
+      auto have = tx.external_idps().get("idp-0123456789abcdef");
+      if (!have) return std::unexpected(have.error());
+      if (*have) return {};
+      store::external_idp_record idp;
+      idp.id = "idp-0123456789abcdef";
+      idp.entity_id = "https://idp.example.com";
+      idp.sso_url = "https://idp.example.com/sso";
+      idp.certificates = {"-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"};
+      idp.domains = {"example.com"};
+      idp.enabled = true;
+      return tx.external_idps().insert(idp);
+    }));
+  }
+
+  void expect_managed_by_idp(const result<void>& r, const char* what) {
+    ASSERT_FALSE(r) << what;
+    EXPECT_EQ(r.error().code, errc::access_denied) << what;
+    EXPECT_EQ(r.error().message, passwords_in_idp_message) << what;
   }
 
   // Invitation -> first password.
@@ -327,6 +354,62 @@ TEST_F(password_test, deleting_the_user_removes_credentials_and_tokens) {
     return {};
   }));
   EXPECT_FALSE(any);
+}
+
+TEST_F(password_test, with_an_external_idp_passwords_are_the_idps_and_links_wait_unused) {
+  ASSERT_TRUE(svc_->send_invitation(ctx_, "u-1"));
+  auto invitation = token_in(mail_.sent.back().text);
+  add_user("u-3", "carol", "carol@example.com");
+  ASSERT_TRUE(svc_->send_invitation(ctx_, "u-3"));
+  auto carol_invitation = token_in(mail_.sent.back().text);
+  ASSERT_TRUE(svc_->set_with_token(ctx_, carol_invitation, "Abcdef1!"));
+  ASSERT_TRUE(svc_->send_reset_link(ctx_, "u-3"));
+  auto reset = token_in(mail_.sent.back().text);
+  auto mails = mail_.sent.size();
+  auto before = events().size();
+
+  set_source(true);
+  auto accept = svc_->set_with_token(ctx_, invitation, "Abcdef1!");
+  expect_managed_by_idp(accept ? result<void>() : std::unexpected(accept.error()), "accept invitation");
+  auto by_reset = svc_->set_with_token(ctx_, reset, "Zyxwvu9?");
+  expect_managed_by_idp(by_reset ? result<void>() : std::unexpected(by_reset.error()), "reset link");
+  // The same answer for known and unknown names (no enumeration), and no mail.
+  expect_managed_by_idp(svc_->forgot(ctx_, "alice"), "forgot, known");
+  expect_managed_by_idp(svc_->forgot(ctx_, "nobody"), "forgot, unknown");
+  expect_managed_by_idp(svc_->change(ctx_, "u-3", "Abcdef1!", "Zyxwvu9?"), "change");
+  expect_managed_by_idp(svc_->send_reset_link(ctx_, "u-3"), "reset link by an administrator");
+  expect_managed_by_idp(svc_->send_invitation(ctx_, "u-2"), "invitation");
+  auto otp = svc_->generate_one_time_password(ctx_, "u-3");
+  expect_managed_by_idp(otp ? result<void>() : std::unexpected(otp.error()), "one-time password");
+  EXPECT_EQ(mail_.sent.size(), mails);
+  EXPECT_FALSE(*svc_->verify("u-1", "Abcdef1!"));
+  EXPECT_TRUE(*svc_->verify("u-3", "Abcdef1!")) << "the old password is kept for a switch back";
+  // Refused before any change: no record (the refused administrator actions leave a failure).
+  auto after = events();
+  for (const auto& e : std::vector<std::string>(after.begin() + static_cast<std::ptrdiff_t>(before), after.end()))
+    EXPECT_TRUE(e.find("AcceptInvitation") == std::string::npos && e.find("ResetPassword") == std::string::npos &&
+                e.find("ForgotPassword") == std::string::npos && e.find("UpdatePassword") == std::string::npos)
+        << e;
+
+  // Back to the built-in store (guide "Considerations for changing your identity source"): the
+  // links were not used up.
+  set_source(false);
+  EXPECT_TRUE(svc_->set_with_token(ctx_, invitation, "Abcdef1!"));
+  EXPECT_TRUE(svc_->set_with_token(ctx_, reset, "Zyxwvu9?"));
+  EXPECT_TRUE(svc_->forgot(ctx_, "alice"));
+}
+
+TEST_F(password_test, in_multi_idp_mode_break_glass_names_keep_their_passwords) {
+  add_user("u-3", "admin", "admin@corp.example");  // a domain no IdP claims
+  set_source(true, true);
+  expect_managed_by_idp(svc_->forgot(ctx_, "alice@example.com"), "a claimed domain");
+  add_user("u-4", "dana@example.com", "dana@example.com");
+  expect_managed_by_idp(svc_->send_invitation(ctx_, "u-4"), "an IdP user");
+  ASSERT_TRUE(svc_->send_invitation(ctx_, "u-3"));
+  auto token = token_in(mail_.sent.back().text);
+  ASSERT_TRUE(svc_->set_with_token(ctx_, token, "Abcdef1!"));
+  EXPECT_TRUE(svc_->change(ctx_, "u-3", "Abcdef1!", "Zyxwvu9?"));
+  EXPECT_TRUE(svc_->forgot(ctx_, "admin@corp.example"));
 }
 
 }  // namespace atrium::service

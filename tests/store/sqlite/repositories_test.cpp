@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/conflict.hpp"
 #include "sqlite_fixture.hpp"
 
 // Filters and queries below name only the fields a test sets (designated initializers); g++ 12
@@ -26,6 +27,8 @@ void expect_conflict(const result<void>& r, const std::string& message) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::conflict) << r.error().message;
   EXPECT_EQ(r.error().message, message);
+  // A uniqueness violation, as the identitystore API's Reason says (base/conflict.hpp).
+  EXPECT_TRUE(is_uniqueness_violation(r.error())) << message;
 }
 
 using repositories = sqlite_test;
@@ -105,6 +108,7 @@ TEST_F(repositories, user_uniqueness_conflicts_name_the_attribute) {
   auto dup_id = insert(make_user("u1", "someone-else"));
   ASSERT_FALSE(dup_id);
   EXPECT_EQ(dup_id.error().code, errc::conflict);
+  EXPECT_TRUE(is_uniqueness_violation(dup_id.error())) << "a duplicate primary key too";
 }
 
 TEST_F(repositories, group_uniqueness_conflicts_name_the_attribute) {
