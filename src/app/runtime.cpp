@@ -53,7 +53,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
                                          rt->sso_admin_->api.get(), rt->organization_->api.get(),
                                          rt->applications_->console_api.get(), rt->idsource_->api.get(),
                                          rt->idsource_->configuration_api.get(), rt->console_->api.get(),
-                                         rt->console_->users_api.get(), rt->console_->audit_api.get()},
+                                         rt->console_->users_api.get(), rt->console_->audit_api.get(),
+                                         rt->console_->mfa_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   c.routes.set_fallback(*aws);

@@ -20,6 +20,10 @@ struct console_wing {
   std::unique_ptr<service::console_access> access;
   std::unique_ptr<proto::aws::console_access_api> api;
   std::unique_ptr<proto::aws::directory_users_api> users_api;
+  // The MFA settings (Get/PutMfaDeviceManagementForDirectory). Its own mfa_service, as the CLI
+  // makes one: the sign-in wing's is made only once the portal's origin is known.
+  std::unique_ptr<service::mfa_service> mfa;
+  std::unique_ptr<proto::aws::mfa_settings_api> mfa_api;
   std::unique_ptr<service::audit_lookup> audit;  // the audit view: CloudTrail's LookupEvents
   std::unique_ptr<proto::aws::cloudtrail_api> audit_api;
   std::unique_ptr<proto::aws::console_door> door;  // made by open_console_door

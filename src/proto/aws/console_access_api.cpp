@@ -91,4 +91,59 @@ directory_users_api::directory_users_api(service::user_service& users)
   add(user_status_operation(users, "EnableUser", true));
 }
 
+namespace {
+
+json mfa_settings_json(const service::mfa_settings& s) {
+  json types = json::array();
+  if (s.totp_allowed) types.push_back("totp");
+  if (s.webauthn_allowed) types.push_back("webauthn");
+  return {{"Mode", service::to_string(s.mode)}, {"Types", types}, {"WithoutDevice", service::to_string(s.without_device)},
+          {"UsersManageDevices", s.users_manage_devices}};
+}
+
+result<service::mfa_settings> mfa_settings_edit(service::mfa_settings s, const json& req) {
+  TRY(mode, sso_optional_string(req, "Mode", 1, 32));
+  TRY(without, sso_optional_string(req, "WithoutDevice", 1, 32));
+  if (mode) {
+    TRY(m, service::parse_mfa_mode(*mode));
+    s.mode = m;
+  }
+  if (without) {
+    TRY(p, service::parse_no_device_policy(*without));
+    s.without_device = p;
+  }
+  if (auto t = req.find("Types"); t != req.end()) {
+    if (!t->is_array() || t->size() > 2) return invalid("Types is a list of totp and webauthn.");
+    s.totp_allowed = s.webauthn_allowed = false;
+    for (const auto& v : *t) {
+      if (v == "totp") s.totp_allowed = true;
+      else if (v == "webauthn") s.webauthn_allowed = true;
+      else return invalid("Types is a list of totp and webauthn.");
+    }
+  }
+  if (auto u = req.find("UsersManageDevices"); u != req.end()) {
+    if (!u->is_boolean()) return invalid("UsersManageDevices must be true or false.");
+    s.users_manage_devices = u->get<bool>();
+  }
+  return s;
+}
+
+}  // namespace
+
+mfa_settings_api::mfa_settings_api(service::mfa_service& mfa)
+    : json_api({"AtriumAdmin", "mfa-settings", "sso", "sso.amazonaws.com", {}}) {
+  add({"GetMfaDeviceManagementForDirectory", true, [&mfa](const json& req, const call_context&) -> result<json> {
+         TRY_VOID(sso_only_members(req, {}));
+         TRY(s, mfa.settings());
+         return mfa_settings_json(s);
+       }});
+  add({"PutMfaDeviceManagementForDirectory", false, [&mfa](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"Mode", "Types", "WithoutDevice", "UsersManageDevices"}));
+         TRY(cur, mfa.settings());
+         TRY(next, mfa_settings_edit(cur, req));
+         TRY_VOID(mfa.set_settings(ctx, next));
+         return mfa_settings_json(next);
+       }});
+}
+
 }  // namespace atrium::proto::aws

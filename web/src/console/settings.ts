@@ -1,4 +1,5 @@
-// Settings (the guide's "Settings" page): the identity source (view), and automatic
+// Settings (the guide's "Settings" page): the identity source (view), MFA (the guide's
+// "Configure MFA": when to prompt, which types, what a user without a device does), and automatic
 // provisioning: enable it, the SCIM endpoint, access tokens with their expiry, a new token shown
 // once with a copy button, and token deletion with confirmation.
 
@@ -20,7 +21,10 @@ export async function settingsPage(ctx: PageContext): Promise<void> {
   const status = statusRegion();
   const source = h('section', { 'aria-labelledby': 'source-heading' }, h('h2', { id: 'source-heading' }, 'Identity source'));
   const scim = h('section', { 'aria-labelledby': 'scim-heading' });
-  append(ctx.main, error, status, source, scim);
+  const mfa = h('section', { 'aria-labelledby': 'mfa-heading' });
+  append(ctx.main, error, status, source, mfa, scim);
+  if (me.may('sso:GetMfaDeviceManagementForDirectory'))
+    await mfaSection(mfa, me.may('sso:PutMfaDeviceManagementForDirectory'), error, status);
 
   if (me.may('sso-directory:DescribeIdentitySource')) {
     await act(null, error, async () => {
@@ -95,4 +99,52 @@ export async function settingsPage(ctx: PageContext): Promise<void> {
     copy.focus();
   }
   if (me.may('sso-directory:DescribeAutomaticProvisioning')) await loadScim();
+}
+
+interface Mfa { Mode: string; Types: string[]; WithoutDevice: string; UsersManageDevices: boolean }
+
+function radios(name: string, legend: string, options: [string, string][], value: string, enabled: boolean): HTMLFieldSetElement {
+  return h('fieldset', {}, h('legend', {}, legend), ...options.map(([v, label]) => {
+    const id = `${name}-${v}`;
+    return h('div', { class: 'field radio' },
+      h('input', { type: 'radio', id, name, value: v, checked: v === value, disabled: !enabled }),
+      h('label', { for: id }, label));
+  }));
+}
+
+function checkbox(id: string, label: string, checked: boolean, enabled: boolean): HTMLElement {
+  return h('div', { class: 'field checkbox' },
+    h('input', { type: 'checkbox', id, name: id, checked, disabled: !enabled }), h('label', { for: id }, label));
+}
+
+async function mfaSection(section: HTMLElement, canChange: boolean, error: HTMLElement, status: HTMLElement): Promise<void> {
+  await act(null, error, async () => {
+    const m = await call<Mfa>('AtriumAdmin.GetMfaDeviceManagementForDirectory');
+    const save = h('button', { type: 'submit', class: 'primary' }, 'Save MFA settings');
+    const form = h('form', { onsubmit: (e: Event) => {
+      e.preventDefault();
+      const picked = (name: string) => (form.querySelector(`input[name="${name}"]:checked`) as HTMLInputElement | null)?.value;
+      const on = (id: string) => (form.querySelector(`#${id}`) as HTMLInputElement).checked;
+      const types = [on('mfa-totp') ? 'totp' : '', on('mfa-webauthn') ? 'webauthn' : ''].filter(Boolean);
+      void act(save, error, async () => {
+        await call('AtriumAdmin.PutMfaDeviceManagementForDirectory', {
+          Mode: picked('mfa-mode'), WithoutDevice: picked('mfa-without'), Types: types,
+          UsersManageDevices: on('mfa-users-manage'),
+        });
+        status.textContent = 'MFA settings saved.';
+      });
+    } },
+    radios('mfa-mode', 'Prompt users for MFA', [['context-aware', 'Only when their sign-in context changes (context-aware)'],
+      ['always-on', 'Every time they sign in (always-on)'], ['disabled', 'Never (disabled)']], m.Mode, canChange),
+    h('fieldset', {}, h('legend', {}, 'Users can authenticate with these MFA types'),
+      checkbox('mfa-webauthn', 'Security keys and built-in authenticators', m.Types.includes('webauthn'), canChange),
+      checkbox('mfa-totp', 'Authenticator apps', m.Types.includes('totp'), canChange)),
+    radios('mfa-without', 'If a user does not yet have a registered MFA device', [
+      ['require-registration', 'Require them to register an MFA device at sign in'],
+      ['email-code', 'Require them to provide a one-time password sent by email to sign in'],
+      ['block', 'Block their sign-in'], ['allow', 'Allow them to sign in']], m.WithoutDevice, canChange),
+    checkbox('mfa-users-manage', 'Users can add and manage their own MFA devices', m.UsersManageDevices, canChange),
+    canChange ? h('div', { class: 'actions' }, save) : null);
+    section.replaceChildren(h('h2', { id: 'mfa-heading' }, 'Multi-factor authentication'), form);
+  });
 }

@@ -16,6 +16,7 @@ export const ACTIONS = [
   'sso-directory:DisableUser', 'sso-directory:EnableUser', 'sso-directory:DescribeIdentitySource',
   'sso-directory:DescribeAutomaticProvisioning', 'sso-directory:EnableAutomaticProvisioning',
   'sso-directory:CreateScimAccessToken', 'sso-directory:ListScimAccessTokens', 'sso-directory:DeleteScimAccessToken',
+  'sso:GetMfaDeviceManagementForDirectory', 'sso:PutMfaDeviceManagementForDirectory',
   'cloudtrail:LookupEvents',
 ] as const;
 
