@@ -38,13 +38,25 @@ result<void> lookup_attribute(const json& req, service::audit_lookup_query& q) {
   return {};
 }
 
-result<std::optional<sys_time>> trail_token(const json& req) {
-  TRY(token, sso_optional_string(req, "NextToken", 1, 20));
-  if (!token) return std::optional<sys_time>();
-  int64_t ms = 0;
-  auto [end, ec] = std::from_chars(token->data(), token->data() + token->size(), ms);
-  if (ec != std::errc() || end != token->data() + token->size() || ms < 0) return invalid("NextToken is not valid.");
-  return std::optional<sys_time>(sys_time(std::chrono::milliseconds(ms)));
+// NextToken "<epoch millis>-<records at that millisecond already shown>".
+result<void> trail_token(const json& req, service::audit_lookup_query& q) {
+  TRY(token, sso_optional_string(req, "NextToken", 3, 40));
+  if (!token) return {};
+  auto dash = token->find('-');
+  int64_t ms = -1;
+  int skip = -1;
+  if (dash != std::string::npos) {
+    auto [e1, c1] = std::from_chars(token->data(), token->data() + dash, ms);
+    auto [e2, c2] = std::from_chars(token->data() + dash + 1, token->data() + token->size(), skip);
+    if (c1 != std::errc() || e1 != token->data() + dash || c2 != std::errc() || e2 != token->data() + token->size())
+      ms = -1;
+  }
+  if (ms < 0 || skip < 0 || skip > service::max_audit_skip) return invalid("NextToken is not valid.");
+  sys_time t{std::chrono::milliseconds(ms)};
+  if (q.until && *q.until < t) return invalid("NextToken does not belong to this EndTime.");
+  q.until = t;
+  q.skip = skip;
+  return {};
 }
 
 json trail_event(const store::audit_record& r) {
@@ -73,10 +85,9 @@ cloudtrail_api::cloudtrail_api(service::audit_lookup& lookup)
          TRY_VOID(lookup_attribute(req, q));
          TRY(since, trail_time(req, "StartTime"));
          TRY(until, trail_time(req, "EndTime"));
-         TRY(token, trail_token(req));
          q.since = since;
          q.until = until;
-         if (token && (!q.until || *token < *q.until)) q.until = token;
+         TRY_VOID(trail_token(req, q));
          if (auto m = req.find("MaxResults"); m != req.end() && !m->is_null()) {
            if (!m->is_number_integer() || m->get<int64_t>() < 1 || m->get<int64_t>() > 50)
              return invalid("MaxResults must be 1-50.");
@@ -86,7 +97,8 @@ cloudtrail_api::cloudtrail_api(service::audit_lookup& lookup)
          json events = json::array();
          for (const auto& r : page.events) events.push_back(trail_event(r));
          json out = {{"Events", events}};
-         if (page.next_until) out["NextToken"] = std::to_string(epoch_millis(*page.next_until));
+         if (page.next_until)
+           out["NextToken"] = std::to_string(epoch_millis(*page.next_until)) + "-" + std::to_string(page.next_skip);
          return out;
        }});
 }

@@ -15,12 +15,18 @@ struct audit_lookup_query {
   std::optional<std::string> principal;
   std::optional<sys_time> since, until;  // inclusive
   int max_results = 50;                  // CloudTrail: 1-50
+  // Paging: records at exactly `until` already shown (the previous page's next_skip).
+  int skip = 0;
 };
+
+inline constexpr int max_audit_skip = 100'000;
 
 struct audit_lookup_page {
   std::vector<store::audit_record> events;
-  // Present when more may follow: the next page ends before this time.
+  // Present when more may follow: the next page is until = next_until, skip = next_skip (records
+  // share a millisecond, so a time alone would skip or repeat some).
   std::optional<sys_time> next_until;
+  int next_skip = 0;
 };
 
 class audit_lookup {
