@@ -49,6 +49,7 @@ TEST_F(console_access_test, a_user_without_a_policy_gets_no_console) {
 TEST_F(console_access_test, a_granted_user_is_an_identity_center_principal_with_the_policy) {
   auto u = ids_->users.create_user(ctx_, user("alice"));
   ASSERT_TRUE(u);
+  ctx_.event_name = "GrantConsoleAccess";  // what the door or the CLI names the call
   ASSERT_TRUE(access_->grant(ctx_, {"USER", u->id}, {"AWSSSODirectoryReadOnly", std::nullopt}));
   auto p = access_->principal_for(*u);
   ASSERT_TRUE(p && p->has_value());
