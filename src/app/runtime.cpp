@@ -75,7 +75,7 @@ void runtime::open_portal(uint16_t port) {
   cli_ = wire_cli_access(c, *signin_, *sso_admin_->federation);
   open_console_door(c, *console_, *aws_, *signin_);
   portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, applications_.get(),
-                        cli_->portal.get(), idsource_.get());
+                        cli_->portal.get(), idsource_.get(), console_->access.get());
 }
 
 int runtime::serve(const std::function<void(uint16_t)>& on_ready) {

@@ -42,8 +42,8 @@ describe('admin console', { skip: skipReason() ?? false }, () => {
       await server.createUserWithPassword('root', PASSWORD, context.request);
       await server.cli('admin', 'console-access', 'grant', '--user', 'root', '--policy', 'AdministratorAccess');
       await signInPasswordOnly(page, 'root', PASSWORD);
-
-      await page.goto('/portal/console/');
+      // The portal's navigation offers the console to an administrator.
+      await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Admin console' }).click();
       await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
       const nav = page.getByRole('navigation', { name: 'Console' });
       for (const name of ['Dashboard', 'Users', 'Groups', 'Settings', 'Audit'])
@@ -165,7 +165,9 @@ describe('admin console', { skip: skipReason() ?? false }, () => {
       const page = await context.newPage();
       await server.createUserWithPassword('plain', PASSWORD, context.request);
       await signInPasswordOnly(page, 'plain', PASSWORD);
-      await page.goto('/portal/console/');
+      assert.equal(await page.getByRole('link', { name: 'Admin console' }).count(), 0, 'no console link');
+      // By its address (the short one redirects): no console either.
+      await page.goto('/console');
       await page.getByRole('heading', { level: 1, name: 'No console access' }).waitFor();
       assert.equal(await page.getByRole('navigation', { name: 'Console' }).count(), 0);
       assertNoProblems(context);

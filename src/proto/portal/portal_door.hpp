@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "proto/kit/router.hpp"
+#include "service/admin/console_access.hpp"
 #include "service/applications/application_service.hpp"
 #include "service/applications/saml_idp_service.hpp"
 #include "service/audit/audited_store.hpp"
@@ -53,6 +54,8 @@ struct portal_services {
   // Atrium as SAML SP (issue 17): /portal/sp/*, the start URL's redirect to the IdP. Null: 404.
   service::sp_sign_in* sp = nullptr;
   service::identity_source_service* identity_source = nullptr;
+  // The admin console's access (issue 14): GET session says whether the user may open it.
+  service::console_access* console = nullptr;
 };
 
 class portal_door final : public door {
