@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
 
 deps:
 	@./scripts/install-deps
@@ -47,7 +47,7 @@ build: deps web
 build-unit: build
 	cmake --build $(BUILD) -j$(JOBS) --target atrium_unit_tests
 
-FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token
+FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token saml_response
 configure-asan: deps
 	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
 
@@ -116,6 +116,7 @@ bench: build-bench bench-deps
 	/usr/bin/python3 bench/run_signin.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_cli.py --atrium $(CURDIR)/$(BUILD)/atrium
 	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
+	/usr/bin/python3 bench/run_sp.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-deps:
 	@./scripts/install-deps --bench
@@ -142,3 +143,9 @@ bench-cli: build-bench bench-deps
 # SAML IdP: assertions signed per core against `openssl speed rsa2048/rsa3072`, pysaml2 as the peer.
 bench-saml: build
 	/usr/bin/python3 bench/run_saml.py --atrium $(CURDIR)/$(BUILD)/atrium
+
+# SAML SP (issue 17): Response validation per core against `openssl speed rsa2048` verify/s, full SP
+# sign-ins per second, pysaml2's parse_authn_request_response side by side.
+bench-sp: build
+	cmake --build $(BUILD) -j$(JOBS) --target sp_verify_bench
+	/usr/bin/python3 bench/run_sp.py --atrium $(CURDIR)/$(BUILD)/atrium

@@ -6,7 +6,12 @@
 #include "http_load.hpp"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "base/clock.hpp"
@@ -115,6 +120,26 @@ net::awaitable<void> run_client(net::io_context& ioc, net::ssl::context& tls, co
   }
 }
 
+// utime + stime of a process from /proc/<pid>/stat, in seconds (-1 when it cannot be read):
+// the server's CPU time over the timed phase alone, setup left out.
+double cpu_seconds_of(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  if (pid <= 0 || close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 1));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 0; fields >> f; ++i) {
+    if (i == 11) utime = std::stol(f);
+    if (i == 12) {
+      stime = std::stol(f);
+      break;
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,6 +155,8 @@ int main(int argc, char** argv) {
   app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership"}));
   app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));
   app.add_option("--duration", o.duration, "seconds")->check(CLI::Range(0.5, 600.0));
+  long server_pid = 0;
+  app.add_option("--server-pid", server_pid, "report this process's CPU time over the timed phase");
   CLI11_PARSE(app, argc, argv);
   o.ep = parse_endpoint(host_port, tls_on);
   crypto::init();
@@ -153,18 +180,21 @@ int main(int argc, char** argv) {
   ioc.run();
   if (failure) std::rethrow_exception(failure);
   ioc.restart();
+  double cpu_before = server_pid ? cpu_seconds_of(server_pid) : -1;
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(o.duration));
   for (int i = 0; i < o.clients; ++i)
     net::co_spawn(ioc, run_client(ioc, tls, o, f, i, deadline, counter, s), on_done);
   ioc.run();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double cpu_after = server_pid ? cpu_seconds_of(server_pid) : -1;
   if (failure) std::rethrow_exception(failure);
   json out = {{"operation", o.operation}, {"clients", o.clients}, {"requests", s.latencies_ms.size()},
               {"errors", s.errors}, {"seconds", secs},
               {"throughput", static_cast<double>(s.latencies_ms.size()) / secs},
               {"p50_ms", percentile(s.latencies_ms, 0.50)}, {"p99_ms", percentile(s.latencies_ms, 0.99)}};
   if (!s.first_error.empty()) out["first_error"] = s.first_error;
+  if (cpu_before >= 0 && cpu_after >= 0) out["server_cpu_seconds"] = cpu_after - cpu_before;
   std::cout << out.dump() << std::endl;
   return 0;
 }

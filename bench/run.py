@@ -4,9 +4,11 @@
 Starts Atrium (HTTPS, SQLite with synchronous=FULL, throttling lifted) and moto_server (the
 pyenv Python on PATH carries moto), runs bench/identitystore_load against both for CreateUser,
 DescribeUser, ListUsers and CreateGroupMembership with 1, 8 and 64 clients, prints a table
-with the ratio, and writes bench/results/latest.json. Everything runs on 127.0.0.1.
+with the ratio and each server's CPU time per request (utime + stime from /proc, in µs), and
+writes bench/results/latest.json. Everything runs on 127.0.0.1.
 
-Usage: make bench   (or: /usr/bin/python3 bench/run.py --atrium build/atrium [--duration 5] [--quick])
+Usage: make bench   (or: /usr/bin/python3 bench/run.py --atrium build/atrium [--duration 5] [--quick]
+                     [--operations DescribeUser,CreateUser] [--clients 1,8])
 """
 import argparse
 import json
@@ -68,16 +70,23 @@ def start_moto():
     return proc, port
 
 
-def load(gen, endpoint, tls, key, secret, store, op, clients, duration):
+def load(gen, endpoint, tls, key, secret, store, op, clients, duration, pid=None):
+    """One cell; with pid, the server's CPU time over the timed phase (the generator reads
+    /proc/<pid>/stat before and after it, so the setup's users and groups are left out)."""
     args = [gen, "--endpoint", endpoint, "--access-key", key, "--secret-key", secret,
             "--identity-store-id", store, "--operation", op, "--clients", str(clients),
             "--duration", str(duration)]
     if tls:
         args.append("--tls")
+    if pid:
+        args += ["--server-pid", str(pid)]
     out = subprocess.run(args, capture_output=True, text=True, timeout=duration * 4 + 600)
     if out.returncode != 0:
         return {"error": out.stderr.strip()[-300:]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if r.get("server_cpu_seconds") is not None and r.get("requests"):
+        r["cpu_us_per_request"] = r["server_cpu_seconds"] / r["requests"] * 1e6
+    return r
 
 
 def main():
@@ -86,9 +95,15 @@ def main():
     ap.add_argument("--generator", default=None)
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--quick", action="store_true", help="1 and 8 clients, 2 s each")
+    ap.add_argument("--operations", default=",".join(OPERATIONS), help="comma-separated subset")
+    ap.add_argument("--clients", default=None, help="comma-separated client counts (default 1,8,64)")
     args = ap.parse_args()
     gen = args.generator or str(pathlib.Path(args.atrium).parent / "bench" / "identitystore_load")
     clients = [1, 8] if args.quick else [1, 8, 64]
+    if args.clients:
+        clients = [int(c) for c in args.clients.split(",")]
+    operations = [o for o in args.operations.split(",") if o]
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} at the start")
     duration = 2.0 if args.quick else args.duration
 
     results = []
@@ -96,12 +111,12 @@ def main():
         atrium, port, key = start_atrium(args.atrium, data)
         moto, moto_port = start_moto()
         try:
-            for op in OPERATIONS:
+            for op in operations:
                 for n in clients:
                     a = load(gen, f"127.0.0.1:{port}", True, key["AccessKeyId"], key["SecretAccessKey"],
-                             key["IdentityStoreId"], op, n, duration)
+                             key["IdentityStoreId"], op, n, duration, atrium.pid)
                     m = load(gen, f"127.0.0.1:{moto_port}", False, "AKIAMOTO", "moto", "d-1234567890",
-                             op, n, duration) if moto else {"error": "moto_server not found"}
+                             op, n, duration, moto_pid(moto)) if moto else {"error": "moto_server not found"}
                     ratio = a.get("throughput", 0) / m["throughput"] if m.get("throughput") else None
                     results.append({"operation": op, "clients": n, "atrium": a, "moto": m, "ratio": ratio})
                     print_row(results[-1])
@@ -115,21 +130,27 @@ def main():
         out = REPO / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / "latest.json").write_text(json.dumps({"duration_s": duration, "results": results}, indent=1))
-        print(f"atrium exited with {code}; results in bench/results/latest.json")
+        print(f"atrium exited with {code}; results in bench/results/latest.json; "
+              f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+def moto_pid(proc):
+    """moto_server's Python process: the pyenv shim execs it, so it is the process we started."""
+    return proc.pid
 
 
 def print_row(r):
     a, m = r["atrium"], r["moto"]
     if not getattr(print_row, "header", False):
-        print(f"{'operation':<22}{'clients':>8}{'atrium/s':>11}{'p50 ms':>8}{'p99 ms':>8}"
-              f"{'moto/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'ratio':>8}  errors")
+        print(f"{'operation':<22}{'clients':>8}{'atrium/s':>11}{'p50 ms':>8}{'p99 ms':>8}{'cpu µs':>8}"
+              f"{'moto/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'cpu µs':>8}{'ratio':>8}  errors")
         print_row.header = True
     def cell(x, k, fmt):
         return format(x[k], fmt) if k in x else "-"
     errs = f"{a.get('errors', a.get('error', ''))}/{m.get('errors', m.get('error', ''))}"
     print(f"{r['operation']:<22}{r['clients']:>8}{cell(a, 'throughput', '11.0f')}{cell(a, 'p50_ms', '8.2f')}"
-          f"{cell(a, 'p99_ms', '8.2f')}{cell(m, 'throughput', '9.0f')}{cell(m, 'p50_ms', '8.2f')}"
-          f"{cell(m, 'p99_ms', '8.2f')}{(format(r['ratio'], '8.1f') if r['ratio'] else '       -')}  {errs}")
+          f"{cell(a, 'p99_ms', '8.2f')}{cell(a, 'cpu_us_per_request', '8.0f')}{cell(m, 'throughput', '9.0f')}"
+          f"{cell(m, 'p50_ms', '8.2f')}{cell(m, 'p99_ms', '8.2f')}{cell(m, 'cpu_us_per_request', '8.0f')}{(format(r['ratio'], '8.1f') if r['ratio'] else '       -')}  {errs}")
 
 
 if __name__ == "__main__":

@@ -526,14 +526,16 @@ beast_response server::impl::finish(const request& req, response res, unsigned v
   auto out = to_beast(std::move(res), req.request_id, version, keep_alive);
   int status = static_cast<int>(out.result_int());
   metrics_->observe(operation, status, took);
-  log_->info("{}", access_log_fields({.request_id = req.request_id,
-                                      .method = req.method,
-                                      .target = req.target,
-                                      .remote_ip = req.remote_ip,
-                                      .operation = operation,
-                                      .error_code = error_code,
-                                      .status = status,
-                                      .duration_ms = static_cast<double>(took.count()) / 1000.0}));
+  // The access line's fields are built only when it is written (log_level=warn skips it).
+  if (log_->should_log(spdlog::level::info))
+    log_->info("{}", access_log_fields({.request_id = req.request_id,
+                                        .method = req.method,
+                                        .target = req.target,
+                                        .remote_ip = req.remote_ip,
+                                        .operation = operation,
+                                        .error_code = error_code,
+                                        .status = status,
+                                        .duration_ms = static_cast<double>(took.count()) / 1000.0}));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -191,9 +192,22 @@ class database {
   // Serialised writes. When fn returns an error nothing it did is kept. When write() returns
   // success the change is durable (synchronous=FULL by default): the caller may acknowledge it.
   virtual result<void> write(const tx_fn& fn) = 0;
-  // A write whose outcome nobody waits for (audit records of read-only calls). Durable at the
-  // next commit; lost only if the process dies before that.
+  // A write whose outcome nobody waits for (failed calls' records, session touches). Queued for
+  // the writer's next commit at once; durable at that commit, lost only if the process dies
+  // before it.
   virtual void write_detached(tx_fn fn) = 0;
+  // A write batched with others (the audit records of read calls, issue 18 item 2): held in a
+  // bounded in-memory queue and committed in order with the next group commit, or after a flush
+  // interval or a number of records, whichever comes first; flushed when the store closes. Never
+  // waits for a disk flush unless that queue is full. A crash loses what was still queued (at
+  // most one flush interval of records): docs/audit.md "Durability". A backend without such a
+  // queue may write them detached (this default).
+  virtual void write_deferred(tx_fn fn) { write_detached(std::move(fn)); }
+  // Commits every deferred write queued so far: an empty write, which carries them (a reader of
+  // the audit table right after a read call, in the same process, calls this first).
+  result<void> flush() {
+    return write([](transaction&) -> result<void> { return {}; });
+  }
 };
 
 }  // namespace atrium::store

@@ -126,4 +126,16 @@ TEST(primitives, constant_time_equal_and_secret_box) {
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");  // the widely published HMAC-SHA256 example value
 }
 
+// Known answers: FIPS 180-4's "abc" and the empty message; RFC 4231 test cases 2 (a short key)
+// and 6 (a key longer than the 64-byte block, hashed first).
+TEST(primitives, sha256_and_hmac_known_answers) {
+  init();
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 }  // namespace atrium::crypto

@@ -1,8 +1,10 @@
 #pragma once
 // The one way a use case touches the database: run it, write its CloudTrail record in the same
 // transaction (architecture guide: "Every state change is audited ... in the same
-// transaction"), and record failures too. Reads are audited with a detached write so that a
-// read never waits for a disk flush.
+// transaction"), and record failures too. The records of read calls go through the store's
+// deferred path (issue 18 item 2): batched into the next group commit or flushed within
+// 100 ms, so that a read neither waits for a disk flush nor costs a commit of its own
+// (docs/audit.md "Durability": what a crash may lose).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,26 +53,24 @@ class audited_store {
       return {};
     });
     if (!status) return std::unexpected(status.error());  // the door records the failure
-    auto rec = auditor_.make(ctx, {}, nullptr);
-    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
-    auditor_.export_line(rec);
+    append_read_record(auditor_.make(ctx, {}, nullptr));
     return std::move(*out);
   }
 
-  // A successful call that reads nothing from the store (SCIM discovery documents): its record
-  // is written like a read's, without waiting.
+  // A successful call that changes nothing in the store (SCIM discovery documents, the portal
+  // API's listings, role credentials): its record is written like a read's, batched.
   void record_success(const call_context& ctx, std::string_view response_elements = {}) {
-    auto rec = auditor_.make(ctx, response_elements, nullptr);
-    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
-    auditor_.export_line(rec);
+    append_read_record(auditor_.make(ctx, response_elements, nullptr));
   }
 
   // Failed calls (refused at the door or by a use case; nothing was changed): every door
-  // records exactly one failure record per failed call through this.
+  // records exactly one failure record per failed call through this. A failed read is batched
+  // like a read; a failed write attempt is queued for the next commit at once.
   void record_failure(const call_context& ctx, const call_failure& err) {
     auto rec = auditor_.make(ctx, {}, &err);
-    db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
+    if (ctx.read_only) return append_read_record(std::move(rec));
     auditor_.export_line(rec);
+    db_.write_detached([rec = std::move(rec)](store::transaction& tx) { return tx.audit().append(rec); });
   }
 
   // A record the use case made itself (sign-in events), written like a read's, without waiting.
@@ -99,6 +99,11 @@ class audited_store {
   store::database& db() { return db_; }
 
  private:
+  void append_read_record(store::audit_record rec) {
+    auditor_.export_line(rec);
+    db_.write_deferred([rec = std::move(rec)](store::transaction& tx) { return tx.audit().append(rec); });
+  }
+
   store::database& db_;
   auditor& auditor_;
 };

@@ -119,6 +119,18 @@ result<void> connection::exec(const char* sql) {
   return {};
 }
 
+result<void> connection::control(const std::string& sql) {
+  auto s = prepare(sql);
+  if (!s) return std::unexpected(s.error());
+  auto r = (*s)->step();
+  (*s)->reset();
+  if (!r) {
+    const auto& m = r.error().message;  // step's own are "sqlite: ..." already
+    return fail(errc::internal, m.starts_with("sqlite: ") ? m : "sqlite: " + m);
+  }
+  return {};
+}
+
 result<statement*> connection::prepare(const std::string& sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) return it->second.get();
   sqlite3_stmt* raw = nullptr;

@@ -69,6 +69,10 @@ class connection {
   // Runs SQL text without parameters (pragmas, transaction control, migrations).
   result<void> exec(const char* sql);
   result<void> exec(const std::string& sql) { return exec(sql.c_str()); }
+  // Transaction control (BEGIN, COMMIT, SAVEPOINT, ...) through cached statements: exec would
+  // parse the text again each time, two to four times per request (issue 18's profile of
+  // DescribeUser). Errors are errc::internal, as exec's.
+  result<void> control(const std::string& sql);
   // A cached prepared statement, reset and with no bindings.
   result<statement*> prepare(const std::string& sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.

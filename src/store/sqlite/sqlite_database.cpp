@@ -61,25 +61,25 @@ result<void> guarded(const tx_fn& fn, transaction& tx) {
 
 result<void> read_on(connection& c, const tx_fn& fn) {
   // Deferred BEGIN: the snapshot starts at the first read and holds until COMMIT.
-  if (auto r = c.exec("BEGIN"); !r) return r;
+  if (auto r = c.control("BEGIN"); !r) return r;
   sqlite_transaction tx(c);
   auto r = guarded(fn, tx);
-  if (r) r = c.exec("COMMIT");
-  if (c.in_transaction()) (void)c.exec("ROLLBACK");  // the connection goes back clean
+  if (r) r = c.control("COMMIT");
+  if (c.in_transaction()) (void)c.control("ROLLBACK");  // the connection goes back clean
   return r;
 }
 
 // One job in its own savepoint. The outer result fails when the batch's transaction can no
 // longer be trusted (then nothing of the batch may be kept); the inner one is the job's answer.
 result<result<void>> run_in_savepoint(connection& c, sqlite_transaction& tx, const tx_fn& fn) {
-  if (auto r = c.exec("SAVEPOINT job"); !r) return std::unexpected(r.error());
+  if (auto r = c.control("SAVEPOINT job"); !r) return std::unexpected(r.error());
   result<void> own = guarded(fn, tx);
   // SQLite rolls the whole transaction back by itself on some errors (I/O, full disk, out of
   // memory); the jobs after it would then run, and commit, one by one in autocommit mode.
   if (!c.in_transaction()) return fail(errc::internal, "sqlite: the transaction was rolled back during a write");
   if (!own)
-    if (auto r = c.exec("ROLLBACK TO job"); !r) return std::unexpected(r.error());
-  if (auto r = c.exec("RELEASE job"); !r) return std::unexpected(r.error());
+    if (auto r = c.control("ROLLBACK TO job"); !r) return std::unexpected(r.error());
+  if (auto r = c.control("RELEASE job"); !r) return std::unexpected(r.error());
   return own;
 }
 
@@ -106,16 +106,19 @@ sqlite_database::~sqlite_database() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
+  deferred_room_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 
 write_stats sqlite_database::stats() const {
-  std::size_t queued = 0;
+  std::size_t queued = 0, deferred = 0;
   {
     std::lock_guard lock(queue_mu_);
     queued = queue_.size();
+    deferred = deferred_.size();
   }
-  return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued};
+  return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued, deferred,
+          deferred_jobs_.load()};
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -162,6 +165,29 @@ result<void> sqlite_database::write(const tx_fn& fn) {
 
 void sqlite_database::write_detached(tx_fn fn) { enqueue({std::move(fn), nullptr}); }
 
+// A full batch, or a full queue (callers wait for room): either starts a commit at once.
+std::size_t sqlite_database::deferred_threshold() const {
+  return std::max<std::size_t>(1, std::min(options_.deferred_batch, options_.deferred_max));
+}
+
+void sqlite_database::write_deferred(tx_fn fn) {
+  bool wake = false;
+  {
+    std::unique_lock lock(queue_mu_);
+    // The queue's bound: a caller waits only when the writer is this far behind.
+    const auto most = std::max<std::size_t>(1, options_.deferred_max);
+    deferred_room_cv_.wait(lock, [&] { return stopping_ || deferred_.size() < most; });
+    if (stopping_) return;  // only reachable while being destroyed: a caller bug
+    if (deferred_.empty()) {
+      deferred_since_ = std::chrono::steady_clock::now();
+      wake = true;  // an idle writer starts the flush interval's clock
+    }
+    deferred_.push_back(std::move(fn));
+    wake = wake || deferred_.size() == deferred_threshold();
+  }
+  if (wake) queue_cv_.notify_one();
+}
+
 void sqlite_database::enqueue(job j) {
   {
     std::lock_guard lock(queue_mu_);
@@ -173,20 +199,34 @@ void sqlite_database::enqueue(job j) {
 
 void sqlite_database::writer_loop() {
   std::vector<job> batch;
-  while (true) {
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and every queued job has run
-      // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
-      while (!queue_.empty() && batch.size() < std::max<std::size_t>(1, options_.max_batch)) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+  while (take_batch(batch)) {
     run_batch(batch);
     batch.clear();
   }
+}
+
+// Waits for work: a write, a full batch of deferred writes, the oldest deferred write's flush
+// interval running out, or the store closing. False once stopping with nothing left to run.
+bool sqlite_database::take_batch(std::vector<job>& batch) {
+  std::unique_lock lock(queue_mu_);
+  while (!stopping_ && queue_.empty() && deferred_.size() < deferred_threshold()) {
+    if (deferred_.empty()) queue_cv_.wait(lock);
+    else if (queue_cv_.wait_until(lock, deferred_since_ + options_.deferred_flush) == std::cv_status::timeout) break;
+  }
+  if (queue_.empty() && deferred_.empty()) return false;  // stopping, and every queued job has run
+  // Every deferred write rides along, in the order queued (they wait for no answer).
+  deferred_jobs_ += deferred_.size();
+  for (auto& fn : deferred_) batch.push_back({std::move(fn), nullptr});
+  deferred_.clear();
+  // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
+  const auto most = batch.size() + std::max<std::size_t>(1, options_.max_batch);
+  while (!queue_.empty() && batch.size() < most) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  lock.unlock();
+  deferred_room_cv_.notify_all();
+  return true;
 }
 
 void sqlite_database::run_batch(std::vector<job>& batch) {
@@ -205,19 +245,19 @@ void sqlite_database::run_batch(std::vector<job>& batch) {
 }
 
 result<void> sqlite_database::commit_batch(std::vector<job>& batch, std::vector<result<void>>& results) {
-  if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");  // left over by a failed batch
-  if (auto r = writer_->exec("BEGIN IMMEDIATE"); !r) return r;
+  if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");  // left over by a failed batch
+  if (auto r = writer_->control("BEGIN IMMEDIATE"); !r) return r;
   sqlite_transaction tx(*writer_);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto ran = run_in_savepoint(*writer_, tx, batch[i].fn);
     if (!ran) {
-      if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+      if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");
       return std::unexpected(ran.error());
     }
     results[i] = std::move(*ran);
   }
-  if (auto r = writer_->exec("COMMIT"); !r) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK");
+  if (auto r = writer_->control("COMMIT"); !r) {
+    if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");
     return r;
   }
   return {};

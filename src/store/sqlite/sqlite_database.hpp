@@ -2,8 +2,11 @@
 // The embedded store. One writer connection owned by a writer thread that commits in groups:
 // every queued write runs in its own SAVEPOINT inside one transaction, then one COMMIT (one
 // fsync under synchronous=FULL) acknowledges the whole batch. A failing job rolls back to its
-// savepoint and leaves its neighbours alone. Readers use a pool of WAL snapshot connections.
+// savepoint and leaves its neighbours alone. Deferred writes (read calls' audit records) wait
+// in a second, bounded queue for the next batch or their flush interval. Readers use a pool of
+// WAL snapshot connections.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,6 +28,13 @@ struct sqlite_options {
   int reader_connections = 4;    // read() waits for a free one when all are busy
   std::size_t max_batch = 256;   // jobs per group commit at most
   tuning memory{};               // page caches, mmap, checkpoint interval
+  // Deferred writes (write_deferred): committed with the next batch, at the latest
+  // `deferred_flush` after the oldest was queued, or at once when `deferred_batch` are queued.
+  // A caller waits only when `deferred_max` are queued (the writer is that far behind): the
+  // bound of what a crash can lose.
+  std::chrono::milliseconds deferred_flush{100};
+  std::size_t deferred_batch = 512;
+  std::size_t deferred_max = 4096;
 };
 
 // Counters of the writer thread, for metrics and tests.
@@ -32,8 +42,10 @@ struct write_stats {
   uint64_t batches = 0;          // transactions the writer ran (one COMMIT each)
   uint64_t jobs = 0;             // write jobs run, attached and detached
   uint64_t failed_batches = 0;   // batches lost as a whole (COMMIT or the transaction failed)
-  uint64_t failed_detached = 0;  // detached jobs whose work was not kept (nobody else hears of it)
+  uint64_t failed_detached = 0;  // detached or deferred jobs whose work was not kept (nobody else hears of it)
   std::size_t queued = 0;        // jobs waiting for the writer thread now
+  std::size_t deferred = 0;      // deferred jobs waiting for their batch now
+  uint64_t deferred_jobs = 0;    // deferred jobs run
 };
 
 class sqlite_database final : public database {
@@ -46,6 +58,7 @@ class sqlite_database final : public database {
   result<void> read(const tx_fn& fn) override;
   result<void> write(const tx_fn& fn) override;
   void write_detached(tx_fn fn) override;
+  void write_deferred(tx_fn fn) override;
   write_stats stats() const;
 
  private:
@@ -57,6 +70,8 @@ class sqlite_database final : public database {
   explicit sqlite_database(sqlite_options o) : options_(std::move(o)) {}
   void enqueue(job j);
   void writer_loop();
+  bool take_batch(std::vector<job>& batch);
+  std::size_t deferred_threshold() const;
   void run_batch(std::vector<job>& batch);
   result<void> commit_batch(std::vector<job>& batch, std::vector<result<void>>& results);
   std::unique_ptr<connection> take_reader();
@@ -67,9 +82,12 @@ class sqlite_database final : public database {
   mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<job> queue_;
+  std::vector<tx_fn> deferred_;                          // in the order queued
+  std::chrono::steady_clock::time_point deferred_since_;  // when the oldest deferred job was queued
+  std::condition_variable deferred_room_cv_;              // deferred_ fell below deferred_max
   bool stopping_ = false;
   std::thread writer_thread_;
-  std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0};
+  std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0}, deferred_jobs_{0};
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

@@ -177,6 +177,7 @@ class app_services_test : public ::testing::Test {
 
   std::vector<store::audit_record> audit_records() {
     std::vector<store::audit_record> out;
+    EXPECT_TRUE(db_->flush());  // read calls' records are batched (docs/audit.md)
     (void)db_->read([&](store::transaction& tx) -> result<void> {
       auto r = tx.audit().query({});
       if (r) out = std::move(*r);

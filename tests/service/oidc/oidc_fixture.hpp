@@ -178,6 +178,7 @@ class oidc_fixture : public ::testing::Test {
     store::audit_query q;
     q.limit = 1000;
     int64_t n = 0;
+    EXPECT_TRUE(db_->flush());  // read calls' records are batched (docs/audit.md)
     EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
       auto rows = tx.audit().query(q);
       if (!rows) return std::unexpected(rows.error());

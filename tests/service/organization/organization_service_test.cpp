@@ -38,6 +38,7 @@ class organization_service_test : public ::testing::Test {
   }
   std::vector<store::audit_record> records() {
     std::vector<store::audit_record> out;
+    EXPECT_TRUE(db_->flush());  // read calls' records are batched (docs/audit.md)
     auto r = db_->read([&](store::transaction& tx) -> result<void> {
       store::audit_query q;
       q.limit = 1000;

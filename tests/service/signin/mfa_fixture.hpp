@@ -79,6 +79,7 @@ class mfa_fixture : public ::testing::Test {
     std::vector<store::audit_record> out;
     store::audit_query q;
     q.event_name = event;
+    EXPECT_TRUE(db_->flush());  // read calls' records are batched (docs/audit.md)
     EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
       auto r = tx.audit().query(q);
       if (!r) return std::unexpected(r.error());

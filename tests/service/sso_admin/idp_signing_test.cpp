@@ -37,6 +37,7 @@ class IdpSigning : public ::testing::Test {
   }
   std::size_t audit_count() {
     std::size_t n = 0;
+    EXPECT_TRUE(db_->flush());  // read calls' records are batched (docs/audit.md)
     (void)db_->read([&](store::transaction& tx) -> result<void> {
       auto r = tx.audit().query({});
       if (r) n = r->size();

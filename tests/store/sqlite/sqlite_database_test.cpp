@@ -278,6 +278,126 @@ TEST_F(database_test, detached_writes_are_durable_after_close) {
   EXPECT_TRUE((*recs)[0].read_only);
 }
 
+// ---- deferred writes (the audit records of read calls, issue 18 item 2) --------------------
+
+namespace {
+
+audit_record read_record(int i) {
+  return {"r" + std::to_string(1000 + i), from_epoch_millis(1000 + i), "DescribeUser", "identitystore.amazonaws.com", "p",
+          true, "", "{}"};
+}
+
+}  // namespace
+
+class deferred_test : public database_test {
+ protected:
+  // flush: the interval; batch: how many start a commit by themselves; most: the queue's bound.
+  void open_with(std::chrono::milliseconds flush, std::size_t batch, std::size_t most = 4096) {
+    db_.reset();
+    sqlite_options o = options();
+    o.deferred_flush = flush;
+    o.deferred_batch = batch;
+    o.deferred_max = most;
+    auto db = sqlite_database::open(o);
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+  }
+  void defer(int i) {
+    db_->write_deferred([r = read_record(i)](transaction& tx) { return tx.audit().append(r); });
+  }
+  // The event ids in the audit table, in the order they were inserted.
+  std::string stored_ids() {
+    raw_db raw(file());
+    return raw.scalar("SELECT group_concat(event_id, ',') FROM (SELECT event_id FROM audit_events ORDER BY rowid)");
+  }
+  // Polls (up to 20 s: never a timing assertion) until n records are committed.
+  int64_t wait_for_records(int64_t n) {
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (true) {
+      raw_db raw(file());
+      auto have = std::stoll("0" + raw.scalar("SELECT count(*) FROM audit_events"));
+      if (have >= n || std::chrono::steady_clock::now() > deadline) return have;
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+};
+
+TEST_F(deferred_test, deferred_writes_wait_for_the_next_commit_and_keep_their_order) {
+  open_with(1h, 1000);  // neither the interval nor the batch size can start a commit here
+  for (int i = 0; i < 3; ++i) defer(i);
+  EXPECT_EQ(db_->stats().deferred, 3u);
+  EXPECT_EQ(stored_ids(), "") << "nothing committed before a write or a flush";
+  ASSERT_TRUE(insert(make_user("u1", "a")));  // an unrelated write carries them
+  EXPECT_EQ(stored_ids(), "r1000,r1001,r1002");
+  EXPECT_EQ(db_->stats().deferred, 0u);
+  EXPECT_EQ(db_->stats().deferred_jobs, 3u);
+  defer(3);
+  defer(4);
+  ASSERT_TRUE(db_->flush());
+  EXPECT_EQ(stored_ids(), "r1000,r1001,r1002,r1003,r1004");
+}
+
+TEST_F(deferred_test, deferred_writes_commit_after_the_flush_interval) {
+  open_with(20ms, 1000);
+  defer(0);
+  defer(1);
+  EXPECT_EQ(wait_for_records(2), 2) << "committed without any write, by the interval";
+  EXPECT_EQ(stored_ids(), "r1000,r1001");
+  EXPECT_EQ(db_->stats().jobs, 2u) << "no other job ran: the interval alone started the commit";
+}
+
+TEST_F(deferred_test, a_full_batch_commits_at_once) {
+  open_with(1h, 4);
+  for (int i = 0; i < 4; ++i) defer(i);
+  EXPECT_EQ(wait_for_records(4), 4) << "committed without a write and long before the interval";
+  EXPECT_EQ(stored_ids(), "r1000,r1001,r1002,r1003");
+}
+
+TEST_F(deferred_test, deferred_writes_are_flushed_when_the_store_closes) {
+  open_with(1h, 100000, 100000);
+  for (int i = 0; i < 500; ++i) defer(i);
+  EXPECT_EQ(db_->stats().deferred, 500u);
+  reopen();  // the destructor commits the deferred queue before the writer stops
+  audit_query q;
+  q.limit = 1000;
+  auto recs = read_value(*db_, [&](transaction& tx) { return tx.audit().query(q); });
+  ASSERT_TRUE(recs);
+  ASSERT_EQ(recs->size(), 500u);
+  EXPECT_EQ((*recs)[0].event_id, "r1499") << "newest first";
+  raw_db raw(file());
+  EXPECT_EQ(raw.scalar("SELECT event_id FROM audit_events ORDER BY rowid LIMIT 1"), "r1000");
+}
+
+TEST_F(deferred_test, a_full_queue_makes_the_caller_wait_never_drops) {
+  open_with(1h, 1000, 2);
+  std::future<void> third;
+  {
+    writer_gate gate(*db_);  // the writer is busy: nothing is taken from the queue
+    defer(0);
+    defer(1);
+    third = std::async(std::launch::async, [&] { defer(2); });
+    EXPECT_EQ(third.wait_for(50ms), std::future_status::timeout) << "the queue is full: the caller waits";
+    EXPECT_EQ(db_->stats().deferred, 2u) << "the bound holds";
+  }
+  third.get();  // the writer took the two; the third got its place
+  ASSERT_TRUE(db_->flush());
+  EXPECT_EQ(stored_ids(), "r1000,r1001,r1002");
+}
+
+TEST_F(deferred_test, a_failing_deferred_write_leaves_the_others) {
+  open_with(1h, 1000);
+  defer(0);
+  db_->write_deferred([](transaction& tx) -> result<void> {
+    if (auto r = tx.audit().append(read_record(9)); !r) return r;
+    return fail(errc::internal, "refused after writing");
+  });
+  defer(0);  // the same event id again: the insert fails
+  defer(1);
+  ASSERT_TRUE(db_->flush());
+  EXPECT_EQ(stored_ids(), "r1000,r1001");
+  EXPECT_EQ(db_->stats().failed_detached, 2u);
+}
+
 TEST_F(database_test, a_write_inside_a_write_is_refused_not_deadlocked) {
   auto r = db_->write([&](transaction& tx) -> result<void> {
     auto inner = insert(make_user("inner", "inner"));
