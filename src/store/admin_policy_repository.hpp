@@ -21,7 +21,7 @@ struct key_policy_record {
 };
 
 // The same policies attached to an identity-store user or group: console access (issue 14,
-// migration 0020_console_access). principal_type is "USER" or "GROUP".
+// migration 0018_console_access). principal_type is "USER" or "GROUP".
 struct console_policy_record {
   std::string principal_type;
   std::string principal_id;
