@@ -55,7 +55,7 @@ build-asan: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
 
 run: build
-	./$(BUILD)/atrium serve --data-dir atrium-data
+	ATRIUM_CONSOLE_BOOTSTRAP_ADMIN=admin ./$(BUILD)/atrium serve --data-dir atrium-data
 
 unit: build-unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -10,6 +10,7 @@
 #include "app/app_cli.hpp"
 #include "app/cli_common.hpp"
 #include "app/cli_config_cli.hpp"
+#include "app/console_cli.hpp"
 #include "app/config.hpp"
 #include "app/idp_cli.hpp"
 #include "app/idsource_cli.hpp"
@@ -26,7 +27,7 @@ namespace atrium::app {
 namespace {
 
 void print_bootstrap(const config& c, const deployment_ids& ids, uint16_t port,
-                     const std::optional<service::new_access_key>& key) {
+                     const std::optional<service::new_access_key>& key, const std::optional<std::string>& console_otp) {
   std::string scheme = c.server.tls ? "https" : "http";
   std::string url = scheme + "://127.0.0.1:" + std::to_string(port);
   std::cout << "Atrium is listening on " << url << "\n"
@@ -39,6 +40,11 @@ void print_bootstrap(const config& c, const deployment_ids& ids, uint16_t port,
               << "\nTry:\n  /usr/bin/aws identitystore list-users --identity-store-id "
               << ids.identity_store_id << " --endpoint-url " << url << " --region " << c.region
               << (c.server.tls ? " --no-verify-ssl" : "") << "\n";
+  }
+  if (console_otp) {
+    std::cout << "\nAdmin console: " << url << "/portal/console/\n"
+              << "  user name:          " << c.console_bootstrap_admin << "\n"
+              << "  one-time password:  " << *console_otp << "  (shown once; changed at the first sign-in)\n";
   }
   std::cout << std::flush;
 }
@@ -62,8 +68,15 @@ int serve(const common_options& o) {
     if (!k) throw std::runtime_error(k.error().message);
     key = *k;
   }
+  // The console's first administrator (docs/admin-console.md "Who gets in"), with the first key.
+  std::optional<std::string> console_otp;
+  if (!any_key && !c.console_bootstrap_admin.empty()) {
+    auto otp = bootstrap_console_admin(*rt, c.console_bootstrap_admin);
+    if (!otp) throw std::runtime_error(otp.error().message);
+    console_otp = *otp;
+  }
   return rt->serve([&](uint16_t port) {
-    print_bootstrap(c, rt->ids(), port, key);
+    print_bootstrap(c, rt->ids(), port, key, console_otp);
     if (!c.port_file.empty()) {
       auto tmp = c.port_file;
       tmp += ".tmp";
@@ -162,6 +175,7 @@ int run_cli(int argc, char** argv) {
   key_cmd->add_option("--policy", key_policies, "Attach a built-in policy (repeatable; default AdministratorAccess)");
   key_cmd->add_option("--policy-file", key_policy_files, "Attach an IAM policy document from a JSON file (repeatable)");
   key_policy_commands key_policy_cmds(admin);
+  console_access_commands console_access_cmds(admin);
 
   scim_commands scim(admin);
   org_commands org(admin);
@@ -189,6 +203,7 @@ int run_cli(int argc, char** argv) {
     if (*serve_cmd) return serve(serve_o);
     if (*key_cmd) return create_access_key(key_o, key_user, read_only, as_json, key_policies, key_policy_files);
     if (auto code = key_policy_cmds.run()) return *code;
+    if (auto code = console_access_cmds.run()) return *code;
     if (*audit_cmd) return audit(audit_o, event, principal, since, until, limit);
     if (auto code = scim.run()) return *code;
     if (auto code = org.run()) return *code;

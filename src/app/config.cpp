@@ -118,6 +118,10 @@ const std::map<std::string, setter>& setters() {
          if (e.empty() && c.applications_key_bits != 2048 && c.applications_key_bits != 3072 && c.applications_key_bits != 4096)
            return std::string("must be 2048, 3072 or 4096");
          return e; }},
+      {"console.bootstrap_admin", [](config& c, const std::string& v) {
+         if (v.size() > 128) return std::string("must be at most 128 characters");
+         c.console_bootstrap_admin = v;
+         return std::string(); }},
       {"sp.clock_skew_seconds", [](config& c, const std::string& v) { return parse_int(v, c.sp_clock_skew_seconds, 0, 600); }},
       {"applications.max_applications", [](config& c, const std::string& v) { return parse_int(v, c.applications_max, 1, 100000); }},
       {"provisioner.kind", [](config& c, const std::string& v) {

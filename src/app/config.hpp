@@ -60,6 +60,10 @@ struct config {
   // Atrium as SAML SP (issue 17; docs/identity-source-admin.md): the clock skew allowed on the
   // external IdP's times (sp.clock_skew_seconds).
   int sp_clock_skew_seconds = 60;
+  // The admin console (issue 14; docs/admin-console.md): the identity-store user that the first
+  // start makes the console's administrator (console.bootstrap_admin; empty: none, grant access
+  // with `atrium admin console-access grant`).
+  std::string console_bootstrap_admin;
   std::string provisioner_kind = "record-only";
   std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)

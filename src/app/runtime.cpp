@@ -7,6 +7,7 @@
 #include "app/readiness_door.hpp"
 #include "app/token_gauges.hpp"
 #include "app/wire_cli_access.hpp"
+#include "app/wire_console.hpp"
 #include "app/wire_applications.hpp"
 #include "app/wire_identity.hpp"
 #include "app/wire_idsource.hpp"
@@ -45,13 +46,16 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->organization_ = wire_organization(c);
   rt->applications_ = wire_applications(c, *rt->sso_admin_);
   rt->idsource_ = wire_idsource(c);
+  rt->console_ = wire_console(c, rt->identity_->identity->users);
   // The AWS JSON APIs: POST / with X-Amz-Target, the router's fallback.
   auto aws = std::make_unique<proto::aws::aws_door>(
       *c.auth, *c.throttle, *c.audited,
       std::vector<proto::aws::json_api*>{rt->identity_->identitystore.get(), rt->identity_->provisioning_api.get(),
                                          rt->sso_admin_->api.get(), rt->organization_->api.get(),
                                          rt->applications_->console_api.get(), rt->idsource_->api.get(),
-                                         rt->idsource_->configuration_api.get()},
+                                         rt->idsource_->configuration_api.get(), rt->console_->api.get(),
+                                         rt->console_->users_api.get(), rt->console_->audit_api.get(),
+                                         rt->console_->mfa_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   c.routes.set_fallback(*aws);
@@ -72,8 +76,9 @@ void runtime::open_portal(uint16_t port) {
   applications_->endpoints->set_base_url(signin_->origin);  // the IdP's URLs name the portal's origin
   open_sp_sign_in(c, *idsource_, *signin_);
   cli_ = wire_cli_access(c, *signin_, *sso_admin_->federation);
+  open_console_door(c, *console_, *aws_, *signin_);
   portal_ = wire_portal(c, *signin_, *mail_->passwords, *sso_admin_->federation, applications_.get(),
-                        cli_->portal.get(), idsource_.get());
+                        cli_->portal.get(), idsource_.get(), console_->access.get());
 }
 
 int runtime::serve(const std::function<void(uint16_t)>& on_ready) {

@@ -10,6 +10,10 @@
 #include "app/config.hpp"
 #include "app/core.hpp"
 
+namespace atrium::proto::aws {
+class aws_door;
+}
+
 namespace atrium::app {
 
 struct identity_wing;
@@ -21,6 +25,7 @@ struct portal_wing;
 struct cli_access_wing;
 struct applications_wing;
 struct idsource_wing;
+struct console_wing;
 
 // Where time and randomness come from (architecture guide: injected everywhere). Null: the
 // system clock and libsodium's random source. Tests pass a manual clock and a seeded source.
@@ -42,6 +47,7 @@ class runtime {
   organization_wing& organization() { return *organization_; }
   applications_wing& applications() { return *applications_; }
   idsource_wing& idsource() { return *idsource_; }
+  console_wing& console() { return *console_; }
   // The router the server hands every request to (the portal's routes join it in serve()).
   proto::router& routes() { return core_->routes; }
 
@@ -54,6 +60,7 @@ class runtime {
   // calls it once listening; the golden tests call it with their fixed port).
   void open_portal(uint16_t port);
   cli_access_wing& cli_access() { return *cli_; }
+  signin_wing& signin() { return *signin_; }
 
  private:
   runtime();
@@ -66,7 +73,8 @@ class runtime {
   std::unique_ptr<organization_wing> organization_;
   std::unique_ptr<applications_wing> applications_;
   std::unique_ptr<idsource_wing> idsource_;
-  std::unique_ptr<proto::door> aws_;
+  std::unique_ptr<console_wing> console_;
+  std::unique_ptr<proto::aws::aws_door> aws_;
   std::unique_ptr<proto::door> readiness_;  // GET /readyz (readiness_door.hpp)
   // Made by serve() once the port is known (the portal's URL names it).
   std::unique_ptr<signin_wing> signin_;

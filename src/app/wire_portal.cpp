@@ -8,7 +8,8 @@ namespace atrium::app {
 
 std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
                                          service::aws_federation& federation, applications_wing* apps,
-                                         proto::portal::cli_services* cli, idsource_wing* idsource) {
+                                         proto::portal::cli_services* cli, idsource_wing* idsource,
+                                         service::console_access* console) {
   auto w = std::make_unique<portal_wing>();
   w->accounts = std::make_unique<service::portal_accounts>(*c.db);
   proto::portal::portal_settings ps;
@@ -19,10 +20,12 @@ std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::passw
       proto::portal::portal_services{*s.sign_in, *s.sessions, passwords, *s.mfa, *w->accounts, federation, *c.audited,
                                      apps ? apps->apps.get() : nullptr, apps ? apps->idp.get() : nullptr, cli,
                                      idsource ? idsource->sign_in.get() : nullptr,
-                                     idsource ? idsource->service.get() : nullptr},
+                                     idsource ? idsource->service.get() : nullptr, console},
       ps);
   c.routes.add("/portal", *w->door);
   c.routes.add_exact("/", *w->door, {"GET", "HEAD"});  // redirected to /portal/
+  c.routes.add_exact("/console", *w->door, {"GET", "HEAD"});  // the admin console: /portal/console/
+  c.routes.add_exact("/console/", *w->door, {"GET", "HEAD"});
   return w;
 }
 

@@ -19,9 +19,11 @@ struct portal_wing {
 
 // Registers the portal door's paths with c.routes.
 // `federation`: the sso-admin wing's (Management console); `apps`: the applications' tiles and SAML
-// sign-in (null: none); `cli`: command-line access's routes (app/wire_cli_access.hpp), or null.
+// sign-in (null: none); `cli`: command-line access's routes (app/wire_cli_access.hpp), or null;
+// `console`: the admin console's access (the session answer says whether the user may open it).
 std::unique_ptr<portal_wing> wire_portal(core& c, signin_wing& s, service::password_service& passwords,
                                          service::aws_federation& federation, applications_wing* apps = nullptr,
-                                         proto::portal::cli_services* cli = nullptr, idsource_wing* idsource = nullptr);
+                                         proto::portal::cli_services* cli = nullptr, idsource_wing* idsource = nullptr,
+                                         service::console_access* console = nullptr);
 
 }  // namespace atrium::app

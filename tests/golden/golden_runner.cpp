@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "app/runtime.hpp"
+#include "app/wire_console.hpp"
 #include "app/wire_identity.hpp"
+#include "app/wire_signin.hpp"
 #include "base/strings.hpp"
 #include "crypto/sigv4.hpp"
 
@@ -41,6 +43,10 @@ struct golden_file {
   std::string guards;  // the header line
   std::map<std::string, double> throttle;  // "set throttle <operation> <rate>"
   bool portal = false;                     // "set portal": also the wings wired once the port is known
+  // "set console <user> <policy|none>" (implies portal): an identity-store user with that managed
+  // policy as console access (none: no access) and a portal session, bound as ${<user>_id},
+  // ${<user>_session} (the atrium_session cookie) and ${<user>_csrf}.
+  std::vector<std::pair<std::string, std::string>> console_users;
   std::vector<exchange> exchanges;
 };
 
@@ -95,6 +101,12 @@ golden_file parse(const fs::path& file) {
     if (at == none) {
       if (l == "set portal") {
         g.portal = true;
+      } else if (l.starts_with("set console ")) {
+        std::istringstream s(l.substr(12));
+        std::string user, policy;
+        s >> user >> policy;
+        g.portal = true;
+        g.console_users.emplace_back(user, policy);
       } else if (l.starts_with("set throttle ")) {
         std::istringstream s(l.substr(13));
         std::string op;
@@ -260,6 +272,36 @@ class deployment {
     vars_ = {{"store", ids.identity_store_id}, {"account", ids.account_id},
              {"instance", ids.instance_id},    {"instance_arn", ids.instance_arn},
              {"access_key", key_.access_key_id}};
+    for (const auto& [user, policy] : g.console_users) add_console_user(user, policy);
+  }
+
+  // A signed-in console user: made through the services, as `atrium admin console-access grant`
+  // and a portal sign-in would.
+  void add_console_user(const std::string& name, const std::string& policy) {
+    service::call_context ctx;
+    ctx.via = domain::door::cli;
+    domain::user u;
+    u.user_name = name;
+    u.display_name = name;
+    u.user_name_parts = domain::name{};
+    u.user_name_parts->given_name = name;
+    u.user_name_parts->family_name = "Tester";
+    auto made = rt_->identity().identity->users.create_user(ctx, std::move(u));
+    if (!made) throw std::runtime_error(made.error().message);
+    if (policy != "none")
+      if (auto g = rt_->console().access->grant(ctx, {"USER", made->id}, {policy, std::nullopt}); !g)
+        throw std::runtime_error(g.error().message);
+    std::optional<service::issued_session> issued;
+    auto w = rt_->base().db->write([&](store::transaction& tx) -> result<void> {
+      auto s = rt_->signin().sessions->create(tx, made->id, "192.0.2.10", "golden");
+      if (!s) return std::unexpected(s.error());
+      issued = std::move(*s);
+      return {};
+    });
+    if (!w) throw std::runtime_error(w.error().message);
+    vars_[name + "_id"] = made->id;
+    vars_[name + "_session"] = issued->token;
+    vars_[name + "_csrf"] = issued->csrf_token;
   }
 
   bindings& vars() { return vars_; }
@@ -352,7 +394,8 @@ json with_placeholders(json v, const bindings& b) {
 void write_recorded(const fs::path& file, const golden_file& g, const std::vector<std::string>& bodies) {
   std::ofstream out(file.string() + ".recorded");
   out << "# " << g.guards << "\n";
-  if (g.portal) out << "set portal\n";
+  if (g.portal && g.console_users.empty()) out << "set portal\n";
+  for (const auto& [user, policy] : g.console_users) out << "set console " << user << " " << policy << "\n";
   for (const auto& [op, rate] : g.throttle) out << "set throttle " << op << " " << rate << "\n";
   for (std::size_t i = 0; i < g.exchanges.size(); ++i) {
     const auto& x = g.exchanges[i];

@@ -112,6 +112,8 @@ export interface SessionInfo {
   expiresAt?: string;
   // Signed in through an external identity provider: MFA is configured there.
   mfaManagedByIdentityProvider?: boolean;
+  // The user may open the admin console (docs/admin-console.md "Who gets in").
+  consoleAccess?: boolean;
 }
 
 export interface Role {

@@ -3,7 +3,7 @@
 import './style.css';
 import './cli.css';
 import { h, heading, append } from './dom';
-import { route, setNotFound, start } from './router';
+import { Page, PageContext, route, setNotFound, start } from './router';
 import { authorizePage } from './pages/authorize';
 import { devicePage } from './pages/device';
 import { devicesPage } from './pages/devices';
@@ -27,6 +27,19 @@ route('/portal/devices', devicesPage);
 route('/portal/device', devicePage);
 route('/portal/authorize', authorizePage);
 route('/portal/saml/continue', samlContinuePage);
+// The admin console (docs/admin-console.md): its own chunk, fetched on the first console page.
+type ConsolePages = typeof import('./console/admin_console');
+function consolePage(pick: (m: ConsolePages) => Page): Page {
+  return async (ctx: PageContext) => pick(await import('./console/admin_console'))(ctx);
+}
+route('/portal/console', consolePage((m) => m.dashboardPage));
+route('/portal/console/users', consolePage((m) => m.usersPage));
+route('/portal/console/users/new', consolePage((m) => m.newUserPage));
+route('/portal/console/user', consolePage((m) => m.userPage));
+route('/portal/console/groups', consolePage((m) => m.groupsPage));
+route('/portal/console/group', consolePage((m) => m.groupPage));
+route('/portal/console/settings', consolePage((m) => m.settingsPage));
+route('/portal/console/audit', consolePage((m) => m.auditPage));
 setNotFound(({ main }) => {
   append(main, heading('Page not found'),
     h('p', {}, 'There is no such page in the portal. ', h('a', { href: '/portal/' }, 'Go to the portal')));

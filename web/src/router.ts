@@ -47,6 +47,8 @@ export async function render(): Promise<void> {
   const mine = ++generation;
   const path = normalise(location.pathname);
   const page = routes.get(path) ?? notFound;
+  // The console's stylesheet keys its theme on this (console/console.css).
+  document.body.dataset.area = path.startsWith('/portal/console') ? 'console' : 'portal';
   clear(main);
   main.removeAttribute('aria-busy');
   const ctx: PageContext = {

@@ -45,7 +45,8 @@ export function showNav(s: SessionInfo | null): void {
     h('ul', {},
       link('/portal/', 'Accounts and applications'),
       link('/portal/devices', 'MFA devices'),
-      link('/portal/change-password', 'Change password')),
+      link('/portal/change-password', 'Change password'),
+      s.consoleAccess ? link('/portal/console', 'Admin console') : null),
     h('span', { class: 'user' }, 'Signed in as ', h('strong', {}, name)),
     h('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, 'Sign out'));
   nav.hidden = false;

@@ -67,12 +67,26 @@ result<void> aws_door::authorize(const json_api& api, std::string_view op, const
 }
 
 response aws_door::handle(const request& req) {
+  return serve(req, [&](service::call_context& ctx) -> std::expected<service::principal, aws_error> {
+    auto who = auth_.authenticate(sigv4_view(req));
+    if (!who) {
+      ctx.who.access_key_id = who.error().access_key_id;
+      return std::unexpected(auth_error(who.error()));
+    }
+    return std::move(*who);
+  }, domain::door::api, "/");
+}
+
+response aws_door::serve(const request& req, const authenticate_fn& authenticate, domain::door via,
+                         std::string_view path) {
   auto ctx = context_of(req, settings_.region);
+  ctx.via = via;
   const std::string* target = req.header("X-Amz-Target");
   std::string op;
   json_api* api = nullptr;
   if (target) {
-    auto dot = target->find('.');
+    // The last dot: CloudTrail's prefix has dots of its own ("com.amazonaws.cloudtrail...").
+    auto dot = target->rfind('.');
     if (dot != std::string::npos) {
       api = api_for(std::string_view(*target).substr(0, dot), std::string_view(*target).substr(dot + 1));
       if (api) op = target->substr(dot + 1);
@@ -86,17 +100,14 @@ response aws_door::handle(const request& req) {
   auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), service_name); };
   auto fail = [&](const aws_error& e) { return finish(error_response(e, req.request_id)); };
 
-  if (req.method != "POST" || req.path() != "/")
+  if (req.method != "POST" || req.path() != path)
     return fail({404, "UnknownOperationException", "Unknown operation.", json::object()});
   if (!api || !api->has(op))
     return fail({400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()});
 
-  auto who = auth_.authenticate(sigv4_view(req));
-  if (!who) {
-    ctx.who.access_key_id = who.error().access_key_id;
-    return fail(auth_error(who.error()));
-  }
-  ctx.who = *who;
+  auto who = authenticate(ctx);
+  if (!who) return fail(who.error());
+  ctx.who = std::move(*who);
 
   auto body = read_json_body(req, {0, {}, true});
   if (!body && body.error() == body_problem::too_deep)

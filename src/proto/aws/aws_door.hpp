@@ -2,6 +2,8 @@
 // The AWS JSON 1.1 front door: SigV4 authentication, throttling, dispatch by X-Amz-Target,
 // error shapes, and the audit record of every failed call (successful calls are audited by
 // the use case, inside its transaction).
+#include <expected>
+#include <functional>
 #include <vector>
 
 #include "proto/aws/json_api.hpp"
@@ -26,11 +28,22 @@ class aws_door final : public door {
            std::vector<json_api*> apis, door_settings settings);
 
   response handle(const request& req) override;
+
+  // Who makes a call, or the refusal in AWS's words. May fill ctx (the access key a refused
+  // signature named, the portal session of a console call).
+  using authenticate_fn = std::function<std::expected<service::principal, aws_error>(service::call_context& ctx)>;
+  // Every check after authentication and the dispatch, for a door that authenticates its own
+  // way (the admin console's session + CSRF, console_door.hpp): the same operation tables, the
+  // same policy check, throttling, error shapes and failure audit. `via` is CloudTrail's door;
+  // `path` the one path the door serves (a POST to any other is UnknownOperationException).
+  response serve(const request& req, const authenticate_fn& authenticate, domain::door via, std::string_view path);
+  // The API that serves X-Amz-Target "<prefix>.<op>" (nullptr: none): the console asks whether
+  // an action exists.
+  json_api* api_for(std::string_view prefix, std::string_view op) const;
   // Where aws:ResourceTag values of permission sets come from (delegated administration).
   void set_tag_source(service::resource_tag_source* tags) { tags_ = tags; }
 
  private:
-  json_api* api_for(std::string_view prefix, std::string_view op) const;
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
                          const service::principal& who) const;
 

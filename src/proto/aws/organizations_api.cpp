@@ -11,12 +11,12 @@ using nlohmann::json;
 
 namespace {
 
-struct op_info {
+struct org_op_info {
   std::string_view name;
   bool read_only;
 };
 
-constexpr std::array<op_info, 13> operations = {{
+constexpr std::array<org_op_info, 13> org_operations = {{
     {"ListAccounts", true},
     {"ListRoots", true},
     {"ListOrganizationalUnitsForParent", true},
@@ -41,16 +41,16 @@ constexpr int max_page = 20;
 constexpr std::size_t max_token_length = 512;
 constexpr std::string_view token_prefix = "atrium-org1:";
 
-std::unexpected<error> invalid(const char* reason, std::string message) {
+std::unexpected<error> org_invalid(const char* reason, std::string message) {
   return domain::invalid_input(reason, std::move(message));
 }
 
 result<std::string> org_required_string(const json& req, const char* key, std::size_t max_len = 256) {
   auto it = req.find(key);
-  if (it == req.end() || it->is_null()) return invalid("INPUT_REQUIRED", std::string(key) + " is required.");
-  if (!it->is_string()) return invalid("INVALID_PATTERN", std::string(key) + " must be a string.");
+  if (it == req.end() || it->is_null()) return org_invalid("INPUT_REQUIRED", std::string(key) + " is required.");
+  if (!it->is_string()) return org_invalid("INVALID_PATTERN", std::string(key) + " must be a string.");
   auto s = it->get<std::string>();
-  if (s.size() > max_len) return invalid("MAX_LENGTH_EXCEEDED", std::string(key) + " is too long.");
+  if (s.size() > max_len) return org_invalid("MAX_LENGTH_EXCEEDED", std::string(key) + " is too long.");
   return s;
 }
 
@@ -58,7 +58,7 @@ result<void> org_only_members(const json& req, std::initializer_list<const char*
   for (const auto& [k, v] : req.items()) {
     bool known = false;
     for (const char* a : allowed) known = known || k == a;
-    if (!known) return invalid("INVALID_INPUT", "Unknown parameter " + k.substr(0, 64) + ".");
+    if (!known) return org_invalid("INVALID_INPUT", "Unknown parameter " + k.substr(0, 64) + ".");
   }
   return {};
 }
@@ -72,10 +72,10 @@ result<store::page_request> paging(const json& req) {
   store::page_request p;
   p.limit = max_page;
   if (auto it = req.find("MaxResults"); it != req.end() && !it->is_null()) {
-    if (!it->is_number_integer()) return invalid("INVALID_PATTERN", "MaxResults must be an integer.");
+    if (!it->is_number_integer()) return org_invalid("INVALID_PATTERN", "MaxResults must be an integer.");
     auto n = it->get<int64_t>();
-    if (n < 1) return invalid("MIN_VALUE_EXCEEDED", "MaxResults must be at least 1.");
-    if (n > max_page) return invalid("MAX_VALUE_EXCEEDED", "MaxResults must be at most 20.");
+    if (n < 1) return org_invalid("MIN_VALUE_EXCEEDED", "MaxResults must be at least 1.");
+    if (n > max_page) return org_invalid("MAX_VALUE_EXCEEDED", "MaxResults must be at most 20.");
     p.limit = static_cast<int>(n);
   }
   if (auto it = req.find("NextToken"); it != req.end() && !it->is_null()) {
@@ -83,10 +83,10 @@ result<store::page_request> paging(const json& req) {
     if (it->is_string() && it->get_ref<const std::string&>().size() <= max_token_length)
       raw = base64url_decode(it->get<std::string>());
     if (!raw || !raw->starts_with(token_prefix))
-      return invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.");
+      return org_invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.");
     p.after_id = raw->substr(token_prefix.size());
     if (!domain::is_account_id(p.after_id) && !domain::is_ou_id(p.after_id))
-      return invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.");
+      return org_invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.");
   }
   return p;
 }
@@ -144,7 +144,7 @@ organizations_api::organizations_api(service::organization_service& svc)
     : json_api({"AWSOrganizationsV20161128", "organizations", "organizations", "organizations.amazonaws.com", organizations_audited},
                organizations_error),
       svc_(svc) {
-  for (const auto& o : operations)
+  for (const auto& o : org_operations)
     add({std::string(o.name), o.read_only,
          [this, name = o.name, read_only = o.read_only](const json& req, const service::call_context& ctx) {
            return read_only ? read(name, req, ctx) : write(name, req, ctx);
@@ -179,7 +179,7 @@ result<json> organizations_api::list_children(const json& req, const service::ca
     if (!page) return std::unexpected(page.error());
     return listed(*page, "Children", child);
   }
-  return invalid("INVALID_ENUM", "ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.");
+  return org_invalid("INVALID_ENUM", "ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT.");
 }
 
 result<json> organizations_api::read(std::string_view op, const json& req, const service::call_context& ctx) {
@@ -224,13 +224,13 @@ result<json> organizations_api::read(std::string_view op, const json& req, const
   if (!o) return std::unexpected(o.error());
   auto account = [&](const domain::account& a) { return from_json_text(service::account_json(*o, a)); };
   if (op == "ListRoots") {
-    if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
+    if (req.contains("ParentId")) return org_invalid("INVALID_INPUT", "Unknown parameter ParentId.");
     auto d = svc_.describe_organization(ctx);  // audited as this call's read
     if (!d) return std::unexpected(d.error());
     return json{{"Roots", json::array({from_json_text(service::root_json(*d))})}};
   }
   if (op == "ListAccounts") {
-    if (req.contains("ParentId")) return invalid("INVALID_INPUT", "Unknown parameter ParentId.");
+    if (req.contains("ParentId")) return org_invalid("INVALID_INPUT", "Unknown parameter ParentId.");
     auto page = svc_.list_accounts(ctx, *p);
     if (!page) return std::unexpected(page.error());
     return listed(*page, "Accounts", account);
@@ -253,7 +253,7 @@ result<json> organizations_api::write(std::string_view op, const json& req, cons
   if (op == "CreateOrganizationalUnit") {
     if (auto r = org_only_members(req, {"ParentId", "Name", "Tags"}); !r) return std::unexpected(r.error());
     if (req.contains("Tags") && !(req["Tags"].is_array() && req["Tags"].empty()))
-      return invalid("INVALID_INPUT", "Tags on organizational units are not supported.");
+      return org_invalid("INVALID_INPUT", "Tags on organizational units are not supported.");
     auto parent = org_required_string(req, "ParentId", 100);
     if (!parent) return std::unexpected(parent.error());
     auto name = org_required_string(req, "Name", 1024);

@@ -26,6 +26,10 @@ struct request {
   std::string_view path() const;
 };
 
+// The value of cookie `name` in the Cookie headers ("" when absent): the portal's session
+// cookie is read by the portal door and by the console's API (proto/aws/console_door).
+std::string cookie_value(const request& req, std::string_view name);
+
 struct response {
   int status = 200;
   std::string content_type = "application/json";  // empty: no Content-Type (204, 302)

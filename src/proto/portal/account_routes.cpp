@@ -49,6 +49,11 @@ result<response> portal_door::session_route(call& c, std::string_view rest) {
       auto password = svc_.sp->password_sign_in_allowed(u.user_name);
       if (password && !*password) j["mfaManagedByIdentityProvider"] = true;
     }
+    // The admin console (issue 14): the navigation offers it only to users who may open it.
+    if (svc_.console) {
+      auto who = svc_.console->principal_for(u);
+      if (who && *who) j["consoleAccess"] = true;
+    }
     return json_answer(j);
   }
   if (rest == "signout") {

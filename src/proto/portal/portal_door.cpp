@@ -37,7 +37,7 @@ portal_door::portal_door(portal_services svc, portal_settings s) : svc_(svc), s_
 
 bool portal_door::handles(std::string_view method, std::string_view target) const {
   auto path = path_only(target);
-  if (path == "/") return method == "GET" || method == "HEAD";
+  if (path == "/" || path == "/console" || path == "/console/") return method == "GET" || method == "HEAD";
   return path == "/portal" || path.starts_with("/portal/");
 }
 
@@ -61,10 +61,11 @@ response portal_door::handle(const request& req) {
     return std::move(*to_idp);
   }
   response r;
-  if (path == "/" || path == "/portal") {
+  if (path == "/" || path == "/portal" || path == "/console" || path == "/console/") {
+    // The admin console's short address: its pages live under /portal/ with the session cookie.
     r.status = 302;
     r.content_type.clear();
-    r.headers.emplace_back("Location", "/portal/");
+    r.headers.emplace_back("Location", path.starts_with("/console") ? "/portal/console/" : "/portal/");
     r.operation = "portal.Redirect";
   } else if (path.starts_with("/portal/api/")) {
     call c{req, std::string(path)};

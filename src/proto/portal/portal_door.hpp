@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "proto/kit/router.hpp"
+#include "service/admin/console_access.hpp"
 #include "service/applications/application_service.hpp"
 #include "service/applications/saml_idp_service.hpp"
 #include "service/audit/audited_store.hpp"
@@ -53,13 +54,15 @@ struct portal_services {
   // Atrium as SAML SP (issue 17): /portal/sp/*, the start URL's redirect to the IdP. Null: 404.
   service::sp_sign_in* sp = nullptr;
   service::identity_source_service* identity_source = nullptr;
+  // The admin console's access (issue 14): GET session says whether the user may open it.
+  service::console_access* console = nullptr;
 };
 
 class portal_door final : public door {
  public:
   portal_door(portal_services svc, portal_settings s);
 
-  // GET / (redirected to /portal/) and everything under /portal.
+  // GET / (redirected to /portal/), GET /console (to /portal/console/) and everything under /portal.
   bool handles(std::string_view method, std::string_view target) const;
   response handle(const request& req) override;
   // The server's own 413/431/400 answers in the contract's error shape.

@@ -6,19 +6,6 @@
 
 namespace atrium::proto::portal {
 
-std::string cookie_value(const request& req, std::string_view name) {
-  for (const auto& [k, v] : req.headers) {
-    if (!iequals_ascii(k, "cookie")) continue;
-    for (auto part : split(v, ';')) {
-      auto kv = trim(part);
-      auto eq = kv.find('=');
-      if (eq == std::string_view::npos) continue;
-      if (trim(kv.substr(0, eq)) == name) return std::string(trim(kv.substr(eq + 1)));
-    }
-  }
-  return {};
-}
-
 std::string set_cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age) {
   return std::string(name) + "=" + std::string(value) + "; Path=/portal; Max-Age=" + std::to_string(max_age.count()) +
          "; Secure; HttpOnly; SameSite=Strict";

@@ -36,8 +36,8 @@ struct portal_door::call {
   std::vector<std::string> set_cookies;
 };
 
-// The value of a cookie of the request (RFC 6265 §5.4 Cookie header), empty when absent.
-std::string cookie_value(const request& req, std::string_view name);
+// The value of a cookie of the request (RFC 6265 §5.4 Cookie header): the door kit's
+// cookie_value(req, name) (proto/kit/exchange.hpp).
 // Set-Cookie values: Secure; HttpOnly; SameSite=Strict; Path=/portal.
 std::string set_cookie(std::string_view name, std::string_view value, std::chrono::seconds max_age);
 std::string clear_cookie(std::string_view name);

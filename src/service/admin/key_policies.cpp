@@ -55,21 +55,25 @@ result<void> validate_key_policy(const key_policy_spec& spec) {
   return {};
 }
 
+std::optional<domain::admin_policy> resolve_stored_policy(const std::string& name,
+                                                          const std::optional<std::string>& document) {
+  if (!document) {
+    if (const auto* b = parsed_builtin(name)) return *b;
+    return std::nullopt;
+  }
+  // Stored documents were validated when attached; one that no longer parses grants nothing.
+  if (auto p = domain::parse_admin_policy(*document)) return std::move(*p);
+  return std::nullopt;
+}
+
 result<std::shared_ptr<const std::vector<domain::admin_policy>>> load_key_policies(store::transaction& tx,
                                                                                    const std::string& access_key_id) {
   auto rows = tx.admin_policies().list_for_key(access_key_id);
   if (!rows) return std::unexpected(rows.error());
   auto out = std::make_shared<std::vector<domain::admin_policy>>();
   out->reserve(rows->size());
-  for (const auto& r : *rows) {
-    if (!r.document) {
-      // An unknown built-in name (a policy removed from a newer binary) grants nothing.
-      if (const auto* b = parsed_builtin(r.name)) out->push_back(*b);
-      continue;
-    }
-    // Stored documents were validated when attached; one that no longer parses grants nothing.
-    if (auto p = domain::parse_admin_policy(*r.document)) out->push_back(std::move(*p));
-  }
+  for (const auto& r : *rows)
+    if (auto p = resolve_stored_policy(r.name, r.document)) out->push_back(std::move(*p));
   return std::shared_ptr<const std::vector<domain::admin_policy>>(std::move(out));
 }
 

@@ -29,6 +29,11 @@ inline constexpr std::size_t max_policies_per_key = 10;
 // built-in's name); names are 1-128 characters of [A-Za-z0-9+=,.@_-] like IAM policy names.
 result<void> validate_key_policy(const key_policy_spec& spec);
 
+// A stored row's policy: the built-in of that name, or the inline document parsed. nullopt when it
+// grants nothing (a built-in removed from a newer binary, a document that no longer parses).
+std::optional<domain::admin_policy> resolve_stored_policy(const std::string& name,
+                                                          const std::optional<std::string>& document);
+
 // The parsed policies of a key, read in the caller's transaction.
 result<std::shared_ptr<const std::vector<domain::admin_policy>>> load_key_policies(store::transaction& tx,
                                                                                    const std::string& access_key_id);

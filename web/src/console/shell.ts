@@ -1,0 +1,102 @@
+// The console's frame: the portal session (sign-in if there is none), the caller's console
+// access (AtriumConsole.DescribeCaller), and the console navigation, which offers only the
+// pages whose actions the caller's policies allow.
+
+import { append, clear, h, heading } from '../dom';
+import { PageContext } from '../router';
+import { requireSession } from '../session';
+import { call, ConsoleError, errorText } from './capi';
+
+// The actions the console's pages and buttons need; DescribeCaller answers which are allowed.
+export const ACTIONS = [
+  'identitystore:ListUsers', 'identitystore:CreateUser', 'identitystore:UpdateUser', 'identitystore:DeleteUser',
+  'identitystore:ListGroups', 'identitystore:CreateGroup', 'identitystore:DeleteGroup',
+  'identitystore:CreateGroupMembership', 'identitystore:DeleteGroupMembership',
+  'identitystore:ListGroupMembershipsForMember', 'identitystore:ListGroupMemberships',
+  'sso-directory:DisableUser', 'sso-directory:EnableUser', 'sso-directory:DescribeIdentitySource',
+  'sso-directory:DescribeAutomaticProvisioning', 'sso-directory:EnableAutomaticProvisioning',
+  'sso-directory:CreateScimAccessToken', 'sso-directory:ListScimAccessTokens', 'sso-directory:DeleteScimAccessToken',
+  'sso:GetMfaDeviceManagementForDirectory', 'sso:PutMfaDeviceManagementForDirectory',
+  'cloudtrail:LookupEvents',
+] as const;
+
+export type Action = typeof ACTIONS[number];
+
+export interface Caller {
+  userId: string;
+  userName: string;
+  storeId: string;
+  instanceArn: string;
+  may: (action: Action) => boolean;
+}
+
+interface Described {
+  UserId: string;
+  UserName: string;
+  IdentityStoreId: string;
+  InstanceArn: string;
+  Allowed: Record<string, boolean>;
+}
+
+const PAGES: { href: string; text: string; needs: Action }[] = [
+  { href: '/portal/console', text: 'Dashboard', needs: 'sso-directory:DescribeIdentitySource' },
+  { href: '/portal/console/users', text: 'Users', needs: 'identitystore:ListUsers' },
+  { href: '/portal/console/groups', text: 'Groups', needs: 'identitystore:ListGroups' },
+  { href: '/portal/console/settings', text: 'Settings', needs: 'sso-directory:DescribeAutomaticProvisioning' },
+  { href: '/portal/console/audit', text: 'Audit', needs: 'cloudtrail:LookupEvents' },
+];
+
+// Resolves to the caller, or renders why there is no console and resolves to null.
+export async function consoleFrame(ctx: PageContext, title: string): Promise<Caller | null> {
+  const s = await requireSession(ctx);
+  if (!s || ctx.stale()) return null;
+  let d: Described;
+  try {
+    d = await call<Described>('AtriumConsole.DescribeCaller', { Actions: [...ACTIONS] });
+  } catch (err) {
+    if (ctx.stale()) return null;
+    clear(ctx.main);
+    const denied = err instanceof ConsoleError && err.type === 'AccessDeniedException';
+    append(ctx.main, heading(denied ? 'No console access' : 'Admin console'),
+      h('p', { class: 'error', role: 'alert' }, denied
+        ? 'Your user has no console access. An administrator can grant it (atrium admin console-access grant).'
+        : errorText(err)),
+      h('p', {}, h('a', { href: '/portal/' }, 'Back to the portal')));
+    return null;
+  }
+  if (ctx.stale()) return null;
+  const caller: Caller = {
+    userId: d.UserId, userName: d.UserName, storeId: d.IdentityStoreId, instanceArn: d.InstanceArn,
+    may: (a) => d.Allowed[a] === true,
+  };
+  const here = location.pathname.replace(/\/+$/, '');
+  const nav = h('nav', { 'aria-label': 'Console', class: 'console-nav' },
+    h('ul', {}, ...PAGES.filter((p) => caller.may(p.needs)).map((p) =>
+      h('li', {}, h('a', { href: p.href, 'aria-current': here === p.href ? 'page' : null }, p.text)))));
+  clear(ctx.main);
+  append(ctx.main, nav, heading(title));
+  return caller;
+}
+
+// A table with a caption and header cells; rows are arrays of cells.
+export function table(caption: string, headers: string[], rows: (Node | string)[][]): HTMLTableElement {
+  return h('table', {},
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+}
+
+// Runs an action from a button: disables it meanwhile, shows the outcome in `status`/`error`.
+export async function act(btn: HTMLButtonElement | null, error: HTMLElement, fn: () => Promise<void>): Promise<boolean> {
+  if (btn) btn.disabled = true;
+  error.textContent = '';
+  try {
+    await fn();
+    return true;
+  } catch (err) {
+    error.textContent = errorText(err);
+    return false;
+  } finally {
+    if (btn) btn.disabled = false;
+  }
+}
