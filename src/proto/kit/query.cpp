@@ -35,4 +35,17 @@ bool query_repeats(const query_params& q, std::string_view name) {
   return std::count_if(q.begin(), q.end(), [&](const auto& p) { return p.first == name; }) > 1;
 }
 
+result<std::map<std::string, std::string>> form_fields(std::string_view body) {
+  std::map<std::string, std::string> out;
+  for (auto part : split(body, '&')) {
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto key = url_decode(part.substr(0, eq));
+    auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
+    if (!key || !value) return invalid("The form is not URL-encoded.");
+    if (!out.emplace(std::move(*key), std::move(*value)).second) return invalid("A form field is given twice.");
+  }
+  return out;
+}
+
 }  // namespace atrium::proto

@@ -72,19 +72,6 @@ std::string sp_cookie(std::string_view value, std::chrono::seconds max_age) {
          std::to_string(max_age.count()) + "; Secure; HttpOnly; SameSite=None";
 }
 
-result<std::map<std::string, std::string>> acs_fields(std::string_view body) {
-  std::map<std::string, std::string> out;
-  for (auto part : split(body, '&')) {
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    auto key = url_decode(part.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
-    if (!key || !value) return invalid("The form is not URL-encoded.");
-    if (!out.emplace(std::move(*key), std::move(*value)).second) return invalid("A form field is given twice.");
-  }
-  return out;
-}
-
 // The login throttle's key for the SP requests a source address has pending.
 std::string sp_login_key(const request& req) { return "sp:" + req.remote_ip; }
 
@@ -175,7 +162,7 @@ response portal_door::sp_acs_route(const request& req) {
   if (req.body.size() > max_acs_form) return refuse(413, "The form is too large.");
   if (!media_type_is(req.header("content-type"), {"application/x-www-form-urlencoded"}))
     return refuse(415, "The HTTP-POST binding sends application/x-www-form-urlencoded.");
-  auto fields = acs_fields(req.body);
+  auto fields = form_fields(req.body);
   if (!fields) return refuse(400, fields.error().message);
   auto saml = fields->find("SAMLResponse");
   std::optional<std::string> relay_state;

@@ -6,19 +6,6 @@
 
 namespace atrium::proto::saml {
 
-result<std::map<std::string, std::string>> form_fields(std::string_view body) {
-  std::map<std::string, std::string> out;
-  for (auto part : split(body, '&')) {
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    auto key = url_decode(part.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
-    if (!key || !value) return invalid("The form is not URL-encoded.");
-    if (!out.emplace(std::move(*key), std::move(*value)).second) return invalid("A form field is given twice.");
-  }
-  return out;
-}
-
 result<service::inbound_authn_request> read_inbound_request(const request& req, std::size_t max_body) {
   service::inbound_authn_request in;
   if (req.method == "GET" || req.method == "HEAD") {

@@ -10,12 +10,10 @@
 
 #include "base/result.hpp"
 #include "proto/kit/exchange.hpp"
+#include "proto/kit/query.hpp"  // form_fields
 #include "service/applications/saml_idp_service.hpp"
 
 namespace atrium::proto::saml {
-
-// application/x-www-form-urlencoded (HTML 4.01 §17.13.4): name -> value, a name twice refused.
-result<std::map<std::string, std::string>> form_fields(std::string_view body);
 
 // GET: the Redirect binding's query; POST: the form. errc::validation naming what is wrong.
 result<service::inbound_authn_request> read_inbound_request(const request& req, std::size_t max_body);
