@@ -91,18 +91,9 @@ sp_sign_in::sp_sign_in(audited_store& store, session_service& sessions, sp_keys&
       s_(std::move(s)) {}
 
 call_context sp_sign_in::event_context(const sign_in_client& c, const std::string& user_name) const {
-  call_context ctx;
-  ctx.who.type = "Unknown";
-  ctx.who.principal_id = s_.account_id;
-  ctx.who.account_id = s_.account_id;
-  ctx.who.user_name = user_name;
-  ctx.source_ip = c.source_ip;
-  ctx.user_agent = bounded_user_agent(c.user_agent);
-  ctx.request_id = c.request_id;
-  ctx.region = s_.region;
+  auto ctx = anonymous_sign_in_context(c, s_.account_id, s_.region, user_name);
   ctx.event_source = std::string(event_sources::sso_directory);
   ctx.event_name = event_name;
-  ctx.via = domain::door::console;
   return ctx;
 }
 

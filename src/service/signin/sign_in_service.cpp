@@ -87,19 +87,24 @@ std::size_t sign_in_service::workflows_in_memory() {
 
 // ---- audit -----------------------------------------------------------------------------------
 
-call_context sign_in_service::user_context(const sign_in_client& c, const std::string& user_name) const {
+call_context anonymous_sign_in_context(const sign_in_client& c, const std::string& account_id,
+                                       const std::string& region, const std::string& user_name) {
   call_context ctx;
-  // The guide's sign-in events: an unauthenticated principal of the deployment's account.
   ctx.who.type = "Unknown";
-  ctx.who.principal_id = s_.account_id;
-  ctx.who.account_id = s_.account_id;
+  ctx.who.principal_id = account_id;
+  ctx.who.account_id = account_id;
   ctx.who.user_name = user_name;
   ctx.source_ip = c.source_ip;
   ctx.user_agent = bounded_user_agent(c.user_agent);
   ctx.request_id = c.request_id;
-  ctx.region = s_.region;
-  ctx.event_source = "signin.amazonaws.com";
+  ctx.region = region;
   ctx.via = domain::door::console;
+  return ctx;
+}
+
+call_context sign_in_service::user_context(const sign_in_client& c, const std::string& user_name) const {
+  auto ctx = anonymous_sign_in_context(c, s_.account_id, s_.region, user_name);
+  ctx.event_source = "signin.amazonaws.com";
   return ctx;
 }
 

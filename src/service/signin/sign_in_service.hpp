@@ -59,6 +59,12 @@ struct sign_in_client {
   std::string device_token;  // atrium_device cookie, empty when absent
 };
 
+// The CloudTrail context of a sign-in event (the guide's sign-in events): nobody is signed in yet,
+// so the principal is the deployment's account, named by the user name typed or asserted. The
+// caller sets event_source and event_name.
+call_context anonymous_sign_in_context(const sign_in_client& c, const std::string& account_id,
+                                       const std::string& region, const std::string& user_name);
+
 struct sign_in_answer {
   sign_in_step next = sign_in_step::password;
   std::string workflow_id;
