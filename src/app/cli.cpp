@@ -18,6 +18,7 @@
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
+#include "app/store_ops_cli.hpp"
 #include "app/user_cli.hpp"
 #include "app/logging.hpp"
 #include "app/runtime.hpp"
@@ -185,6 +186,7 @@ int run_cli(int argc, char** argv) {
   mfa_commands mfa(admin);
   cli_config_command cli_config(admin);
   app_commands apps(admin);
+  store_ops_commands store_ops(&app, admin);
 
   auto* audit_cmd = app.add_subcommand("audit", "Query audit events (CloudTrail JSON, newest first)");
   add_common(audit_cmd, audit_o);
@@ -213,6 +215,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = mfa.run()) return *code;
     if (auto code = cli_config.run()) return *code;
     if (auto code = apps.run()) return *code;
+    if (auto code = store_ops.run()) return *code;
   } catch (const std::exception& e) {
     std::cerr << "atrium: " << e.what() << "\n";
     return 2;

@@ -42,16 +42,6 @@ std::string twelve_digits(random_source& rnd) {
   return out;
 }
 
-// The first line of store.postgresql.password_file (a trailing newline is not part of it).
-std::string read_password_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) fatal("cannot read store.postgresql.password_file " + file.string());
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
 std::unique_ptr<store::database> open_postgresql(const config& cfg) {
   if (cfg.pg_conninfo.empty()) fatal("store.kind=postgresql needs store.postgresql.conninfo");
   store::postgresql::pg_options o;
@@ -84,6 +74,15 @@ std::unique_ptr<store::database> open_store(const config& cfg) {
 }
 
 }  // namespace
+
+std::string read_password_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) fatal("cannot read store.postgresql.password_file " + file.string());
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
 
 [[noreturn]] void fatal(const std::string& what) { throw std::runtime_error(what); }
 

@@ -55,6 +55,10 @@ std::unique_ptr<core> open_core(const config& cfg, const clock& clk, random_sour
 
 [[noreturn]] void fatal(const std::string& what);
 
+// The first line of store.postgresql.password_file (a trailing newline is not part of it).
+// Throws std::runtime_error when the file cannot be read.
+std::string read_password_file(const std::filesystem::path& file);
+
 // A data folder the binary uses (the web UI, the application catalog): `configured` when set,
 // else `<folder of the binary>/<beside_binary>` when it holds `marker` (an installation), else
 // `source_tree` (the build tree's copy).
