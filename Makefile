@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
 
 deps:
 	@./scripts/install-deps
@@ -131,6 +131,12 @@ bench-identitystore: build-bench
 
 bench-scim: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
+
+# SQLite (1 node) and PostgreSQL (1 node, 2 behind HAProxy) side by side (docs/PERFORMANCE.md
+# "PostgreSQL"); PG_BENCH_FLAGS=--quick for a short try.
+PG_BENCH_FLAGS ?=
+bench-postgresql: build-bench
+	/usr/bin/python3 bench/run_postgresql.py --atrium $(CURDIR)/$(BUILD)/atrium $(PG_BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
