@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <format>
+#include <fmt/format.h>
 #include <ostream>
 #include <set>
 
@@ -27,7 +27,7 @@ std::string column_list(const table_shape& t, bool sqlite_side) {
   return out;
 }
 
-result<void> sqlite_failed(sqlite3* db, const std::string& what) {
+std::unexpected<error> sqlite_failed(sqlite3* db, const std::string& what) {
   return fail(errc::internal, what + ": " + sqlite3_errmsg(db));
 }
 
@@ -88,7 +88,7 @@ table_summary summariser::finish() {
 
 bool report(std::ostream& out, const summaries& source, const summaries& target) {
   bool same = true;
-  out << std::format("{:<32} {:>10} {:>10}  {:<16}  {}\n", "table", "source", "target", "checksum", "");
+  out << fmt::format("{:<32} {:>10} {:>10}  {:<16}  {}\n", "table", "source", "target", "checksum", "");
   std::set<std::string> names;
   for (const auto& [n, s] : source) names.insert(n);
   for (const auto& [n, s] : target) names.insert(n);
@@ -96,7 +96,7 @@ bool report(std::ostream& out, const summaries& source, const summaries& target)
     auto a = source.find(n), b = target.find(n);
     bool ok = a != source.end() && b != target.end() && a->second == b->second;
     same = same && ok;
-    out << std::format("{:<32} {:>10} {:>10}  {:<16}  {}\n", n, a == source.end() ? -1 : a->second.rows,
+    out << fmt::format("{:<32} {:>10} {:>10}  {:<16}  {}\n", n, a == source.end() ? -1 : a->second.rows,
                        b == target.end() ? -1 : b->second.rows,
                        (a == source.end() ? b->second.checksum : a->second.checksum).substr(0, 16),
                        ok ? "ok" : "MISMATCH");
@@ -389,7 +389,7 @@ result<void> pg_loader::commit() {
   for (const auto& t : tables_)
     for (const auto& col : t.columns)
       if (col.identity)
-        TRY_VOID(c_.exec(std::format("SELECT setval(pg_get_serial_sequence('{0}', '{1}'), "
+        TRY_VOID(c_.exec(fmt::format("SELECT setval(pg_get_serial_sequence('{0}', '{1}'), "
                                      "COALESCE((SELECT max(\"{1}\") FROM \"{0}\"), 0) + 1, false)",
                                      t.name, col.name)));
   return c_.exec("COMMIT");

@@ -110,7 +110,7 @@ def test_migrate_store_copies_a_running_node_and_a_postgresql_node_serves_it(pg)
         r = copy(single, cluster, "migrated", pw)  # the single node keeps running meanwhile
         assert r.returncode == 0, r.stderr + r.stdout
         lines = {ln.split()[0]: ln.split() for ln in r.stdout.splitlines() if ln.strip()}
-        for table in ("users", "groups", "group_memberships", "permission_sets", "account_assignments",
+        for table in ("users", "groups", "memberships", "permission_sets", "account_assignments",
                       "sessions", "audit_events", "scim_tokens"):
             assert table in lines, r.stdout
             assert lines[table][-1] == "ok" and int(lines[table][1]) > 0, lines[table]
