@@ -82,9 +82,10 @@ class Deployment:
         self.scim_token = run("admin", "scim", "enable", "--json")["AccessToken"]
         for i in range(nodes):
             d = tmp / f"{kind}-{i + 1}"
-            if i:
+            if i:  # the deployment's master key, and one certificate for the nodes (HAProxy trusts it)
                 d.mkdir()
                 shutil.copy2(first / "master.key", d / "master.key")
+                shutil.copytree(first / "tls", d / "tls")
             self.start_node(d, env)
         self.endpoint_port = self.ports[0]
         if nodes > 1:
@@ -114,7 +115,7 @@ class Deployment:
     def start_haproxy(self):
         nodes = [self.tmp / f"{self.kind}-{i + 1}" for i in range(len(self.procs))]
         ca = self.tmp / f"{self.kind}-ca.pem"
-        ca.write_text("".join((n / "tls" / "cert.pem").read_text() for n in nodes))
+        ca.write_text((nodes[0] / "tls" / "cert.pem").read_text())
         front = self.tmp / f"{self.kind}-front.pem"
         front.write_text((nodes[0] / "tls" / "cert.pem").read_text() + (nodes[0] / "tls" / "key.pem").read_text())
         port = free_port()

@@ -61,8 +61,7 @@ class Node(Server):
         unit = (REPO / "deploy" / "systemd" / "atrium.service").read_text()
         exec_start = shlex.split(re.search(r"^ExecStart=(.*)$", unit, re.M).group(1))
         assert "ATRIUM_CONFIG=" in unit
-        args = [ATRIUM if a.endswith("/atrium") else a for a in exec_start]
-        args = [str(self.data_dir) if a == "/var/lib/atrium" else a for a in args]
+        args = [ATRIUM] + [str(self.data_dir) if a == "/var/lib/atrium" else a for a in exec_start[1:]]
         port_file = self.data_dir / "port"
         if self.port is None:
             self.fixed_port = free_port()
@@ -108,6 +107,8 @@ class Cluster:
         for n in self.nodes:
             n.key = self.nodes[0].key
             n.store_id = n.key["IdentityStoreId"]
+            if n is not self.nodes[0]:  # one certificate for the nodes, the one HAProxy trusts
+                shutil.copytree(self.nodes[0].data_dir / "tls", n.data_dir / "tls")
             n.start()
         self.token = scim_client.enable(self.nodes[0])["AccessToken"]
         self.haproxy = None
@@ -116,7 +117,7 @@ class Cluster:
 
     def start_haproxy(self):
         node_certs = self.tmp / "nodes-ca.pem"
-        node_certs.write_text("".join((n.data_dir / "tls" / "cert.pem").read_text() for n in self.nodes))
+        node_certs.write_text((self.nodes[0].data_dir / "tls" / "cert.pem").read_text())
         front = self.tmp / "front.pem"
         first = self.nodes[0].data_dir / "tls"
         front.write_text((first / "cert.pem").read_text() + (first / "key.pem").read_text())
@@ -207,14 +208,22 @@ class Burst:
         self.errors = []  # (status, body) of failed tries
         self.lock = threading.Lock()
         self.acks = threading.Semaphore(0)
+        self.failure = None
 
     def writer(self, w):
+        try:
+            self.write(w)
+        except BaseException as e:  # noqa: B902  reported by run()
+            self.failure = e
+            self.acks.release()
+
+    def write(self, w):
         scim = self.client_of()
         for i in range(self.per_writer):
             name = f"burst-{w}-{i}"
             for _ in range(400):
                 try:
-                    r = scim.post("/Users", scim_client.user_body(name), timeout=15)
+                    r = scim.post("/Users", scim_client.user_body(name))
                 except requests.RequestException as e:
                     with self.lock:
                         self.errors.append((0, str(e)[:80]))
@@ -241,17 +250,33 @@ class Burst:
         finally:
             for t in threads:
                 t.join(timeout=240)
+        assert self.failure is None, self.failure
         assert len(self.acked) == WRITERS * self.per_writer
 
     def wait_acks(self, n):
         for _ in range(n):
             assert self.acks.acquire(timeout=60), "the burst stalled"
+            assert self.failure is None, self.failure
+
+
+def get_retrying(scim, path, params=None):
+    """A GET through HAProxy as a client makes it: tried again when the connection broke or the
+    balancer had no node for it (until its health check has caught up with a killed node)."""
+    for _ in range(50):
+        try:
+            r = scim.get(path, params=params)
+            if r.status_code not in (502, 503):
+                return r
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"GET {path} never answered")
 
 
 def assert_all_present(c, burst):
     scim = c.scim()
     for name, uid in burst.acked.items():
-        r = scim.get("/Users", params={"filter": f'userName eq "{name}"'})
+        r = get_retrying(scim, "/Users", params={"filter": f'userName eq "{name}"'})
         assert r.status_code == 200, r.text
         found = r.json()["Resources"]
         assert len(found) == 1, (name, found)  # exactly once, also after the client's retries
@@ -289,7 +314,7 @@ def test_postgresql_restart_under_load(cluster):
         c.stop_postgres()
         # While PostgreSQL is down: an answer in SCIM's error shape, quickly, and /readyz 503.
         t0 = time.time()
-        r = c.scim(node).post("/Users", scim_client.user_body("while-down"), timeout=30)
+        r = c.scim(node).post("/Users", scim_client.user_body("while-down"))
         seen_down.append((r.status_code, r.json(), time.time() - t0))
         ready = requests.get(f"{node.endpoint}/readyz", verify=False, timeout=30)
         seen_down.append((ready.status_code, ready.json(), 0))
