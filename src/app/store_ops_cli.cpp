@@ -242,6 +242,20 @@ int store_ops_commands::backup() {
 
 namespace {
 
+// PRAGMA integrity_check of a database file: "ok" or SQLite's first complaint.
+result<void> check_sqlite_file(const std::filesystem::path& file) {
+  sc::sqlite_handle h;
+  if (sqlite3_open_v2(file.c_str(), &h.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    return fail(errc::validation, "the restored file does not open as SQLite");
+  sqlite3_stmt* st = nullptr;
+  std::string verdict;
+  if (sqlite3_prepare_v2(h.db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    verdict = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  if (verdict != "ok") return fail(errc::validation, "the restored database fails SQLite's integrity check");
+  return {};
+}
+
 // A SQLite backup becomes <data_dir>/atrium.db: written beside it, checked, then renamed over
 // it. The node must be stopped (its open connections would keep the old file).
 result<void> restore_sqlite(const config& c, const std::string& payload, bool force) {
@@ -252,17 +266,10 @@ result<void> restore_sqlite(const config& c, const std::string& payload, bool fo
   auto staged = db;
   staged += ".restoring";
   TRY_VOID(backup_file::write_all(staged, payload));
-  sc::sqlite_handle h;
-  if (sqlite3_open_v2(staged.c_str(), &h.db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
-    return fail(errc::validation, "the restored file does not open as SQLite");
-  sqlite3_stmt* st = nullptr;
-  std::string verdict;
-  if (sqlite3_prepare_v2(h.db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    verdict = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
-  if (verdict != "ok") return fail(errc::validation, "the restored database fails SQLite's integrity check");
-  sqlite3_close(h.db);
-  h.db = nullptr;
+  if (auto ok = check_sqlite_file(staged); !ok) {
+    std::filesystem::remove(staged);
+    return ok;
+  }
   for (const char* suffix : {"-wal", "-shm"}) {
     auto side = db;
     side += suffix;
