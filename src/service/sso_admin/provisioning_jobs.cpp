@@ -109,44 +109,56 @@ std::vector<std::vector<std::size_t>> provisioning_jobs::lanes_of(const std::vec
   return lanes;
 }
 
-result<int> provisioning_jobs::run_pending() {
+result<std::vector<domain::request_record>> provisioning_jobs::next_batch() {
+  std::vector<domain::request_record> batch;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(p, tx.assignments().pending_requests(200));
+    batch = std::move(p);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return batch;
+}
+
+result<int> provisioning_jobs::run_batch(const std::vector<domain::request_record>& batch) {
+  auto lanes = lanes_of(batch);
   std::atomic<int> done = 0;
-  while (true) {
-    std::vector<domain::request_record> batch;
-    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-      TRY(p, tx.assignments().pending_requests(200));
-      batch = std::move(p);
-      return {};
-    });
-    if (!r) return std::unexpected(r.error());
-    if (batch.empty()) return done.load();
-    auto lanes = lanes_of(batch);
-    std::atomic<std::size_t> next_lane = 0;
-    std::mutex failed_mu;
-    std::optional<error> failed;
-    // Each runner takes the next lane and runs its requests one after the other; a lane stops
-    // at its first error (the rest of it stays IN_PROGRESS for the next round).
-    auto runner = [&] {
-      for (std::size_t l = next_lane++; l < lanes.size(); l = next_lane++) {
-        for (std::size_t i : lanes[l]) {
-          if (stopping()) return;
-          if (auto one = run_one(batch[i]); !one) {
-            std::lock_guard lock(failed_mu);
-            if (!failed) failed = one.error();
-            break;
-          }
-          ++done;
+  std::atomic<std::size_t> next_lane = 0;
+  std::mutex failed_mu;
+  std::optional<error> failed;
+  // Each runner takes the next lane and runs its requests one after the other; a lane stops at
+  // its first error (the rest of it stays IN_PROGRESS for the next round).
+  auto runner = [&] {
+    for (std::size_t l = next_lane++; l < lanes.size(); l = next_lane++) {
+      for (std::size_t i : lanes[l]) {
+        if (stopping()) return;
+        if (auto one = run_one(batch[i]); !one) {
+          std::lock_guard lock(failed_mu);
+          if (!failed) failed = one.error();
+          break;
         }
+        ++done;
       }
-    };
-    std::vector<std::thread> helpers;
-    const std::size_t extra = std::min<std::size_t>(static_cast<std::size_t>(parallelism_), lanes.size()) - 1;
-    for (std::size_t h = 0; h < extra; ++h) helpers.emplace_back(runner);
-    runner();
-    for (auto& t : helpers) t.join();
-    if (failed) return std::unexpected(*failed);
-    if (stopping()) return done.load();
+    }
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t runners = std::min<std::size_t>(static_cast<std::size_t>(parallelism_), lanes.size());
+  for (std::size_t h = 1; h < runners; ++h) helpers.emplace_back(runner);
+  runner();
+  for (auto& t : helpers) t.join();
+  if (failed) return std::unexpected(*failed);
+  return done.load();
+}
+
+result<int> provisioning_jobs::run_pending() {
+  int done = 0;
+  while (!stopping()) {
+    TRY(batch, next_batch());
+    if (batch.empty()) break;
+    TRY(n, run_batch(batch));
+    done += n;
   }
+  return done;
 }
 
 result<void> provisioning_jobs::run_one(const domain::request_record& r) {

@@ -51,6 +51,10 @@ class provisioning_jobs {
     bool ok = true;
     std::string reason;
   };
+  // The pending requests, oldest first (at most 200).
+  result<std::vector<domain::request_record>> next_batch();
+  // Runs a batch in its lanes, up to parallelism_ at once; how many finished.
+  result<int> run_batch(const std::vector<domain::request_record>& batch);
   result<void> run_one(const domain::request_record& r);
   result<void> run_create(const domain::request_record& r);
   result<void> run_delete(const domain::request_record& r);
