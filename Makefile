@@ -49,7 +49,7 @@ build-unit: build
 
 FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token saml_response
 configure-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
+	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
 
 build-asan: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
