@@ -93,25 +93,38 @@ TEST(password_hash, agrees_with_the_shared_libsodium_both_ways) {
   EXPECT_FALSE(needs_rehash(*ours, cheap));
 }
 
-// Issue 18 item 6: one work area per thread, mapped once; a later hash on the same thread does
-// not map (and fault in) a fresh region. A fresh mapping of 8 MiB is 2,048 page faults.
-TEST(password_hash, reuses_the_threads_work_area) {
-  std::thread([] {
-    EXPECT_EQ(argon2_work_area_bytes(), 0u);
-    auto h = hash_password("Reuse-Me-1", cheap);
-    ASSERT_TRUE(h);
-    EXPECT_EQ(argon2_work_area_bytes(), 8192u * 1024);
+// Issue 18 item 6: work areas are mapped once and reused by whichever thread hashes next; a
+// later hash does not map (and fault in) a fresh region. A fresh mapping of 8 MiB is 2,048 page
+// faults.
+TEST(password_hash, reuses_work_areas_across_threads) {
+  set_argon2_work_areas_kept(2);
+  auto h = hash_password("Reuse-Me-1", cheap);  // leaves one idle area of 8 MiB behind
+  ASSERT_TRUE(h);
+  EXPECT_GE(argon2_work_areas_idle(), 1u);
+  std::thread([&] {
     const long before = thread_minor_faults();
     EXPECT_TRUE(verify_password(*h, "Reuse-Me-1"));
     EXPECT_FALSE(verify_password(*h, "Reuse-Me-2"));
     EXPECT_LT(thread_minor_faults() - before, 256) << "two hashes faulted in a new work area";
-    // A larger cost grows the area once; the smaller one then fits in it.
-    auto big = hash_password("Reuse-Me-1", argon2_cost{16384, 1});
-    ASSERT_TRUE(big);
-    EXPECT_EQ(argon2_work_area_bytes(), 16384u * 1024);
-    EXPECT_TRUE(verify_password(*h, "Reuse-Me-1"));
-    EXPECT_TRUE(verify_password(*big, "Reuse-Me-1"));
   }).join();
+  // A larger cost maps a larger area (and lets a smaller one go); both costs then fit in it.
+  auto big = hash_password("Reuse-Me-1", argon2_cost{16384, 1});
+  ASSERT_TRUE(big);
+  EXPECT_TRUE(verify_password(*h, "Reuse-Me-1"));
+  EXPECT_TRUE(verify_password(*big, "Reuse-Me-1"));
+  EXPECT_LE(argon2_work_areas_idle(), 2u);
+}
+
+// With no room in the pool each hash maps its area and gives it back: nothing stays.
+TEST(password_hash, a_full_pool_keeps_no_more_areas) {
+  set_argon2_work_areas_kept(0);
+  EXPECT_EQ(argon2_work_areas_idle(), 0u);
+  auto h = hash_password("Passing-1", cheap);
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(verify_password(*h, "Passing-1"));
+  EXPECT_FALSE(verify_password(*h, "Passing-2"));
+  EXPECT_EQ(argon2_work_areas_idle(), 0u);
+  set_argon2_work_areas_kept(2);
 }
 
 }  // namespace atrium::crypto

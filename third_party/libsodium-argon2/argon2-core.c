@@ -93,7 +93,7 @@ allocate_memory(block_region **region, uint32_t m_cost)
     }
     (*region)->base = (*region)->memory = NULL;
 
-    /* Atrium: the work area comes from the calling thread's reusable region
+    /* Atrium: the work area is an idle region from a small pool
      * (src/crypto/argon2_work_area.cpp) instead of a fresh mmap per hash. */
     base = atrium_argon2_work_area(memory_size);
     memcpy(&memory, &base, sizeof memory);
@@ -144,7 +144,7 @@ static void free_memory(block_region *region);
 static void
 free_memory(block_region *region)
 {
-    /* Atrium: the work area is wiped and stays with its thread for the next hash. */
+    /* Atrium: the work area goes back to the pool, wiped (or is unmapped). */
     if (region && region->base) {
         atrium_argon2_work_area_release(region->base, region->size);
     }
