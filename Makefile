@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale clean
 
 deps:
 	@./scripts/install-deps
@@ -131,6 +131,11 @@ bench-identitystore: build-bench
 
 bench-scim: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
+
+# Issue 18 item 7: a million users and 100,000 groups in SQLite (store size and idle memory per
+# 100,000 users, DescribeUser / SCIM filter / ListUsers paging at that size).
+bench-scale: build
+	/usr/bin/python3 bench/run_scale.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
