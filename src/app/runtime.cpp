@@ -46,7 +46,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->organization_ = wire_organization(c);
   rt->applications_ = wire_applications(c, *rt->sso_admin_);
   rt->idsource_ = wire_idsource(c);
-  rt->console_ = wire_console(c, rt->identity_->identity->users);
+  rt->console_ = wire_console(c, rt->identity_->identity->users, *rt->mail_->passwords);
   // The AWS JSON APIs: POST / with X-Amz-Target, the router's fallback.
   auto aws = std::make_unique<proto::aws::aws_door>(
       *c.auth, *c.throttle, *c.audited,
