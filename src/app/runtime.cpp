@@ -58,6 +58,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
                                          rt->console_->mfa_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
+  aws->set_org_source(rt->organization_->resources.get());
   c.routes.set_fallback(*aws);
   rt->readiness_ = std::make_unique<readiness_door>(*c.db);
   c.routes.add_exact("/readyz", *rt->readiness_, {"GET"});

@@ -17,6 +17,7 @@ import { act, Caller, consoleFrame, table } from './shell';
 function treeList(nodes: OrgNode[], selectable: boolean): HTMLUListElement {
   return h('ul', { class: 'org-tree' }, ...nodes.map((n) => h('li', {},
     h('span', { class: 'org-unit' }, `${n.kind === 'ROOT' ? 'Root' : 'OU'}: ${n.name} `, h('span', { class: 'hint' }, n.id)),
+    n.denied ? h('p', { class: 'hint' }, 'Your policies do not allow listing this unit.') : null,
     h('ul', {}, ...n.accounts.map((a) => h('li', { class: 'org-account' },
       selectable ? h('input', { type: 'checkbox', id: `acct-${a.Id}`, name: 'account', value: a.Id }) : null,
       selectable ? h('label', { for: `acct-${a.Id}` }, `${a.Name ?? a.Id} (${a.Id})`) : `${a.Name ?? a.Id} (${a.Id}) `,

@@ -3,7 +3,7 @@
 // list, names of permission sets and principals, and the polling of an sso-admin request's
 // status (the guide: "assignment status while it provisions").
 
-import { call } from './capi';
+import { call, ConsoleError } from './capi';
 
 export const ORG = 'AWSOrganizationsV20161128';
 export const SSO = 'SWBExternalService';
@@ -11,7 +11,9 @@ export const IDS = 'AWSIdentityStore';
 
 export interface Account { Id: string; Name?: string; Email?: string; Status?: string }
 export interface Unit { Id: string; Name?: string }
-export interface OrgNode { id: string; name: string; kind: 'ROOT' | 'OU'; units: OrgNode[]; accounts: Account[] }
+// `denied`: the administrator's policies do not allow listing this parent (a delegated
+// administrator of another OU); its accounts are not shown.
+export interface OrgNode { id: string; name: string; kind: 'ROOT' | 'OU'; units: OrgNode[]; accounts: Account[]; denied?: string }
 
 // Every page of a list operation (NextToken), at most `limit` items: the console's lists are
 // short (accounts of an OU, permission sets of the instance).
@@ -27,11 +29,17 @@ export async function all<T>(target: string, body: Record<string, unknown>, key:
 }
 
 async function node(id: string, name: string, kind: 'ROOT' | 'OU'): Promise<OrgNode> {
+  let denied: string | undefined;
+  const allowed = <T>(p: Promise<T[]>) => p.catch((err: unknown) => {
+    if (!(err instanceof ConsoleError && err.type === 'AccessDeniedException')) throw err;
+    denied = err.message;
+    return [] as T[];
+  });
   const [units, accounts] = await Promise.all([
-    all<Unit>(`${ORG}.ListOrganizationalUnitsForParent`, { ParentId: id }, 'OrganizationalUnits'),
-    all<Account>(`${ORG}.ListAccountsForParent`, { ParentId: id }, 'Accounts'),
+    allowed(all<Unit>(`${ORG}.ListOrganizationalUnitsForParent`, { ParentId: id }, 'OrganizationalUnits')),
+    allowed(all<Account>(`${ORG}.ListAccountsForParent`, { ParentId: id }, 'Accounts')),
   ]);
-  return { id, name, kind, accounts, units: await Promise.all(units.map((u) => node(u.Id, u.Name ?? u.Id, 'OU'))) };
+  return { id, name, kind, accounts, denied, units: await Promise.all(units.map((u) => node(u.Id, u.Name ?? u.Id, 'OU'))) };
 }
 
 export async function orgTree(): Promise<OrgNode[]> {
