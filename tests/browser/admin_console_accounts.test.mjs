@@ -71,7 +71,7 @@ describe('admin console: accounts, permission sets, users, settings', { skip: sk
       await page.waitForURL('**/portal/console/permission-sets/new');
       await assertLabelled(page);
       // The guide: "Use an existing job function policy", then Create.
-      await page.getByLabel('Job function policy').selectOption('ViewOnlyAccess');
+      await page.getByLabel('Job function policy', { exact: true }).selectOption('ViewOnlyAccess');
       assert.equal(await page.getByLabel('Permission set name').inputValue(), 'ViewOnlyAccess');
       await page.getByLabel('Session duration').selectOption('PT4H');
       await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -117,7 +117,7 @@ describe('admin console: accounts, permission sets, users, settings', { skip: sk
       // The account's page lists the assignment; the permission set shows the account provisioned.
       await page.getByRole('link', { name: 'Details of development' }).click();
       await page.getByRole('heading', { level: 1, name: 'AWS account development' }).waitFor();
-      await page.getByRole('cell', { name: 'Auditors' }).waitFor();
+      await page.getByRole('cell', { name: 'Auditors', exact: true }).waitFor();
       await shot(page, 'account');
       await page.goto(`/portal/console/permission-set?arn=${encodeURIComponent(arns[0])}`);
       await page.getByRole('cell', { name: 'Provisioned, current' }).waitFor();
@@ -162,7 +162,7 @@ describe('admin console: accounts, permission sets, users, settings', { skip: sk
 
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { level: 2, name: 'Attributes for access control' }).waitFor();
-      await page.getByLabel('Attributes').fill('CostCenter = ${path:enterprise.costCenter}');
+      await page.getByLabel('Attributes', { exact: true }).fill('CostCenter = ${path:enterprise.costCenter}');
       await page.getByRole('button', { name: 'Enable attributes for access control' }).click();
       await page.getByText('Attributes for access control saved.').waitFor();
       const abac = await server.awsJson('sso', 'SWBExternalService.DescribeInstanceAccessControlAttributeConfiguration', { InstanceArn: instance });
@@ -217,7 +217,7 @@ describe('admin console: accounts, permission sets, users, settings', { skip: sk
       await page.getByRole('button', { name: 'Assign' }).click();
       await page.getByText('All 1 assignments provisioned.').waitFor();
       await page.goto(`/portal/console/account?id=${DEV}`);
-      await page.getByRole('cell', { name: 'dana' }).waitFor();
+      await page.getByRole('cell', { name: 'dana', exact: true }).waitFor();
       // The other OU's account by its address: refused, with the key's words.
       await page.goto(`/portal/console/account?id=${PROD}`);
       await page.getByText(/AccessDeniedException: .* organizations:DescribeAccount on resource: arn:aws:organizations::\d{12}:account\/o-\w+\/222222222222/).waitFor();
