@@ -31,6 +31,7 @@ import threading
 import time
 
 REGION = "us-east-1"
+ADMIN = "user000000"
 
 
 class Client:
@@ -62,8 +63,15 @@ class Client:
         return self.post("/", payload, headers)
 
     def post(self, path, payload, headers):
-        self.conn.request("POST", path, body=payload, headers=headers)
-        r = self.conn.getresponse()
+        try:
+            self.conn.request("POST", path, body=payload, headers=headers)
+            r = self.conn.getresponse()
+        except (OSError, http.client.HTTPException):
+            # The server closes keep-alive connections idle too long (the seeding phase): reconnect once.
+            self.conn.close()
+            self.conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=60)
+            self.conn.request("POST", path, body=payload, headers=headers)
+            r = self.conn.getresponse()
         data = r.read()
         if r.status != 200:
             raise RuntimeError(f"{headers.get('x-amz-target') or headers.get('X-Amz-Target')}: {r.status} {data[:300]!r}")
@@ -74,6 +82,7 @@ def start(binary, data):
     key = json.loads(subprocess.run([binary, "admin", "create-access-key", "--json", "--data-dir", data],
                                     check=True, capture_output=True, text=True).stdout)
     port_file = pathlib.Path(data) / "port"
+    port_file.unlink(missing_ok=True)  # a kept data directory has the last run's
     proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--set", "server.port=0", "--set", "server.tls=true",
                              "--set", f"port_file={port_file}", "--set", "throttle.default_rate=100000000",
                              "--set", "throttle.default_burst=100000000", "--set", "log_level=warn"],
@@ -130,13 +139,11 @@ def console_session(port, binary, data, key, store):
     """An administrator's portal session (password sign-in, MFA off) and its CSRF token."""
     subprocess.run([binary, "admin", "mfa", "settings", "--mode", "disabled", "--data-dir", data], check=True,
                    capture_output=True)
-    c = Client(port, key)
-    c.call("identitystore", "AWSIdentityStore.CreateUser", {"IdentityStoreId": store, "UserName": "benchadmin",
-                                                           "DisplayName": "Bench admin", "Name": {"GivenName": "B", "FamilyName": "A"}})
-    otp = json.loads(subprocess.run([binary, "admin", "user", "reset-password", "--user", "benchadmin", "--one-time-password",
+    # One of the seeded users is the administrator (the store's quota is 100,000 users).
+    otp = json.loads(subprocess.run([binary, "admin", "user", "reset-password", "--user", ADMIN, "--one-time-password",
                                      "--json", "--data-dir", data], check=True, capture_output=True, text=True).stdout)["OneTimePassword"]
-    subprocess.run([binary, "admin", "console-access", "grant", "--user", "benchadmin", "--policy", "AdministratorAccess",
-                    "--data-dir", data], check=True, capture_output=True)
+    subprocess.run([binary, "admin", "console-access", "grant", "--user", ADMIN, "--policy", "AdministratorAccess",
+                    "--data-dir", data], check=False, capture_output=True)  # a kept directory has it already
     conn = http.client.HTTPSConnection("127.0.0.1", port, context=ssl._create_unverified_context(), timeout=60)
     cookies = {}
 
@@ -175,6 +182,7 @@ def main():
             print(f"seeding {a.users:,} users through CreateUser (8 threads)...", flush=True)
             s = seed(port, key, store, a.users)
             print(f"seeded {a.users:,} users in {s:.1f} s ({a.users / s:,.0f}/s)")
+        c = Client(port, key)  # a fresh connection for the timed calls
         rows = []
         rows.append(("ListUsers, first page (25)",) + timed(lambda: c.call(
             "identitystore", "AWSIdentityStore.ListUsers", {"IdentityStoreId": store, "MaxResults": 25}), a.samples))
@@ -196,7 +204,7 @@ def main():
             a.samples))
         req, otp, _ = console_session(port, a.atrium, data, key, store)
         # The portal's sign-in: start, the one-time password, then the new password it asks for.
-        st, w = req("POST", "/portal/api/signin/start", {"userName": "benchadmin"})
+        st, w = req("POST", "/portal/api/signin/start", {"userName": ADMIN})
         st, step = req("POST", "/portal/api/signin/password", {"workflowId": w.get("workflowId"), "password": otp})
         if step.get("next") == "new-password":
             st, step = req("POST", "/portal/api/signin/new-password", {"workflowId": w.get("workflowId"),
