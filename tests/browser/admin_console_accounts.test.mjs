@@ -241,4 +241,34 @@ describe('admin console: accounts, permission sets, users, settings', { skip: sk
       await context.close();
     }
   });
+  test('a custom SAML application: added with its ACS URL and entity ID, its certificate, a group assigned', async () => {
+    const context = await newContext(browser, server);
+    try {
+      const page = await administrator(context, 'appadmin', 'AdministratorAccess');
+      await page.goto('/portal/console/applications');
+      await page.getByRole('heading', { level: 2, name: 'Add application' }).waitFor();
+      await assertLabelled(page);
+      await page.getByLabel('Application type').selectOption({ label: 'Custom SAML 2.0 application' });
+      await page.getByLabel('Display name').fill('Wiki');
+      await page.getByLabel('Application SAML audience (entity ID)').fill('https://wiki.example.com/saml');
+      await page.getByLabel('Application ACS URL').fill('https://wiki.example.com/saml/acs');
+      await page.getByRole('button', { name: 'Submit' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Application Wiki' }).waitFor();
+      await page.getByRole('cell', { name: 'Valid', exact: true }).waitFor();
+      await page.getByLabel('User name or group name').fill('Auditors');
+      await page.getByRole('button', { name: 'Assign', exact: true }).click();
+      await page.getByRole('cell', { name: 'Auditors', exact: true }).waitFor();
+      await shot(page, 'application');
+      const apps = (await server.awsJson('sso', 'SWBExternalService.ListApplications', { InstanceArn: instance })).Applications;
+      const wiki = apps.find((a) => a.Name === 'Wiki');
+      assert.ok(wiki, 'the application exists');
+      const inst = (await server.awsJson('sso', 'AtriumAdmin.GetApplicationInstance', { ApplicationArn: wiki.ApplicationArn })).ApplicationInstance;
+      assert.equal(inst.ServiceProviderConfig.EntityId, 'https://wiki.example.com/saml');
+      const assigned = await server.awsJson('sso', 'SWBExternalService.ListApplicationAssignments', { ApplicationArn: wiki.ApplicationArn });
+      assert.deepEqual(assigned.ApplicationAssignments.map((a) => a.PrincipalType), ['GROUP']);
+      assertNoProblems(context);
+    } finally {
+      await context.close();
+    }
+  });
 });

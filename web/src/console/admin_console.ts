@@ -10,3 +10,4 @@ export { settingsPage } from './settings';
 export { auditPage } from './audit';
 export { accountPage, accountsPage } from './accounts';
 export { newPermissionSetPage, permissionSetPage, permissionSetsPage } from './permission_sets';
+export { applicationPage, applicationsPage } from './applications';

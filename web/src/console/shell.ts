@@ -24,7 +24,7 @@ export const ACTIONS = [
   'sso:ListPermissionSets', 'sso:CreatePermissionSet', 'sso:UpdatePermissionSet', 'sso:ProvisionPermissionSet',
   'sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment', 'sso:ListAccountAssignmentsForPrincipal',
   'sso:DescribeInstanceAccessControlAttributeConfiguration', 'sso:CreateInstanceAccessControlAttributeConfiguration',
-  'sso:DeleteConfiguration',
+  'sso:DeleteConfiguration', 'sso:ListApplications', 'sso:CreateApplication', 'sso:CreateApplicationAssignment',
 ] as const;
 
 export type Action = typeof ACTIONS[number];
@@ -51,6 +51,7 @@ const PAGES: { href: string; text: string; needs: Action }[] = [
   { href: '/portal/console/groups', text: 'Groups', needs: 'identitystore:ListGroups' },
   { href: '/portal/console/accounts', text: 'AWS accounts', needs: 'organizations:ListRoots' },
   { href: '/portal/console/permission-sets', text: 'Permission sets', needs: 'sso:ListPermissionSets' },
+  { href: '/portal/console/applications', text: 'Applications', needs: 'sso:ListApplications' },
   { href: '/portal/console/settings', text: 'Settings', needs: 'sso-directory:DescribeAutomaticProvisioning' },
   { href: '/portal/console/audit', text: 'Audit', needs: 'cloudtrail:LookupEvents' },
 ];
