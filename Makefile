@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
 
 deps:
 	@./scripts/install-deps
@@ -49,7 +49,7 @@ build-unit: build
 
 FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token saml_response
 configure-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
+	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
 
 build-asan: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
@@ -125,6 +125,10 @@ bench: build-bench bench-deps
 
 bench-deps:
 	@./scripts/install-deps --bench
+
+# The admin console's user list over 100,000 users (docs/PERFORMANCE.md "Admin console").
+bench-console: build
+	/usr/bin/python3 bench/console_users.py --atrium $(CURDIR)/$(BUILD)/atrium $(CONSOLE_BENCH_FLAGS)
 
 bench-identitystore: build-bench
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
