@@ -2,6 +2,11 @@
 #include "base/json_text.hpp"
 #include "base/try.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 namespace atrium::service {
@@ -37,8 +42,13 @@ call_context job_context(const domain::request_record& r) {
 }  // namespace
 
 provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
-                                     assignment_lookups lookups, domain::role_naming naming)
-    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)) {}
+                                     assignment_lookups lookups, domain::role_naming naming, int parallelism)
+    : store_(store),
+      clock_(clk),
+      provisioner_(prov),
+      lookups_(std::move(lookups)),
+      naming_(std::move(naming)),
+      parallelism_(parallelism < 1 ? 1 : parallelism) {}
 
 provisioning_jobs::~provisioning_jobs() { stop(); }
 
@@ -74,26 +84,81 @@ void provisioning_jobs::loop(std::chrono::milliseconds poll) {
   }
 }
 
+bool provisioning_jobs::stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+std::vector<std::vector<std::size_t>> provisioning_jobs::lanes_of(const std::vector<domain::request_record>& batch) {
+  // A ProvisionPermissionSet of every provisioned account touches all of the permission set's
+  // roles: the whole permission set is one lane in this batch.
+  std::set<std::string> whole;
+  for (const auto& r : batch)
+    if (r.kind == domain::request_kind::provision_permission_set && r.target_type != "AWS_ACCOUNT")
+      whole.insert(r.permission_set_arn);
+  std::map<std::string, std::size_t> lane_of_key;
+  std::vector<std::vector<std::size_t>> lanes;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& r = batch[i];
+    std::string key = whole.contains(r.permission_set_arn) ? r.permission_set_arn
+                                                            : r.account_id + "\n" + r.permission_set_arn;
+    auto [it, fresh] = lane_of_key.try_emplace(key, lanes.size());
+    if (fresh) lanes.emplace_back();
+    lanes[it->second].push_back(i);
+  }
+  return lanes;
+}
+
+result<std::vector<domain::request_record>> provisioning_jobs::next_batch() {
+  std::vector<domain::request_record> batch;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(p, tx.assignments().pending_requests(200));
+    batch = std::move(p);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return batch;
+}
+
+result<int> provisioning_jobs::run_batch(const std::vector<domain::request_record>& batch) {
+  auto lanes = lanes_of(batch);
+  std::atomic<int> done = 0;
+  std::atomic<std::size_t> next_lane = 0;
+  std::mutex failed_mu;
+  std::optional<error> failed;
+  // Each runner takes the next lane and runs its requests one after the other; a lane stops at
+  // its first error (the rest of it stays IN_PROGRESS for the next round).
+  auto runner = [&] {
+    for (std::size_t l = next_lane++; l < lanes.size(); l = next_lane++) {
+      for (std::size_t i : lanes[l]) {
+        if (stopping()) return;
+        if (auto one = run_one(batch[i]); !one) {
+          std::lock_guard lock(failed_mu);
+          if (!failed) failed = one.error();
+          break;
+        }
+        ++done;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t runners = std::min<std::size_t>(static_cast<std::size_t>(parallelism_), lanes.size());
+  for (std::size_t h = 1; h < runners; ++h) helpers.emplace_back(runner);
+  runner();
+  for (auto& t : helpers) t.join();
+  if (failed) return std::unexpected(*failed);
+  return done.load();
+}
+
 result<int> provisioning_jobs::run_pending() {
   int done = 0;
-  while (true) {
-    std::vector<domain::request_record> batch;
-    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-      TRY(p, tx.assignments().pending_requests(50));
-      batch = std::move(p);
-      return {};
-    });
-    if (!r) return std::unexpected(r.error());
-    if (batch.empty()) return done;
-    for (const auto& req : batch) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopping_) return done;
-      }
-      if (auto one = run_one(req); !one) return std::unexpected(one.error());
-      ++done;
-    }
+  while (!stopping()) {
+    TRY(batch, next_batch());
+    if (batch.empty()) break;
+    TRY(n, run_batch(batch));
+    done += n;
   }
+  return done;
 }
 
 result<void> provisioning_jobs::run_one(const domain::request_record& r) {
