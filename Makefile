@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
 
 deps:
 	@./scripts/install-deps
@@ -125,6 +125,10 @@ bench: build-bench bench-deps
 
 bench-deps:
 	@./scripts/install-deps --bench
+
+# The admin console's user list over 100,000 users (docs/PERFORMANCE.md "Admin console").
+bench-console: build
+	/usr/bin/python3 bench/console_users.py --atrium $(CURDIR)/$(BUILD)/atrium $(CONSOLE_BENCH_FLAGS)
 
 bench-identitystore: build-bench
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
