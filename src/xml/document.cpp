@@ -112,4 +112,13 @@ std::string document::to_string() const {
   return out;
 }
 
+std::string document::root_to_string() const {
+  xmlNode* r = root();
+  if (!r) return {};
+  std::unique_ptr<xmlBuffer, decltype(&xmlBufferFree)> buf(xmlBufferCreate(), xmlBufferFree);
+  if (!buf || xmlNodeDump(buf.get(), doc_, r, 0, 0) < 0) return {};
+  return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf.get())),
+                     static_cast<std::size_t>(xmlBufferLength(buf.get())));
+}
+
 }  // namespace atrium::xml

@@ -28,6 +28,9 @@ class document {
   // Parses untrusted bytes. Errors are errc::validation with libxml2's first messages.
   static result<document> parse(std::string_view bytes, const parse_limits& limits = {});
 
+  // Takes ownership of a document built in memory (not parsed: nothing untrusted in it).
+  static document adopt(xmlDoc* doc) { return document(doc); }
+
   document(document&& other) noexcept;
   document& operator=(document&& other) noexcept;
   document(const document&) = delete;
@@ -38,6 +41,8 @@ class document {
   xmlNode* root() const;
   // The document as text (UTF-8, with an XML declaration). Signed content is written as held.
   std::string to_string() const;
+  // The root element alone as text, without the XML declaration.
+  std::string root_to_string() const;
 
  private:
   explicit document(xmlDoc* doc) : doc_(doc) {}

@@ -4,6 +4,7 @@
 
 #include "base/strings.hpp"
 #include "xml/saml_time.hpp"
+#include "saml_response_text_oracle.hpp"
 #include "xml_test_support.hpp"
 
 namespace atrium::xml {
@@ -153,6 +154,53 @@ TEST(SamlResponse, UnsignedAssertionInsideUnsignedResponseIsRefused) {
   auto r = validate_text(xml);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("Neither"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace atrium::xml
+
+namespace atrium::xml {
+namespace {
+
+using namespace testing;
+
+// Values that exercise every escaping rule of text and attributes, an empty attribute value
+// (written <x/>, with no text node), and the optional parts left out.
+std::vector<response_values> byte_identity_cases() {
+  std::vector<response_values> out{sample_values()};
+  auto v = sample_values();
+  v.name_id = "a&b<c>d\"e'f\tg\nh\ri ü";
+  v.issuer = "https://idp.example/a?b=1&c='2'";
+  v.attributes.push_back({"tabs\tand\nlines\r&<>\"'", "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+                          {"", " spaced ", "x\r\ny", "]]>", "€ \xF0\x9F\x98\x80"}});
+  out.push_back(v);
+  v = sample_values();
+  v.in_response_to.reset();
+  v.session_not_on_or_after.reset();
+  v.attributes.clear();
+  out.push_back(v);
+  return out;
+}
+
+TEST(SamlResponse, TreeBuilderSignsTheSameBytesAsTextThenParse) {
+  for (const auto& v : byte_identity_cases())
+    for (auto target : {sign_target::assertion, sign_target::response, sign_target::both}) {
+      seeded_random a(7), b(7);
+      auto built = build_response(v, a, idp_signer(), target);
+      ASSERT_TRUE(built) << built.error().message;
+      EXPECT_EQ(*built, oracle::signed_response_text(v, b, idp_signer(), target));
+    }
+}
+
+TEST(SamlResponse, UnsignedTreeIsTheOraclesDocument) {
+  for (const auto& v : byte_identity_cases()) {
+    seeded_random a(9), b(9);
+    auto built = build_response_xml(v, a);
+    ASSERT_TRUE(built) << built.error().message;
+    auto parsed = document::parse(oracle::response_text(v, b));
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(*built, parsed->root_to_string());
+  }
 }
 
 }  // namespace

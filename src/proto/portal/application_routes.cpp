@@ -26,10 +26,31 @@ response saml_refusal(const error& e) {
   }
 }
 
-json post_json(const service::saml_post& p) {
-  json j = {{"acsUrl", p.acs_url}, {"samlResponse", p.saml_response}};
-  if (p.relay_state) j["relayState"] = *p.relay_state;
-  return j;
+std::string quoted_json(std::string_view s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// {"applicationName":…,"post":{"acsUrl":…,"relayState":…,"samlResponse":…},"redirect":…}, the
+// members in the order json_answer writes them. The Response's base64 (~12 KB with both
+// signatures) is appended as it is instead of being copied into a json value and escaped
+// character by character: base64 needs no JSON escaping (RFC 8259 §7).
+response federate_answer(const std::string& application_name, const service::saml_post* post,
+                         const std::optional<std::string>& redirect) {
+  std::string body;
+  body.reserve(256 + (post ? post->saml_response.size() : 0));
+  body += "{\"applicationName\":" + quoted_json(application_name);
+  if (post) {
+    body += ",\"post\":{\"acsUrl\":" + quoted_json(post->acs_url);
+    if (post->relay_state) body += ",\"relayState\":" + quoted_json(*post->relay_state);
+    body += ",\"samlResponse\":\"";
+    body += post->saml_response;
+    body += "\"}";
+  }
+  if (redirect) body += ",\"redirect\":" + quoted_json(*redirect);
+  body += '}';
+  response r;
+  r.body = std::move(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.operation = "portal.Federate";
+  return r;
 }
 
 std::string icon_url_of(const domain::application& a) {
@@ -65,9 +86,7 @@ result<response> portal_door::applications_route(call& c, std::string_view rest)
     TRY(handle, text_field(c.body, "request", max_handle));
     auto post = svc_.saml->answer(ctx, who, handle);
     if (!post) return saml_refusal(post.error());
-    auto r = json_answer({{"post", post_json(*post)}, {"applicationName", post->application_name}});
-    r.operation = "portal.Federate";
-    return r;
+    return federate_answer(post->application_name, &*post, std::nullopt);
   }
   constexpr std::string_view prefix = "applications/", suffix = "/launch";
   if (rest.starts_with(prefix) && rest.ends_with(suffix)) {
@@ -75,12 +94,8 @@ result<response> portal_door::applications_route(call& c, std::string_view rest)
     if (!domain::is_application_id(id)) return error_answer(404, "NotFound", "No such application.");
     auto launched = svc_.saml->launch(ctx, who, id);
     if (!launched) return saml_refusal(launched.error());
-    json j = {{"applicationName", launched->application_name}};
-    if (launched->redirect_url) j["redirect"] = *launched->redirect_url;
-    if (launched->post) j["post"] = post_json(*launched->post);
-    auto r = json_answer(j);
-    r.operation = "portal.Federate";
-    return r;
+    return federate_answer(launched->application_name, launched->post ? &*launched->post : nullptr,
+                           launched->redirect_url);
   }
   return error_answer(404, "NotFound", "No such portal API.");
 }

@@ -53,7 +53,9 @@ const char* to_string(certificate_health h) {
 result<std::shared_ptr<const xml::signer>> signer_cache::signer_for(const store::application_certificate_record& c) {
   {
     std::lock_guard lock(mu_);
-    if (auto it = by_id_.find(c.id); it != by_id_.end()) return it->second;
+    if (auto it = by_application_.find(c.application_id);
+        it != by_application_.end() && it->second.certificate_id == c.id && it->second.fingerprint == c.sha256_fingerprint)
+      return it->second.signer;
   }
   auto key = box_.open(c.sealed_key);
   if (!key) return std::unexpected(key.error());
@@ -61,7 +63,19 @@ result<std::shared_ptr<const xml::signer>> signer_cache::signer_for(const store:
   if (!s) return std::unexpected(s.error());
   auto made = std::make_shared<const xml::signer>(std::move(*s));
   std::lock_guard lock(mu_);
-  return by_id_.emplace(c.id, std::move(made)).first->second;
+  by_application_[c.application_id] = entry{c.id, c.sha256_fingerprint, made};
+  ++builds_;
+  return made;
+}
+
+int signer_cache::builds() const {
+  std::lock_guard lock(mu_);
+  return builds_;
+}
+
+std::size_t signer_cache::size() const {
+  std::lock_guard lock(mu_);
+  return by_application_.size();
 }
 
 }  // namespace atrium::service

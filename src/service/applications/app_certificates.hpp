@@ -3,9 +3,8 @@
 // application gets one when it is added; rotation is "Generate new certificate", "Set as
 // active", "Delete" of the inactive one; at most two per application; RSA with SHA-256
 // signatures. Private keys are sealed with the master key (crypto::secret_box) before they are
-// stored and opened only to make a signer, which is kept in memory per certificate (a
-// certificate never changes once made, so the cache cannot go stale; a deleted or inactive
-// certificate is simply no longer asked for).
+// stored and opened only to make a signer, which is kept in memory per application for its
+// active certificate (see signer_cache).
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -41,16 +40,33 @@ enum class certificate_health { valid, expiring, expired };  // green, yellow (<
 certificate_health health_of(const store::application_certificate_record& c, sys_time now);
 const char* to_string(certificate_health h);  // VALID, EXPIRING_SOON, EXPIRED
 
+// The xml::signer of each application's active certificate: unsealing the key, parsing the PEM
+// key and certificate and checking that they match cost more than a signature, so they are done
+// once per certificate, not per Response. The caller reads the active certificate from the store
+// for every Response (as the launch does, in its read transaction) and passes it here; the
+// cached signer is used only when it was made from that very certificate (its id and SHA-256
+// fingerprint: a certificate never changes once made). So after "Set as active"
+// (UpdateApplicationInstanceActiveCertificate) on any node, every node signs its next Response
+// with the new key, and the old key leaves memory then (one entry per application).
 class signer_cache {
  public:
   explicit signer_cache(const crypto::secret_box& box) : box_(box) {}
-  // The signer of this certificate: made once from its sealed key.
+  // The signer of `c`, the active certificate of its application read from the store.
   result<std::shared_ptr<const xml::signer>> signer_for(const store::application_certificate_record& c);
+  // For tests: signers made so far, and applications with one in memory.
+  int builds() const;
+  std::size_t size() const;
 
  private:
+  struct entry {
+    std::string certificate_id;
+    std::string fingerprint;
+    std::shared_ptr<const xml::signer> signer;
+  };
   const crypto::secret_box& box_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const xml::signer>> by_id_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, entry> by_application_;
+  int builds_ = 0;
 };
 
 }  // namespace atrium::service

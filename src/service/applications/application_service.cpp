@@ -64,7 +64,17 @@ result<domain::application> load_application(store::transaction& tx, const std::
 
 result<bool> user_may_open(store::transaction& tx, const domain::application& a, const std::string& user_id) {
   if (!a.assignment_required) return true;
-  TRY(ids, principals_of_user(tx, user_id));
+  TRY(groups, effective_groups(tx, user_id));
+  std::vector<std::string> group_ids;
+  for (const auto& g : groups) group_ids.push_back(g.group_id);
+  return user_may_open(tx, a, user_id, group_ids);
+}
+
+result<bool> user_may_open(store::transaction& tx, const domain::application& a, const std::string& user_id,
+                           const std::vector<std::string>& group_ids) {
+  if (!a.assignment_required) return true;
+  std::vector<std::string> ids{user_id};
+  ids.insert(ids.end(), group_ids.begin(), group_ids.end());
   TRY(found, tx.applications().assignments_for(ids, a.id, {"", 1}));
   return !found.items.empty();
 }

@@ -130,5 +130,8 @@ result<domain::application> edit_application(audited_store& store, const call_co
 // True when the user may open the application: it requires no assignment, or the user or a
 // group the user is in (directly or nested) is assigned.
 result<bool> user_may_open(store::transaction& tx, const domain::application& a, const std::string& user_id);
+// The same with the user's effective groups already read (the IdP maps them to attributes too).
+result<bool> user_may_open(store::transaction& tx, const domain::application& a, const std::string& user_id,
+                           const std::vector<std::string>& group_ids);
 
 }  // namespace atrium::service

@@ -129,11 +129,12 @@ result<saml_idp_service::assertion_inputs> saml_idp_service::gather(store::trans
   TRY_VOID(usable(app));
   TRY(user, tx.users().get(u.user_id));
   if (!user || !user->active) return refused("The user is disabled or deleted; sign in again.");
-  TRY(may, user_may_open(tx, app, u.user_id));
-  if (!may) return fail(errc::access_denied, "You are not assigned to " + app.name + ". Ask your administrator for access.");
   TRY(groups, effective_groups(tx, u.user_id));
   std::vector<std::string> group_ids;
+  group_ids.reserve(groups.size());
   for (const auto& g : groups) group_ids.push_back(g.group_id);
+  TRY(may, user_may_open(tx, app, u.user_id, group_ids));
+  if (!may) return fail(errc::access_denied, "You are not assigned to " + app.name + ". Ask your administrator for access.");
   TRY(certs, tx.applications().certificates(app_id));
   auto active = std::find_if(certs.begin(), certs.end(), [](const auto& c) { return c.active; });
   if (active == certs.end()) return fail(errc::internal, "The application " + app.name + " has no active certificate.");

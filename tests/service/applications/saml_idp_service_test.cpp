@@ -301,6 +301,34 @@ TEST_F(saml_idp, force_authn_needs_a_session_newer_than_the_request) {
   EXPECT_TRUE(idp_->answer(op("Federate"), session_of(user_id, clk_.now()), begun->handle));
 }
 
+TEST_F(saml_idp, signer_is_made_once_per_active_certificate_and_follows_rotation_on_every_node) {
+  // A second node: its own signer cache and IdP service over the same store.
+  signer_cache other_cache(box_);
+  saml_idp_service other_node(*audited_, clk_, rnd_, other_cache, endpoints_);
+  for (int i = 0; i < 3; ++i) {
+    auto launched = idp_->launch(op("Federate"), alice(), app_.id);
+    ASSERT_TRUE(launched && launched->post);
+    ASSERT_TRUE(check(*launched->post, std::nullopt));
+  }
+  EXPECT_EQ(signers_->builds(), 1) << "the key is unsealed and parsed once, not per Response";
+  ASSERT_TRUE(other_node.launch(op("Federate"), alice(), app_.id));
+  EXPECT_EQ(other_cache.builds(), 1);
+  // Rotation through this node; the other node's next Response is signed with the new key.
+  auto fresh = settings_->create_certificate(op("CreateApplicationInstanceCertificate"), app_.id, {2048, 12});
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  ASSERT_TRUE(settings_->activate_certificate(op("UpdateApplicationInstanceActiveCertificate"), app_.id, fresh->id));
+  auto on_other = other_node.launch(op("Federate"), alice(), app_.id);
+  ASSERT_TRUE(on_other && on_other->post);
+  auto checked = check(*on_other->post, std::nullopt);  // trusts the new active certificate only
+  ASSERT_TRUE(checked) << checked.error().message;
+  EXPECT_EQ(other_cache.builds(), 2);
+  EXPECT_EQ(other_cache.size(), 1u) << "the old key left memory with the rotation";
+  auto here = idp_->launch(op("Federate"), alice(), app_.id);
+  ASSERT_TRUE(here && here->post);
+  EXPECT_TRUE(check(*here->post, std::nullopt));
+  EXPECT_EQ(signers_->builds(), 2);
+}
+
 TEST_F(saml_idp, certificate_rotation_as_the_guide_describes) {
   auto first = settings_->list_certificates(op("ListApplicationInstanceCertificates"), app_.id);
   ASSERT_TRUE(first);
