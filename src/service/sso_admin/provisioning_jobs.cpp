@@ -2,6 +2,7 @@
 #include "base/json_text.hpp"
 #include "base/try.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace atrium::service {
@@ -34,11 +35,55 @@ call_context job_context(const domain::request_record& r) {
   return ctx;
 }
 
+// Renews a claimed job's lease every third of its duration while the job runs, so that a long
+// job (many accounts, a slow IAM) is not taken over by another node; the lease lapses only when
+// this process dies or stops renewing.
+class lease_keeper {
+ public:
+  lease_keeper(store::database& db, const clock& clk, const job_lease& lease, std::string request_id)
+      : db_(db), clock_(clk), lease_(lease), id_(std::move(request_id)), thread_([this] { loop(); }) {}
+  ~lease_keeper() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  lease_keeper(const lease_keeper&) = delete;
+  lease_keeper& operator=(const lease_keeper&) = delete;
+
+ private:
+  void loop() {
+    auto every = std::max(lease_.duration / 3, std::chrono::milliseconds(100));
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, every, [this] { return done_; })) {
+      lock.unlock();
+      auto until = clock_.now() + lease_.duration;
+      (void)db_.write([&](store::transaction& tx) -> result<void> {
+        TRY(held, tx.assignments().renew_lease(id_, lease_.owner, until));
+        (void)held;
+        return {};
+      });
+      lock.lock();
+    }
+  }
+  store::database& db_;
+  const clock& clock_;
+  const job_lease& lease_;
+  std::string id_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
-                                     assignment_lookups lookups, domain::role_naming naming)
-    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)) {}
+                                     assignment_lookups lookups, domain::role_naming naming, job_lease lease)
+    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)),
+      lease_(std::move(lease)) {}
 
 provisioning_jobs::~provisioning_jobs() { stop(); }
 
@@ -77,22 +122,34 @@ void provisioning_jobs::loop(std::chrono::milliseconds poll) {
 result<int> provisioning_jobs::run_pending() {
   int done = 0;
   while (true) {
-    std::vector<domain::request_record> batch;
-    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-      TRY(p, tx.assignments().pending_requests(50));
-      batch = std::move(p);
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return done;
+    }
+    std::optional<domain::request_record> job;
+    auto now = clock_.now();
+    auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
+      TRY(c, tx.assignments().claim_request(lease_.owner, now, now + lease_.duration));
+      job = std::move(c);
       return {};
     });
     if (!r) return std::unexpected(r.error());
-    if (batch.empty()) return done;
-    for (const auto& req : batch) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopping_) return done;
-      }
-      if (auto one = run_one(req); !one) return std::unexpected(one.error());
-      ++done;
+    if (!job) return done;
+    result<void> one;
+    {
+      lease_keeper keep(store_.db(), clock_, lease_, job->request_id);
+      one = run_one(*job);
     }
+    if (!one) {
+      // Given back at once: this node (or another) tries it again at its next round.
+      (void)store_.db().write([&](store::transaction& tx) -> result<void> {
+        TRY(gave, tx.assignments().renew_lease(job->request_id, lease_.owner, from_epoch_millis(0)));
+        (void)gave;
+        return {};
+      });
+      return std::unexpected(one.error());
+    }
+    ++done;
   }
 }
 

@@ -2,10 +2,16 @@
 // The background worker of the asynchronous sso-admin requests (architecture guide, service/:
 // "background jobs (async assignments, provisioning) live here"). Jobs are the IN_PROGRESS rows
 // of assignment_requests, so nothing is lost on a crash: on start the worker resumes them. One
-// thread runs them in creation order, so that provisioner calls for the same role never race.
-// Every call to the provisioner is idempotent (account_provisioner.hpp), so a job repeated
-// after a crash is harmless.
+// thread per node runs them in creation order. Several nodes share the queue (issue 13 item 2):
+// a node claims a job with a lease (its id and an expiry, migration 0020; on PostgreSQL with
+// SELECT ... FOR UPDATE SKIP LOCKED), renews the lease while the job runs, and a job whose node
+// died is claimed by another node once the lease expired. Every call to the provisioner is
+// idempotent (account_provisioner.hpp), so a job repeated after a crash is harmless; two nodes
+// may run different jobs of the same role at once (the last write wins, as with two admins).
 #include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -14,13 +20,19 @@
 
 namespace atrium::service {
 
+// Who claims jobs and for how long (provisioner.job_lease_seconds).
+struct job_lease {
+  std::string owner = "local";  // this node's id: unique per process
+  std::chrono::milliseconds duration{60'000};
+};
+
 class provisioning_jobs {
  public:
   // `naming`: how roles are named in accounts (provisioner.role_name_prefix / role_path). A
   // permission set provisioned under another name is moved at its next provisioning: the role
   // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
   provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
-                    domain::role_naming naming = {});
+                    domain::role_naming naming = {}, job_lease lease = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
@@ -31,9 +43,10 @@ class provisioning_jobs {
   void stop();
   void notify();
 
-  // Runs every pending request once on the calling thread (the worker's loop body; tests call
-  // it directly). Returns how many finished (SUCCEEDED or FAILED); a request whose final write
-  // failed stays IN_PROGRESS and is tried again.
+  // Claims and runs pending requests one at a time on the calling thread until none is free
+  // (the worker's loop body; tests call it directly). Returns how many finished (SUCCEEDED or
+  // FAILED); a request whose final write failed stays IN_PROGRESS, its lease given back, and
+  // is tried again.
   result<int> run_pending();
 
  private:
@@ -60,6 +73,7 @@ class provisioning_jobs {
   account_provisioner& provisioner_;
   assignment_lookups lookups_;
   domain::role_naming naming_;
+  job_lease lease_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;
