@@ -134,42 +134,43 @@ TEST_P(assignment_repo_test, jobs_are_claimed_under_a_lease_and_taken_over_when_
       if (auto i = tx.assignments().insert_request(r); !i) return std::unexpected(i.error());
     return true;
   }));
-  auto claim = [&](const std::string& owner, int64_t now, int64_t until) {
-    return write_value(*db_, [&](transaction& tx) {
+  // The claimed request's id, "" when none was free, "error: ..." when the store failed.
+  auto claim = [&](const std::string& owner, int64_t now, int64_t until) -> std::string {
+    auto r = write_value(*db_, [&](transaction& tx) {
       return tx.assignments().claim_request(owner, from_epoch_millis(now), from_epoch_millis(until));
     });
+    if (!r) return "error: " + r.error().message;
+    return *r ? (*r)->request_id : std::string();
   };
-  auto first = claim("node-a", 1000, 4000);
+  auto first = write_value(*db_, [&](transaction& tx) {
+    return tx.assignments().claim_request("node-a", from_epoch_millis(1000), from_epoch_millis(4000));
+  });
   ASSERT_TRUE(first) << first.error().message;
   ASSERT_TRUE(first->has_value());
   EXPECT_EQ((*first)->request_id, "r1");
   EXPECT_EQ((*first)->kind, request_kind::create_assignment);
   EXPECT_EQ((*first)->principal_id, "p1");
-  auto second = claim("node-b", 1500, 4500);
-  ASSERT_TRUE(second && second->has_value());
-  EXPECT_EQ((*second)->request_id, "r2") << "r1 is node-a's while its lease lasts";
-  EXPECT_FALSE(claim("node-c", 2000, 5000)->has_value()) << "nothing free; r3 is finished";
+  EXPECT_EQ(claim("node-b", 1500, 4500), "r2") << "r1 is node-a's while its lease lasts";
+  EXPECT_EQ(claim("node-c", 2000, 5000), "") << "nothing free; r3 is finished";
 
   // node-a renews; node-b's lease lapses (its node died) and node-c takes r2 over.
-  auto renew = [&](const std::string& id, const std::string& owner, int64_t until) {
-    return write_value(*db_, [&](transaction& tx) { return tx.assignments().renew_lease(id, owner, from_epoch_millis(until)); });
+  auto renew = [&](const std::string& id, const std::string& owner, int64_t until) -> std::string {
+    auto r = write_value(*db_, [&](transaction& tx) { return tx.assignments().renew_lease(id, owner, from_epoch_millis(until)); });
+    if (!r) return "error: " + r.error().message;
+    return *r ? "renewed" : "not held";
   };
-  EXPECT_TRUE(*renew("r1", "node-a", 8000));
-  EXPECT_FALSE(*renew("r1", "node-b", 9000)) << "only the owner renews";
-  auto taken = claim("node-c", 5000, 8000);
-  ASSERT_TRUE(taken && taken->has_value());
-  EXPECT_EQ((*taken)->request_id, "r2");
-  EXPECT_FALSE(*renew("r2", "node-b", 9000)) << "node-b lost it";
+  EXPECT_EQ(renew("r1", "node-a", 8000), "renewed");
+  EXPECT_EQ(renew("r1", "node-b", 9000), "not held") << "only the owner renews";
+  EXPECT_EQ(claim("node-c", 5000, 8000), "r2");
+  EXPECT_EQ(renew("r2", "node-b", 9000), "not held") << "node-b lost it";
   EXPECT_EQ(raw_scalar("SELECT lease_owner FROM assignment_requests WHERE request_id = 'r2'"), "node-c");
 
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) {
     return tx.assignments().finish_request("r1", domain::request_status::succeeded, "");
   }));
-  EXPECT_FALSE(*renew("r1", "node-a", 9000)) << "a finished job has no lease to renew";
-  auto later = claim("node-d", 100'000, 110'000);
-  ASSERT_TRUE(later && later->has_value());
-  EXPECT_EQ((*later)->request_id, "r2") << "r1 finished; r2's lease lapsed again";
-  EXPECT_FALSE(claim("node-e", 100'000, 110'000)->has_value());
+  EXPECT_EQ(renew("r1", "node-a", 9000), "not held") << "a finished job has no lease to renew";
+  EXPECT_EQ(claim("node-d", 100'000, 110'000), "r2") << "r1 finished; r2's lease lapsed again";
+  EXPECT_EQ(claim("node-e", 100'000, 110'000), "");
 }
 
 TEST_P(assignment_repo_test, provisioned_state_and_in_use) {
