@@ -150,22 +150,23 @@ result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const s
 
 result<void> sign_in_service::save(workflow& w) {
   store::transient_record rec{workflow_kind, w.id, workflow_value(w, mfa_.box()), w.expires_at, 0};
-  bool moved = false;
+  // Set inside, applied after the commit: a PostgreSQL write may run its function again.
+  int64_t written = 0;
   auto now = clock_.now();
   auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
+    written = 0;
     if (w.version == 0) {
       TRY(v, tx.transient_state().put(rec, now));
-      w.version = v;
-      moved = true;
+      written = v;
       return {};
     }
     TRY(ok, tx.transient_state().update(rec, w.version, now));
-    moved = ok;
-    if (ok) ++w.version;
+    if (ok) written = w.version + 1;
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  if (!moved) return out_of_order();
+  if (written == 0) return out_of_order();
+  w.version = written;
   return {};
 }
 
