@@ -115,10 +115,10 @@ class Browser:
         h = {"Content-Type": "application/json"}
         if self.csrf:
             h["X-CSRF-Token"] = self.csrf
-        return self.s.post(self.url(path, node), data=json.dumps(body or {}), headers=h, timeout=30)
+        return self.s.post(self.url(path, node), data=json.dumps(body or {}), headers=h, timeout=30, verify=False)
 
     def get(self, path, node=None):
-        return self.s.get(self.url(path, node), timeout=30)
+        return self.s.get(self.url(path, node), timeout=30, verify=False)
 
     def step(self, step, body, node=None, expect=200):
         r = self.post("/portal/api/signin/" + step, body, node)
@@ -176,7 +176,7 @@ def test_totp_enrollment_begun_on_a_is_confirmed_on_b_and_a_sign_in_moves_from_a
     again = br.post("/portal/api/signin/register/totp/finish",
                     {"workflowId": wf, "enrollmentId": begin["enrollmentId"], "code": totp(begin["secret"]),
                      "name": "phone"}, node=a)
-    assert again.status_code in (400, 404), again.text
+    assert again.status_code == 400 and "expired or does not exist" in again.json()["message"], again.text
 
     # Sign-in: start and password on A, the TOTP code on B; the session is good on both.
     br2 = Browser(a)
@@ -192,7 +192,7 @@ def test_totp_enrollment_begun_on_a_is_confirmed_on_b_and_a_sign_in_moves_from_a
     # The finished workflow is gone for every node: no second session from it.
     r = br2.post("/portal/api/signin/mfa", {"workflowId": wf2, "type": "TOTP", "code": totp(begin["secret"], 60),
                                             "trustDevice": False}, node=a)
-    assert r.status_code == 404, r.text
+    assert r.status_code == 400 and "expired or does not exist" in r.json()["message"], r.text
 
 
 def test_login_throttling_counts_the_failures_of_both_nodes(nodes):
