@@ -29,21 +29,13 @@ import botocore.config
 import pytest
 import requests
 
-from conftest import REGION, Postgres, Server, new_user, scim_enabled
+from conftest import REGION, Postgres, Server, free_port, new_user, scim_enabled
 
 PASSWORD = "pg-state-secret-51c2"  # the database password, only in the password file
 USER_PASSWORD = "Nodes-Share-State-42"
 OATHTOOL = shutil.which("oathtool") or "/usr/bin/oathtool"
 UA = "Mozilla/5.0 (X11; Linux x86_64) AtriumNodesTest/1.0"
 LEASE_SECONDS = 3
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 @pytest.fixture
