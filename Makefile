@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp clean
+.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
 
 deps:
 	@./scripts/install-deps
@@ -27,7 +27,7 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 # Two configurations, each source compiled once in each (ARCHITECTURE.md "Build"): `build` is the
 # Release build (g++, -O2, no debug info; unity build; precompiled headers only with PCH=ON) of
 # the server, the unit tests and, only for `make bench`, the benchmarks; `build-asan` is the
-# sanitizer build (clang 16, -O1 -g1, ASan + UBSan + libFuzzer's coverage) of the unit tests and
+# sanitizer build (clang 16, -O0 -g1, ASan + UBSan + libFuzzer's coverage) of the unit tests and
 # the fuzz targets, which link the same instrumented libraries.
 # Ninja when installed (install-deps installs it); a build directory made by another generator or
 # compiler (the third argument of `configure`, if given) is reconfigured in place.
@@ -49,7 +49,7 @@ build-unit: build
 
 FUZZERS := identitystore_request sigv4 scim_filter scim_patch scim_request admin_policy webauthn saml_authn_request saml_sso_request oidc_request bearer_token saml_response
 configure-asan: deps
-	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
+	$(call configure,$(ASAN_BUILD),-DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DATRIUM_SANITIZE=ON -DATRIUM_FUZZ=ON -DATRIUM_BENCH=OFF -DATRIUM_PCH=$(PCH),clang++-16)
 
 build-asan: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target atrium_unit_tests $(addsuffix _fuzz,$(FUZZERS))
@@ -126,11 +126,20 @@ bench: build-bench bench-deps
 bench-deps:
 	@./scripts/install-deps --bench
 
+# The admin console's user list over 100,000 users (docs/PERFORMANCE.md "Admin console").
+bench-console: build
+	/usr/bin/python3 bench/console_users.py --atrium $(CURDIR)/$(BUILD)/atrium $(CONSOLE_BENCH_FLAGS)
+
 bench-identitystore: build-bench
 	/usr/bin/python3 bench/run.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 bench-scim: build-bench bench-deps
 	/usr/bin/python3 bench/run_scim.py --atrium $(CURDIR)/$(BUILD)/atrium $(SCIM_BENCH_FLAGS)
+
+# Issue 18 item 7: a million users and 100,000 groups in SQLite (store size and idle memory per
+# 100,000 users, DescribeUser / SCIM filter / ListUsers paging at that size).
+bench-scale: build
+	/usr/bin/python3 bench/run_scale.py --atrium $(CURDIR)/$(BUILD)/atrium
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) web/dist

@@ -3,6 +3,10 @@
 // like the AWS SDKs do. Prints one JSON line: throughput and p50/p99 latency.
 // Usage: identitystore_load --endpoint 127.0.0.1:8443 --tls --access-key A --secret-key S
 //        --identity-store-id d-... --operation CreateUser --clients 8 --duration 5
+// --peer glewlwyd --cookie GLEWLWYD2_SESSION_ID=...: the same operations against glewlwyd's admin
+// REST API (issue 18 item 1), signed in with the administrator's session cookie instead of SigV4:
+// CreateUser = POST /api/user/ (no password), DescribeUser = GET /api/user/<username>,
+// ListUsers = GET /api/user/?limit=100. CreateGroupMembership has no glewlwyd counterpart.
 #include "http_load.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,6 +31,7 @@ namespace {
 struct options {
   endpoint ep;
   std::string access_key, secret_key, store_id, operation = "CreateUser";
+  std::string peer = "aws", cookie;
   int clients = 1;
   double duration = 5;
   std::string nonce;
@@ -47,6 +52,7 @@ class client {
 
   // Returns (status, body).
   net::awaitable<std::pair<int, std::string>> call(const std::string& op, const json& body) {
+    if (o_.peer == "glewlwyd") co_return co_await call_glewlwyd(op, body);
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/", 11};
     std::string host = http_.host_header();
     req.set(bhttp::field::content_type, "application/x-amz-json-1.1");
@@ -61,6 +67,27 @@ class client {
   }
 
  private:
+  // The identitystore operation as glewlwyd's admin API call; a created user's id is its name.
+  net::awaitable<std::pair<int, std::string>> call_glewlwyd(const std::string& op, const json& body) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/api/user/?limit=100", 11};
+    if (op == "CreateUser") {
+      req.method(bhttp::verb::post);
+      req.target("/api/user/");
+      req.set(bhttp::field::content_type, "application/json");
+      json user = {{"username", body["UserName"]}, {"name", body["DisplayName"]},
+                   {"email", body["Emails"][0]["Value"]}, {"enabled", true}, {"scope", json::array({"g_profile"})}};
+      req.body() = user.dump();
+    } else if (op == "DescribeUser") {
+      req.target("/api/user/" + body["UserId"].get<std::string>());
+    } else if (op != "ListUsers") {
+      co_return std::make_pair(400, std::string("no glewlwyd counterpart of ") + op);
+    }
+    req.set(bhttp::field::cookie, o_.cookie);
+    auto r = co_await http_.send(req);
+    if (op == "CreateUser" && r.status == 200) co_return std::make_pair(200, json{{"UserId", body["UserName"]}}.dump());
+    co_return std::make_pair(r.status, std::move(r.body));
+  }
+
   const options& o_;
   http_client http_;
 };
@@ -149,8 +176,11 @@ int main(int argc, char** argv) {
   bool tls_on = false;
   app.add_option("--endpoint", host_port, "host:port");
   app.add_flag("--tls", tls_on, "HTTPS (certificate not verified)");
-  app.add_option("--access-key", o.access_key)->required();
-  app.add_option("--secret-key", o.secret_key)->required();
+  app.add_option("--access-key", o.access_key);
+  app.add_option("--secret-key", o.secret_key);
+  app.add_option("--peer", o.peer, "aws (SigV4 JSON, Atrium and moto) or glewlwyd (its admin REST API)")
+      ->check(CLI::IsMember({"aws", "glewlwyd"}));
+  app.add_option("--cookie", o.cookie, "glewlwyd: the administrator's session cookie, NAME=VALUE");
   app.add_option("--identity-store-id", o.store_id)->required();
   app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership"}));
   app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));

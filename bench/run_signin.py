@@ -19,7 +19,7 @@ Prints a table and writes bench/results/signin-latest.json.
 
 Usage: make bench-signin
    (or: /usr/bin/python3 bench/run_signin.py --atrium build/atrium [--seconds 10] [--users 20]
-        [--memory-kib 19456] [--iterations 2])
+        [--memory-kib 19456] [--iterations 2] [--before OLD_BINARY])
 """
 import argparse
 import json
@@ -185,7 +185,7 @@ def glewlwyd_side_by_side(d, names, seconds, atrium_runs, argon2):
         f"{atrium_runs[f'x{c}']['server_cpu_ms_per_sign_in'] / g['server_cpu_ms_per_sign_in']:.2f}"
         if g["per_second"] and g["server_cpu_ms_per_sign_in"] else f"   x{c}: n/a"
         for c, g in ((c, out["runs"][f"x{c}"]) for c in (1, 2))))
-    print(f"password hashes: Atrium argon2id m={argon2['memory_kib']} KiB t={argon2['iterations']} p=1 (libsodium); "
+    print(f"password hashes: Atrium argon2id m={argon2['memory_kib']} KiB t={argon2['iterations']} p=1 (libsodium's argon2, reused work area); "
           f"glewlwyd {glewlwyd_peer.describe(h)} (nettle; its SQLite user backend's default)")
     return out
 
@@ -203,14 +203,42 @@ def main():
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--memory-kib", type=int, default=19456)
     ap.add_argument("--iterations", type=int, default=2)
+    ap.add_argument("--before", default=None,
+                    help="an older atrium binary measured first in the same run (before/after)")
     a = ap.parse_args()
     bench_dir = pathlib.Path(a.atrium).resolve().parent / "bench"
     results = {"argon2": {"memory_kib": a.memory_kib, "iterations": a.iterations}, "runs": {}}
 
     env = dict(os.environ, ATRIUM_ARGON2_MEMORY_KIB=str(a.memory_kib), ATRIUM_ARGON2_ITERATIONS=str(a.iterations))
-    hash_ms = next(b["cpu_time"] for n, b in google_bench(str(bench_dir / "password_hash_bench"), env).items()
-                   if n.startswith("argon2id_verify"))
+    hashes = {n.split("/")[0]: b for n, b in google_bench(str(bench_dir / "password_hash_bench"), env).items()}
+    hash_ms = hashes["argon2id_verify"]["cpu_time"]
     results["hash_ms"] = hash_ms
+    results["hash_faults"] = hashes["argon2id_verify"].get("faults_per_hash")
+    # The shared libsodium's own verification (a fresh work area per hash): what a binary from
+    # before issue 18 item 6 spends per hash, the denominator of its row below.
+    fresh = hashes.get("argon2id_verify_fresh_mapping")
+    results["hash_ms_fresh_mapping"] = fresh["cpu_time"] if fresh else None
+    results["hash_faults_fresh_mapping"] = fresh.get("faults_per_hash") if fresh else None
+    print(f"one argon2id verification on one core: {hash_ms:.2f} ms, {results['hash_faults'] or 0:.0f} page faults"
+          + (f"; with a fresh mapping per hash (libsodium's crypto_pwhash_str_verify): {fresh['cpu_time']:.2f} ms, "
+             f"{fresh.get('faults_per_hash', 0):.0f} page faults" if fresh else ""))
+    if a.before:
+        results["before"] = {"binary": a.before, "runs": {}}
+        with tempfile.TemporaryDirectory(prefix="atrium-bench-signin-before-") as d:
+            subprocess.run([a.before, "admin", "mfa", "settings", "--mode", "disabled", "--data-dir", d],
+                           check=True, capture_output=True, text=True)
+            proc, port, key = start_atrium(a.before, d, settings=(f"passwords.argon2_memory_kib={a.memory_kib}",
+                                                                  f"passwords.argon2_iterations={a.iterations}"))
+            try:
+                names = setup_users(a.before, d, f"https://127.0.0.1:{port}", key, a.users)
+                print(f"\nbefore: {a.before} (hash share against the fresh-mapping verification)")
+                print(HEADER)
+                for clients in (1, 2):
+                    results["before"]["runs"][f"x{clients}"] = measure(
+                        proc.pid, f"https://127.0.0.1:{port}", names, clients, a.seconds,
+                        results["hash_ms_fresh_mapping"] or hash_ms)
+            finally:
+                stop(proc)
 
     with tempfile.TemporaryDirectory(prefix="atrium-bench-signin-") as d:
         subprocess.run([a.atrium, "admin", "mfa", "settings", "--mode", "disabled", "--data-dir", d],

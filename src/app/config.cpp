@@ -138,6 +138,7 @@ const std::map<std::string, setter>& setters() {
          if (auto r = domain::check_role_naming(n); !r) return r.error().message;
          c.provisioner_role_naming.prefix = v;
          return std::string(); }},
+      {"provisioner.parallelism", [](config& c, const std::string& v) { return parse_int(v, c.provisioner_parallelism, 1, 64); }},
       {"provisioner.role_path", [](config& c, const std::string& v) {
          domain::role_naming n{"A", v};
          if (auto r = domain::check_role_naming(n); !r) return r.error().message;

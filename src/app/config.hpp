@@ -75,6 +75,9 @@ struct config {
   // How permission sets' roles are named in accounts (provisioner.role_name_prefix,
   // provisioner.role_path; docs/provisioning.md "Role names").
   domain::role_naming provisioner_role_naming;
+  // How many (account, permission set) lanes of assignment jobs run at once
+  // (provisioner.parallelism; docs/provisioning.md "Parallel jobs").
+  int provisioner_parallelism = 8;
   // Console and CLI federation (docs/console-access.md): where the browser posts the SAML
   // Response, the STS endpoint that exchanges it for role credentials, and the Audience.
   std::string federation_aws_signin_url = "https://signin.aws.amazon.com/saml";

@@ -46,7 +46,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->organization_ = wire_organization(c);
   rt->applications_ = wire_applications(c, *rt->sso_admin_);
   rt->idsource_ = wire_idsource(c);
-  rt->console_ = wire_console(c, rt->identity_->identity->users);
+  rt->console_ = wire_console(c, rt->identity_->identity->users, *rt->mail_->passwords);
   // The AWS JSON APIs: POST / with X-Amz-Target, the router's fallback.
   auto aws = std::make_unique<proto::aws::aws_door>(
       *c.auth, *c.throttle, *c.audited,
@@ -58,6 +58,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
                                          rt->console_->mfa_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
+  aws->set_org_source(rt->organization_->resources.get());
   c.routes.set_fallback(*aws);
   rt->readiness_ = std::make_unique<readiness_door>(*c.db);
   c.routes.add_exact("/readyz", *rt->readiness_, {"GET"});

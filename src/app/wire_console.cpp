@@ -2,12 +2,13 @@
 
 namespace atrium::app {
 
-std::unique_ptr<console_wing> wire_console(core& c, service::user_service& users) {
+std::unique_ptr<console_wing> wire_console(core& c, service::user_service& users,
+                                           service::password_service& passwords) {
   auto w = std::make_unique<console_wing>();
   w->access = std::make_unique<service::console_access>(*c.audited, c.clk, c.ids.account_id);
   w->api = std::make_unique<proto::aws::console_access_api>(*w->access);
-  w->users_api = std::make_unique<proto::aws::directory_users_api>(users);
   w->mfa = std::make_unique<service::mfa_service>(*c.audited, *c.box, c.clk, c.rnd, service::mfa_options{});
+  w->users_api = std::make_unique<proto::aws::directory_users_api>(users, *w->mfa, passwords);
   w->mfa_api = std::make_unique<proto::aws::mfa_settings_api>(*w->mfa);
   w->audit = std::make_unique<service::audit_lookup>(*c.audited);
   w->audit_api = std::make_unique<proto::aws::cloudtrail_api>(*w->audit);

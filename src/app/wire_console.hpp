@@ -29,7 +29,8 @@ struct console_wing {
   std::unique_ptr<proto::aws::console_door> door;  // made by open_console_door
 };
 
-std::unique_ptr<console_wing> wire_console(core& c, service::user_service& users);
+std::unique_ptr<console_wing> wire_console(core& c, service::user_service& users,
+                                           service::password_service& passwords);
 void open_console_door(core& c, console_wing& w, proto::aws::aws_door& api, signin_wing& s);
 
 }  // namespace atrium::app

@@ -8,6 +8,7 @@ std::unique_ptr<organization_wing> wire_organization(core& c) {
   if (auto o = w->organization->ensure(system_context(c.ids.account_id)); !o)
     fatal("cannot create the organization: " + o.error().message);
   w->api = std::make_unique<proto::aws::organizations_api>(*w->organization);
+  w->resources = std::make_unique<service::organization_resources>(*c.db);
   return w;
 }
 

@@ -101,7 +101,8 @@ void wire_assignments(core& c, sso_admin_wing& w) {
       service::assignment_settings{c.cfg.sso_admin_max_outstanding_requests});
   w.jobs = std::make_unique<service::provisioning_jobs>(*c.audited, c.clk, *w.provisioner,
                                                         service::store_lookups(c.ids.instance_arn, metadata),
-                                                        c.cfg.provisioner_role_naming, job_lease_of(c));
+                                                        c.cfg.provisioner_role_naming, c.cfg.provisioner_parallelism,
+                                                        job_lease_of(c));
   w.assignments->on_enqueue([jobs = w.jobs.get()] { jobs->notify(); });
   w.permission_sets->set_provisioned_check(service::permission_set_in_use);
   proto::aws::add_assignment_operations(*w.api, *w.assignments);

@@ -198,14 +198,21 @@ result<void> iam_provisioner::ensure_identity_provider(const std::string& accoun
     return fail(errc::validation, "SAML metadata must be 1-10000000 characters");
   auto iam = iam_for(account_id);
   if (!iam) return std::unexpected(iam.error());
-  auto doc = iam->call_query("ListSAMLProviders", iam_version);
-  if (!doc) return wrap("ListSAMLProviders", account_id, doc.error());
   std::string arn;
-  if (const xml_node* list = doc->find("ListSAMLProvidersResult/SAMLProviderList"))
-    for (const auto* m : list->all("member"))
-      if (m->text_at("Arn").ends_with(":saml-provider/" + name)) arn = m->text_at("Arn");
-  if (arn.empty())
-    return call(*iam, account_id, "CreateSAMLProvider", {{"Name", name}, {"SAMLMetadataDocument", metadata_xml}});
+  // Jobs of other permission sets run in parallel (provisioning_jobs) and may create the same
+  // account's provider first: EntityAlreadyExists sends us round once more, to compare its metadata.
+  for (int attempt = 0; arn.empty() && attempt < 2; ++attempt) {
+    auto doc = iam->call_query("ListSAMLProviders", iam_version);
+    if (!doc) return wrap("ListSAMLProviders", account_id, doc.error());
+    if (const xml_node* list = doc->find("ListSAMLProvidersResult/SAMLProviderList"))
+      for (const auto* m : list->all("member"))
+        if (m->text_at("Arn").ends_with(":saml-provider/" + name)) arn = m->text_at("Arn");
+    if (!arn.empty()) break;
+    auto created = iam->call_query("CreateSAMLProvider", iam_version, {{"Name", name}, {"SAMLMetadataDocument", metadata_xml}});
+    if (created) return {};
+    if (attempt == 1 || peer_code(created.error()) != "EntityAlreadyExists")
+      return wrap("CreateSAMLProvider", account_id, created.error());
+  }
   auto current = iam->call_query("GetSAMLProvider", iam_version, {{"SAMLProviderArn", arn}});
   if (!current) return wrap("GetSAMLProvider", account_id, current.error());
   if (current->text_at("GetSAMLProviderResult/SAMLMetadataDocument") == metadata_xml) return {};

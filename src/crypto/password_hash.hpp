@@ -1,7 +1,9 @@
 #pragma once
 // Password hashing (OWASP Password Storage Cheat Sheet: argon2id, at least m=19 MiB, t=2, p=1).
-// Everything goes through libsodium's crypto_pwhash_str_alg / _str_verify / _str_needs_rehash;
-// nothing here hashes by hand. The stored form is the PHC string libsodium produces
+// Hashing and verification run libsodium 1.0.18's own argon2 code, vendored with one change: the
+// work area is a reused idle region (crypto/argon2_work_area.hpp,
+// third_party/libsodium-argon2), not a fresh 19 MiB mapping per hash; _str_needs_rehash is the
+// shared libsodium's. Nothing here hashes by hand. The stored form is the PHC string libsodium produces
 // ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"), which carries its own salt and cost, so a
 // change of the configured cost applies to new hashes and old ones still verify.
 #include <cstdint>

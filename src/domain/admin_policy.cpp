@@ -1,5 +1,7 @@
 #include "domain/admin_policy.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "base/strings.hpp"
@@ -298,6 +300,25 @@ policy_verdict evaluate(std::span<const admin_policy> policies, const policy_req
     if (d == policy_decision::implicit_deny && v.decision == policy_decision::allow) v = {d, r.arn};
   }
   return v;
+}
+
+// Some call of `action` may be allowed: an Allow statement names it, whatever its resources and
+// conditions, and no unconditional Deny of it covers every resource ("*"). What a UI offers (the
+// admin console's DescribeCaller: an OU's administrator gets the Assign button for their OU's
+// accounts); each call is still decided by evaluate() on the resources it names.
+bool may_be_allowed(std::span<const admin_policy> policies, std::string_view action) {
+  bool allowed = false;
+  for (const auto& p : policies)
+    for (const auto& s : p.statements) {
+      if (!action_matches(s, action)) continue;
+      if (s.effect == policy_effect::allow) {
+        allowed = true;
+        continue;
+      }
+      bool everywhere = !s.not_resource && std::find(s.resources.begin(), s.resources.end(), "*") != s.resources.end();
+      if (everywhere && s.conditions.empty()) return false;
+    }
+  return allowed;
 }
 
 }  // namespace atrium::domain

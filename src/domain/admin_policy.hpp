@@ -84,6 +84,9 @@ struct policy_verdict {
 
 policy_verdict evaluate(std::span<const admin_policy> policies, const policy_request& req);
 
+// Whether some call of `action` may be allowed on some resource (for a UI's offers; see the .cpp).
+bool may_be_allowed(std::span<const admin_policy> policies, std::string_view action);
+
 // IAM wildcard match: `*` any run of characters, `?` exactly one.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool case_insensitive);
 

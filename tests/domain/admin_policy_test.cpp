@@ -274,4 +274,20 @@ TEST(admin_policy, builtins_parse_and_grant_what_the_guide_says) {
   EXPECT_EQ(decide(admin, "anything:AtAll", {res(ps1)}), allow);
 }
 
+TEST(admin_policy, may_be_allowed_on_some_resource) {
+  std::vector<admin_policy> ou{parse(R"({"Statement": [
+    {"Effect": "Allow", "Action": "sso:CreateAccountAssignment", "Resource": "arn:aws:sso:::account/111111111111"},
+    {"Effect": "Allow", "Action": "sso:DeletePermissionSet", "Resource": "*"},
+    {"Effect": "Deny", "Action": "sso:DeletePermissionSet", "Resource": "*"},
+    {"Effect": "Allow", "Action": "sso:UpdatePermissionSet", "Resource": "*"},
+    {"Effect": "Deny", "Action": "sso:UpdatePermissionSet", "Resource": "arn:aws:sso:::permissionSet/*/ps-1"}]})")};
+  EXPECT_TRUE(may_be_allowed(ou, "sso:CreateAccountAssignment")) << "allowed on one account: offered";
+  EXPECT_EQ(decide(ou, "sso:CreateAccountAssignment"), implicit) << "yet a call naming no account is refused";
+  EXPECT_FALSE(may_be_allowed(ou, "sso:DeletePermissionSet")) << "denied everywhere";
+  EXPECT_TRUE(may_be_allowed(ou, "sso:UpdatePermissionSet")) << "denied on one resource only";
+  EXPECT_FALSE(may_be_allowed(ou, "sso:ProvisionPermissionSet")) << "never allowed";
+  std::vector<admin_policy> admin{builtin("AdministratorAccess")};
+  EXPECT_TRUE(may_be_allowed(admin, "organizations:ListRoots"));
+}
+
 }  // namespace atrium::domain

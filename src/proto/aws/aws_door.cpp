@@ -60,7 +60,7 @@ json_api* aws_door::api_for(std::string_view prefix, std::string_view op) const 
 result<void> aws_door::authorize(const json_api& api, std::string_view op, const json& body,
                                  const service::principal& who) const {
   if (!who.policies) return {};
-  auto req = policy_request_for(api.action_prefix(), op, body, policy_scope{who.account_id}, tags_,
+  auto req = policy_request_for(api.action_prefix(), op, body, policy_scope{who.account_id, orgs_}, tags_,
                                 uses_resource_tags(*who.policies));
   if (!req) return std::unexpected(req.error());
   return service::authorize(who, *req);

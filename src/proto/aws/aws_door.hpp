@@ -11,6 +11,7 @@
 #include "proto/kit/router.hpp"
 #include "service/admin/admin_auth.hpp"
 #include "service/audit/audited_store.hpp"
+#include "service/organization/org_resource_source.hpp"
 #include "service/sso_admin/resource_tags.hpp"
 #include "service/admin/throttle.hpp"
 
@@ -42,6 +43,7 @@ class aws_door final : public door {
   json_api* api_for(std::string_view prefix, std::string_view op) const;
   // Where aws:ResourceTag values of permission sets come from (delegated administration).
   void set_tag_source(service::resource_tag_source* tags) { tags_ = tags; }
+  void set_org_source(service::org_resource_source* orgs) { orgs_ = orgs; }
 
  private:
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
@@ -53,6 +55,7 @@ class aws_door final : public door {
   std::vector<json_api*> apis_;
   door_settings settings_;
   service::resource_tag_source* tags_ = nullptr;
+  service::org_resource_source* orgs_ = nullptr;
 };
 
 }  // namespace atrium::proto::aws

@@ -83,12 +83,53 @@ json_operation user_status_operation(service::user_service& users, const char* n
           }};
 }
 
+json mfa_device_json(const service::mfa_device& d) {
+  json j = {{"DeviceId", d.id}, {"Type", service::to_string(d.kind)}, {"Name", d.name},
+            {"CreatedAt", epoch_seconds(d.created)}};
+  if (d.last_used) j["LastUsedAt"] = epoch_seconds(*d.last_used);
+  return j;
+}
+
 }  // namespace
 
-directory_users_api::directory_users_api(service::user_service& users)
-    : json_api({"AtriumAdmin", "directory-users", "sso-directory", "sso-directory.amazonaws.com", {"UserId"}}) {
+directory_users_api::directory_users_api(service::user_service& users, service::mfa_service& mfa,
+                                         service::password_service& passwords)
+    : json_api({"AtriumAdmin", "directory-users", "sso-directory", "sso-directory.amazonaws.com", {"UserId", "DeviceId"}}) {
   add(user_status_operation(users, "DisableUser", false));
   add(user_status_operation(users, "EnableUser", true));
+  // A user's MFA devices (the service console's user page, "MFA devices"; the same use case as
+  // `atrium admin mfa devices list|delete`).
+  add({"ListMfaDevicesForUser", true, [&mfa](const json& req, const call_context&) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"UserId"}));
+         TRY(id, sso_required_string(req, "UserId", 1, 47));
+         TRY(devs, mfa.devices(id));
+         json out = json::array();
+         for (const auto& d : devs) out.push_back(mfa_device_json(d));
+         return json{{"UserId", id}, {"MfaDevices", out}};
+       }});
+  add({"DeleteMfaDeviceForUser", false, [&mfa](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"UserId", "DeviceId"}));
+         TRY(id, sso_required_string(req, "UserId", 1, 47));
+         TRY(dev, sso_required_string(req, "DeviceId", 1, 64));
+         TRY_VOID(mfa.remove(ctx, id, dev));
+         return json::object();
+       }});
+  // The guide's "Reset user password": a reset link by e-mail, or a one-time password shown once
+  // to the administrator (the same use cases and CloudTrail names as `atrium admin user
+  // reset-password --email | --one-time-password`). The password is in the response only: the
+  // audit record keeps the request's UserId.
+  add({"SendPasswordResetEmail", false, [&passwords](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"UserId"}));
+         TRY(id, sso_required_string(req, "UserId", 1, 47));
+         TRY_VOID(passwords.send_reset_link(ctx, id));
+         return json{{"UserId", id}, {"Mailed", true}};
+       }});
+  add({"GenerateOneTimePassword", false, [&passwords](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"UserId"}));
+         TRY(id, sso_required_string(req, "UserId", 1, 47));
+         TRY(otp, passwords.generate_one_time_password(ctx, id));
+         return json{{"UserId", id}, {"OneTimePassword", otp}};
+       }});
 }
 
 namespace {

@@ -13,6 +13,10 @@
 // `atrium admin user disable|enable` writes):
 //   DisableUser {UserId} -> {UserId, UserStatus: DISABLED}   (ends the user's sessions at once)
 //   EnableUser {UserId} -> {UserId, UserStatus: ENABLED}
+//   ListMfaDevicesForUser {UserId} -> {UserId, MfaDevices: [{DeviceId, Type, Name, CreatedAt, LastUsedAt?}]}
+//   DeleteMfaDeviceForUser {UserId, DeviceId} -> {}
+//   SendPasswordResetEmail {UserId} -> {UserId, Mailed: true}
+//   GenerateOneTimePassword {UserId} -> {UserId, OneTimePassword}   (shown once; changed at sign-in)
 //
 // mfa_settings_api: the guide's Settings > Authentication > MFA (IAM actions and CloudTrail
 // names as the service's console: sso:GetMfaDeviceManagementForDirectory and
@@ -25,6 +29,7 @@
 #include "proto/aws/json_api.hpp"
 #include "service/admin/console_access.hpp"
 #include "service/identity/user_service.hpp"
+#include "service/signin/password_service.hpp"
 #include "service/signin/mfa_service.hpp"
 
 namespace atrium::proto::aws {
@@ -36,7 +41,7 @@ class console_access_api final : public json_api {
 
 class directory_users_api final : public json_api {
  public:
-  explicit directory_users_api(service::user_service& users);
+  directory_users_api(service::user_service& users, service::mfa_service& mfa, service::password_service& passwords);
 };
 
 class mfa_settings_api final : public json_api {

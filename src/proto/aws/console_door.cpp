@@ -76,8 +76,7 @@ response console_door::describe_caller(const request& req) {
   for (const auto& a : *actions) {
     if (!a.is_string() || a.get_ref<const std::string&>().empty() || a.get_ref<const std::string&>().size() > max_action_length)
       return fail(console_refusal(400, "ValidationException", "Each action is a string of 1-128 characters."));
-    domain::policy_request pr{a.get<std::string>(), {}, {}};
-    allowed[a.get<std::string>()] = domain::evaluate(*who->policies, pr).decision == domain::policy_decision::allow;
+    allowed[a.get<std::string>()] = domain::may_be_allowed(*who->policies, a.get_ref<const std::string&>());
   }
   auto r = json_response(json{{"UserId", who->principal_id}, {"UserName", who->user_name},
                                      {"IdentityStoreId", settings_.identity_store_id},

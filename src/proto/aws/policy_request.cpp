@@ -32,6 +32,21 @@ void request_tags(const json& body, domain::policy_request& req) {
   }
 }
 
+// Organizations' resource-level permissions (service authorization reference): DescribeAccount
+// names the account, ListAccountsForParent and ListOrganizationalUnitsForParent the parent (root
+// or OU), MoveAccount the account and both parents, and so on.
+result<void> org_call_resources(const json& body, const policy_scope& scope, domain::policy_request& req) {
+  if (!scope.orgs) return {};
+  for (const char* key : {"AccountId", "ParentId", "ChildId", "OrganizationalUnitId", "SourceParentId", "DestinationParentId"}) {
+    const std::string* id = string_field(body, key);
+    if (!id || id->empty() || id->size() > 100) continue;
+    auto arn = scope.orgs->arn_of(*id);
+    if (!arn) return std::unexpected(arn.error());
+    if (*arn) add(req, std::move(**arn));
+  }
+  return {};
+}
+
 }  // namespace
 
 bool uses_resource_tags(const std::vector<domain::admin_policy>& policies) {
@@ -57,6 +72,10 @@ result<domain::policy_request> policy_request_for(std::string_view action_prefix
   if (auto* v = string_field(body, "AccountId"); v && action_prefix == "sso") add(req, "arn:aws:sso:::account/" + *v);
   if (auto* v = string_field(body, "IdentityStoreId"))
     add(req, "arn:aws:identitystore::" + scope.account_id + ":identitystore/" + *v);
+  if (action_prefix == "organizations") {
+    auto orgs = org_call_resources(body, scope, req);
+    if (!orgs) return std::unexpected(orgs.error());
+  }
   request_tags(body, req);
   if (!need_tags || !tags) return req;
   for (auto& r : req.resources) {

@@ -13,12 +13,16 @@
 #include <string_view>
 
 #include "domain/admin_policy.hpp"
+#include "service/organization/org_resource_source.hpp"
 #include "service/sso_admin/resource_tags.hpp"
 
 namespace atrium::proto::aws {
 
 struct policy_scope {
   std::string account_id;  // the deployment's account, for identity store ARNs
+  // The organizations calls' roots, OUs and accounts (AccountId, ParentId, ChildId, ...); without
+  // it they name no resource and are evaluated against "*".
+  service::org_resource_source* orgs = nullptr;
 };
 
 // Tags are read through `tags` only for permission sets and only when `need_tags` (a key whose

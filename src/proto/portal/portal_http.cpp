@@ -19,7 +19,9 @@ bool same_origin(const request& req, std::string_view public_url) {
   const std::string* origin = req.header("origin");
   if (!origin) return true;  // not a browser's cross-site request (browsers send Origin on POST)
   auto o = trim(*origin);
-  if (!public_url.empty() && o == public_url) return true;
+  // An Origin is scheme://host[:port] (RFC 6454 §6.1), the public URL has a path (/portal): compare
+  // with the public URL's origin, so a portal behind a proxy that rewrites Host still matches.
+  if (!public_url.empty() && o == origin_of(public_url)) return true;
   // OWASP CSRF cheat sheet, "Identifying the target origin": the Host the request came to.
   // A cross-site page cannot make the browser send another site's origin.
   const std::string* host = req.header("host");

@@ -3,6 +3,10 @@
 #include "base/try.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 namespace atrium::service {
@@ -35,7 +39,7 @@ call_context job_context(const domain::request_record& r) {
   return ctx;
 }
 
-// Renews a claimed job's lease every third of its duration while the job runs, so that a long
+// Renews a taken job's lease every third of its duration while the job runs, so that a long
 // job (many accounts, a slow IAM) is not taken over by another node; the lease lapses only when
 // this process dies or stops renewing.
 class lease_keeper {
@@ -81,8 +85,14 @@ class lease_keeper {
 }  // namespace
 
 provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
-                                     assignment_lookups lookups, domain::role_naming naming, job_lease lease)
-    : store_(store), clock_(clk), provisioner_(prov), lookups_(std::move(lookups)), naming_(std::move(naming)),
+                                     assignment_lookups lookups, domain::role_naming naming, int parallelism,
+                                     job_lease lease)
+    : store_(store),
+      clock_(clk),
+      provisioner_(prov),
+      lookups_(std::move(lookups)),
+      naming_(std::move(naming)),
+      parallelism_(parallelism < 1 ? 1 : parallelism),
       lease_(std::move(lease)) {}
 
 provisioning_jobs::~provisioning_jobs() { stop(); }
@@ -119,38 +129,110 @@ void provisioning_jobs::loop(std::chrono::milliseconds poll) {
   }
 }
 
+bool provisioning_jobs::stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+std::vector<std::vector<std::size_t>> provisioning_jobs::lanes_of(const std::vector<domain::request_record>& batch) {
+  // A ProvisionPermissionSet of every provisioned account touches all of the permission set's
+  // roles: the whole permission set is one lane in this batch.
+  std::set<std::string> whole;
+  for (const auto& r : batch)
+    if (r.kind == domain::request_kind::provision_permission_set && r.target_type != "AWS_ACCOUNT")
+      whole.insert(r.permission_set_arn);
+  std::map<std::string, std::size_t> lane_of_key;
+  std::vector<std::vector<std::size_t>> lanes;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& r = batch[i];
+    std::string key = whole.contains(r.permission_set_arn) ? r.permission_set_arn
+                                                            : r.account_id + "\n" + r.permission_set_arn;
+    auto [it, fresh] = lane_of_key.try_emplace(key, lanes.size());
+    if (fresh) lanes.emplace_back();
+    lanes[it->second].push_back(i);
+  }
+  return lanes;
+}
+
+result<std::vector<domain::request_record>> provisioning_jobs::next_batch() {
+  std::vector<domain::request_record> batch;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(p, tx.assignments().pending_requests(200));
+    batch = std::move(p);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return batch;
+}
+
+result<int> provisioning_jobs::run_batch(const std::vector<domain::request_record>& batch) {
+  auto lanes = lanes_of(batch);
+  std::atomic<int> done = 0;
+  std::atomic<std::size_t> next_lane = 0;
+  std::mutex failed_mu;
+  std::optional<error> failed;
+  // Each runner takes the next lane and runs its requests one after the other; a lane stops at
+  // its first error (the rest of it stays IN_PROGRESS for the next round).
+  auto runner = [&] {
+    for (std::size_t l = next_lane++; l < lanes.size(); l = next_lane++) {
+      for (std::size_t i : lanes[l]) {
+        if (stopping()) return;
+        auto one = run_leased(batch[i]);
+        if (!one) {
+          std::lock_guard lock(failed_mu);
+          if (!failed) failed = one.error();
+          break;
+        }
+        if (!*one) break;  // another node holds it: the rest of the lane waits for the next round
+        ++done;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t runners = std::min<std::size_t>(static_cast<std::size_t>(parallelism_), lanes.size());
+  for (std::size_t h = 1; h < runners; ++h) helpers.emplace_back(runner);
+  runner();
+  for (auto& t : helpers) t.join();
+  if (failed) return std::unexpected(*failed);
+  return done.load();
+}
+
 result<int> provisioning_jobs::run_pending() {
   int done = 0;
-  while (true) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return done;
-    }
-    std::optional<domain::request_record> job;
-    auto now = clock_.now();
-    auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
-      TRY(c, tx.assignments().claim_request(lease_.owner, now, now + lease_.duration));
-      job = std::move(c);
+  while (!stopping()) {
+    TRY(batch, next_batch());
+    if (batch.empty()) break;
+    TRY(n, run_batch(batch));
+    done += n;
+  }
+  return done;
+}
+
+result<bool> provisioning_jobs::run_leased(const domain::request_record& r) {
+  bool taken = false;
+  auto now = clock_.now();
+  auto t = store_.db().write([&](store::transaction& tx) -> result<void> {
+    TRY(got, tx.assignments().take_lease(r.request_id, lease_.owner, now, now + lease_.duration));
+    taken = got;
+    return {};
+  });
+  if (!t) return std::unexpected(t.error());
+  if (!taken) return false;
+  result<void> one;
+  {
+    lease_keeper keep(store_.db(), clock_, lease_, r.request_id);
+    one = run_one(r);
+  }
+  if (!one) {
+    // Given back at once: this node (or another) tries it again at its next round.
+    (void)store_.db().write([&](store::transaction& tx) -> result<void> {
+      TRY(gave, tx.assignments().renew_lease(r.request_id, lease_.owner, from_epoch_millis(0)));
+      (void)gave;
       return {};
     });
-    if (!r) return std::unexpected(r.error());
-    if (!job) return done;
-    result<void> one;
-    {
-      lease_keeper keep(store_.db(), clock_, lease_, job->request_id);
-      one = run_one(*job);
-    }
-    if (!one) {
-      // Given back at once: this node (or another) tries it again at its next round.
-      (void)store_.db().write([&](store::transaction& tx) -> result<void> {
-        TRY(gave, tx.assignments().renew_lease(job->request_id, lease_.owner, from_epoch_millis(0)));
-        (void)gave;
-        return {};
-      });
-      return std::unexpected(one.error());
-    }
-    ++done;
+    return std::unexpected(one.error());
   }
+  return true;
 }
 
 result<void> provisioning_jobs::run_one(const domain::request_record& r) {

@@ -1,26 +1,32 @@
 #pragma once
 // The background worker of the asynchronous sso-admin requests (architecture guide, service/:
 // "background jobs (async assignments, provisioning) live here"). Jobs are the IN_PROGRESS rows
-// of assignment_requests, so nothing is lost on a crash: on start the worker resumes them. One
-// thread per node runs them in creation order. Several nodes share the queue (issue 13 item 2):
-// a node claims a job with a lease (its id and an expiry, migration 0020; on PostgreSQL with
-// SELECT ... FOR UPDATE SKIP LOCKED), renews the lease while the job runs, and a job whose node
-// died is claimed by another node once the lease expired. Every call to the provisioner is
-// idempotent (account_provisioner.hpp), so a job repeated after a crash is harmless; two nodes
-// may run different jobs of the same role at once (the last write wins, as with two admins).
+// of assignment_requests, so nothing is lost on a crash: on start the worker resumes them.
+// Issue 18 item 4: the worker takes the pending requests in batches and runs them in lanes, one
+// lane per (account, permission set) in creation order (a ProvisionPermissionSet of all the
+// permission set's accounts takes every request of that permission set in the batch into one
+// lane), so that provisioner calls for the same role never race; up to `parallelism` lanes run
+// at once (provisioner.parallelism), and their final writes meet in the store's group commit:
+// several jobs per durable commit instead of one. Every call to the provisioner is idempotent
+// (account_provisioner.hpp), so a job repeated after a crash is harmless.
+// Several nodes share the queue (issue 13 item 2): before running a request a node takes its
+// lease (its id and an expiry, migration 0020), renews it while the job runs, and a request
+// whose node died is taken by another node once the lease expired. A lane stops at a request
+// another node holds (its later requests wait for the next round, so that two nodes never run
+// one role's requests out of order).
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <string>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "service/sso_admin/assignment_service.hpp"
 
 namespace atrium::service {
 
-// Who claims jobs and for how long (provisioner.job_lease_seconds).
+// Who takes jobs and for how long (provisioner.job_lease_seconds).
 struct job_lease {
   std::string owner = "local";  // this node's id: unique per process
   std::chrono::milliseconds duration{60'000};
@@ -31,8 +37,9 @@ class provisioning_jobs {
   // `naming`: how roles are named in accounts (provisioner.role_name_prefix / role_path). A
   // permission set provisioned under another name is moved at its next provisioning: the role
   // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
+  // `parallelism`: how many lanes run at once (1: one job after the other, as before).
   provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
-                    domain::role_naming naming = {}, job_lease lease = {});
+                    domain::role_naming naming = {}, int parallelism = 8, job_lease lease = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
@@ -43,17 +50,27 @@ class provisioning_jobs {
   void stop();
   void notify();
 
-  // Claims and runs pending requests one at a time on the calling thread until none is free
-  // (the worker's loop body; tests call it directly). Returns how many finished (SUCCEEDED or
-  // FAILED); a request whose final write failed stays IN_PROGRESS, its lease given back, and
-  // is tried again.
+  // Runs every pending request once (the worker's loop body; tests call it directly), lanes on
+  // the calling thread and up to parallelism - 1 helpers. Returns how many finished (SUCCEEDED
+  // or FAILED); a request whose final write failed stays IN_PROGRESS, with the rest of its lane,
+  // and is tried again.
   result<int> run_pending();
+
+  // The lanes of one batch: indexes into `batch`, each lane in creation order (exposed for tests).
+  static std::vector<std::vector<std::size_t>> lanes_of(const std::vector<domain::request_record>& batch);
 
  private:
   struct outcome {
     bool ok = true;
     std::string reason;
   };
+  // The pending requests, oldest first (at most 200).
+  result<std::vector<domain::request_record>> next_batch();
+  // Runs a batch in its lanes, up to parallelism_ at once; how many finished.
+  result<int> run_batch(const std::vector<domain::request_record>& batch);
+  // Takes the request's lease and runs it (renewing the lease meanwhile); false when another
+  // node holds it or it is finished.
+  result<bool> run_leased(const domain::request_record& r);
   result<void> run_one(const domain::request_record& r);
   result<void> run_create(const domain::request_record& r);
   result<void> run_delete(const domain::request_record& r);
@@ -67,12 +84,14 @@ class provisioning_jobs {
   outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec,
                          const std::optional<domain::role_location>& previous);
   void loop(std::chrono::milliseconds poll);
+  bool stopping();
 
   audited_store& store_;
   const clock& clock_;
   account_provisioner& provisioner_;
   assignment_lookups lookups_;
   domain::role_naming naming_;
+  int parallelism_;
   job_lease lease_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -179,18 +179,14 @@ result<int64_t> assignment_repo::count_pending() {
   return scalar(s);
 }
 
-result<std::optional<domain::request_record>> assignment_repo::claim_request(const std::string& owner, sys_time now,
-                                                                             sys_time until) {
-  // SQLite: one writer at a time, so the subquery's row cannot be claimed by anyone else
-  // before the UPDATE.
+result<bool> assignment_repo::take_lease(const std::string& request_id, const std::string& owner, sys_time now,
+                                         sys_time until) {
   PREPARE(s, c_,
-          "UPDATE assignment_requests SET lease_owner = ?, lease_until = ? WHERE request_id = "
-          "(SELECT request_id FROM assignment_requests WHERE status = 'IN_PROGRESS' AND lease_until <= ? "
-          "ORDER BY request_id LIMIT 1) "
-          "RETURNING request_id, kind, status, failure_reason, created_at, instance_arn, account_id, target_type, "
-          "permission_set_arn, principal_type, principal_id");
-  s.bind(1, owner).bind(2, epoch_millis(until)).bind(3, epoch_millis(now));
-  return one_row(s, request_row);
+          "UPDATE assignment_requests SET lease_owner = ?, lease_until = ? WHERE request_id = ? "
+          "AND status = 'IN_PROGRESS' AND (lease_until <= ? OR lease_owner = ?)");
+  s.bind(1, owner).bind(2, epoch_millis(until)).bind(3, request_id).bind(4, epoch_millis(now)).bind(5, owner);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes() > 0;
 }
 
 result<bool> assignment_repo::renew_lease(const std::string& request_id, const std::string& owner, sys_time until) {

@@ -263,4 +263,39 @@ TEST(policy_request, resources_from_request_fields) {
   EXPECT_TRUE(odd->resources.empty()) << "non-string members name no resource";
 }
 
+// A fake organization: o-exampleorg1 of 123456789012 with root r-ab12.
+class fake_org_resources final : public service::org_resource_source {
+ public:
+  result<std::optional<std::string>> arn_of(const std::string& id) override {
+    const std::string base = "arn:aws:organizations::123456789012:";
+    if (id == "r-ab12") return std::optional<std::string>(base + "root/o-exampleorg1/r-ab12");
+    if (id.starts_with("ou-")) return std::optional<std::string>(base + "ou/o-exampleorg1/" + id);
+    if (id.size() == 12) return std::optional<std::string>(base + "account/o-exampleorg1/" + id);
+    return std::optional<std::string>();
+  }
+};
+
+TEST(policy_request, organizations_calls_name_their_roots_ous_and_accounts) {
+  fake_org_resources orgs;
+  policy_scope scope{"123456789012", &orgs};
+  auto acct = policy_request_for("organizations", "DescribeAccount", {{"AccountId", "222222222222"}}, scope, nullptr, false);
+  ASSERT_TRUE(acct);
+  ASSERT_EQ(acct->resources.size(), 1u);
+  EXPECT_EQ(acct->resources[0].arn, "arn:aws:organizations::123456789012:account/o-exampleorg1/222222222222");
+  auto list = policy_request_for("organizations", "ListAccountsForParent", {{"ParentId", "ou-ab12-11111111"}}, scope, nullptr, false);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->resources.size(), 1u);
+  EXPECT_EQ(list->resources[0].arn, "arn:aws:organizations::123456789012:ou/o-exampleorg1/ou-ab12-11111111");
+  auto move = policy_request_for("organizations", "MoveAccount", {{"AccountId", "222222222222"}, {"SourceParentId", "r-ab12"},
+                                 {"DestinationParentId", "ou-ab12-11111111"}}, scope, nullptr, false);
+  ASSERT_TRUE(move);
+  EXPECT_EQ(move->resources.size(), 3u);
+  auto roots = policy_request_for("organizations", "ListRoots", json::object(), scope, nullptr, false);
+  ASSERT_TRUE(roots);
+  EXPECT_TRUE(roots->resources.empty()) << "ListRoots names no resource: evaluated against *";
+  auto sso = policy_request_for("sso", "ListPermissionSetsProvisionedToAccount", {{"AccountId", "222222222222"}}, scope, nullptr, false);
+  ASSERT_TRUE(sso);
+  EXPECT_EQ(sso->resources.back().arn, "arn:aws:sso:::account/222222222222") << "sso-admin keeps its own account ARN";
+}
+
 }  // namespace atrium::proto::aws

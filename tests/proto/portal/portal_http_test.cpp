@@ -47,6 +47,11 @@ TEST(portal_http, origin_must_be_the_portal_or_the_host_asked) {
   EXPECT_FALSE(same_origin(with_headers({{"Origin", "https://evil.example"}, {"Host", "sso.example.com"}}),
                            "https://sso.example.com"));
   EXPECT_FALSE(same_origin(with_headers({{"Origin", "null"}}), "https://sso.example.com"));
+  // The configured public URL carries the portal's path; behind a proxy the Host is the node's.
+  EXPECT_TRUE(same_origin(with_headers({{"Origin", "https://sso.example.com"}, {"Host", "10.0.0.5:8443"}}),
+                          "https://sso.example.com/portal"));
+  EXPECT_FALSE(same_origin(with_headers({{"Origin", "https://sso.example.com.evil"}, {"Host", "10.0.0.5:8443"}}),
+                           "https://sso.example.com/portal"));
 }
 
 TEST(portal_http, json_content_type_only) {

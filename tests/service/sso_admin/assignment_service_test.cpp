@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <condition_variable>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "base/try.hpp"
@@ -162,12 +164,12 @@ TEST_F(assignment_service_test, a_job_held_by_a_dead_node_is_taken_over_after_it
   ASSERT_TRUE(rec) << rec.error().message;
   // The dead node's claim, as its provisioning_jobs made it before dying mid-job.
   auto claimed = db_->write([&](store::transaction& tx) -> result<void> {
-    TRY(c, tx.assignments().claim_request("dead-node", clk_.now(), clk_.now() + std::chrono::seconds(60)));
-    if (!c || c->request_id != rec->request_id) return fail(errc::internal, "not claimed");
+    TRY(c, tx.assignments().take_lease(rec->request_id, "dead-node", clk_.now(), clk_.now() + std::chrono::seconds(60)));
+    if (!c) return fail(errc::internal, "not taken");
     return {};
   });
   ASSERT_TRUE(claimed) << claimed.error().message;
-  provisioning_jobs other(*audited_, clk_, prov_, lookups(), naming_, job_lease{"live-node", std::chrono::seconds(60)});
+  provisioning_jobs other(*audited_, clk_, prov_, lookups(), naming_, 1, job_lease{"live-node", std::chrono::seconds(60)});
   auto early = other.run_pending();
   ASSERT_TRUE(early) << early.error().message;
   EXPECT_EQ(*early, 0) << "the lease still holds";
@@ -434,6 +436,85 @@ TEST_F(assignment_service_test, a_failed_move_keeps_the_old_record_and_is_retrie
   EXPECT_EQ(status_of(again->request_id, domain::request_kind::provision_permission_set), domain::request_status::succeeded);
   EXPECT_EQ(prov_.roles.size(), 1u);
   EXPECT_EQ(prov_.roles.count(std::string(account) + "/AtriumSSO_ReadOnly_1111111111111111"), 1u);
+}
+
+
+// Issue 18 item 4: lanes per (account, permission set), creation order inside each; a
+// ProvisionPermissionSet of all accounts takes its permission set's requests into one lane.
+TEST(provisioning_jobs_lanes, one_lane_per_account_and_permission_set_in_creation_order) {
+  auto create = [](const std::string& acct, const std::string& ps) {
+    domain::request_record r;
+    r.account_id = acct;
+    r.permission_set_arn = ps;
+    return r;
+  };
+  std::vector<domain::request_record> batch = {create("a1", "P"), create("a2", "P"), create("a1", "Q"), create("a1", "P")};
+  using lanes = std::vector<std::vector<std::size_t>>;
+  EXPECT_EQ(provisioning_jobs::lanes_of(batch), (lanes{{0, 3}, {1}, {2}}));
+  domain::request_record all;
+  all.kind = domain::request_kind::provision_permission_set;
+  all.target_type = "ALL_PROVISIONED_ACCOUNTS";
+  all.permission_set_arn = "P";
+  batch.insert(batch.begin() + 3, all);
+  EXPECT_EQ(provisioning_jobs::lanes_of(batch), (lanes{{0, 1, 3, 4}, {2}}));
+  batch[3].target_type = "AWS_ACCOUNT";
+  batch[3].account_id = "a2";
+  EXPECT_EQ(provisioning_jobs::lanes_of(batch), (lanes{{0, 4}, {1, 3}, {2}}));
+}
+
+// Two jobs of the same account and permission set: the second runs after the first has
+// committed, sees the role recorded and does not put it again; the other account's lane is its own.
+TEST_F(assignment_service_test, jobs_of_one_role_stay_in_order_while_lanes_run_in_parallel) {
+  auto a = svc_->create_assignment(ctx_, req(user_));
+  auto b = svc_->create_assignment(ctx_, req(user2_));
+  auto c = svc_->create_assignment(ctx_, req(user_, "222222222222"));
+  ASSERT_TRUE(a && b && c);
+  auto ran = jobs_->run_pending();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 3);
+  for (const auto* r : {&a, &b, &c})
+    EXPECT_EQ(status_of((*r)->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
+  EXPECT_EQ(prov_.puts, 2) << "one role per account";
+  EXPECT_EQ(assigned(), 2u);
+  EXPECT_EQ(assigned("222222222222"), 1u);
+}
+
+namespace {
+// put_role of each account waits (bounded) until the other account's put_role has begun: both
+// return success only when the two lanes really run at the same time.
+class rendezvous_provisioner final : public account_provisioner {
+ public:
+  result<void> ensure_identity_provider(const std::string&, const std::string&, const std::string&) override {
+    return {};
+  }
+  result<void> put_role(const std::string& acct, const role_spec&) override {
+    std::unique_lock l(mu);
+    entered.insert(acct);
+    cv.notify_all();
+    if (!cv.wait_for(l, std::chrono::seconds(30), [&] { return entered.size() >= 2; }))
+      return fail(errc::internal, "the other lane never ran alongside");
+    return {};
+  }
+  result<void> delete_role(const std::string&, const std::string&) override { return {}; }
+  std::string kind() const override { return "rendezvous"; }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::string> entered;
+};
+}  // namespace
+
+TEST_F(assignment_service_test, different_accounts_are_provisioned_at_the_same_time) {
+  rendezvous_provisioner both;
+  provisioning_jobs parallel(*audited_, clk_, both, lookups(), naming_, 2);
+  auto a = svc_->create_assignment(ctx_, req(user_));
+  auto b = svc_->create_assignment(ctx_, req(user_, "222222222222"));
+  ASSERT_TRUE(a && b);
+  auto ran = parallel.run_pending();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 2);
+  EXPECT_EQ(status_of(a->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
+  EXPECT_EQ(status_of(b->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
 }
 
 }  // namespace atrium::service

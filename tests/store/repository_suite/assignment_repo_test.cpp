@@ -121,10 +121,10 @@ TEST_P(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending
   EXPECT_EQ(*read_value(*db_, [](transaction& tx) { return tx.assignments().count_pending(); }), 1);
 }
 
-// The job queue shared by nodes (migration 0020): a claim takes the oldest free IN_PROGRESS
-// request under a lease; a leased request is not claimed again until the lease expires (its
-// node died), renewal keeps it, only the owner renews, a finished request is never claimed.
-TEST_P(assignment_repo_test, jobs_are_claimed_under_a_lease_and_taken_over_when_it_expires) {
+// The job queue shared by nodes (migration 0020): a request is taken under a lease; while the
+// lease lasts no other node takes it (its owner may, again), once it expired (its node died)
+// another node does; only the owner renews; a finished request is never taken.
+TEST_P(assignment_repo_test, jobs_are_taken_under_a_lease_and_taken_over_when_it_expires) {
   using domain::request_kind;
   using domain::request_status;
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
@@ -134,34 +134,31 @@ TEST_P(assignment_repo_test, jobs_are_claimed_under_a_lease_and_taken_over_when_
       if (auto i = tx.assignments().insert_request(r); !i) return std::unexpected(i.error());
     return true;
   }));
-  // The claimed request's id, "" when none was free, "error: ..." when the store failed.
-  auto claim = [&](const std::string& owner, int64_t now, int64_t until) -> std::string {
+  // "taken", "held" (not taken), or "error: ..." when the store failed.
+  auto take = [&](const std::string& id, const std::string& owner, int64_t now, int64_t until) -> std::string {
     auto r = write_value(*db_, [&](transaction& tx) {
-      return tx.assignments().claim_request(owner, from_epoch_millis(now), from_epoch_millis(until));
+      return tx.assignments().take_lease(id, owner, from_epoch_millis(now), from_epoch_millis(until));
     });
     if (!r) return "error: " + r.error().message;
-    return *r ? (*r)->request_id : std::string();
+    return *r ? "taken" : "held";
   };
-  auto first = write_value(*db_, [&](transaction& tx) {
-    return tx.assignments().claim_request("node-a", from_epoch_millis(1000), from_epoch_millis(4000));
-  });
-  ASSERT_TRUE(first) << first.error().message;
-  ASSERT_TRUE(first->has_value());
-  EXPECT_EQ((*first)->request_id, "r1");
-  EXPECT_EQ((*first)->kind, request_kind::create_assignment);
-  EXPECT_EQ((*first)->principal_id, "p1");
-  EXPECT_EQ(claim("node-b", 1500, 4500), "r2") << "r1 is node-a's while its lease lasts";
-  EXPECT_EQ(claim("node-c", 2000, 5000), "") << "nothing free; r3 is finished";
-
-  // node-a renews; node-b's lease lapses (its node died) and node-c takes r2 over.
   auto renew = [&](const std::string& id, const std::string& owner, int64_t until) -> std::string {
     auto r = write_value(*db_, [&](transaction& tx) { return tx.assignments().renew_lease(id, owner, from_epoch_millis(until)); });
     if (!r) return "error: " + r.error().message;
     return *r ? "renewed" : "not held";
   };
+  EXPECT_EQ(take("r1", "node-a", 1000, 4000), "taken");
+  EXPECT_EQ(take("r1", "node-b", 1500, 4500), "held") << "node-a's while its lease lasts";
+  EXPECT_EQ(take("r1", "node-a", 1500, 4500), "taken") << "its owner may take it again";
+  EXPECT_EQ(take("r2", "node-b", 1500, 4500), "taken");
+  EXPECT_EQ(take("r3", "node-c", 2000, 5000), "held") << "a finished request is no job";
+  EXPECT_EQ(take("nope", "node-c", 2000, 5000), "held");
+
+  // node-a renews; node-b's lease lapses (its node died) and node-c takes r2 over.
   EXPECT_EQ(renew("r1", "node-a", 8000), "renewed");
   EXPECT_EQ(renew("r1", "node-b", 9000), "not held") << "only the owner renews";
-  EXPECT_EQ(claim("node-c", 5000, 8000), "r2");
+  EXPECT_EQ(take("r1", "node-c", 5000, 8000), "held") << "renewed until 8000";
+  EXPECT_EQ(take("r2", "node-c", 5000, 8000), "taken");
   EXPECT_EQ(renew("r2", "node-b", 9000), "not held") << "node-b lost it";
   EXPECT_EQ(raw_scalar("SELECT lease_owner FROM assignment_requests WHERE request_id = 'r2'"), "node-c");
 
@@ -169,8 +166,8 @@ TEST_P(assignment_repo_test, jobs_are_claimed_under_a_lease_and_taken_over_when_
     return tx.assignments().finish_request("r1", domain::request_status::succeeded, "");
   }));
   EXPECT_EQ(renew("r1", "node-a", 9000), "not held") << "a finished job has no lease to renew";
-  EXPECT_EQ(claim("node-d", 100'000, 110'000), "r2") << "r1 finished; r2's lease lapsed again";
-  EXPECT_EQ(claim("node-e", 100'000, 110'000), "");
+  EXPECT_EQ(take("r1", "node-d", 100'000, 110'000), "held");
+  EXPECT_EQ(take("r2", "node-d", 100'000, 110'000), "taken") << "r2's lease lapsed again";
 }
 
 TEST_P(assignment_repo_test, provisioned_state_and_in_use) {

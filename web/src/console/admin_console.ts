@@ -8,3 +8,6 @@ export { groupPage, groupsPage } from './groups';
 export { newUserPage, userPage, usersPage } from './users';
 export { settingsPage } from './settings';
 export { auditPage } from './audit';
+export { accountPage, accountsPage } from './accounts';
+export { newPermissionSetPage, permissionSetPage, permissionSetsPage } from './permission_sets';
+export { applicationPage, applicationsPage } from './applications';

@@ -6,6 +6,7 @@
 import { append, button, errorRegion, h, statusRegion } from '../dom';
 import { PageContext } from '../router';
 import { call } from './capi';
+import { abacSection, deleteSection } from './settings_abac';
 import { act, consoleFrame, table } from './shell';
 
 interface Token { TokenId: string; CreatedAt?: number; ExpiresAt?: number; LastUsedAt?: number; ExpiresSoon?: boolean }
@@ -22,7 +23,10 @@ export async function settingsPage(ctx: PageContext): Promise<void> {
   const source = h('section', { 'aria-labelledby': 'source-heading' }, h('h2', { id: 'source-heading' }, 'Identity source'));
   const scim = h('section', { 'aria-labelledby': 'scim-heading' });
   const mfa = h('section', { 'aria-labelledby': 'mfa-heading' });
-  append(ctx.main, error, status, source, mfa, scim);
+  const abac = h('section', { 'aria-labelledby': 'abac-heading' });
+  append(ctx.main, error, status, source, mfa, scim, abac);
+  if (me.may('sso:DescribeInstanceAccessControlAttributeConfiguration')) await abacSection(me, abac, error, status);
+  append(ctx.main, deleteSection(me, me.storeId));
   if (me.may('sso:GetMfaDeviceManagementForDirectory'))
     await mfaSection(mfa, me.may('sso:PutMfaDeviceManagementForDirectory'), error, status);
 

@@ -18,6 +18,13 @@ export const ACTIONS = [
   'sso-directory:CreateScimAccessToken', 'sso-directory:ListScimAccessTokens', 'sso-directory:DeleteScimAccessToken',
   'sso:GetMfaDeviceManagementForDirectory', 'sso:PutMfaDeviceManagementForDirectory',
   'cloudtrail:LookupEvents',
+  'sso-directory:ListMfaDevicesForUser', 'sso-directory:DeleteMfaDeviceForUser',
+  'sso-directory:SendPasswordResetEmail', 'sso-directory:GenerateOneTimePassword',
+  'organizations:ListRoots', 'organizations:DescribeAccount',
+  'sso:ListPermissionSets', 'sso:CreatePermissionSet', 'sso:UpdatePermissionSet', 'sso:ProvisionPermissionSet',
+  'sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment', 'sso:ListAccountAssignmentsForPrincipal',
+  'sso:DescribeInstanceAccessControlAttributeConfiguration', 'sso:CreateInstanceAccessControlAttributeConfiguration',
+  'sso:DeleteConfiguration', 'sso:ListApplications', 'sso:CreateApplication', 'sso:CreateApplicationAssignment',
 ] as const;
 
 export type Action = typeof ACTIONS[number];
@@ -42,6 +49,9 @@ const PAGES: { href: string; text: string; needs: Action }[] = [
   { href: '/portal/console', text: 'Dashboard', needs: 'sso-directory:DescribeIdentitySource' },
   { href: '/portal/console/users', text: 'Users', needs: 'identitystore:ListUsers' },
   { href: '/portal/console/groups', text: 'Groups', needs: 'identitystore:ListGroups' },
+  { href: '/portal/console/accounts', text: 'AWS accounts', needs: 'organizations:ListRoots' },
+  { href: '/portal/console/permission-sets', text: 'Permission sets', needs: 'sso:ListPermissionSets' },
+  { href: '/portal/console/applications', text: 'Applications', needs: 'sso:ListApplications' },
   { href: '/portal/console/settings', text: 'Settings', needs: 'sso-directory:DescribeAutomaticProvisioning' },
   { href: '/portal/console/audit', text: 'Audit', needs: 'cloudtrail:LookupEvents' },
 ];

@@ -6,14 +6,19 @@ import { append, button, errorRegion, field, h, statusRegion } from '../dom';
 import { navigate, PageContext } from '../router';
 import { call } from './capi';
 import { act, Caller, consoleFrame, table } from './shell';
+import { assignmentsSection, mfaSection, passwordSection } from './user_access';
 
+interface Address { StreetAddress?: string; Locality?: string; Region?: string; PostalCode?: string; Country?: string }
 interface User {
   UserId: string;
   UserName: string;
   DisplayName?: string;
-  Name?: { GivenName?: string; FamilyName?: string };
+  Name?: { GivenName?: string; FamilyName?: string; MiddleName?: string; HonorificPrefix?: string; HonorificSuffix?: string };
   Emails?: { Value?: string; Primary?: boolean }[];
-  Title?: string;
+  PhoneNumbers?: { Value?: string }[];
+  Addresses?: Address[];
+  Title?: string; NickName?: string; UserType?: string; ProfileUrl?: string; PreferredLanguage?: string;
+  Locale?: string; Timezone?: string;
   UserStatus?: string;
 }
 
@@ -29,7 +34,10 @@ export async function usersPage(ctx: PageContext): Promise<void> {
   const store = me.storeId;
   const error = errorRegion();
   const status = statusRegion();
-  const search = field('user-search', 'Find by user name', { required: false, type: 'search' });
+  // identitystore's ListUsers filters on the exact UserName only (the AWS API's one filter);
+  // the list pages in the store's order (UserId) with NextToken.
+  const search = field('user-search', 'Find by user name', { required: false, type: 'search',
+    hint: 'The exact user name (the identitystore API filters on UserName only).' });
   const results = h('div', {});
   const tokens: (string | undefined)[] = [undefined];  // the NextToken of each page shown
   let at = 0;
@@ -114,7 +122,9 @@ export async function userPage(ctx: PageContext): Promise<void> {
   if (ctx.params.get('created')) status.textContent = `User ${u.UserName} was created.`;
   (ctx.main.querySelector('h1') as HTMLElement).textContent = `User ${u.UserName}`;
   append(ctx.main, details(u), editForm(me, store, u, error, status), statusSection(me, u, error),
-    await membershipsSection(me, store, u, error));
+    passwordSection(me, u, error, status), await membershipsSection(me, store, u, error));
+  const [devices, access] = await Promise.all([mfaSection(me, u, error, status), assignmentsSection(me, u, error)]);
+  if (!ctx.stale()) append(ctx.main, devices, access);
 }
 
 function details(u: User): HTMLElement {
@@ -124,32 +134,60 @@ function details(u: User): HTMLElement {
     ...row('Email', email(u)), ...row('Status', u.UserStatus === 'DISABLED' ? 'Disabled' : 'Enabled'));
 }
 
+// Every attribute the identitystore API has for a user (UpdateUser's attribute paths), one field
+// each; only the changed ones are sent, an emptied one is removed (an operation without a value).
+type Path = [path: string, label: string, get: (u: User) => string | undefined, required?: boolean];
+const SCALARS: Path[] = [
+  ['displayName', 'Display name', (u) => u.DisplayName, true],
+  ['name.givenName', 'First name', (u) => u.Name?.GivenName, true],
+  ['name.middleName', 'Middle name', (u) => u.Name?.MiddleName],
+  ['name.familyName', 'Last name', (u) => u.Name?.FamilyName, true],
+  ['name.honorificPrefix', 'Honorific prefix', (u) => u.Name?.HonorificPrefix],
+  ['name.honorificSuffix', 'Honorific suffix', (u) => u.Name?.HonorificSuffix],
+  ['nickName', 'Nickname', (u) => u.NickName],
+  ['title', 'Job title', (u) => u.Title],
+  ['userType', 'User type', (u) => u.UserType],
+  ['profileUrl', 'Profile URL', (u) => u.ProfileUrl],
+  ['preferredLanguage', 'Preferred language', (u) => u.PreferredLanguage],
+  ['locale', 'Locale', (u) => u.Locale],
+  ['timezone', 'Time zone', (u) => u.Timezone],
+];
+const ADDRESS: [keyof Address, string][] = [
+  ['StreetAddress', 'Street address'], ['Locality', 'City'], ['Region', 'State or province'],
+  ['PostalCode', 'Postal code'], ['Country', 'Country'],
+];
+
 function editForm(me: Caller, store: string, u: User, error: HTMLElement, status: HTMLElement): HTMLElement | null {
   if (!me.may('identitystore:UpdateUser')) return null;
-  const display = field('edit-display', 'Display name', { value: u.DisplayName ?? '', maxlength: 1024 });
-  const given = field('edit-given', 'First name', { value: u.Name?.GivenName ?? '', maxlength: 1024 });
-  const family = field('edit-family', 'Last name', { value: u.Name?.FamilyName ?? '', maxlength: 1024 });
-  const title = field('edit-title', 'Job title', { value: u.Title ?? '', required: false, maxlength: 1024 });
+  const scalars = SCALARS.map(([path, label, get, required]) => ({ path, before: get(u) ?? '',
+    f: field(`edit-${path.replace('.', '-')}`, label, { value: get(u) ?? '', required: required ?? false, maxlength: 1024 }) }));
   const mail = field('edit-email', 'Email address', { value: email(u), type: 'email', required: false, maxlength: 1024 });
+  const phone = field('edit-phone', 'Phone number', { value: u.PhoneNumbers?.[0]?.Value ?? '', type: 'tel', required: false, maxlength: 1024 });
+  const addr = u.Addresses?.[0] ?? {};
+  const address = ADDRESS.map(([k, label]) => ({ k, f: field(`edit-address-${k}`, label, { value: addr[k] ?? '', required: false, maxlength: 1024 }) }));
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save changes');
   return h('form', { 'aria-labelledby': 'edit-heading', onsubmit: (e: Event) => {
     e.preventDefault();
     void act(save, error, async () => {
-      const ops: { AttributePath: string; AttributeValue?: unknown }[] = [
-        { AttributePath: 'displayName', AttributeValue: display.input.value.trim() },
-        { AttributePath: 'name.givenName', AttributeValue: given.input.value.trim() },
-        { AttributePath: 'name.familyName', AttributeValue: family.input.value.trim() },
-      ];
-      const t = title.input.value.trim();
-      ops.push(t ? { AttributePath: 'title', AttributeValue: t } : { AttributePath: 'title' });
+      const ops: { AttributePath: string; AttributeValue?: unknown }[] = [];
+      for (const s of scalars) {
+        const v = s.f.input.value.trim();
+        if (v !== s.before) ops.push(v ? { AttributePath: s.path, AttributeValue: v } : { AttributePath: s.path });
+      }
       const m = mail.input.value.trim();
-      ops.push(m ? { AttributePath: 'emails', AttributeValue: [{ Value: m, Type: 'work', Primary: true }] }
-        : { AttributePath: 'emails' });
+      if (m !== email(u)) ops.push(m ? { AttributePath: 'emails', AttributeValue: [{ Value: m, Type: 'work', Primary: true }] } : { AttributePath: 'emails' });
+      const p = phone.input.value.trim();
+      if (p !== (u.PhoneNumbers?.[0]?.Value ?? '')) ops.push(p ? { AttributePath: 'phoneNumbers', AttributeValue: [{ Value: p, Type: 'work', Primary: true }] } : { AttributePath: 'phoneNumbers' });
+      const next: Address = {};
+      for (const a of address) if (a.f.input.value.trim()) next[a.k] = a.f.input.value.trim();
+      if (ADDRESS.some(([k]) => (next[k] ?? '') !== (addr[k] ?? '')))
+        ops.push(Object.keys(next).length ? { AttributePath: 'addresses', AttributeValue: [{ ...next, Type: 'work', Primary: true }] } : { AttributePath: 'addresses' });
+      if (!ops.length) { status.textContent = 'Nothing changed.'; return; }
       await call('AWSIdentityStore.UpdateUser', { IdentityStoreId: store, UserId: u.UserId, Operations: ops });
       status.textContent = 'Changes saved.';
     });
-  } }, h('h2', { id: 'edit-heading' }, 'Edit attributes'), display.wrapper, given.wrapper, family.wrapper,
-  title.wrapper, mail.wrapper, h('div', { class: 'actions' }, save));
+  } }, h('h2', { id: 'edit-heading' }, 'Edit attributes'), ...scalars.map((s) => s.f.wrapper), mail.wrapper, phone.wrapper,
+  h('fieldset', {}, h('legend', {}, 'Address'), ...address.map((a) => a.f.wrapper)), h('div', { class: 'actions' }, save));
 }
 
 function statusSection(me: Caller, u: User, error: HTMLElement): HTMLElement | null {

@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""Issue 18 item 7: Atrium with a large directory in SQLite (default 1,000,000 users and 100,000
+groups). Reports, per step of 100,000 users: the store file size and the server's resident memory
+when idle; at the full size: DescribeUser of random users, a SCIM `userName eq` filter of random
+users (p50/p99 at one client, measured at the client, so they include the client's TLS and
+signing: an upper bound of the server's time), and identitystore ListUsers walked from the first
+to the last page (p50/p99 of the first and the last 1,000 pages).
+
+How the directory is made: one user and one group are created through the API (so their stored
+documents are exactly what Atrium writes), then cloned in SQL inside the same database file with
+new ids, user names and e-mail addresses (the count triggers keep row_counts true). Seeding a
+million users through the API would measure the write path (bench/run.py does that), not reads
+at scale; each step is committed with the server stopped.
+
+Usage: make bench-scale   (or: /usr/bin/python3 bench/run_scale.py --atrium build/atrium
+                           [--users 1000000] [--groups 100000] [--step 100000] [--samples 2000])
+"""
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import random
+import signal
+import sqlite3
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from run import start_atrium  # noqa: E402
+
+import botocore.auth  # noqa: E402
+import botocore.awsrequest  # noqa: E402
+import botocore.credentials  # noqa: E402
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))] if s else float("nan")
+
+
+def rss_kib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class signed_client:
+    """identitystore JSON calls over one kept-alive TLS connection, signed with SigV4."""
+
+    def __init__(self, port, key):
+        self.port = port
+        self.creds = botocore.credentials.Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+        self.conn = http.client.HTTPSConnection("127.0.0.1", port, context=ssl._create_unverified_context())
+
+    def call(self, op, body):
+        data = json.dumps(body)
+        req = botocore.awsrequest.AWSRequest(method="POST", url=f"https://127.0.0.1:{self.port}/", data=data,
+                                             headers={"Content-Type": "application/x-amz-json-1.1",
+                                                      "X-Amz-Target": f"AWSIdentityStore.{op}"})
+        botocore.auth.SigV4Auth(self.creds, "identitystore", "us-east-1").add_auth(req)
+        t0 = time.perf_counter()
+        self.conn.request("POST", "/", body=data, headers=dict(req.headers))
+        resp = self.conn.getresponse()
+        payload = resp.read()
+        elapsed = (time.perf_counter() - t0) * 1000
+        if resp.status != 200:
+            raise SystemExit(f"{op} answered {resp.status}: {payload[:300]!r}")
+        return json.loads(payload), elapsed
+
+
+def templates(db):
+    con = sqlite3.connect(db)
+    user = con.execute("SELECT id, user_name_key, email_key, doc FROM users").fetchone()
+    group = con.execute("SELECT id, display_name_key, doc FROM groups").fetchone()
+    con.close()
+    return user, group
+
+
+def clone_users(db, user, start, count, store_prefix):
+    """Users start..start+count-1: ids in Atrium's shape (<store>-<uuid>), names user0000042."""
+    tid, tname, temail, tdoc = user
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("""
+      WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?),
+      v AS (SELECT i, printf('%s-%08x-0000-7000-8000-%012x', ?, i, i * 2654435761 % 281474976710655) AS id,
+                   printf('user%07d', i) AS name FROM n)
+      INSERT INTO users(id, user_name_key, email_key, manager_id, version, doc)
+      SELECT id, name, name || '@example.com', NULL, 1,
+             replace(replace(replace(?, ?, id), ?, name || '@example.com'), '"' || ? || '"', '"' || name || '"')
+      FROM v""", (start, start + count - 1, store_prefix, tdoc, tid, temail, tname))
+    con.commit()
+    con.close()
+
+
+def clone_groups(db, group, count, store_prefix):
+    tid, tname, tdoc = group
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("""
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?),
+      v AS (SELECT printf('%s-%08x-0000-7000-9000-%012x', ?, i, i) AS id, printf('group%06d', i) AS name FROM n)
+      INSERT INTO groups(id, display_name_key, version, doc)
+      SELECT id, name, 1, replace(replace(?, ?, id), '"' || ? || '"', '"' || name || '"') FROM v""",
+                (count, store_prefix, tdoc, tid, tname))
+    con.commit()
+    con.close()
+
+
+def serve(binary, data):
+    (pathlib.Path(data) / "port").unlink(missing_ok=True)  # the last run's: wait for this one's
+    proc, port, key = start_atrium(binary, data)
+    return proc, port, key
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=120)
+
+
+def idle_rss(proc, client):
+    client.call("ListUsers", {"IdentityStoreId": client.store, "MaxResults": 1})
+    time.sleep(3)
+    return rss_kib(proc.pid)
+
+
+def scim_token(binary, data):
+    out = subprocess.run([binary, "admin", "scim", "enable", "--json", "--data-dir", data],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["AccessToken"]
+
+
+def scim_filter_latencies(port, token, names):
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ssl._create_unverified_context())
+    out = []
+    for name in names:
+        path = "/scim/v2/Users?filter=" + f'userName eq "{name}"'.replace(" ", "%20").replace('"', "%22")
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        resp = conn.getresponse()
+        body = resp.read()
+        out.append((time.perf_counter() - t0) * 1000)
+        if resp.status != 200 or json.loads(body).get("totalResults") != 1:
+            raise SystemExit(f"SCIM filter for {name}: {resp.status} {body[:300]!r}")
+    return out
+
+
+def row(label, values):
+    return f"{label:<44}{len(values):>8}{statistics.median(values):>10.2f}{percentile(values, 99):>10.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--atrium", default=str(pathlib.Path(__file__).resolve().parents[1] / "build" / "atrium"))
+    ap.add_argument("--users", type=int, default=1_000_000)
+    ap.add_argument("--groups", type=int, default=100_000)
+    ap.add_argument("--step", type=int, default=100_000)
+    ap.add_argument("--samples", type=int, default=2000)
+    args = ap.parse_args()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the start")
+    with tempfile.TemporaryDirectory(prefix="atrium-scale-") as data:
+        proc, port, key = serve(args.atrium, data)
+        c = signed_client(port, key)
+        c.store = key["IdentityStoreId"]
+        store_prefix = c.store[2:]
+        c.call("CreateUser", {"IdentityStoreId": c.store, "UserName": "template.user", "DisplayName": "Template User",
+                              "Name": {"GivenName": "Template", "FamilyName": "User"},
+                              "Emails": [{"Value": "template.user@example.com", "Type": "work", "Primary": True}]})
+        c.call("CreateGroup", {"IdentityStoreId": c.store, "DisplayName": "template-group"})
+        base_rss = idle_rss(proc, c)
+        stop(proc)
+        db = str(pathlib.Path(data) / "atrium.db")
+        user, group = templates(db)
+        print(f"{'users':>9}{'groups':>9}{'store MB':>10}{'idle RSS MB':>13}{'seed s':>8}")
+        print(f"{1:>9}{1:>9}{os.path.getsize(db) / 1e6:>10.1f}{base_rss / 1024:>13.1f}{0:>8}")
+        seeded, groups_done, steps = 0, False, []
+        while seeded < args.users:
+            n = min(args.step, args.users - seeded)
+            t0 = time.time()
+            clone_users(db, user, seeded + 1, n, store_prefix)
+            seeded += n
+            if not groups_done and seeded >= args.users // 2:
+                clone_groups(db, group, args.groups, store_prefix)
+                groups_done = True
+            seed_s = time.time() - t0
+            proc, port, key2 = serve(args.atrium, data)
+            c = signed_client(port, key)
+            c.store = key["IdentityStoreId"]
+            rss = idle_rss(proc, c)
+            size = os.path.getsize(db) + sum(p.stat().st_size for p in pathlib.Path(data).glob("atrium.db-*"))
+            steps.append({"users": seeded, "groups": args.groups if groups_done else 1, "store_bytes": size,
+                          "idle_rss_kib": rss})
+            print(f"{seeded:>9}{steps[-1]['groups']:>9}{size / 1e6:>10.1f}{rss / 1024:>13.1f}{seed_s:>8.1f}")
+            sys.stdout.flush()
+            if seeded < args.users:
+                stop(proc)
+
+        rnd = random.Random(7)
+        picks = [rnd.randint(1, seeded) for _ in range(args.samples)]
+        ids = [f"{store_prefix}-{i:08x}-0000-7000-8000-{(i * 2654435761) % 281474976710655:012x}" for i in picks]
+        describe = [c.call("DescribeUser", {"IdentityStoreId": c.store, "UserId": u})[1] for u in ids]
+        token = scim_token(args.atrium, data)
+        scim = scim_filter_latencies(port, token, [f"user{i:07d}" for i in picks])
+        pages, next_token, t_walk = [], None, time.time()
+        while True:
+            body = {"IdentityStoreId": c.store, "MaxResults": 100}
+            if next_token:
+                body["NextToken"] = next_token
+            answer, ms = c.call("ListUsers", body)
+            pages.append(ms)
+            next_token = answer.get("NextToken")
+            if not next_token:
+                break
+        walk_s = time.time() - t_walk
+        rss_after = rss_kib(proc.pid)
+        stop(proc)
+        print(f"\n{'one client, measured at the client':<44}{'n':>8}{'p50 ms':>10}{'p99 ms':>10}")
+        print(row("DescribeUser, random users", describe))
+        print(row('SCIM filter userName eq "…", random users', scim))
+        first, last = pages[:1000], pages[-1000:]
+        print(row("ListUsers (100 per page), first 1,000 pages", first))
+        print(row("ListUsers (100 per page), last 1,000 pages", last))
+        print(f"ListUsers walk: {len(pages)} pages in {walk_s:.1f} s; RSS after the run {rss_after / 1024:.1f} MB")
+        per100k = [(b["store_bytes"] - a["store_bytes"]) / (b["users"] - a["users"]) * 100_000 / 1e6
+                   for a, b in zip(steps, steps[1:]) if b["groups"] == a["groups"]]
+        rss100k = [(b["idle_rss_kib"] - a["idle_rss_kib"]) / (b["users"] - a["users"]) * 100_000 / 1024
+                   for a, b in zip(steps, steps[1:]) if b["groups"] == a["groups"]]
+        if per100k:
+            print(f"per 100,000 users: store +{statistics.median(per100k):.1f} MB, idle RSS "
+                  f"{statistics.median(rss100k):+.1f} MB (median of the steps without the groups)")
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+/* Atrium: force-included into every file of this copy (CMakeLists.txt). Libsodium's own shared
+ * library defines the same internal names; these keep the two copies apart in one process. */
+#ifndef ATRIUM_ARGON2_NAMES_H
+#define ATRIUM_ARGON2_NAMES_H
+#define argon2_ctx atrium_sodium_argon2_ctx
+#define argon2_hash atrium_sodium_argon2_hash
+#define argon2_verify atrium_sodium_argon2_verify
+#define argon2i_hash_encoded atrium_sodium_argon2i_hash_encoded
+#define argon2i_hash_raw atrium_sodium_argon2i_hash_raw
+#define argon2i_verify atrium_sodium_argon2i_verify
+#define argon2id_hash_encoded atrium_sodium_argon2id_hash_encoded
+#define argon2id_hash_raw atrium_sodium_argon2id_hash_raw
+#define argon2id_verify atrium_sodium_argon2id_verify
+#define argon2_initialize atrium_sodium_argon2_initialize
+#define argon2_finalize atrium_sodium_argon2_finalize
+#define argon2_fill_memory_blocks atrium_sodium_argon2_fill_memory_blocks
+#define argon2_fill_segment atrium_sodium_argon2_fill_segment
+#define argon2_validate_inputs atrium_sodium_argon2_validate_inputs
+#define argon2_encode_string atrium_sodium_argon2_encode_string
+#define argon2_decode_string atrium_sodium_argon2_decode_string
+#define blake2b_long atrium_sodium_blake2b_long
+#define fill_segment_ref atrium_sodium_fill_segment_ref
+#define fill_segment_ssse3 atrium_sodium_fill_segment_ssse3
+#define fill_segment_avx2 atrium_sodium_fill_segment_avx2
+#define fill_segment_avx512f atrium_sodium_fill_segment_avx512f
+#define _crypto_pwhash_argon2_pick_best_implementation atrium_sodium_pick_best_fill_segment
+#define argon2_pick_best_implementation atrium_sodium_argon2_pick_best_implementation
+#define fill_first_blocks atrium_sodium_fill_first_blocks
+#define fill_memory_blocks atrium_sodium_fill_memory_blocks
+#define finalize atrium_sodium_finalize
+#define free_instance atrium_sodium_free_instance
+#define initial_hash atrium_sodium_initial_hash
+#define initialize atrium_sodium_initialize
+#define validate_inputs atrium_sodium_validate_inputs
+#define decode_string atrium_sodium_decode_string
+#define encode_string atrium_sodium_encode_string
+#endif
