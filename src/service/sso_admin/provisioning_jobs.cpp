@@ -203,6 +203,9 @@ result<int> provisioning_jobs::run_pending() {
     TRY(batch, next_batch());
     if (batch.empty()) break;
     TRY(n, run_batch(batch));
+    // Nothing taken: other nodes hold what is pending (their leases); look again next round
+    // instead of spinning on the same batch.
+    if (n == 0) break;
     done += n;
   }
   return done;
