@@ -128,6 +128,7 @@ const std::map<std::string, setter>& setters() {
          if (v != "record-only" && v != "aws-iam") return std::string("provisioner.kind must be record-only or aws-iam");
          c.provisioner_kind = v;
          return std::string(); }},
+      {"provisioner.job_lease_seconds", [](config& c, const std::string& v) { return parse_int<int>(v, c.provisioner_job_lease_seconds, 1, 3600); }},
       {"provisioner.iam_endpoint", [](config& c, const std::string& v) { c.provisioner_iam_endpoint = v; return std::string(); }},
       {"provisioner.sts_endpoint", [](config& c, const std::string& v) { c.provisioner_sts_endpoint = v; return std::string(); }},
       {"provisioner.management_account_id", [](config& c, const std::string& v) { c.provisioner_management_account_id = v; return std::string(); }},

@@ -65,6 +65,9 @@ struct config {
   // with `atrium admin console-access grant`).
   std::string console_bootstrap_admin;
   std::string provisioner_kind = "record-only";
+  // How long a node's claim on a provisioning job lasts without renewal (renewed every third of
+  // it while the job runs): a job whose node died is taken over after at most this long.
+  int provisioner_job_lease_seconds = 60;
   std::string provisioner_iam_endpoint;   // aws-iam: IAM endpoint (default https://iam.amazonaws.com)
   std::string provisioner_sts_endpoint;   // aws-iam: STS endpoint (default https://sts.amazonaws.com)
   std::string provisioner_management_account_id;  // aws-iam: empty = GetCallerIdentity

@@ -1,6 +1,10 @@
 #include "app/wire_sso_admin.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +79,19 @@ void wire_federation(core& c, sso_admin_wing& w) {
   w.federation = std::make_unique<service::aws_federation>(*c.audited, c.clk, c.rnd, *w.idp, fs, w.sts.get());
 }
 
+// This process's claim on provisioning jobs: an id no other node (or restart) has. Not from
+// the injected random source: the node id is not part of any answer, and drawing from it would
+// change every id a seeded test (the golden exchanges) sees.
+service::job_lease job_lease_of(core& c) {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  std::random_device rd;
+  char tag[9];
+  std::snprintf(tag, sizeof tag, "%08x", static_cast<unsigned>(rd()));
+  return {std::string(host) + ":" + std::to_string(::getpid()) + ":" + tag,
+          std::chrono::seconds(c.cfg.provisioner_job_lease_seconds)};
+}
+
 // Account assignments: requests are rows that the job runner (started by serve) provisions.
 void wire_assignments(core& c, sso_admin_wing& w) {
   w.provisioner = make_provisioner(c.cfg);
@@ -84,7 +101,8 @@ void wire_assignments(core& c, sso_admin_wing& w) {
       service::assignment_settings{c.cfg.sso_admin_max_outstanding_requests});
   w.jobs = std::make_unique<service::provisioning_jobs>(*c.audited, c.clk, *w.provisioner,
                                                         service::store_lookups(c.ids.instance_arn, metadata),
-                                                        c.cfg.provisioner_role_naming, c.cfg.provisioner_parallelism);
+                                                        c.cfg.provisioner_role_naming, c.cfg.provisioner_parallelism,
+                                                        job_lease_of(c));
   w.assignments->on_enqueue([jobs = w.jobs.get()] { jobs->notify(); });
   w.permission_sets->set_provisioned_check(service::permission_set_in_use);
   proto::aws::add_assignment_operations(*w.api, *w.assignments);

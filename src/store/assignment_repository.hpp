@@ -56,6 +56,17 @@ class assignment_repository {
   // IN_PROGRESS requests of every kind, oldest first (the job queue).
   virtual result<std::vector<domain::request_record>> pending_requests(int limit) = 0;
   virtual result<int64_t> count_pending() = 0;
+  // The job queue's claim (migration 0020, issue 13 item 2: one node runs a job): the request
+  // gets `owner`'s lease until `until` when it is IN_PROGRESS and its lease is free, expired at
+  // `now`, or already `owner`'s; false otherwise (another node holds it, or it finished). One
+  // conditional UPDATE: of two nodes taking it at once one wins (SQLite's single writer;
+  // PostgreSQL's SERIALIZABLE runs the other again, which then finds the lease held). A node
+  // that dies leaves its lease to expire, then another takes the request.
+  virtual result<bool> take_lease(const std::string& request_id, const std::string& owner, sys_time now,
+                                  sys_time until) = 0;
+  // Extends the lease while the job runs; false when `owner` no longer holds it (it expired and
+  // another node claimed the request, or it finished).
+  virtual result<bool> renew_lease(const std::string& request_id, const std::string& owner, sys_time until) = 0;
 
   // Provisioned state per (account, permission set).
   virtual result<void> put_provisioned(const domain::provisioned_permission_set& p) = 0;

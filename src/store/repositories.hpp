@@ -29,6 +29,7 @@ class oidc_repository;
 class application_repository;
 class webauthn_challenge_repository;
 class external_idp_repository;
+class transient_state_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -180,6 +181,7 @@ class transaction {
   virtual application_repository& applications() = 0;
   virtual webauthn_challenge_repository& webauthn_challenges() = 0;
   virtual external_idp_repository& external_idps() = 0;
+  virtual transient_state_repository& transient_state() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

@@ -20,8 +20,10 @@ result<std::shared_ptr<const sp_key>> sp_keys::load(const std::string& cert_pem,
 
 result<std::shared_ptr<const sp_key>> sp_keys::get() {
   std::lock_guard lock(mu_);
-  if (cached_) return cached_;
   std::optional<std::string> cert, sealed;
+  // The stored pair is read on every use (two point reads): another node may have deleted or
+  // replaced it (issue 13 item 2). Only the opened signer is kept, while its certificate is
+  // still the stored one.
   auto read = db_.read([&](store::transaction& tx) -> result<void> {
     TRY(c, tx.settings().get(sp_certificate_setting));
     TRY(k, tx.settings().get(sp_sealed_key_setting));
@@ -30,6 +32,7 @@ result<std::shared_ptr<const sp_key>> sp_keys::get() {
     return {};
   });
   if (!read) return std::unexpected(read.error());
+  if (cert && sealed && cached_ && cached_->certificate_pem == *cert) return cached_;
   if (!cert || !sealed) {
     // RSA key generation is slow: outside the write transaction.
     TRY(made, crypto::make_idp_key_pair(common_name_, clock_.now(), std::chrono::days(5 * 365), rsa_bits_));

@@ -3,7 +3,9 @@
 // HTTP-Redirect binding (SAML bindings §3.4.4.1) and its certificate is in the SP metadata
 // (KeyDescriptor use="signing"). Made on first use (RSA 3072, five years, as the IdP keys),
 // kept in the settings table with the private key sealed by the master key
-// (crypto::secret_box), opened once per process into an xml::signer.
+// (crypto::secret_box), opened into an xml::signer that is kept while the stored certificate
+// stays the same (read on every use: a pair deleted or replaced on another node is never used
+// again here; issue 13 item 2).
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,7 +33,8 @@ class sp_keys {
   // The key pair, made and stored when there is none (a concurrent maker's pair wins if it was
   // stored first: both then use the stored one).
   result<std::shared_ptr<const sp_key>> get();
-  // Forgets the cached pair (after "delete configuration" removed it).
+  // Forgets the opened pair at once (after "delete configuration" removed it on this node; other
+  // nodes see the change at their next get()).
   void forget();
 
  private:

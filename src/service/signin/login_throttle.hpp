@@ -8,8 +8,15 @@
 //
 // Keys are opaque strings chosen by the caller: the user id for a known user and the folded
 // name for an unknown one (which therefore locks exactly like a real account: no enumeration),
-// the source address for the address counter. State is in memory: a restart forgets it
-// (docs/sign-in.md "Throttling"). The table is bounded; the oldest keys go first.
+// the source address for the address counter.
+//
+// With a database (every server) the counters are rows of the store (transient_state kind
+// "login-throttle", migration 0019), read and counted in one write transaction: every node of a
+// deployment counts into the same rows, so a guesser spreading attempts over N nodes gets no
+// more than over one (issue 13 item 2), and a restart forgets nothing; a row goes when its
+// key is forgotten (`forget_after`, or the lock's end if later). A store that cannot be read
+// fails closed (a 1-second wait). Without one (unit tests of callers) the counters are in this
+// object's memory, bounded, the oldest keys going first.
 #include <chrono>
 #include <cstddef>
 #include <mutex>
@@ -17,8 +24,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "base/clock.hpp"
+#include "store/repositories.hpp"
 
 namespace atrium::service {
 
@@ -33,7 +43,8 @@ struct login_throttle_settings {
 
 class login_throttle {
  public:
-  login_throttle(const clock& clk, login_throttle_settings s = {});
+  // `shared`: the store holding the counters; nullptr keeps them in memory (one process).
+  login_throttle(const clock& clk, login_throttle_settings s = {}, store::database* shared = nullptr);
 
   // Before an attempt: nullopt when it may go ahead, otherwise how long until it may
   // (whole seconds, at least 1: the Retry-After value).
@@ -54,12 +65,17 @@ class login_throttle {
     sys_time last_failure{};
     sys_time locked_until{};
   };
+  static std::optional<std::chrono::seconds> wait_of(const entry& e, sys_time now);
+  void count_into(entry& e, int free_failures, sys_time now) const;
   std::optional<std::chrono::seconds> wait_for(const std::string& key, sys_time now);
   void count(const std::string& key, int free_failures, sys_time now);
   void make_room(sys_time now);
+  // The store's rows (db_ set).
+  void count_shared(const std::vector<std::pair<std::string, int>>& keys);
 
   const clock& clock_;
   login_throttle_settings s_;
+  store::database* db_;
   std::mutex mu_;
   std::unordered_map<std::string, entry> entries_;
 };

@@ -2,21 +2,23 @@
 // Shared by mfa_service.cpp (settings, devices, authenticator apps) and webauthn_ceremonies.cpp
 // (security keys): the service's state and the device helpers, defined in mfa_service.cpp.
 // Not for other use cases.
-#include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 
 #include "crypto/primitives.hpp"
 #include "service/signin/mfa_service.hpp"
 #include "service/signin/webauthn_ceremonies.hpp"
 #include "store/mfa_device_repository.hpp"
+#include "store/transient_state_repository.hpp"
 
 namespace atrium::service {
 
-// Pending authenticator-app enrollments are kept in memory; more than this many at once is
-// refused (errc::throttled) instead of growing without bound.
+// Pending authenticator-app enrollments live in the store (transient_state, kind
+// "totp-enrollment", migration 0019); more than this many at once is refused (errc::throttled)
+// instead of growing without bound.
 inline constexpr std::size_t max_pending_ceremonies = 10'000;
 inline constexpr int max_enrollment_attempts = 5;
+inline constexpr std::string_view totp_enrollment_kind = "totp-enrollment";
 
 struct mfa_service::impl {
   impl(audited_store& s, const crypto::secret_box& b, const clock& c, random_source& r, mfa_options o)
@@ -28,17 +30,6 @@ struct mfa_service::impl {
   mfa_options opt;
   webauthn_ceremonies webauthn;  // after opt: it keeps a reference to it
 
-  struct pending_totp {
-    std::string user_id;
-    std::string secret;  // raw bytes
-    sys_time expires;
-    int attempts = 0;
-  };
-  std::mutex mu;
-  std::unordered_map<std::string, pending_totp> enrollments;            // by enrollment id
-
-  // Drops expired entries; errc::throttled when still full. Caller holds mu.
-  result<void> make_room(sys_time now);
 };
 
 // The user's row must exist (devices belong to identity-store users).

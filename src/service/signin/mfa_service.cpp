@@ -123,13 +123,26 @@ call_context audit_context(const call_context& ctx, const char* source, const ch
   return c;
 }
 
-result<void> mfa_service::impl::make_room(sys_time now) {
-  if (enrollments.size() < max_pending_ceremonies) return {};
-  std::erase_if(enrollments, [now](const auto& kv) { return kv.second.expires <= now; });
-  if (enrollments.size() >= max_pending_ceremonies)
-    return fail(errc::throttled, "Too many MFA registrations and sign-ins are in progress; try again shortly.");
-  return {};
+namespace {
+// An enrollment row's value: the user, the sealed secret, the wrong codes so far.
+struct pending_enrollment {
+  std::string user_id;
+  std::string sealed_secret;
+  int attempts = 0;
+};
+
+std::string enrollment_value(const std::string& user_id, const std::string& sealed_secret, int attempts) {
+  return nlohmann::json{{"u", user_id}, {"s", sealed_secret}, {"a", attempts}}.dump();
 }
+
+std::optional<pending_enrollment> parse_enrollment(const std::string& value) {
+  auto j = nlohmann::json::parse(value, nullptr, false);
+  if (!j.is_object() || !j.contains("u") || !j["u"].is_string() || !j.contains("s") || !j["s"].is_string() ||
+      !j.contains("a") || !j["a"].is_number_integer())
+    return std::nullopt;
+  return pending_enrollment{j["u"].get<std::string>(), j["s"].get<std::string>(), j["a"].get<int>()};
+}
+}  // namespace
 
 result<void> mfa_user_exists(store::transaction& tx, const std::string& user_id) {
   auto u = tx.users().get(user_id);
@@ -171,6 +184,8 @@ mfa_service::mfa_service(audited_store& store, const crypto::secret_box& box, co
     : p_(std::make_unique<impl>(store, box, clk, rnd, std::move(opt))) {}
 
 mfa_service::~mfa_service() = default;
+
+const crypto::secret_box& mfa_service::box() const { return p_->box; }
 
 webauthn_ceremonies& mfa_service::webauthn() { return p_->webauthn; }
 
@@ -271,10 +286,20 @@ result<totp_enrollment> mfa_service::begin_totp(const std::string& user_id, std:
   if (!svg) return std::unexpected(svg.error());
   e.qr_svg = std::move(*svg);
   auto now = p_->clk.now();
-  std::lock_guard lock(p_->mu);
-  if (auto room = p_->make_room(now); !room) return std::unexpected(room.error());
   e.enrollment_id = "enr-" + p_->rnd.hex(16);
-  p_->enrollments[e.enrollment_id] = {user_id, std::move(secret), now + p_->opt.challenge_ttl, 0};
+  // In the store (migration 0019), not in this node's memory: the confirming request may reach
+  // another node (issue 13 item 2). The secret is sealed as a device's is.
+  store::transient_record rec{std::string(totp_enrollment_kind), e.enrollment_id,
+                              enrollment_value(user_id, p_->box.seal(secret), 0), now + p_->opt.challenge_ttl, 0};
+  auto put = p_->store.db().write([&](store::transaction& tx) -> result<void> {
+    TRY(pending, tx.transient_state().count(std::string(totp_enrollment_kind), now));
+    if (pending >= static_cast<int64_t>(max_pending_ceremonies))
+      return fail(errc::throttled, "Too many MFA registrations and sign-ins are in progress; try again shortly.");
+    TRY(v, tx.transient_state().put(rec, now));
+    (void)v;
+    return {};
+  });
+  if (!put) return std::unexpected(put.error());
   return e;
 }
 
@@ -285,24 +310,46 @@ result<mfa_device> mfa_service::finish_totp(const call_context& ctx, const std::
   if (!n) return std::unexpected(n.error());
   auto now = p_->clk.now();
   store::mfa_device_record rec;
-  {
-    std::lock_guard lock(p_->mu);
-    auto it = p_->enrollments.find(enrollment_id);
-    if (it == p_->enrollments.end() || it->second.user_id != user_id || it->second.expires <= now) {
-      if (it != p_->enrollments.end() && it->second.user_id == user_id) p_->enrollments.erase(it);
-      return fail(errc::validation, "The authenticator app registration has expired; start again.");
+  // Read, check and count in one write transaction: the attempt counter holds across nodes
+  // (SQLite's single writer, PostgreSQL's SERIALIZABLE retry).
+  result<void> outcome;
+  auto w = p_->store.db().write([&](store::transaction& tx) -> result<void> {
+    outcome = {};
+    TRY(row, tx.transient_state().get(std::string(totp_enrollment_kind), enrollment_id, now));
+    auto pending = row ? parse_enrollment(row->value) : std::nullopt;
+    if (!pending || pending->user_id != user_id) {
+      outcome = fail(errc::validation, "The authenticator app registration has expired; start again.");
+      return {};
     }
+    auto secret = p_->box.open(pending->sealed_secret);
+    if (!secret) return fail(errc::internal, "A pending authenticator app's secret cannot be opened.");
     // The guide: "type the one-time password that currently appears" — proof that the app
     // holds the secret before it is stored. A few wrong codes end the registration.
-    auto step = crypto::totp::match(it->second.secret, code, now);
+    auto step = crypto::totp::match(*secret, code, now);
     if (!step) {
-      if (++it->second.attempts >= max_enrollment_attempts) p_->enrollments.erase(it);
-      return fail(errc::unauthenticated, "The authenticator code is not valid.");
+      outcome = fail(errc::unauthenticated, "The authenticator code is not valid.");
+      if (pending->attempts + 1 >= max_enrollment_attempts) {
+        TRY(gone, tx.transient_state().remove(row->kind, row->key));
+        (void)gone;
+        return {};
+      }
+      row->value = enrollment_value(user_id, pending->sealed_secret, pending->attempts + 1);
+      TRY(v, tx.transient_state().put(*row, now));
+      (void)v;
+      return {};
     }
-    rec.sealed_secret = p_->box.seal(it->second.secret);
+    // Taken once: a second confirmation of the same enrollment (on any node) finds no row.
+    TRY(taken, tx.transient_state().remove(row->kind, row->key, row->version));
+    if (!taken) {
+      outcome = fail(errc::validation, "The authenticator app registration has expired; start again.");
+      return {};
+    }
+    rec.sealed_secret = pending->sealed_secret;
     rec.last_step = *step;  // the registration code cannot be used again to sign in
-    p_->enrollments.erase(it);
-  }
+    return {};
+  });
+  if (!w) return std::unexpected(w.error());
+  if (!outcome) return std::unexpected(outcome.error());
   rec.id = "mfa-" + p_->rnd.hex(16);
   rec.user_id = user_id;
   rec.kind = "totp";

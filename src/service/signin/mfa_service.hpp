@@ -101,6 +101,8 @@ class mfa_service {
 
   // Security keys and built-in authenticators: registration and assertion ceremonies.
   webauthn_ceremonies& webauthn();
+  // The master key's box: the sign-in workflow seals what it holds between steps with it.
+  const crypto::secret_box& box() const;
 
  private:
   struct impl;

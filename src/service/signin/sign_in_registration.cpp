@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "base/try.hpp"
+
 #include "service/signin/sign_in_workflow.hpp"
 #include "service/signin/webauthn_ceremonies.hpp"
 
@@ -17,9 +19,7 @@ bool allows(const std::vector<std::string>& methods, std::string_view m) {
 sign_in_registration::sign_in_registration(sign_in_service& flow, mfa_service& mfa) : flow_(flow), mfa_(mfa) {}
 
 result<totp_enrollment> sign_in_registration::begin_totp(const sign_in_client& c, const std::string& workflow_id) {
-  auto w = flow_.find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, flow_.find(workflow_id));
   if (w->step != sign_in_step::register_mfa || !allows(w->methods, "TOTP")) return out_of_order();
   return mfa_.begin_totp(w->user_id, w->user_name);
 }
@@ -27,9 +27,7 @@ result<totp_enrollment> sign_in_registration::begin_totp(const sign_in_client& c
 result<sign_in_answer> sign_in_registration::finish_totp(const sign_in_client& c, const std::string& workflow_id,
                                                              const std::string& enrollment_id, std::string_view code,
                                                              std::string_view name) {
-  auto w = flow_.find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, flow_.find(workflow_id));
   if (w->step != sign_in_step::register_mfa || !allows(w->methods, "TOTP")) return out_of_order();
   if (auto ok = flow_.admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
   auto device = mfa_.finish_totp(flow_.user_context(c, w->user_name), w->user_id, enrollment_id, code, name);
@@ -44,9 +42,7 @@ result<sign_in_answer> sign_in_registration::finish_totp(const sign_in_client& c
 
 result<std::string> sign_in_registration::begin_webauthn(const sign_in_client& c,
                                                                 const std::string& workflow_id) {
-  auto w = flow_.find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, flow_.find(workflow_id));
   if (w->step != sign_in_step::register_mfa || !allows(w->methods, "WEBAUTHN")) return out_of_order();
   return mfa_.webauthn().begin_registration(w->user_id, w->user_name, w->display_name);
 }
@@ -55,9 +51,7 @@ result<sign_in_answer> sign_in_registration::finish_webauthn(const sign_in_clien
                                                                  const std::string& workflow_id,
                                                                  std::string_view credential_json,
                                                                  std::string_view name) {
-  auto w = flow_.find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, flow_.find(workflow_id));
   if (w->step != sign_in_step::register_mfa || !allows(w->methods, "WEBAUTHN")) return out_of_order();
   if (auto ok = flow_.admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
   auto device = mfa_.webauthn().finish_registration(flow_.user_context(c, w->user_name), w->user_id, credential_json, name);

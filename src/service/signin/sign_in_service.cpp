@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "base/json_text.hpp"
+#include "base/try.hpp"
 #include "base/strings.hpp"
 #include "crypto/primitives.hpp"
 #include "service/signin/sign_in_registration.hpp"
 #include "service/signin/sign_in_workflow.hpp"
 #include "service/signin/webauthn_ceremonies.hpp"
+#include "store/transient_state_repository.hpp"
 
 namespace atrium::service {
 
@@ -62,27 +64,153 @@ sign_in_service::~sign_in_service() = default;
 
 sign_in_registration& sign_in_service::registration() { return *registration_; }
 
-// ---- workflows in memory ----------------------------------------------------------------------
+// ---- workflows in the store -------------------------------------------------------------------
+// transient_state kind "sign-in" (migration 0019): any node takes the next step (issue 13 item 2).
 
-std::shared_ptr<sign_in_service::workflow> sign_in_service::find(const std::string& id) {
-  std::lock_guard lock(mu_);
-  auto it = workflows_.find(id);
-  if (it == workflows_.end()) return nullptr;
-  if (clock_.now() >= it->second->expires_at) {
-    workflows_.erase(it);
-    return nullptr;
+namespace {
+
+constexpr const char* workflow_kind = "sign-in";
+// How often one node sweeps expired short-lived rows (any node may; the DELETE is bounded).
+constexpr std::chrono::seconds sweep_every{60};
+constexpr int64_t sweep_rows = 1000;
+// The bound on workflows in progress is checked once every this many starts (a COUNT over the
+// kind's rows is not free; the bound only has to hold roughly).
+constexpr uint32_t count_every = 64;
+
+nlohmann::json strings_json(const std::vector<std::string>& v) { return nlohmann::json(v); }
+
+std::vector<std::string> json_strings(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& e : j)
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+sign_in_step step_of(std::string_view s) {
+  for (auto st : {sign_in_step::password, sign_in_step::new_password, sign_in_step::mfa, sign_in_step::register_mfa})
+    if (s == to_string(st)) return st;
+  return sign_in_step::done;
+}
+
+// The workflow as its row's value; the held one-time password sealed with the master key.
+std::string workflow_value(const sign_in_service::workflow& w, const crypto::secret_box& box) {
+  nlohmann::json j = {{"user_id", w.user_id},         {"user_name", w.user_name},
+                      {"display_name", w.display_name}, {"audit_name", w.audit_name},
+                      {"throttle_key", w.throttle_key}, {"step", to_string(w.step)},
+                      {"methods", strings_json(w.methods)}, {"factors", strings_json(w.factors)},
+                      {"enrollment_required", w.enrollment_required}, {"mode", static_cast<int>(w.mode)}};
+  std::string_view held = w.current_password;
+  if (!held.empty()) j["held"] = box.seal(held);
+  return j.dump();
+}
+
+result<std::shared_ptr<sign_in_service::workflow>> workflow_of(const store::transient_record& r,
+                                                               const crypto::secret_box& box) {
+  auto j = nlohmann::json::parse(r.value, nullptr, false);
+  if (!j.is_object()) return fail(errc::internal, "A stored sign-in workflow cannot be read.");
+  auto w = std::make_shared<sign_in_service::workflow>();
+  w->id = r.key;
+  w->version = r.version;
+  w->expires_at = r.expires;
+  auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  w->user_id = text("user_id");
+  w->user_name = text("user_name");
+  w->display_name = text("display_name");
+  w->audit_name = text("audit_name");
+  w->throttle_key = text("throttle_key");
+  w->step = step_of(text("step"));
+  w->methods = json_strings(j.value("methods", nlohmann::json::array()));
+  w->factors = json_strings(j.value("factors", nlohmann::json::array()));
+  w->enrollment_required = j.value("enrollment_required", false);
+  w->mode = static_cast<mfa_mode>(j.value("mode", static_cast<int>(mfa_mode::context_aware)));
+  if (auto held = text("held"); !held.empty()) {
+    auto plain = box.open(held);
+    if (!plain) return fail(errc::internal, "A stored sign-in workflow cannot be opened.");
+    w->current_password.assign(*plain);
+    std::fill(plain->begin(), plain->end(), '\0');
   }
-  return it->second;
+  return w;
+}
+
+}  // namespace
+
+result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const std::string& id) {
+  std::optional<store::transient_record> row;
+  auto now = clock_.now();
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(got, tx.transient_state().get(workflow_kind, id, now));
+    row = std::move(got);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (!row) return expired();
+  return workflow_of(*row, mfa_.box());
+}
+
+result<void> sign_in_service::save(workflow& w) {
+  store::transient_record rec{workflow_kind, w.id, workflow_value(w, mfa_.box()), w.expires_at, 0};
+  // Set inside, applied after the commit: a PostgreSQL write may run its function again.
+  int64_t written = 0;
+  auto now = clock_.now();
+  auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
+    written = 0;
+    if (w.version == 0) {
+      TRY(v, tx.transient_state().put(rec, now));
+      written = v;
+      return {};
+    }
+    TRY(ok, tx.transient_state().update(rec, w.version, now));
+    if (ok) written = w.version + 1;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (written == 0) return out_of_order();
+  w.version = written;
+  return {};
 }
 
 void sign_in_service::forget(const std::string& id) {
-  std::lock_guard lock(mu_);
-  workflows_.erase(id);
+  store_.db().write_detached([id](store::transaction& tx) -> result<void> {
+    TRY(gone, tx.transient_state().remove(workflow_kind, id));
+    (void)gone;
+    return {};
+  });
 }
 
-std::size_t sign_in_service::workflows_in_memory() {
-  std::lock_guard lock(mu_);
-  return workflows_.size();
+// Expired rows of every kind (workflows, enrollments, throttle counters): at most once a
+// minute per node, detached (nobody waits for it), bounded.
+void sign_in_service::sweep(sys_time now) {
+  int64_t ms = epoch_millis(now);
+  int64_t last = last_sweep_ms_.load();
+  if (ms - last < std::chrono::duration_cast<std::chrono::milliseconds>(sweep_every).count()) return;
+  if (!last_sweep_ms_.compare_exchange_strong(last, ms)) return;
+  store_.db().write_detached([now](store::transaction& tx) -> result<void> {
+    TRY(n, tx.transient_state().remove_expired(now, sweep_rows));
+    (void)n;
+    return {};
+  });
+}
+
+result<void> sign_in_service::make_room(sys_time now) {
+  if (starts_.fetch_add(1) % count_every != 0) return {};
+  TRY(n, workflows_pending());
+  (void)now;
+  if (n >= static_cast<int64_t>(s_.max_workflows))
+    return fail(errc::throttled, "Too many sign-ins are in progress; try again shortly.");
+  return {};
+}
+
+result<int64_t> sign_in_service::workflows_pending() {
+  int64_t n = 0;
+  auto now = clock_.now();
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(c, tx.transient_state().count(workflow_kind, now));
+    n = c;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return n;
 }
 
 // ---- audit -----------------------------------------------------------------------------------
@@ -191,18 +319,10 @@ result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::stri
     auto bare = candidates_bare(typed);
     w->throttle_key = "n:" + domain::fold_key(bare);
   }
-  {
-    std::lock_guard lock(mu_);
-    auto now = clock_.now();
-    std::erase_if(workflows_, [&](const auto& kv) { return now >= kv.second->expires_at; });
-    while (workflows_.size() >= s_.max_workflows) {
-      auto oldest = std::min_element(workflows_.begin(), workflows_.end(), [](const auto& a, const auto& b) {
-        return a.second->expires_at < b.second->expires_at;
-      });
-      workflows_.erase(oldest);
-    }
-    workflows_.emplace(w->id, w);
-  }
+  auto now = clock_.now();
+  sweep(now);
+  if (auto room = make_room(now); !room) return std::unexpected(room.error());
+  if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
   event(*w, c, "CredentialChallenge", "PASSWORD", true);
   sign_in_answer a;
   a.workflow_id = w->id;
@@ -212,9 +332,7 @@ result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::stri
 
 result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const std::string& workflow_id,
                                                  std::string_view password) {
-  auto w = find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, find(workflow_id));
   if (w->step != sign_in_step::password) return out_of_order();
   if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
   // Unknown and disabled users cost the same hash (password_service verifies a dummy).
@@ -233,6 +351,7 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
   if (*must) {
     w->step = sign_in_step::new_password;
     w->current_password.assign(password);
+    if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
     sign_in_answer a;
     a.next = w->step;
     return a;
@@ -242,9 +361,7 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
 
 result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, const std::string& workflow_id,
                                                      std::string_view new_password) {
-  auto w = find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, find(workflow_id));
   if (w->step != sign_in_step::new_password) return out_of_order();
   auto ctx = user_context(c, w->user_name);
   auto changed = passwords_.change(ctx, w->user_id, w->current_password, new_password);
@@ -282,6 +399,7 @@ result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_i
   a.methods = w.methods = d.methods;
   if (d.next == sign_in_step::register_mfa) {
     w.enrollment_required = true;
+    if (auto saved = save(w); !saved) return std::unexpected(saved.error());
     return a;
   }
   auto ctx = user_context(c, w.user_name);
@@ -295,14 +413,13 @@ result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_i
     }
     event(w, c, "CredentialChallenge", m.c_str(), true);
   }
+  if (auto saved = save(w); !saved) return std::unexpected(saved.error());
   return a;
 }
 
 result<sign_in_answer> sign_in_service::mfa(const sign_in_client& c, const std::string& workflow_id,
                                             const mfa_response& r) {
-  auto w = find(workflow_id);
-  if (!w) return expired();
-  std::lock_guard lock(w->mu);
+  TRY(w, find(workflow_id));
   if (w->step != sign_in_step::mfa) return out_of_order();
   if (std::find(w->methods.begin(), w->methods.end(), r.type) == w->methods.end())
     return fail(errc::validation, "This sign-in does not accept " + r.type + ".");
@@ -334,6 +451,10 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
   std::string joined;
   for (const auto& f : w.factors) joined += (joined.empty() ? "" : ",") + f;
   auto r = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
+    // The workflow is taken in the session's transaction, at the version this step read: two
+    // requests finishing the same sign-in (on one node or two) get one session between them.
+    TRY(taken, tx.transient_state().remove(workflow_kind, w.id, w.version));
+    if (!taken) return out_of_order();
     auto s = sessions_.create(tx, w.user_id, c.source_ip, c.user_agent);
     if (!s) return std::unexpected(s.error());
     a.session_token = s->token;

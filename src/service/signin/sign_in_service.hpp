@@ -10,19 +10,20 @@
 // checked against a dummy hash (same cost), it counts in the throttle like an account, and it
 // fails with the same errc::unauthenticated as a wrong password.
 //
-// Workflows live in memory for 10 minutes (bounded count; a restart only makes a user start
-// again). Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
+// Workflows live in the store for 10 minutes (transient_state, migration 0019: a sign-in begun
+// on one node finishes on any other; bounded count, expired rows swept by any node). Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
 // error.resource_id carries the Retry-After seconds), errc::access_denied (Blocked: "block
 // sign-in" and no device), errc::not_found (no such workflow, or expired), errc::validation
 // (a step out of order, or a new password the policy refuses).
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "base/clock.hpp"
@@ -115,14 +116,20 @@ class sign_in_service {
   // The throttle check for an attempt outside the workflow (password change, reset token).
   result<void> admit(std::string_view account_key, std::string_view address);
   login_throttle& throttle() { return throttle_; }
-  std::size_t workflows_in_memory();
+  // Unexpired workflows in the store (every node's).
+  result<int64_t> workflows_pending();
 
   struct workflow;
 
  private:
   friend class sign_in_registration;  // the register-mfa step drives the workflow
-  std::shared_ptr<workflow> find(const std::string& id);
+  // The stored workflow; expired() when there is none (or it expired).
+  result<std::shared_ptr<workflow>> find(const std::string& id);
+  // Writes the workflow back after a step; out_of_order() when another request moved it on.
+  result<void> save(workflow& w);
   void forget(const std::string& id);
+  void sweep(sys_time now);
+  result<void> make_room(sys_time now);
   void event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
   result<sign_in_answer> after_password(workflow& w, const sign_in_client& c);
   result<sign_in_answer> complete(workflow& w, const sign_in_client& c, bool trust_device);
@@ -137,8 +144,8 @@ class sign_in_service {
   const clock& clock_;
   random_source& random_;
   sign_in_settings s_;
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<workflow>> workflows_;
+  std::atomic<int64_t> last_sweep_ms_{0};
+  std::atomic<uint32_t> starts_{0};
   std::unique_ptr<sign_in_registration> registration_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // One sign-in in progress (internal to sign_in_service*.cpp) and the answers its steps share.
-#include <mutex>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +32,13 @@ class held_secret {
   std::string s_;
 };
 
+// Stored between the steps in the store (transient_state kind "sign-in", migration 0019), so
+// that any node takes the next step (issue 13 item 2); each step reads it, and writes it back
+// only if nobody else moved it on meanwhile (`version`, compare-and-set): one step of a
+// workflow at a time across every node.
 struct sign_in_service::workflow {
-  std::mutex mu;  // one step of a workflow at a time
   std::string id;  // AuthWorkflowID
+  int64_t version = 0;  // of the stored row this copy was read from
   sys_time expires_at{};
   std::string user_id;        // empty: unknown or disabled user (every check fails)
   std::string user_name, display_name;

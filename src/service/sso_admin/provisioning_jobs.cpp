@@ -39,16 +39,61 @@ call_context job_context(const domain::request_record& r) {
   return ctx;
 }
 
+// Renews a taken job's lease every third of its duration while the job runs, so that a long
+// job (many accounts, a slow IAM) is not taken over by another node; the lease lapses only when
+// this process dies or stops renewing.
+class lease_keeper {
+ public:
+  lease_keeper(store::database& db, const clock& clk, const job_lease& lease, std::string request_id)
+      : db_(db), clock_(clk), lease_(lease), id_(std::move(request_id)), thread_([this] { loop(); }) {}
+  ~lease_keeper() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  lease_keeper(const lease_keeper&) = delete;
+  lease_keeper& operator=(const lease_keeper&) = delete;
+
+ private:
+  void loop() {
+    auto every = std::max(lease_.duration / 3, std::chrono::milliseconds(100));
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, every, [this] { return done_; })) {
+      lock.unlock();
+      auto until = clock_.now() + lease_.duration;
+      (void)db_.write([&](store::transaction& tx) -> result<void> {
+        TRY(held, tx.assignments().renew_lease(id_, lease_.owner, until));
+        (void)held;
+        return {};
+      });
+      lock.lock();
+    }
+  }
+  store::database& db_;
+  const clock& clock_;
+  const job_lease& lease_;
+  std::string id_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 provisioning_jobs::provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov,
-                                     assignment_lookups lookups, domain::role_naming naming, int parallelism)
+                                     assignment_lookups lookups, domain::role_naming naming, int parallelism,
+                                     job_lease lease)
     : store_(store),
       clock_(clk),
       provisioner_(prov),
       lookups_(std::move(lookups)),
       naming_(std::move(naming)),
-      parallelism_(parallelism < 1 ? 1 : parallelism) {}
+      parallelism_(parallelism < 1 ? 1 : parallelism),
+      lease_(std::move(lease)) {}
 
 provisioning_jobs::~provisioning_jobs() { stop(); }
 
@@ -132,11 +177,13 @@ result<int> provisioning_jobs::run_batch(const std::vector<domain::request_recor
     for (std::size_t l = next_lane++; l < lanes.size(); l = next_lane++) {
       for (std::size_t i : lanes[l]) {
         if (stopping()) return;
-        if (auto one = run_one(batch[i]); !one) {
+        auto one = run_leased(batch[i]);
+        if (!one) {
           std::lock_guard lock(failed_mu);
           if (!failed) failed = one.error();
           break;
         }
+        if (!*one) break;  // another node holds it: the rest of the lane waits for the next round
         ++done;
       }
     }
@@ -156,9 +203,39 @@ result<int> provisioning_jobs::run_pending() {
     TRY(batch, next_batch());
     if (batch.empty()) break;
     TRY(n, run_batch(batch));
+    // Nothing taken: other nodes hold what is pending (their leases); look again next round
+    // instead of spinning on the same batch.
+    if (n == 0) break;
     done += n;
   }
   return done;
+}
+
+result<bool> provisioning_jobs::run_leased(const domain::request_record& r) {
+  bool taken = false;
+  auto now = clock_.now();
+  auto t = store_.db().write([&](store::transaction& tx) -> result<void> {
+    TRY(got, tx.assignments().take_lease(r.request_id, lease_.owner, now, now + lease_.duration));
+    taken = got;
+    return {};
+  });
+  if (!t) return std::unexpected(t.error());
+  if (!taken) return false;
+  result<void> one;
+  {
+    lease_keeper keep(store_.db(), clock_, lease_, r.request_id);
+    one = run_one(r);
+  }
+  if (!one) {
+    // Given back at once: this node (or another) tries it again at its next round.
+    (void)store_.db().write([&](store::transaction& tx) -> result<void> {
+      TRY(gave, tx.assignments().renew_lease(r.request_id, lease_.owner, from_epoch_millis(0)));
+      (void)gave;
+      return {};
+    });
+    return std::unexpected(one.error());
+  }
+  return true;
 }
 
 result<void> provisioning_jobs::run_one(const domain::request_record& r) {

@@ -9,7 +9,14 @@
 // at once (provisioner.parallelism), and their final writes meet in the store's group commit:
 // several jobs per durable commit instead of one. Every call to the provisioner is idempotent
 // (account_provisioner.hpp), so a job repeated after a crash is harmless.
+// Several nodes share the queue (issue 13 item 2): before running a request a node takes its
+// lease (its id and an expiry, migration 0020), renews it while the job runs, and a request
+// whose node died is taken by another node once the lease expired. A lane stops at a request
+// another node holds (its later requests wait for the next round, so that two nodes never run
+// one role's requests out of order).
 #include <atomic>
+#include <chrono>
+#include <string>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -19,6 +26,12 @@
 
 namespace atrium::service {
 
+// Who takes jobs and for how long (provisioner.job_lease_seconds).
+struct job_lease {
+  std::string owner = "local";  // this node's id: unique per process
+  std::chrono::milliseconds duration{60'000};
+};
+
 class provisioning_jobs {
  public:
   // `naming`: how roles are named in accounts (provisioner.role_name_prefix / role_path). A
@@ -26,7 +39,7 @@ class provisioning_jobs {
   // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
   // `parallelism`: how many lanes run at once (1: one job after the other, as before).
   provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
-                    domain::role_naming naming = {}, int parallelism = 8);
+                    domain::role_naming naming = {}, int parallelism = 8, job_lease lease = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
@@ -55,6 +68,9 @@ class provisioning_jobs {
   result<std::vector<domain::request_record>> next_batch();
   // Runs a batch in its lanes, up to parallelism_ at once; how many finished.
   result<int> run_batch(const std::vector<domain::request_record>& batch);
+  // Takes the request's lease and runs it (renewing the lease meanwhile); false when another
+  // node holds it or it is finished.
+  result<bool> run_leased(const domain::request_record& r);
   result<void> run_one(const domain::request_record& r);
   result<void> run_create(const domain::request_record& r);
   result<void> run_delete(const domain::request_record& r);
@@ -76,6 +92,7 @@ class provisioning_jobs {
   assignment_lookups lookups_;
   domain::role_naming naming_;
   int parallelism_;
+  job_lease lease_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;

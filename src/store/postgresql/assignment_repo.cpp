@@ -180,6 +180,25 @@ result<int64_t> assignment_repo::count_pending() {
   return scalar(s);
 }
 
+result<bool> assignment_repo::take_lease(const std::string& request_id, const std::string& owner, sys_time now,
+                                         sys_time until) {
+  PREPARE(s, c_,
+          "UPDATE assignment_requests SET lease_owner = ?, lease_until = ? WHERE request_id = ? "
+          "AND status = 'IN_PROGRESS' AND (lease_until <= ? OR lease_owner = ?)");
+  s.bind(1, owner).bind(2, epoch_millis(until)).bind(3, request_id).bind(4, epoch_millis(now)).bind(5, owner);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes() > 0;
+}
+
+result<bool> assignment_repo::renew_lease(const std::string& request_id, const std::string& owner, sys_time until) {
+  PREPARE(s, c_,
+          "UPDATE assignment_requests SET lease_until = ? WHERE request_id = ? AND lease_owner = ? "
+          "AND status = 'IN_PROGRESS'");
+  s.bind(1, epoch_millis(until)).bind(2, request_id).bind(3, owner);
+  if (auto r = run(s); !r) return std::unexpected(r.error());
+  return c_.changes() > 0;
+}
+
 result<void> assignment_repo::put_provisioned(const domain::provisioned_permission_set& p) {
   PREPARE(s, c_, "INSERT INTO provisioned_permission_sets(account_id, permission_set_arn, version, updated_at, "
                  "role_name, role_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id, permission_set_arn) DO UPDATE "

@@ -15,6 +15,7 @@
 #include "store/postgresql/permission_set_repo.hpp"
 #include "store/postgresql/repositories.hpp"
 #include "store/postgresql/session_repo.hpp"
+#include "store/postgresql/transient_state_repo.hpp"
 #include "store/postgresql/webauthn_challenge_repo.hpp"
 
 namespace atrium::store::postgresql {
@@ -44,6 +45,9 @@ webauthn_challenge_repository& pg_transaction::webauthn_challenges() {
   return made_pg<webauthn_challenge_repo>(webauthn_challenges_, c_);
 }
 external_idp_repository& pg_transaction::external_idps() { return made_pg<external_idp_repo>(external_idps_, c_); }
+transient_state_repository& pg_transaction::transient_state() {
+  return made_pg<transient_state_repo>(transient_state_, c_);
+}
 
 namespace {
 

@@ -30,6 +30,9 @@ class assignment_repo final : public assignment_repository {
   result<page<domain::request_record>> list_requests(const request_filter& f, const page_request& p) override;
   result<std::vector<domain::request_record>> pending_requests(int limit) override;
   result<int64_t> count_pending() override;
+  result<bool> take_lease(const std::string& request_id, const std::string& owner, sys_time now,
+                          sys_time until) override;
+  result<bool> renew_lease(const std::string& request_id, const std::string& owner, sys_time until) override;
 
   result<void> put_provisioned(const domain::provisioned_permission_set& p) override;
   result<bool> remove_provisioned(const std::string& account_id, const std::string& permission_set_arn) override;

@@ -14,6 +14,7 @@
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
 #include "store/sqlite/session_repo.hpp"
+#include "store/sqlite/transient_state_repo.hpp"
 #include "store/sqlite/webauthn_challenge_repo.hpp"
 
 namespace atrium::store::sqlite {
@@ -43,6 +44,9 @@ webauthn_challenge_repository& sqlite_transaction::webauthn_challenges() {
   return made<webauthn_challenge_repo>(webauthn_challenges_, c_);
 }
 external_idp_repository& sqlite_transaction::external_idps() { return made<external_idp_repo>(external_idps_, c_); }
+transient_state_repository& sqlite_transaction::transient_state() {
+  return made<transient_state_repo>(transient_state_, c_);
+}
 
 
 namespace {

@@ -47,8 +47,9 @@ class portal_door_test : public ::testing::Test {
     mfa_ = std::make_unique<service::mfa_service>(*audited_, *box_, clk_, rnd_,
                                                   service::mfa_options{"portal.test", "Atrium", "https://portal.test"});
     sessions_ = std::make_unique<service::session_service>(*audited_, clk_, rnd_);
+    throttle_ = std::make_unique<service::login_throttle>(clk_, service::login_throttle_settings{}, db_.get());
     sign_in_ = std::make_unique<service::sign_in_service>(
-        *audited_, *passwords_, *mfa_, *sessions_, throttle_, clk_, rnd_,
+        *audited_, *passwords_, *mfa_, *sessions_, *throttle_, clk_, rnd_,
         service::sign_in_settings{"111122223333", "us-east-1", "https://portal.test/portal/"});
     accounts_ = std::make_unique<service::portal_accounts>(*db_);
     idp_ = std::make_unique<service::idp_signing>(*audited_, clk_, *box_, "Atrium IdP test", 2048);
@@ -84,7 +85,7 @@ class portal_door_test : public ::testing::Test {
   std::unique_ptr<service::auditor> audit_;
   std::unique_ptr<service::audited_store> audited_;
   null_mailer mail_;
-  service::login_throttle throttle_{clk_};
+  std::unique_ptr<service::login_throttle> throttle_;
   std::unique_ptr<service::password_service> passwords_;
   std::unique_ptr<crypto::secret_box> box_;
   std::unique_ptr<service::mfa_service> mfa_;

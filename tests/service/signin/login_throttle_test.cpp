@@ -1,7 +1,15 @@
-// Failed-attempt backoff per account and per source address, with an injected clock.
+// Failed-attempt backoff per account and per source address, with an injected clock: counters
+// in memory, in the store (transient_state, migration 0019), and two throttles sharing one
+// store as two nodes do (every attempt alternates between them: they must count as one).
 #include "service/signin/login_throttle.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::service {
 
@@ -9,17 +17,67 @@ namespace {
 
 using std::chrono::seconds;
 
-class login_throttle_test : public ::testing::Test {
+enum class counters { memory, store, two_nodes };
+
+// Sends each call to one throttle, or alternately to two over one store.
+class either {
+ public:
+  login_throttle* a = nullptr;
+  login_throttle* b = nullptr;
+  login_throttle& next() {
+    flip_ = !flip_;
+    return (b && flip_) ? *b : *a;
+  }
+  std::optional<seconds> check(std::string_view k, std::string_view ip) { return next().check(k, ip); }
+  void failure(std::string_view k, std::string_view ip) { next().failure(k, ip); }
+  void success(std::string_view k) { next().success(k); }
+  void pending(std::string_view k) { next().pending(k); }
+
+ private:
+  bool flip_ = false;
+};
+
+class login_throttle_test : public ::testing::TestWithParam<counters> {
  protected:
-  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
-  login_throttle t_{clk_, {5, 20, seconds(1), seconds(900), seconds(3600), 100'000}};
+  void SetUp() override {
+    login_throttle_settings s{5, 20, seconds(1), seconds(900), seconds(3600), 100'000};
+    if (GetParam() != counters::memory) {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("atrium-throttle-" + std::to_string(::getpid()) + "-" +
+              std::to_string(static_cast<int>(GetParam())) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+      auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
+      ASSERT_TRUE(db) << db.error().message;
+      db_ = std::move(*db);
+    }
+    one_ = std::make_unique<login_throttle>(clk_, s, db_.get());
+    t_.a = one_.get();
+    if (GetParam() == counters::two_nodes) {
+      two_ = std::make_unique<login_throttle>(clk_, s, db_.get());
+      t_.b = two_.get();
+    }
+  }
+  void TearDown() override {
+    one_.reset();
+    two_.reset();
+    db_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
 
   void fail_n(std::string_view account, std::string_view ip, int n) {
     for (int i = 0; i < n; ++i) t_.failure(account, ip);
   }
+
+  manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
+  std::filesystem::path dir_;
+  std::unique_ptr<store::sqlite::sqlite_database> db_;
+  std::unique_ptr<login_throttle> one_, two_;
+  either t_;
 };
 
-TEST_F(login_throttle_test, five_failures_lock_one_second_then_doubling_up_to_fifteen_minutes) {
+TEST_P(login_throttle_test, five_failures_lock_one_second_then_doubling_up_to_fifteen_minutes) {
   fail_n("u:alice", "10.0.0.1", 4);
   EXPECT_FALSE(t_.check("u:alice", "10.0.0.1"));
   t_.failure("u:alice", "10.0.0.1");  // the fifth
@@ -39,7 +97,7 @@ TEST_F(login_throttle_test, five_failures_lock_one_second_then_doubling_up_to_fi
   EXPECT_EQ(*t_.check("u:alice", "10.0.0.1"), seconds(900)) << "capped at max_lockout";
 }
 
-TEST_F(login_throttle_test, success_resets_the_account_but_not_the_address) {
+TEST_P(login_throttle_test, success_resets_the_account_but_not_the_address) {
   fail_n("u:bob", "10.0.0.2", 5);
   ASSERT_TRUE(t_.check("u:bob", "10.0.0.9"));
   t_.success("u:bob");
@@ -55,7 +113,7 @@ TEST_F(login_throttle_test, success_resets_the_account_but_not_the_address) {
   EXPECT_FALSE(t_.check("n:someone-else", "10.0.0.3"));
 }
 
-TEST_F(login_throttle_test, pending_requests_lock_their_key_with_the_address_allowance_until_one_completes) {
+TEST_P(login_throttle_test, pending_requests_lock_their_key_with_the_address_allowance_until_one_completes) {
   for (int i = 0; i < 19; ++i) t_.pending("sp:10.0.0.7");
   EXPECT_FALSE(t_.check("sp:10.0.0.7", "10.0.0.7"));
   t_.pending("sp:10.0.0.7");  // the twentieth
@@ -71,18 +129,26 @@ TEST_F(login_throttle_test, pending_requests_lock_their_key_with_the_address_all
   EXPECT_FALSE(t_.check("sp:10.0.0.7", "10.0.0.7"));
 }
 
-TEST_F(login_throttle_test, unknown_names_lock_like_accounts) {
+TEST_P(login_throttle_test, unknown_names_lock_like_accounts) {
   fail_n("n:nobody", "10.0.0.4", 5);
   EXPECT_TRUE(t_.check("n:nobody", "10.0.0.5"));
   EXPECT_FALSE(t_.check("n:somebody", "10.0.0.5"));
 }
 
-TEST_F(login_throttle_test, an_old_failure_is_forgotten) {
+TEST_P(login_throttle_test, an_old_failure_is_forgotten) {
   fail_n("u:erin", "10.0.0.6", 4);
   clk_.advance(seconds(3600));
   t_.failure("u:erin", "10.0.0.6");
   EXPECT_FALSE(t_.check("u:erin", "10.0.0.6")) << "the count started again";
 }
+
+INSTANTIATE_TEST_SUITE_P(counters, login_throttle_test,
+                         ::testing::Values(counters::memory, counters::store, counters::two_nodes),
+                         [](const auto& i) {
+                           return i.param == counters::memory ? std::string("memory")
+                                  : i.param == counters::store ? std::string("store")
+                                                               : std::string("two_nodes");
+                         });
 
 TEST(login_throttle, the_table_is_bounded) {
   manual_clock clk{from_epoch_millis(1'763'900'000'000)};

@@ -57,7 +57,8 @@ class sign_in_fixture : public ::testing::Test {
     mfa_ = std::make_unique<mfa_service>(*audited_, *box_, clk_, rnd_,
                                          mfa_options{"portal.example.com", "Atrium", "https://portal.example.com"});
     sessions_ = std::make_unique<session_service>(*audited_, clk_, rnd_);
-    svc_ = std::make_unique<sign_in_service>(*audited_, *passwords_, *mfa_, *sessions_, throttle_, clk_, rnd_,
+    throttle_ = std::make_unique<login_throttle>(clk_, login_throttle_settings{}, db_.get());
+    svc_ = std::make_unique<sign_in_service>(*audited_, *passwords_, *mfa_, *sessions_, *throttle_, clk_, rnd_,
                                              sign_in_settings{"111122223333", "us-east-1", "https://portal.example.com/portal/"});
     add_user("u-1", "user1", "Correct-Horse-9");
   }
@@ -123,7 +124,7 @@ class sign_in_fixture : public ::testing::Test {
   null_mailer mail_;
   seeded_random rnd_{21};
   manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
-  login_throttle throttle_{clk_};
+  std::unique_ptr<login_throttle> throttle_;
   std::filesystem::path dir_;
   std::unique_ptr<store::sqlite::sqlite_database> db_;
   std::unique_ptr<auditor> audit_;

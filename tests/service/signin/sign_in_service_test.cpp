@@ -12,6 +12,7 @@
 #include "crypto/totp.hpp"
 #include "sign_in_fixture.hpp"
 #include "store/credential_repository.hpp"
+#include "store/transient_state_repository.hpp"
 
 namespace atrium::service {
 
@@ -218,6 +219,94 @@ TEST_F(sign_in_test, a_disabled_user_signs_in_like_an_unknown_one) {
   auto r = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, errc::unauthenticated);
+}
+
+// ---- several nodes (issue 13 item 2) --------------------------------------------------------
+
+// A second node: its own services over the same store (and master key), as a second process
+// on the same database would have.
+struct other_node {
+  other_node(audited_store& store, mailer& mail, const crypto::secret_box& box, const clock& clk, random_source& rnd,
+             store::database& db)
+      : passwords(store, mail, clk, rnd, [] {
+          password_settings ps;
+          ps.argon2_memory_kib = 8192;
+          ps.argon2_iterations = 1;
+          return ps;
+        }()),
+        mfa(store, box, clk, rnd, mfa_options{"portal.example.com", "Atrium", "https://portal.example.com"}),
+        sessions(store, clk, rnd),
+        throttle(clk, login_throttle_settings{}, &db),
+        svc(store, passwords, mfa, sessions, throttle, clk, rnd,
+            sign_in_settings{"111122223333", "us-east-1", "https://portal.example.com/portal/"}) {}
+  password_service passwords;
+  mfa_service mfa;
+  session_service sessions;
+  login_throttle throttle;
+  sign_in_service svc;
+};
+
+TEST_F(sign_in_test, a_sign_in_begun_on_one_node_is_finished_on_another_and_only_once) {
+  set_mode(mfa_mode::always_on);
+  // The enrollment begins here and is confirmed on the other node.
+  seeded_random rnd2{77};
+  other_node b(*audited_, mail_, *box_, clk_, rnd2, *db_);
+  call_context ctx;
+  auto e = mfa_->begin_totp("u-1", "user1");
+  ASSERT_TRUE(e);
+  auto key = crypto::totp::from_base32(e->secret_base32);
+  ASSERT_TRUE(key);
+  auto code = crypto::totp::code_at(*key, clk_.now());
+  ASSERT_TRUE(b.mfa.finish_totp(ctx, "u-1", e->enrollment_id, code, "phone"));
+  auto twice = mfa_->finish_totp(ctx, "u-1", e->enrollment_id, code, "phone");
+  ASSERT_FALSE(twice) << "confirmed once, on any node";
+  EXPECT_EQ(twice.error().code, errc::validation);
+
+  clk_.advance(60s);
+  auto s = svc_->start(client_, "user1");
+  ASSERT_TRUE(s);
+  auto m = b.svc.password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(m) << m.error().message;
+  ASSERT_EQ(m->next, sign_in_step::mfa);
+  auto done = svc_->mfa(client_, s->workflow_id, {"TOTP", crypto::totp::code_at(*key, clk_.now()), {}, false});
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->next, sign_in_step::done);
+  auto again = b.svc.mfa(client_, s->workflow_id, {"TOTP", crypto::totp::code_at(*key, clk_.now() + 30s), {}, false});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, errc::not_found) << "the finished workflow is gone for every node";
+  EXPECT_EQ(svc_->workflows_pending().value_or(-1), 0);
+}
+
+TEST_F(sign_in_test, a_step_taken_meanwhile_on_another_node_makes_a_stale_step_out_of_order) {
+  set_mode(mfa_mode::disabled);
+  seeded_random rnd2{78};
+  other_node b(*audited_, mail_, *box_, clk_, rnd2, *db_);
+  // A one-time password: the password step moves the workflow to new-password (and holds the
+  // password, sealed, in the stored row).
+  ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+    auto p = **tx.credentials().get_password("u-1");
+    p.must_change = true;
+    return tx.credentials().put_password(p);
+  }));
+  auto s = svc_->start(client_, "user1");
+  auto p = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(p) << p.error().message;
+  ASSERT_EQ(p->next, sign_in_step::new_password);
+  auto stale = b.svc.password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, errc::validation) << "the workflow is past its password step";
+  std::string stored;
+  ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+    auto row = tx.transient_state().get("sign-in", s->workflow_id, clk_.now());
+    if (!row) return std::unexpected(row.error());
+    if (*row) stored = (*row)->value;
+    return {};
+  }));
+  ASSERT_FALSE(stored.empty());
+  EXPECT_EQ(stored.find("Correct-Horse-9"), std::string::npos) << "the held password is sealed";
+  auto n = b.svc.new_password(client_, s->workflow_id, "Brand-New-Pass-77");
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->next, sign_in_step::done);
 }
 
 }  // namespace

@@ -11,9 +11,11 @@
 #include <set>
 #include <thread>
 
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "service/identity/identity_services.hpp"
 #include "service/sso_admin/provisioning_jobs.hpp"
+#include "store/assignment_repository.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::service {
@@ -154,6 +156,33 @@ class assignment_service_test : public ::testing::Test {
   std::string user_, user2_;
   call_context ctx_;
 };
+
+// Several nodes share the queue (issue 13 item 2): a job claimed by one node (whose process then
+// died) is left alone by another while the lease lasts and finished by it once the lease expired.
+TEST_F(assignment_service_test, a_job_held_by_a_dead_node_is_taken_over_after_its_lease) {
+  auto rec = svc_->create_assignment(ctx_, req(user_));
+  ASSERT_TRUE(rec) << rec.error().message;
+  // The dead node's claim, as its provisioning_jobs made it before dying mid-job.
+  auto claimed = db_->write([&](store::transaction& tx) -> result<void> {
+    TRY(c, tx.assignments().take_lease(rec->request_id, "dead-node", clk_.now(), clk_.now() + std::chrono::seconds(60)));
+    if (!c) return fail(errc::internal, "not taken");
+    return {};
+  });
+  ASSERT_TRUE(claimed) << claimed.error().message;
+  provisioning_jobs other(*audited_, clk_, prov_, lookups(), naming_, 1, job_lease{"live-node", std::chrono::seconds(60)});
+  auto early = other.run_pending();
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(*early, 0) << "the lease still holds";
+  EXPECT_EQ(status_of(rec->request_id, domain::request_kind::create_assignment), domain::request_status::in_progress);
+  EXPECT_TRUE(prov_.roles.empty());
+  clk_.advance(std::chrono::seconds(60));
+  auto late = other.run_pending();
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_EQ(*late, 1);
+  EXPECT_EQ(status_of(rec->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
+  EXPECT_EQ(assigned(), 1u);
+  EXPECT_EQ(*jobs_->run_pending(), 0) << "done once";
+}
 
 TEST_F(assignment_service_test, create_is_in_progress_then_the_job_provisions_and_succeeds) {
   auto rec = svc_->create_assignment(ctx_, req(user_));

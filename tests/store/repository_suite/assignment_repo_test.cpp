@@ -121,6 +121,55 @@ TEST_P(assignment_repo_test, requests_filter_by_kind_status_and_time_and_pending
   EXPECT_EQ(*read_value(*db_, [](transaction& tx) { return tx.assignments().count_pending(); }), 1);
 }
 
+// The job queue shared by nodes (migration 0020): a request is taken under a lease; while the
+// lease lasts no other node takes it (its owner may, again), once it expired (its node died)
+// another node does; only the owner renews; a finished request is never taken.
+TEST_P(assignment_repo_test, jobs_are_taken_under_a_lease_and_taken_over_when_it_expires) {
+  using domain::request_kind;
+  using domain::request_status;
+  ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
+    for (const auto& r : {request("r1", request_kind::create_assignment, request_status::in_progress, 10),
+                          request("r2", request_kind::delete_assignment, request_status::in_progress, 20),
+                          request("r3", request_kind::create_assignment, request_status::succeeded, 5)})
+      if (auto i = tx.assignments().insert_request(r); !i) return std::unexpected(i.error());
+    return true;
+  }));
+  // "taken", "held" (not taken), or "error: ..." when the store failed.
+  auto take = [&](const std::string& id, const std::string& owner, int64_t now, int64_t until) -> std::string {
+    auto r = write_value(*db_, [&](transaction& tx) {
+      return tx.assignments().take_lease(id, owner, from_epoch_millis(now), from_epoch_millis(until));
+    });
+    if (!r) return "error: " + r.error().message;
+    return *r ? "taken" : "held";
+  };
+  auto renew = [&](const std::string& id, const std::string& owner, int64_t until) -> std::string {
+    auto r = write_value(*db_, [&](transaction& tx) { return tx.assignments().renew_lease(id, owner, from_epoch_millis(until)); });
+    if (!r) return "error: " + r.error().message;
+    return *r ? "renewed" : "not held";
+  };
+  EXPECT_EQ(take("r1", "node-a", 1000, 4000), "taken");
+  EXPECT_EQ(take("r1", "node-b", 1500, 4500), "held") << "node-a's while its lease lasts";
+  EXPECT_EQ(take("r1", "node-a", 1500, 4500), "taken") << "its owner may take it again";
+  EXPECT_EQ(take("r2", "node-b", 1500, 4500), "taken");
+  EXPECT_EQ(take("r3", "node-c", 2000, 5000), "held") << "a finished request is no job";
+  EXPECT_EQ(take("nope", "node-c", 2000, 5000), "held");
+
+  // node-a renews; node-b's lease lapses (its node died) and node-c takes r2 over.
+  EXPECT_EQ(renew("r1", "node-a", 8000), "renewed");
+  EXPECT_EQ(renew("r1", "node-b", 9000), "not held") << "only the owner renews";
+  EXPECT_EQ(take("r1", "node-c", 5000, 8000), "held") << "renewed until 8000";
+  EXPECT_EQ(take("r2", "node-c", 5000, 8000), "taken");
+  EXPECT_EQ(renew("r2", "node-b", 9000), "not held") << "node-b lost it";
+  EXPECT_EQ(raw_scalar("SELECT lease_owner FROM assignment_requests WHERE request_id = 'r2'"), "node-c");
+
+  ASSERT_TRUE(write_value(*db_, [](transaction& tx) {
+    return tx.assignments().finish_request("r1", domain::request_status::succeeded, "");
+  }));
+  EXPECT_EQ(renew("r1", "node-a", 9000), "not held") << "a finished job has no lease to renew";
+  EXPECT_EQ(take("r1", "node-d", 100'000, 110'000), "held");
+  EXPECT_EQ(take("r2", "node-d", 100'000, 110'000), "taken") << "r2's lease lapsed again";
+}
+
 TEST_P(assignment_repo_test, provisioned_state_and_in_use) {
   EXPECT_FALSE(*read_value(*db_, [](transaction& tx) { return tx.assignments().permission_set_in_use(ps1); }));
   ASSERT_TRUE(write_value(*db_, [](transaction& tx) -> result<bool> {
