@@ -84,12 +84,12 @@ fuzz: configure-asan
 # worker, every test with its own server, port, data directory and peers).
 PYTEST_WORKERS ?= $(JOBS)
 integration: build
-	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -rs -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # The same suite with every server on PostgreSQL (store.kind=postgresql): one throwaway cluster per
 # pytest worker, a database per server (tests/integration/conftest.py, docs/deployment.md).
 integration-postgresql: build
-	ATRIUM_TEST_STORE=postgresql ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
+	ATRIUM_TEST_STORE=postgresql ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -rs -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # `make test`: every stage in order, each timed; the table of stages and seconds is printed at the
 # end (also when a stage fails). STAGES is the order.
@@ -103,7 +103,7 @@ AREA ?=
 check: build-unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --progress | tail -5
 ifneq ($(AREA),)
-	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -p xdist -n $(PYTEST_WORKERS) --dist loadfile $(wildcard tests/integration/test_*$(AREA)*.py)
+	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -rs -p xdist -n $(PYTEST_WORKERS) --dist loadfile $(wildcard tests/integration/test_*$(AREA)*.py)
 endif
 
 # `make bench` runs both benchmarks, one after the other (never side by side: each wants the

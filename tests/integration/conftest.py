@@ -3,6 +3,7 @@
 Interpreter: Debian's /usr/bin/python3 with python3-boto3 and python3-pytest from apt
 (`make integration` runs it). The AWS CLI used is Debian's v2 at /usr/bin/aws.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -107,6 +108,25 @@ class Postgres:
             "store.postgresql.password_file": str(password_file),
             "store.postgresql.pool_size": "4",
         }
+
+
+@contextlib.contextmanager
+def throwaway_postgres(prefix, password):
+    """A cluster for one test: (Postgres, its temp folder, a 0600 file holding `password`);
+    skips with the reason when PostgreSQL cannot start here, stops the cluster afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        os.chmod(tmp, 0o755)  # the cluster's owner (atrium-test) reaches its folder inside
+        why = Postgres.missing()
+        if why:
+            pytest.skip(why)
+        pg = Postgres(pathlib.Path(tmp) / "pg", password).start()
+        password_file = pathlib.Path(tmp) / "db-password"
+        password_file.write_text(password + "\n")
+        os.chmod(password_file, 0o600)
+        try:
+            yield pg, pathlib.Path(tmp), password_file
+        finally:
+            pg.stop()
 
 
 _suite_pg = None

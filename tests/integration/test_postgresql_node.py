@@ -10,16 +10,13 @@ never on a command line, and it never appears in a log.
 """
 import http.client
 import json
-import os
-import pathlib
 import shutil
 import ssl
-import tempfile
 
 import pytest
 
 import scim_client
-from conftest import Postgres, Server, new_user
+from conftest import Server, new_user, throwaway_postgres
 
 PASSWORD = "pg-secret-7f3a9c"  # only in the password files below
 
@@ -37,19 +34,8 @@ def get(node, path):
 
 @pytest.fixture
 def cluster():
-    with tempfile.TemporaryDirectory(prefix="atrium-pg-") as tmp:
-        os.chmod(tmp, 0o755)  # the cluster's owner (atrium-test) reaches its folder inside
-        why = Postgres.missing()
-        if why:
-            pytest.skip(why)
-        pg = Postgres(pathlib.Path(tmp) / "pg", PASSWORD).start()
-        password_file = pathlib.Path(tmp) / "db-password"
-        password_file.write_text(PASSWORD + "\n")
-        os.chmod(password_file, 0o600)
-        try:
-            yield pg, pathlib.Path(tmp), password_file
-        finally:
-            pg.stop()
+    with throwaway_postgres("atrium-pg-", PASSWORD) as c:
+        yield c
 
 
 def node(tmp, name, pg, db, password_file, master_key_from=None):

@@ -15,11 +15,9 @@ TOTP codes come from Debian's oathtool.
 """
 import json
 import os
-import pathlib
 import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -29,7 +27,7 @@ import botocore.config
 import pytest
 import requests
 
-from conftest import REGION, Postgres, Server, free_port, new_user, scim_enabled
+from conftest import REGION, Server, free_port, new_user, scim_enabled, throwaway_postgres
 
 PASSWORD = "pg-state-secret-51c2"  # the database password, only in the password file
 USER_PASSWORD = "Nodes-Share-State-42"
@@ -40,20 +38,9 @@ LEASE_SECONDS = 3
 
 @pytest.fixture
 def cluster():
-    with tempfile.TemporaryDirectory(prefix="atrium-pg-state-") as tmp:
-        os.chmod(tmp, 0o755)  # the cluster's owner (atrium-test) reaches its folder inside
-        why = Postgres.missing()
-        if why:
-            pytest.skip(why)
-        pg = Postgres(pathlib.Path(tmp) / "pg", PASSWORD).start()
-        password_file = pathlib.Path(tmp) / "db-password"
-        password_file.write_text(PASSWORD + "\n")
-        os.chmod(password_file, 0o600)
+    with throwaway_postgres("atrium-pg-state-", PASSWORD) as (pg, tmp, password_file):
         pg.createdb("atrium")
-        try:
-            yield pg, pathlib.Path(tmp), password_file
-        finally:
-            pg.stop()
+        yield pg, tmp, password_file
 
 
 class Nodes:

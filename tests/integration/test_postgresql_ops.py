@@ -14,15 +14,12 @@ Real peers: Debian's PostgreSQL 15 (a throwaway cluster, conftest.Postgres), bot
 import hashlib
 import hmac
 import json
-import os
-import pathlib
 import shutil
-import tempfile
 
 import pytest
 
 import scim_client
-from conftest import Postgres, Server, new_user
+from conftest import Server, new_user, throwaway_postgres
 from test_portal_signin import PASSWORD as PORTAL_PASSWORD, Browser, mfa_settings, user_with_password
 from test_sso_admin_assignments import register_account, sso, wait_for
 
@@ -31,19 +28,8 @@ DB_PASSWORD = "ops-secret-51c2"
 
 @pytest.fixture
 def pg():
-    with tempfile.TemporaryDirectory(prefix="atrium-pgops-") as tmp:
-        os.chmod(tmp, 0o755)  # the cluster's owner (atrium-test) reaches its folder inside
-        why = Postgres.missing()
-        if why:
-            pytest.skip(why)
-        cluster = Postgres(pathlib.Path(tmp) / "pg", DB_PASSWORD).start()
-        pw = pathlib.Path(tmp) / "db-password"
-        pw.write_text(DB_PASSWORD + "\n")
-        os.chmod(pw, 0o600)
-        try:
-            yield cluster, pathlib.Path(tmp), pw
-        finally:
-            cluster.stop()
+    with throwaway_postgres("atrium-pgops-", DB_PASSWORD) as c:
+        yield c
 
 
 def sqlite_node(dir_, settings=()):
