@@ -63,6 +63,8 @@ result<std::shared_ptr<const xml::signer>> signer_cache::signer_for(const store:
   if (!s) return std::unexpected(s.error());
   auto made = std::make_shared<const xml::signer>(std::move(*s));
   std::lock_guard lock(mu_);
+  if (by_application_.size() >= capacity_ && !by_application_.contains(c.application_id))
+    by_application_.erase(by_application_.begin());
   by_application_[c.application_id] = entry{c.id, c.sha256_fingerprint, made};
   ++builds_;
   return made;

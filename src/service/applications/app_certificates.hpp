@@ -48,9 +48,13 @@ const char* to_string(certificate_health h);  // VALID, EXPIRING_SOON, EXPIRED
 // fingerprint: a certificate never changes once made). So after "Set as active"
 // (UpdateApplicationInstanceActiveCertificate) on any node, every node signs its next Response
 // with the new key, and the old key leaves memory then (one entry per application).
+//
+// Bounded: a deleted application's entry is never asked for again, so at `capacity` entries one
+// is dropped (an arbitrary one: a dropped live application only costs one more unsealing).
 class signer_cache {
  public:
-  explicit signer_cache(const crypto::secret_box& box) : box_(box) {}
+  explicit signer_cache(const crypto::secret_box& box, std::size_t capacity = 1024)
+      : box_(box), capacity_(capacity < 1 ? 1 : capacity) {}
   // The signer of `c`, the active certificate of its application read from the store.
   result<std::shared_ptr<const xml::signer>> signer_for(const store::application_certificate_record& c);
   // For tests: signers made so far, and applications with one in memory.
@@ -64,6 +68,7 @@ class signer_cache {
     std::shared_ptr<const xml::signer> signer;
   };
   const crypto::secret_box& box_;
+  std::size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, entry> by_application_;
   int builds_ = 0;

@@ -329,6 +329,19 @@ TEST_F(saml_idp, signer_is_made_once_per_active_certificate_and_follows_rotation
   EXPECT_EQ(signers_->builds(), 2);
 }
 
+TEST_F(saml_idp, signer_cache_holds_at_most_its_capacity) {
+  // Deleted applications are never asked for again: the cache must not keep them forever.
+  signer_cache small(box_, 2);
+  for (int i = 0; i < 3; ++i) {
+    auto cert = make_application_certificate(box_, clk_, "app-" + std::to_string(i), {2048, 12});
+    ASSERT_TRUE(cert) << cert.error().message;
+    ASSERT_TRUE(small.signer_for(*cert));
+    ASSERT_TRUE(small.signer_for(*cert));  // the same certificate again: from memory
+  }
+  EXPECT_EQ(small.builds(), 3);
+  EXPECT_EQ(small.size(), 2u);
+}
+
 TEST_F(saml_idp, certificate_rotation_as_the_guide_describes) {
   auto first = settings_->list_certificates(op("ListApplicationInstanceCertificates"), app_.id);
   ASSERT_TRUE(first);
