@@ -18,7 +18,10 @@ using sqlite::test::make_group;
 using sqlite::test::make_membership;
 using sqlite::test::make_user;
 using sqlite::test::raw_db;
+using sqlite::test::insert_row;
 using sqlite::test::read_value;
+using sqlite::test::stored_user;
+using sqlite::test::stored_user_count;
 using sqlite::test::write_value;
 
 enum class backend { sqlite, postgresql };
@@ -75,22 +78,10 @@ class store_test : public ::testing::TestWithParam<backend> {
     else raw_db(dir_ / "t.db").exec(sql);
   }
 
-  result<void> insert(const domain::user& u) {
-    return db_->write([&](transaction& tx) { return tx.users().insert(u); });
-  }
-  result<void> insert(const domain::group& g) {
-    return db_->write([&](transaction& tx) { return tx.groups().insert(g); });
-  }
-  std::optional<domain::user> get_user(const std::string& id) {
-    auto r = read_value(*db_, [&](transaction& tx) { return tx.users().get(id); });
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : std::nullopt;
-  }
-  int64_t user_count() {
-    auto r = read_value(*db_, [](transaction& tx) { return tx.users().count(); });
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : -1;
-  }
+  result<void> insert(const domain::user& u) { return insert_row(*db_, u); }
+  result<void> insert(const domain::group& g) { return insert_row(*db_, g); }
+  std::optional<domain::user> get_user(const std::string& id) { return stored_user(*db_, id); }
+  int64_t user_count() { return stored_user_count(*db_); }
 
   std::filesystem::path dir_;
   std::string pg_db_;

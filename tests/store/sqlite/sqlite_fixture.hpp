@@ -66,6 +66,25 @@ auto write_value(database& db, F&& f) {
   return std::move(*out);
 }
 
+// The calls the store fixtures (this one and the repository suite's, on either backend) offer
+// their tests.
+inline result<void> insert_row(database& db, const domain::user& u) {
+  return db.write([&](transaction& tx) { return tx.users().insert(u); });
+}
+inline result<void> insert_row(database& db, const domain::group& g) {
+  return db.write([&](transaction& tx) { return tx.groups().insert(g); });
+}
+inline std::optional<domain::user> stored_user(database& db, const std::string& id) {
+  auto r = read_value(db, [&](transaction& tx) { return tx.users().get(id); });
+  EXPECT_TRUE(r) << r.error().message;
+  return r ? *r : std::nullopt;
+}
+inline int64_t stored_user_count(database& db) {
+  auto r = read_value(db, [](transaction& tx) { return tx.users().count(); });
+  EXPECT_TRUE(r) << r.error().message;
+  return r ? *r : -1;
+}
+
 // A plain sqlite3 handle for looking at (or tampering with) the file behind the store's back.
 class raw_db {
  public:
@@ -122,22 +141,10 @@ class sqlite_test : public ::testing::Test {
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
   }
-  result<void> insert(const domain::user& u) {
-    return db_->write([&](transaction& tx) { return tx.users().insert(u); });
-  }
-  result<void> insert(const domain::group& g) {
-    return db_->write([&](transaction& tx) { return tx.groups().insert(g); });
-  }
-  std::optional<domain::user> get_user(const std::string& id) {
-    auto r = read_value(*db_, [&](transaction& tx) { return tx.users().get(id); });
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : std::nullopt;
-  }
-  int64_t user_count() {
-    auto r = read_value(*db_, [](transaction& tx) { return tx.users().count(); });
-    EXPECT_TRUE(r) << r.error().message;
-    return r ? *r : -1;
-  }
+  result<void> insert(const domain::user& u) { return insert_row(*db_, u); }
+  result<void> insert(const domain::group& g) { return insert_row(*db_, g); }
+  std::optional<domain::user> get_user(const std::string& id) { return stored_user(*db_, id); }
+  int64_t user_count() { return stored_user_count(*db_); }
 
   std::filesystem::path dir_;
   std::unique_ptr<sqlite_database> db_;
