@@ -213,6 +213,11 @@ class database {
   // For /readyz: the database answers and its schema is the version this binary knows (a
   // node of an older build refuses to call itself ready after another node migrated further).
   virtual result<void> ready() = 0;
+  // One writer at a time (SQLite): a count read inside write() is exact and costs no conflicts.
+  // False on PostgreSQL, where several nodes write at once under SERIALIZABLE and a count read
+  // in the write would make every two concurrent creates a read-write cycle (one retried):
+  // quotas are then checked in a read before the write (docs/deployment.md "Quotas").
+  virtual bool single_writer() const { return true; }
 };
 
 }  // namespace atrium::store

@@ -61,6 +61,7 @@ class pg_database final : public database {
 
   // /readyz: a connection answers and the schema is the version this binary knows.
   result<void> ready() override;
+  bool single_writer() const override { return false; }
   pool_stats stats() const;
 
  private:

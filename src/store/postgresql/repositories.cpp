@@ -154,7 +154,8 @@ result<bool> user_repo::remove(const std::string& id) {
 }
 
 result<int64_t> user_repo::count() {
-  PREPARE(s, c_, "SELECT n FROM row_counts WHERE tbl = 'users'");  // kept by triggers (0003)
+  // PostgreSQL: the sum of the striped counter rows 'users', 'users#1'.. (0021; SQLite keeps one row).
+  PREPARE(s, c_, "SELECT COALESCE(SUM(n), 0)::BIGINT FROM row_counts WHERE split_part(tbl, '#', 1) = 'users'");
   return scalar(s);
 }
 
@@ -204,7 +205,8 @@ result<bool> group_repo::remove(const std::string& id) {
 }
 
 result<int64_t> group_repo::count() {
-  PREPARE(s, c_, "SELECT n FROM row_counts WHERE tbl = 'groups'");  // kept by triggers (0003)
+  // PostgreSQL: the sum of the striped counter rows 'groups', 'groups#1'.. (0021; SQLite keeps one row).
+  PREPARE(s, c_, "SELECT COALESCE(SUM(n), 0)::BIGINT FROM row_counts WHERE split_part(tbl, '#', 1) = 'groups'");
   return scalar(s);
 }
 
