@@ -174,6 +174,11 @@ const std::map<std::string, setter>& setters() {
       {"mail.tls_verify", [](config& c, const std::string& v) { return parse_bool(v, c.mail_tls_verify); }},
       {"mail.ca_file", [](config& c, const std::string& v) { c.mail_ca_file = v; return std::string(); }},
       {"mail.invite_new_users", [](config& c, const std::string& v) { return parse_bool(v, c.mail_invite_new_users); }},
+      {"mail.outbox_lease_seconds", [](config& c, const std::string& v) { return parse_int(v, c.mail_outbox_lease_seconds, 1, 3600); }},
+      {"mail.outbox_poll_ms", [](config& c, const std::string& v) { return parse_int(v, c.mail_outbox_poll_ms, 10, 60'000); }},
+      {"mail.outbox_first_backoff_seconds", [](config& c, const std::string& v) { return parse_int(v, c.mail_outbox_first_backoff_seconds, 1, 3600); }},
+      {"mail.outbox_max_attempts", [](config& c, const std::string& v) { return parse_int(v, c.mail_outbox_max_attempts, 1, 100); }},
+      {"mail.outbox_start_delay_ms", [](config& c, const std::string& v) { return parse_int(v, c.mail_outbox_start_delay_ms, 0, 86'400'000); }},
   };
   return table;
 }

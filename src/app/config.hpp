@@ -95,6 +95,14 @@ struct config {
   bool mail_tls_verify = true;
   std::string mail_ca_file;
   bool mail_invite_new_users = true;     // invitation mail when a user with an address is created
+  // The outbox in the store (docs/deployment.md "Mail"): lease per message, how often a node
+  // looks for others' and retried mail, backoff and attempts on refusal, and a delay before a
+  // node's sender starts (tests that kill a node between the commit and the send).
+  int mail_outbox_lease_seconds = 60;
+  int mail_outbox_poll_ms = 1000;
+  int mail_outbox_first_backoff_seconds = 30;
+  int mail_outbox_max_attempts = 8;
+  int mail_outbox_start_delay_ms = 0;
 
   std::filesystem::path db_file() const { return data_dir / "atrium.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "master.key"; }

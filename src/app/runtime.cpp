@@ -68,6 +68,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
 
 int runtime::drain_mail() {
   mail_->outbox->drain();
+  if (mail_->stored) mail_->stored->drain();  // this process's and any other node's due mail
   return mail_->failures.load();
 }
 
@@ -106,6 +107,7 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   identity_->provisioning_api->set_endpoint(scim_endpoint(c, srv.port()));
   token_gauges gauges(*c.db, c.clk, identity_->provisioning->policy(), *metrics);
   sso_admin_->jobs->start();  // resumes requests left IN_PROGRESS by a previous run
+  if (mail_->stored) mail_->stored->start();  // sends what is queued, also what a dead node left
   on_ready(srv.port());
   srv.run();
   sso_admin_->jobs->stop();

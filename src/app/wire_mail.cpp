@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "base/json_text.hpp"
@@ -33,6 +37,24 @@ std::unique_ptr<service::mailer> make_mailer(const config& cfg, const clock& clk
   s.verify_tls = cfg.mail_tls_verify;
   s.ca_file = cfg.mail_ca_file;
   return std::make_unique<cloud::smtp_mailer>(s, clk, rnd);
+}
+
+// This process's name on the outbox rows it takes: no other node (or restart) has it. Not from
+// the injected random source (seeded tests' ids stay as they were).
+service::stored_outbox_settings outbox_settings(const config& cfg) {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  std::random_device rd;
+  char tag[9];
+  std::snprintf(tag, sizeof tag, "%08x", static_cast<unsigned>(rd()));
+  service::stored_outbox_settings s;
+  s.owner = std::string(host) + ":" + std::to_string(::getpid()) + ":" + tag;
+  s.lease = std::chrono::seconds(cfg.mail_outbox_lease_seconds);
+  s.poll = std::chrono::milliseconds(cfg.mail_outbox_poll_ms);
+  s.first_backoff = std::chrono::seconds(cfg.mail_outbox_first_backoff_seconds);
+  s.max_attempts = cfg.mail_outbox_max_attempts;
+  s.start_delay = std::chrono::milliseconds(cfg.mail_outbox_start_delay_ms);
+  return s;
 }
 
 // Mail that could not be delivered (or queued) is logged and audited; the body never is.
@@ -71,15 +93,28 @@ std::unique_ptr<mail_wing> wire_mail(core& c, service::user_service& users) {
   auto w = std::make_unique<mail_wing>();
   w->outbox = std::make_unique<service::outbox>();
   w->transport = make_mailer(cfg, c.clk, c.rnd);
-  w->mail = std::make_unique<service::queued_mailer>(
-      *w->transport, *w->outbox, [&c, w = w.get()](const service::mail_message& m, const error& e) {
-        ++w->failures;
-        spdlog::error(R"("msg":"mail not delivered","to":{},"subject":{},"error":{})", nlohmann::json(m.to).dump(),
-                      nlohmann::json(m.subject).dump(), nlohmann::json(e.message).dump());
-        auto ctx = mail_context(system_context(c.ids.account_id), "SendEmail");
-        ctx.request_parameters = to_json_text({{"subject", m.subject}});
-        c.audited->record_failure(ctx, {"MailDeliveryFailed", e.message});
-      });
+  auto refused = [&c, w = w.get()](const service::mail_message& m, const error& e) {
+    ++w->failures;
+    spdlog::error(R"("msg":"mail not delivered","to":{},"subject":{},"error":{})", nlohmann::json(m.to).dump(),
+                  nlohmann::json(m.subject).dump(), nlohmann::json(e.message).dump());
+    auto ctx = mail_context(system_context(c.ids.account_id), "SendEmail");
+    ctx.request_parameters = to_json_text({{"subject", m.subject}});
+    c.audited->record_failure(ctx, {"MailDeliveryFailed", e.message});
+  };
+  if (cfg.mail_smtp_host.empty()) {
+    w->mail = std::make_unique<service::queued_mailer>(*w->transport, *w->outbox, refused);
+  } else {
+    auto stored = std::make_unique<service::stored_outbox>(
+        *c.db, *c.box, c.clk, *w->transport,
+        [refused](const service::mail_message& m, const std::string&, const error& e, bool gave_up) {
+          error shown = e;
+          if (gave_up) shown.message += " (last attempt: the message is dropped)";
+          refused(m, shown);
+        },
+        outbox_settings(cfg));
+    w->stored = stored.get();
+    w->mail = std::move(stored);
+  }
   service::password_settings ps = cfg.passwords;
   ps.portal_url = !cfg.portal_public_url.empty() ? cfg.portal_public_url : c.public_url(cfg.server.port, "/portal");
   w->passwords = std::make_unique<service::password_service>(*c.audited, *w->mail, c.clk, c.rnd, ps);

@@ -30,6 +30,7 @@ class application_repository;
 class webauthn_challenge_repository;
 class external_idp_repository;
 class transient_state_repository;
+class mail_outbox_repository;
 
 // Keyset pagination: rows strictly after `after_id` in id order. Stable while rows are
 // inserted and deleted between pages: nothing that exists throughout is skipped or repeated.
@@ -182,6 +183,7 @@ class transaction {
   virtual webauthn_challenge_repository& webauthn_challenges() = 0;
   virtual external_idp_repository& external_idps() = 0;
   virtual transient_state_repository& transient_state() = 0;
+  virtual mail_outbox_repository& mail_outbox() = 0;
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;

@@ -42,6 +42,7 @@ result<void> email_codes::send(const call_context& ctx, const std::string& user_
   t.expires_at = pw::plus(t.created_at, ttl_);
   auto c = pw::as_event(ctx, "SendEmailVerificationCode", to_json_text({{"userId", user_id}}));
   mail_message m;
+  bool in_store = false;
   auto w = store_.write<std::monostate>(
       c,
       [&](store::transaction& tx) -> result<std::monostate> {
@@ -58,12 +59,18 @@ result<void> email_codes::send(const call_context& ctx, const std::string& user_
         m.subject = "Your Atrium verification code";
         m.text = pw::greeting(*u) + "\n\nYour verification code is " + code + "\n\nIt can be used once and expires in " +
                  std::to_string(ttl_.count()) + " minutes.\n";
+        TRY(q, mail_.queue(tx, c.event_name, m));  // with the code, when the mailer has a store
+        in_store = q;
         return std::monostate{};
       },
       json_text_of([&](const std::monostate&) {
         return nlohmann::json{{"userId", user_id}, {"tokenId", t.id}, {"expiresAt", iso8601(t.expires_at, false)}};
       }));
   if (!w) return std::unexpected(w.error());
+  if (in_store) {
+    mail_.queued();
+    return {};
+  }
   return pw::deliver(store_, mail_, c, m);
 }
 

@@ -256,6 +256,7 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
   t.expires_at = invitation ? t.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(s_.invitation_ttl)
                             : pw::plus(t.created_at, s_.reset_link_ttl);
   mail_message m;
+  bool in_store = false;
   auto w = store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
@@ -275,12 +276,19 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
         if (auto rm = tx.credentials().remove_tokens(user_id, kind); !rm) return std::unexpected(rm.error());
         if (auto i = tx.credentials().insert_token(t); !i) return std::unexpected(i.error());
         m = pw::link_mail(*u, *to, s_, token, kind, t.expires_at);
+        // Queued with the token when the mailer has a store (issue 13 item 2): committed together.
+        TRY(q, mail_.queue(tx, ctx.event_name, m));
+        in_store = q;
         return std::monostate{};
       },
       json_text_of([&](const std::monostate&) {
         return nlohmann::json{{"userId", user_id}, {"tokenId", t.id}, {"expiresAt", iso8601(t.expires_at, false)}};
       }));
   if (!w) return std::unexpected(w.error());
+  if (in_store) {
+    mail_.queued();
+    return {};
+  }
   return deliver(ctx, m);
 }
 

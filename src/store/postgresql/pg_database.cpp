@@ -16,6 +16,7 @@
 #include "store/postgresql/repositories.hpp"
 #include "store/postgresql/session_repo.hpp"
 #include "store/postgresql/transient_state_repo.hpp"
+#include "store/postgresql/mail_outbox_repo.hpp"
 #include "store/postgresql/webauthn_challenge_repo.hpp"
 
 namespace atrium::store::postgresql {
@@ -48,6 +49,7 @@ external_idp_repository& pg_transaction::external_idps() { return made_pg<extern
 transient_state_repository& pg_transaction::transient_state() {
   return made_pg<transient_state_repo>(transient_state_, c_);
 }
+mail_outbox_repository& pg_transaction::mail_outbox() { return made_pg<mail_outbox_repo>(mail_outbox_, c_); }
 
 namespace {
 

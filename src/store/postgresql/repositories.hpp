@@ -130,6 +130,7 @@ class pg_transaction final : public transaction {
   webauthn_challenge_repository& webauthn_challenges() override;
   external_idp_repository& external_idps() override;
   transient_state_repository& transient_state() override;
+  mail_outbox_repository& mail_outbox() override;
   // The connection underneath, for store-internal tools and tests that must reach past the
   // repositories (e.g. to make a COMMIT fail on purpose). Service code never sees this type.
   connection& conn() { return c_; }
@@ -155,6 +156,7 @@ class pg_transaction final : public transaction {
   std::unique_ptr<webauthn_challenge_repository> webauthn_challenges_;
   std::unique_ptr<external_idp_repository> external_idps_;
   std::unique_ptr<transient_state_repository> transient_state_;
+  std::unique_ptr<mail_outbox_repository> mail_outbox_;
 };
 
 }  // namespace atrium::store::postgresql

@@ -15,6 +15,7 @@
 #include "store/sqlite/repositories.hpp"
 #include "store/sqlite/session_repo.hpp"
 #include "store/sqlite/transient_state_repo.hpp"
+#include "store/sqlite/mail_outbox_repo.hpp"
 #include "store/sqlite/webauthn_challenge_repo.hpp"
 
 namespace atrium::store::sqlite {
@@ -47,6 +48,7 @@ external_idp_repository& sqlite_transaction::external_idps() { return made<exter
 transient_state_repository& sqlite_transaction::transient_state() {
   return made<transient_state_repo>(transient_state_, c_);
 }
+mail_outbox_repository& sqlite_transaction::mail_outbox() { return made<mail_outbox_repo>(mail_outbox_, c_); }
 
 
 namespace {
