@@ -20,15 +20,20 @@ struct outbox_message {
   sys_time created_at{};
   sys_time next_attempt_at{};
   int64_t attempts = 0;  // refused attempts so far
+  // Written by enqueue: the node that queued a message holds it from the start, so that it sends
+  // it itself (at once, or a CLI process before it exits) and another node takes it only once
+  // that lease expired (the node died).
+  std::string lease_owner;
+  sys_time lease_until{};
 };
 
 class mail_outbox_repository {
  public:
   virtual ~mail_outbox_repository() = default;
   virtual result<void> enqueue(const outbox_message& m) = 0;
-  // Leases at most `limit` messages due at `now` (next attempt reached, lease free or expired)
-  // to `owner` until `lease_until`, oldest first, with one conditional UPDATE: of two nodes
-  // taking at once each message goes to one. Returns what this call took.
+  // Leases at most `limit` messages due at `now` (next attempt reached; lease free, expired or
+  // already `owner`'s) to `owner` until `lease_until`, oldest first, with one conditional
+  // UPDATE: of two nodes taking at once each message goes to one. Returns what this call took.
   virtual result<std::vector<outbox_message>> take(const std::string& owner, sys_time now, sys_time lease_until,
                                                    int64_t limit) = 0;
   // Deletes a message the relay accepted, while `owner` still holds it. True when it went.

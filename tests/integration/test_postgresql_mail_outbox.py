@@ -4,7 +4,8 @@ one PostgreSQL database and a real local SMTP relay (aiosmtpd, smtp_sink.py).
 Node A answers an invitation (a user created with an address) and a "Forgot password" request,
 but its mail sender is held back (mail.outbox_start_delay_ms), so both messages are committed in
 the store and not yet sent: that is the window in which a node dies. A is SIGKILLed; node B,
-started afterwards on the same database, delivers both to the relay, and the reset link it
+started afterwards on the same database, delivers both to the relay once A's lease on them
+(mail.outbox_lease_seconds) has expired, and the reset link it
 mailed works on B. While queued, the messages are sealed: neither the recipient nor the link is
 readable in the database.
 
@@ -23,6 +24,7 @@ from smtp_sink import SmtpSink, smtp_settings
 
 PASSWORD = "pg-mail-secret-2b81"
 PORTAL = "https://portal.example.test/portal"
+LEASE_SECONDS = 3  # node A's hold on the mail it queued; node B takes it over after that
 
 
 def wait_until(what, fn, timeout=30):
@@ -41,7 +43,7 @@ def test_mail_acknowledged_on_a_node_that_dies_is_delivered_by_another():
         store = pg.store_settings("atrium", password_file)
         common = smtp_settings(sink, portal_url=PORTAL)
         (tmp / "a").mkdir()
-        a = Server(tmp / "a", settings=common + ["mail.outbox_start_delay_ms=86400000"], store=store)
+        a = Server(tmp / "a", settings=common + ["mail.outbox_start_delay_ms=86400000", f"mail.outbox_lease_seconds={LEASE_SECONDS}"], store=store)
         a.key = a.create_key()
         a.store_id = a.key["IdentityStoreId"]
         (tmp / "b").mkdir()

@@ -39,7 +39,10 @@ stored_outbox::~stored_outbox() {
 
 result<bool> stored_outbox::queue(store::transaction& tx, std::string_view event, const mail_message& m) {
   auto now = clk_.now();
-  store::outbox_message row{"mail-" + ids_.hex(12), std::string(event), seal_message(box_, m), now, now, 0};
+  // Leased to this node from the start: it sends its own mail (at once); another node only
+  // once the lease expired (this node died first).
+  store::outbox_message row{"mail-" + ids_.hex(12), std::string(event), seal_message(box_, m), now, now, 0,
+                            s_.owner, now + std::chrono::duration_cast<std::chrono::milliseconds>(s_.lease)};
   TRY_VOID(tx.mail_outbox().enqueue(row));
   return true;
 }

@@ -8,16 +8,17 @@ namespace atrium::store::sqlite {
 namespace {
 outbox_message outbox_row(const statement& st) {
   return outbox_message{st.text(0), st.text(1), st.text(2), from_epoch_millis(st.integer(3)),
-                        from_epoch_millis(st.integer(4)), st.integer(5)};
+                        from_epoch_millis(st.integer(4)), st.integer(5), st.text(6), from_epoch_millis(st.integer(7))};
 }
 }  // namespace
 
 result<void> mail_outbox_repo::enqueue(const outbox_message& m) {
   PREPARE(s, c_,
-          "INSERT INTO mail_outbox(id, event, sealed, created_at, next_attempt_at, attempts) "
-          "VALUES (?, ?, ?, ?, ?, ?)");
+          "INSERT INTO mail_outbox(id, event, sealed, created_at, next_attempt_at, attempts, lease_owner, lease_until) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, m.id).bind(2, m.event).bind(3, m.sealed).bind(4, epoch_millis(m.created_at))
-      .bind(5, epoch_millis(m.next_attempt_at)).bind(6, m.attempts);
+      .bind(5, epoch_millis(m.next_attempt_at)).bind(6, m.attempts).bind(7, m.lease_owner)
+      .bind(8, epoch_millis(m.lease_until));
   return run(s);
 }
 
@@ -25,9 +26,9 @@ result<std::vector<outbox_message>> mail_outbox_repo::take(const std::string& ow
                                                            sys_time lease_until, int64_t limit) {
   PREPARE(s, c_,
           "UPDATE mail_outbox SET lease_owner = ?1, lease_until = ?2 WHERE id IN "
-          "(SELECT id FROM mail_outbox WHERE next_attempt_at <= ?3 AND lease_until <= ?3 "
-          "ORDER BY next_attempt_at, id LIMIT ?4) AND next_attempt_at <= ?3 AND lease_until <= ?3 "
-          "RETURNING id, event, sealed, created_at, next_attempt_at, attempts");
+          "(SELECT id FROM mail_outbox WHERE next_attempt_at <= ?3 AND (lease_until <= ?3 OR lease_owner = ?1) "
+          "ORDER BY next_attempt_at, id LIMIT ?4) AND next_attempt_at <= ?3 AND (lease_until <= ?3 OR lease_owner = ?1) "
+          "RETURNING id, event, sealed, created_at, next_attempt_at, attempts, lease_owner, lease_until");
   s.bind(1, owner).bind(2, epoch_millis(lease_until)).bind(3, epoch_millis(now)).bind(4, std::max<int64_t>(1, limit));
   std::vector<outbox_message> out;
   while (true) {

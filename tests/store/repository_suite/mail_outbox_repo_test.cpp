@@ -12,7 +12,9 @@ const sys_time mt0 = from_epoch_millis(1'763'900'000'000);
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-outbox_message mrow(const std::string& id, sys_time due) { return {id, "ForgotPassword", "sealed-" + id, due, due, 0}; }
+outbox_message mrow(const std::string& id, sys_time due, const std::string& owner = "", sys_time held = {}) {
+  return {id, "ForgotPassword", "sealed-" + id, due, due, 0, owner, held};
+}
 
 class mail_outbox_repo_test : public store_test {
  protected:
@@ -73,6 +75,17 @@ TEST_P(mail_outbox_repo_test, a_refused_message_waits_for_its_next_attempt_with_
   EXPECT_EQ((*b)[0].attempts, 1);
   EXPECT_FALSE(*write_value(*db_, [](transaction& tx) { return tx.mail_outbox().retry_later("m1", "node-a", mt0); }))
       << "only the holder reschedules";
+}
+
+TEST_P(mail_outbox_repo_test, a_message_queued_by_a_node_is_its_own_until_that_lease_expires) {
+  ASSERT_TRUE(enqueue(mrow("own", mt0, "node-a", mt0 + seconds(60))));
+  EXPECT_TRUE(take("node-b", mt0 + seconds(1))->empty()) << "node-a sends what it queued";
+  auto a = take("node-a", mt0 + seconds(1));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(ids(*a), std::vector<std::string>{"own"});
+  EXPECT_EQ((*a)[0].lease_owner, "node-a");
+  EXPECT_EQ((*a)[0].lease_until, mt0 + seconds(61));
+  EXPECT_EQ(ids(*take("node-b", mt0 + seconds(61))), std::vector<std::string>{"own"}) << "node-a died";
 }
 
 ATRIUM_ON_BOTH_BACKENDS(mail_outbox_repo_test);
