@@ -1,6 +1,7 @@
 #include "service/identity/group_service.hpp"
 
 #include "base/json_text.hpp"
+#include "base/try.hpp"
 #include "base/strings.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"

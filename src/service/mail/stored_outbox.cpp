@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/try.hpp"
 #include "store/mail_outbox_repository.hpp"
 
 namespace atrium::service {
@@ -102,7 +103,11 @@ bool stored_outbox::deliver_one() {
   auto m = open_message(box_, row.sealed);
   auto sent = m ? transport_.send(*m) : result<void>(std::unexpected(m.error()));
   if (sent) {
-    (void)db_.write([&](store::transaction& tx) -> result<void> { return tx.mail_outbox().remove(row.id, s_.owner).transform([](bool) {}); });
+    (void)db_.write([&](store::transaction& tx) -> result<void> {
+      TRY(gone, tx.mail_outbox().remove(row.id, s_.owner));
+      (void)gone;  // false: its lease expired and another node holds it (it may send it again)
+      return {};
+    });
     return true;
   }
   bool gave_up = !m || row.attempts + 1 >= s_.max_attempts;
@@ -111,8 +116,10 @@ bool stored_outbox::deliver_one() {
   // least 30 minutes between retries of one relay; ours is the first hop and retries sooner).
   auto wait = std::min<std::chrono::milliseconds>(std::chrono::hours(1), s_.first_backoff * (int64_t{1} << std::min<int64_t>(row.attempts, 7)));
   (void)db_.write([&](store::transaction& tx) -> result<void> {
-    if (gave_up) return tx.mail_outbox().remove(row.id, s_.owner).transform([](bool) {});
-    return tx.mail_outbox().retry_later(row.id, s_.owner, clk_.now() + wait).transform([](bool) {});
+    TRY(done, gave_up ? tx.mail_outbox().remove(row.id, s_.owner)
+                      : tx.mail_outbox().retry_later(row.id, s_.owner, clk_.now() + wait));
+    (void)done;
+    return {};
   });
   return true;
 }

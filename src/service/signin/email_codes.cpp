@@ -1,5 +1,6 @@
 // email_codes: e-mailed one-time sign-in codes, stored as one-time tokens of kind email_code.
 #include "service/signin/email_codes.hpp"
+#include "base/try.hpp"
 
 #include <algorithm>
 #include <variant>

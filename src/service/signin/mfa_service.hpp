@@ -5,8 +5,8 @@
 // and built-in authenticators: WebAuthn via libfido2/libcbor/OpenSSL), registration and
 // verification. TOTP secrets are sealed with the master key; WebAuthn stores credential id,
 // public key (COSE) and signCount; the WebAuthn ceremonies are webauthn_ceremonies'. Pending
-// authenticator-app enrollments live in memory for a few minutes (a restart only makes a user
-// scan again).
+// authenticator-app enrollments are transient_state rows (kind totp-enrollment, the secret
+// sealed; migration 0019), so the confirming code may reach any node.
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "base/try.hpp"
 #include "store/mail_outbox_repository.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
