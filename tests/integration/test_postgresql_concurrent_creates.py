@@ -15,9 +15,11 @@ it every test here is skipped and says how to get it.
 import concurrent.futures
 import shutil
 
+import boto3
+import botocore.config
 import pytest
 
-from conftest import Server, throwaway_postgres
+from conftest import REGION, Server, throwaway_postgres
 
 PASSWORD = "pg-creates-secret-7f3a"
 
@@ -37,10 +39,19 @@ def start_nodes(tmp, pg, password_file, extra=()):
     return a, b
 
 
-def create_user(node, name):
-    c = node.client(retries=1)  # one attempt: a failure is the server's, not hidden by a retry
+def client(node):
+    """One identitystore client per node for all threads (botocore clients are thread-safe, their
+    creation is not), one attempt per call: a failure is the server's, not hidden by a retry."""
+    cfg = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=64)
+    c = boto3.client("identitystore", region_name=REGION, endpoint_url=node.endpoint, verify=False, config=cfg,
+                     aws_access_key_id=node.key["AccessKeyId"], aws_secret_access_key=node.key["SecretAccessKey"])
+    c.store_id = node.store_id
+    return c
+
+
+def create_user(c, name):
     try:
-        return "ok", c.create_user(IdentityStoreId=node.store_id, UserName=name, DisplayName=name,
+        return "ok", c.create_user(IdentityStoreId=c.store_id, UserName=name, DisplayName=name,
                                    Name={"GivenName": "Given", "FamilyName": "Family"})["UserId"]
     except c.exceptions.ServiceQuotaExceededException:
         return "quota", None
@@ -48,10 +59,9 @@ def create_user(node, name):
         return "error", repr(e)
 
 
-def create_group(node, name):
-    c = node.client(retries=1)
+def create_group(c, name):
     try:
-        return "ok", c.create_group(IdentityStoreId=node.store_id, DisplayName=name)["GroupId"]
+        return "ok", c.create_group(IdentityStoreId=c.store_id, DisplayName=name)["GroupId"]
     except Exception as e:  # noqa: BLE001
         return "error", repr(e)
 
@@ -66,9 +76,10 @@ def test_64_concurrent_creates_on_two_nodes_all_succeed():
         pg.createdb("atrium")
         a, b = start_nodes(tmp, pg, password_file)
         try:
-            users = fire(create_user, [a, b], [f"burst-{i:03d}" for i in range(64)])
+            clients = [client(a), client(b)]
+            users = fire(create_user, clients, [f"burst-{i:03d}" for i in range(64)])
             assert [r for r in users if r[0] != "ok"] == []
-            groups = fire(create_group, [a, b], [f"burst-group-{i:03d}" for i in range(32)])
+            groups = fire(create_group, clients, [f"burst-group-{i:03d}" for i in range(32)])
             assert [r for r in groups if r[0] != "ok"] == []
             assert a.query("SELECT count(*) FROM users") == ["64"]
             assert a.query("SELECT count(*) FROM groups") == ["32"]
@@ -88,9 +99,10 @@ def test_quota_near_the_limit_overshoots_by_at_most_the_creates_in_flight():
         pg.createdb("atrium")
         a, b = start_nodes(tmp, pg, password_file, extra=[f"quotas.max_users={limit}"])
         try:
+            ca, cb = client(a), client(b)
             for i in range(start):
-                assert create_user(a, f"before-{i}")[0] == "ok"
-            results = fire(create_user, [a, b], [f"near-{i:02d}" for i in range(burst)])
+                assert create_user(ca, f"before-{i}")[0] == "ok"
+            results = fire(create_user, [ca, cb], [f"near-{i:02d}" for i in range(burst)])
             kinds = [r[0] for r in results]
             assert "error" not in kinds, results
             made = kinds.count("ok")
@@ -99,8 +111,8 @@ def test_quota_near_the_limit_overshoots_by_at_most_the_creates_in_flight():
             total = int(a.query("SELECT count(*) FROM users")[0])
             assert total == start + made
             # The burst is over: the quota is exact again for the next create, on either node.
-            assert create_user(b, "after-burst")[0] == "quota"
-            assert create_user(a, "after-burst-a")[0] == "quota"
+            assert create_user(cb, "after-burst")[0] == "quota"
+            assert create_user(ca, "after-burst-a")[0] == "quota"
         finally:
             for n in (a, b):
                 n.stop(timeout=60)
