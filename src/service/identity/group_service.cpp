@@ -1,8 +1,8 @@
 #include "service/identity/group_service.hpp"
 
 #include "base/json_text.hpp"
-#include "base/try.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 

@@ -1,12 +1,12 @@
 // email_codes: e-mailed one-time sign-in codes, stored as one-time tokens of kind email_code.
 #include "service/signin/email_codes.hpp"
-#include "base/try.hpp"
 
 #include <algorithm>
 #include <variant>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 #include "service/signin/password_detail.hpp"
 

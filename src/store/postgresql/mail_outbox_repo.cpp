@@ -30,15 +30,10 @@ result<std::vector<outbox_message>> mail_outbox_repo::take(const std::string& ow
           "ORDER BY next_attempt_at, id LIMIT ?4) AND next_attempt_at <= ?3 AND (lease_until <= ?3 OR lease_owner = ?1) "
           "RETURNING id, event, sealed, created_at, next_attempt_at, attempts, lease_owner, lease_until");
   s.bind(1, owner).bind(2, epoch_millis(lease_until)).bind(3, epoch_millis(now)).bind(4, std::max<int64_t>(1, limit));
-  std::vector<outbox_message> out;
-  while (true) {
-    auto more = s.step();
-    if (!more) return std::unexpected(more.error());
-    if (!*more) break;
-    out.push_back(outbox_row(s));
-  }
-  s.reset();
-  return out;
+  // At most `limit` rows come back (the subquery's LIMIT): page_of reads them all.
+  auto got = page_of(s, std::max<int64_t>(1, limit), outbox_row);
+  if (!got) return std::unexpected(got.error());
+  return std::move(got->items);
 }
 
 result<bool> mail_outbox_repo::remove(const std::string& id, const std::string& owner) {
