@@ -2,7 +2,6 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
-#include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 
@@ -172,21 +171,12 @@ result<group_view> group_service::create_group_with_members(const call_context& 
   g.version = 1;
   g.stamp = shared_.stamp(ctx);
   if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
-  // quotas.max_groups: as user_service::create_user_view (exact with one writer; read before the
-  // write with several, k creates in flight overshooting by at most k - 1).
-  std::optional<int64_t> before;
-  if (!store_.db().single_writer()) {
-    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-      TRY(n, tx.groups().count());
-      before = n;
-      return {};
-    });
-    if (!r) return std::unexpected(r.error());
-  }
+  auto before = shared_.count_before_write([](store::transaction& tx) { return tx.groups().count(); });
+  if (!before) return std::unexpected(before.error());
   return store_.write<group_view>(
       ctx,
       [&](store::transaction& tx) -> result<group_view> {
-        auto n = before ? result<int64_t>(*before) : tx.groups().count();
+        auto n = *before ? result<int64_t>(**before) : tx.groups().count();  // quotas.max_groups
         if (!n) return std::unexpected(n.error());
         if (*n >= quotas_.max_groups)
           return fail(errc::quota_exceeded, "The number of groups has reached its quota of " +

@@ -2,6 +2,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "service/identity/membership_graph.hpp"
@@ -63,6 +64,19 @@ result<std::string> decode_page_token(std::string_view scope, std::string_view t
   auto parts = split(*raw, '\n');
   if (parts.size() != 3 || parts[0] != "v1" || parts[1] != scope || parts[2].empty()) return bad();
   return std::string(parts[2]);
+}
+
+result<std::optional<int64_t>> identity_context::count_before_write(
+    const std::function<result<int64_t>(store::transaction&)>& count) {
+  if (store_.db().single_writer()) return std::optional<int64_t>();
+  std::optional<int64_t> n;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    TRY(got, count(tx));
+    n = got;
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  return n;
 }
 
 result<void> identity_context::touch_group(store::transaction& tx, const call_context& ctx,

@@ -4,6 +4,7 @@
 // SCIM's changes, page tokens, and the steps that more than one of user_service, group_service
 // and membership_service take inside a transaction (a group's version bump when its members
 // change, leaving every group before a delete, the views SCIM shows).
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -46,6 +47,11 @@ class identity_context {
   result<void> remove_references_to(store::transaction& tx, const call_context& ctx, const std::string& principal_id);
   result<user_view> user_view_of(store::transaction& tx, domain::user u, view_options view);
   result<group_view> group_view_of(store::transaction& tx, domain::group g, view_options view);
+  // The count a create compares with quotas.max_users / max_groups. With one writer (SQLite):
+  // nullopt, the create reads it inside its write, exact. With several (PostgreSQL): read here,
+  // in a short read before the write, so that concurrent creates form no read-write cycle; k
+  // creates in flight may overshoot by at most k - 1 (docs/deployment.md "Quotas").
+  result<std::optional<int64_t>> count_before_write(const std::function<result<int64_t>(store::transaction&)>& count);
 
   // Where a listing starts: after the id inside `token`, which must belong to `scope`.
   static result<store::page_request> start_page(std::string_view scope, const std::optional<std::string>& token,

@@ -2,7 +2,6 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
-#include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "domain/validation.hpp"
 #include "service/identity/membership_graph.hpp"
@@ -161,22 +160,12 @@ result<user_view> user_service::create_user_view(const call_context& ctx, domain
   u.version = 1;
   u.stamp = shared_.stamp(ctx);
   if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
-  // quotas.max_users: exact inside the write with one writer (SQLite); with several
-  // (PostgreSQL) counted in a read just before it, so that concurrent creates do not conflict:
-  // k creates in flight at once may overshoot by k - 1 (docs/deployment.md "Quotas").
-  std::optional<int64_t> before;
-  if (!store_.db().single_writer()) {
-    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-      TRY(n, tx.users().count());
-      before = n;
-      return {};
-    });
-    if (!r) return std::unexpected(r.error());
-  }
+  auto before = shared_.count_before_write([](store::transaction& tx) { return tx.users().count(); });
+  if (!before) return std::unexpected(before.error());
   auto created = store_.write<user_view>(
       ctx,
       [&](store::transaction& tx) -> result<user_view> {
-        auto n = before ? result<int64_t>(*before) : tx.users().count();
+        auto n = *before ? result<int64_t>(**before) : tx.users().count();  // quotas.max_users
         if (!n) return std::unexpected(n.error());
         if (*n >= quotas_.max_users)
           return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
