@@ -53,7 +53,7 @@ json search_page(json items, const char* key, const std::optional<std::string>& 
 
 directory_search_api::directory_search_api(service::identity_services& identity)
     : json_api({"AtriumAdmin", "directory-search", "sso-directory", "sso-directory.amazonaws.com",
-                {"Prefix", "SortBy", "SortOrder", "MaxResults"}}) {
+                {"Prefix", "SortBy", "SortOrder", "MaxResults", "GroupId", "MemberGroupId"}}) {
   add({"SearchUsers", true, [&identity](const json& req, const call_context& ctx) -> result<json> {
          TRY_VOID(sso_only_members(req, {"Prefix", "SortBy", "SortOrder", "MaxResults", "NextToken"}));
          TRY(q, query_of(req));
@@ -71,6 +71,34 @@ directory_search_api::directory_search_api(service::identity_services& identity)
          json groups = json::array();
          for (const auto& g : l.items) groups.push_back(group_to_json(g, identity.identity_store_id()));
          return search_page(std::move(groups), "Groups", l.next_token);
+       }});
+  // Nested groups (identitystore's MemberId names users only): a group as a member of another.
+  add({"AddMemberToGroup", false, [&identity](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"GroupId", "MemberGroupId"}));
+         TRY(parent, sso_required_string(req, "GroupId", 1, 47));
+         TRY(child, sso_required_string(req, "MemberGroupId", 1, 47));
+         TRY(id, identity.nesting.add_child(ctx, parent, child));
+         return json{{"GroupId", parent}, {"MemberGroupId", child}, {"MembershipId", id}};
+       }});
+  add({"RemoveMemberFromGroup", false, [&identity](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"GroupId", "MemberGroupId"}));
+         TRY(parent, sso_required_string(req, "GroupId", 1, 47));
+         TRY(child, sso_required_string(req, "MemberGroupId", 1, 47));
+         TRY_VOID(identity.nesting.remove_child(ctx, parent, child));
+         return json::object();
+       }});
+  // The group's member groups and its effective users (directly or through nested groups; the
+  // first 500 with the total), what access decisions use.
+  add({"ListMembersInGroup", true, [&identity](const json& req, const call_context& ctx) -> result<json> {
+         TRY_VOID(sso_only_members(req, {"GroupId"}));
+         TRY(id, sso_required_string(req, "GroupId", 1, 47));
+         TRY(m, identity.nesting.members(ctx, id, 500));
+         json groups = json::array();
+         for (const auto& g : m.child_groups) groups.push_back({{"GroupId", g.id}, {"DisplayName", g.name}});
+         json users = json::array();
+         for (const auto& u : m.effective_users) users.push_back({{"UserId", u.id}, {"UserName", u.name}, {"Direct", u.direct}});
+         return json{{"GroupId", id}, {"MemberGroups", groups}, {"EffectiveUsers", users},
+                     {"EffectiveUserCount", m.effective_user_count}};
        }});
 }
 

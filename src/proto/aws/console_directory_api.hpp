@@ -11,6 +11,11 @@
 //       primary e-mail, ASCII case-insensitively.
 //   SearchGroups {Prefix?, SortOrder?, MaxResults?, NextToken?} -> {Groups: [identitystore Group], NextToken?}
 //       ordered by display name.
+//   AddMemberToGroup {GroupId, MemberGroupId} -> {GroupId, MemberGroupId, MembershipId}
+//   RemoveMemberFromGroup {GroupId, MemberGroupId} -> {}
+//   ListMembersInGroup {GroupId} -> {GroupId, MemberGroups: [{GroupId, DisplayName}],
+//       EffectiveUsers: [{UserId, UserName, Direct}] (the first 500), EffectiveUserCount}
+//       Nested groups: identitystore's MemberId names users only.
 //
 // portal_session_api (IAM action prefix "sso", eventSource sso.amazonaws.com):
 //   GetPortalSessionSettings {} -> {SessionDurationMinutes, Default: bool}

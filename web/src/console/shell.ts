@@ -9,7 +9,8 @@ import { call, ConsoleError, errorText } from './capi';
 
 // The actions the console's pages and buttons need; DescribeCaller answers which are allowed.
 export const ACTIONS = [
-  'identitystore:ListUsers', 'sso-directory:SearchUsers', 'sso-directory:SearchGroups', 'identitystore:CreateUser', 'identitystore:UpdateUser', 'identitystore:DeleteUser',
+  'identitystore:ListUsers', 'sso-directory:SearchUsers', 'sso-directory:SearchGroups',
+  'sso-directory:ListMembersInGroup', 'sso-directory:AddMemberToGroup', 'sso-directory:RemoveMemberFromGroup', 'identitystore:CreateUser', 'identitystore:UpdateUser', 'identitystore:DeleteUser',
   'identitystore:ListGroups', 'identitystore:CreateGroup', 'identitystore:DeleteGroup',
   'identitystore:CreateGroupMembership', 'identitystore:DeleteGroupMembership',
   'identitystore:ListGroupMembershipsForMember', 'identitystore:ListGroupMemberships',
@@ -25,7 +26,7 @@ export const ACTIONS = [
   'sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment', 'sso:ListAccountAssignmentsForPrincipal',
   'sso:DescribeInstanceAccessControlAttributeConfiguration', 'sso:CreateInstanceAccessControlAttributeConfiguration',
   'sso:DeleteConfiguration', 'sso:GetPortalSessionSettings', 'sso:UpdatePortalSessionSettings',
-  'sso:ListApplications', 'sso:CreateApplication', 'sso:CreateApplicationAssignment',
+  'sso:ListApplications', 'sso:CreateApplication', 'sso:UpdateApplicationInstanceResponseConfiguration', 'sso:CreateApplicationAssignment',
 ] as const;
 
 export type Action = typeof ACTIONS[number];
