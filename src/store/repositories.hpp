@@ -64,10 +64,10 @@ struct group_filter {
 };
 
 // The console's search (AtriumAdmin.SearchUsers / SearchGroups, docs/admin-console.md
-// "Search and sort"): the rows whose user name, display name or primary e-mail (users) or
-// display name (groups) starts with `prefix_key` (folded; empty: every row), ordered by one
-// column and keyset-paged on (that column, id) so that a page is an index range whatever its
-// depth. Each order has its own index (migration 0022).
+// "Search and sort"): the rows whose sort column (users: user name, display name or primary
+// e-mail; groups: display name) starts with `prefix_key` (folded; empty: every row), in that
+// column's order, keyset-paged on (that column, id), so that a page is one range of one index
+// whatever its depth. Each order has its own index (migration 0022).
 enum class user_sort { user_name, display_name, email };
 
 struct search_request {

@@ -7,8 +7,9 @@
 // the service console's own SearchUsers/SearchGroups actions):
 //   SearchUsers {Prefix?, SortBy?: USER_NAME|DISPLAY_NAME|EMAIL, SortOrder?: ASCENDING|DESCENDING,
 //                MaxResults? 1-100 (25), NextToken?} -> {Users: [identitystore User], NextToken?}
-//       Prefix (0-128 characters) matches the start of the user name, the display name or the
-//       primary e-mail, ASCII case-insensitively.
+//       Prefix (0-128 characters) matches the start of the attribute the users are sorted by
+//       (the user name by default, the display name or the primary e-mail), ASCII
+//       case-insensitively: one index range in order, whatever the number of users.
 //   SearchGroups {Prefix?, SortOrder?, MaxResults?, NextToken?} -> {Groups: [identitystore Group], NextToken?}
 //       ordered by display name.
 //   AddMemberToGroup {GroupId, MemberGroupId} -> {GroupId, MemberGroupId, MembershipId}

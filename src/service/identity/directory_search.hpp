@@ -2,9 +2,9 @@
 // The console's user and group search (issue 14 item 3 "list with search and paging over
 // 100,000 users", item 4 "tables page and sort"; AtriumAdmin.SearchUsers / SearchGroups,
 // docs/admin-console.md "Search and sort"). identitystore's ListUsers filters on the exact
-// UserName only and takes no order; this matches a prefix of the user name, display name or
-// primary e-mail (users) or of the display name (groups), case-insensitively, in the order the
-// administrator chose, keyset-paged so that every page is an index range (migration 0022).
+// UserName only and takes no order; this orders users by their user name, display name or
+// primary e-mail (groups by display name) and matches a prefix of that attribute,
+// case-insensitively, keyset-paged so that every page is one index range (migration 0022).
 #include <optional>
 #include <string>
 

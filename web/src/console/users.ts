@@ -5,6 +5,7 @@
 import { append, button, errorRegion, field, h, statusRegion } from '../dom';
 import { navigate, PageContext } from '../router';
 import { call } from './capi';
+import { select } from './policy_editor';
 import { act, Caller, consoleFrame, Sort, table } from './shell';
 import { assignmentsSection, mfaSection, passwordSection } from './user_access';
 
@@ -28,10 +29,11 @@ function email(u: User): string {
   return u.Emails?.[0]?.Value ?? '';
 }
 
-// The list: AtriumAdmin.SearchUsers when the caller may (a prefix of the user name, display
-// name or e-mail; sorted by the column chosen, server-side, keyset-paged), else identitystore's
-// ListUsers (the exact user name; the store's order).
+// The list: AtriumAdmin.SearchUsers when the caller may (sorted server-side by the user name,
+// display name or e-mail, and a prefix of that same column: one index range per page at any size;
+// keyset-paged), else identitystore's ListUsers (the exact user name; the store's order).
 const SORT_BY = ['USER_NAME', 'DISPLAY_NAME', 'EMAIL'] as const;
+const COLUMN_NAMES = ['user name', 'display name', 'email'];
 
 export async function usersPage(ctx: PageContext): Promise<void> {
   const me = await consoleFrame(ctx, 'Users');
@@ -40,13 +42,15 @@ export async function usersPage(ctx: PageContext): Promise<void> {
   const error = errorRegion();
   const status = statusRegion();
   const searching = me.may('sso-directory:SearchUsers');
-  const search = field('user-search', searching ? 'Find users' : 'Find by user name', { required: false, type: 'search',
-    hint: searching ? 'The start of a user name, display name or email address (not case-sensitive).'
+  const search = field('user-search', searching ? 'Starts with' : 'Find by user name', { required: false, type: 'search',
+    hint: searching ? 'The start of the user name, display name or email chosen in "Search by" (not case-sensitive); the list is sorted by that column.'
       : 'The exact user name (the identitystore API filters on UserName only).' });
+  const by = select('user-search-by', 'Search by', [['0', 'User name'], ['1', 'Display name'], ['2', 'Email']], '0');
   const results = h('div', {});
   const tokens: (string | undefined)[] = [undefined];  // the NextToken of each page shown
   let at = 0;
   let sort: Sort = { column: 0, descending: false };
+  by.input.addEventListener('change', () => { sort = { column: Number(by.input.value), descending: false }; });
 
   async function page(): Promise<UserPage> {
     const q = search.input.value.trim();
@@ -79,7 +83,7 @@ export async function usersPage(ctx: PageContext): Promise<void> {
         u.DisplayName ?? '', email(u), u.UserStatus === 'DISABLED' ? 'Disabled' : 'Enabled']);
       const focused = document.activeElement?.closest('th')?.cellIndex;
       const t = table(`Users, page ${at + 1}`, ['User name', 'Display name', 'Email', 'Status'], rows, searching
-        ? { sort, sortable: [true, true, true, false], onSort: (next) => { sort = next; restart(); } }
+        ? { sort, sortable: [true, true, true, false], onSort: (next) => { sort = next; by.input.value = String(next.column); restart(); } }
         : { sortable: [false, false, false, false] });
       results.replaceChildren(t,
         h('div', { class: 'actions' },
@@ -87,14 +91,16 @@ export async function usersPage(ctx: PageContext): Promise<void> {
           button('Next page', { disabled: !p.NextToken, onclick: () => { at += 1; void load(); } })));
       // A re-sort replaces the table: the focus goes back to the heading that was activated.
       if (focused !== undefined) (t.tHead?.rows[0]?.cells[focused]?.querySelector('button') as HTMLElement | null)?.focus();
-      status.textContent = `${p.Users.length} users on this page.`;
+      const q = search.input.value.trim();
+      status.textContent = `${p.Users.length} users on this page` +
+        (searching && q ? ` whose ${COLUMN_NAMES[sort.column]} starts with "${q}".` : '.');
     });
   }
 
   const form = h('form', { class: 'inline search', role: 'search', onsubmit: (e: Event) => {
     e.preventDefault();
     restart();
-  } }, search.wrapper, h('button', { type: 'submit' }, 'Search'));
+  } }, searching ? by.wrapper : null, search.wrapper, h('button', { type: 'submit' }, 'Search'));
   append(ctx.main,
     me.may('identitystore:CreateUser') ? h('p', {}, h('a', { href: '/portal/console/users/new', class: 'button-link' }, 'Create user')) : null,
     form, error, status, results);
