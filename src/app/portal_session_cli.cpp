@@ -42,11 +42,11 @@ std::optional<int> portal_session_command::run() {
   auto& settings = *rt->console().portal_session;
   const bool change = !duration_.empty();
   auto ctx = cli_context(env, "sso.amazonaws.com", change ? "UpdatePortalSessionSettings" : "GetPortalSessionSettings");
-  result<service::portal_session_duration> d = fail(errc::validation, "");
+  result<service::portal_session_duration> d = invalid("");
   if (change) {
     auto minutes = parse_duration_minutes(duration_);
     if (!minutes)
-      return cli_failed(env, ctx, error{errc::validation, "--duration: a number of minutes, or a number with m, h or d (15m .. 90d)."});
+      return cli_failed(env, ctx, invalid("--duration: a number of minutes, or a number with m, h or d (15m .. 90d).").error());
     ctx.request_parameters = to_json_text({{"sessionDurationMinutes", *minutes}});
     d = settings.set(ctx, std::chrono::minutes(*minutes));
   } else {
