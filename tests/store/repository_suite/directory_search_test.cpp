@@ -16,7 +16,7 @@ namespace {
 
 using directory_search_test = store_test;
 
-std::vector<std::string> names(const page<domain::user>& p) {
+std::vector<std::string> searched_names(const page<domain::user>& p) {
   std::vector<std::string> out;
   for (const auto& u : p.items) out.push_back(u.user_name);
   return out;
@@ -56,7 +56,7 @@ TEST_P(directory_search_test, users_sort_by_each_column_and_match_a_prefix_of_it
   auto search = [&](search_request q) {
     auto p = read_value(*db_, [&](transaction& tx) { return tx.users().search(q); });
     EXPECT_TRUE(p) << p.error().message;
-    return p ? names(*p) : std::vector<std::string>{};
+    return p ? searched_names(*p) : std::vector<std::string>{};
   };
   EXPECT_EQ(search({}), (std::vector<std::string>{"alice", "Bob", "carol", "dave"}));
   EXPECT_EQ(search({.descending = true}), (std::vector<std::string>{"dave", "carol", "Bob", "alice"}));
