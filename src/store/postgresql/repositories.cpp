@@ -186,14 +186,18 @@ result<page<domain::user>> user_repo::search(const search_request& q) {
   // and sort every match: a second over 100,000 users for a one-letter prefix).
   // After a first page, the keyset comparison is the range's bound on its side (the last key
   // shown already starts with the prefix): one bound per side lets the index range use both.
+  // Only the parameters the text names are bound (PostgreSQL types each one it is sent).
+  const bool lower = !q.prefix_key.empty() && (!q.after || q.descending);
+  const bool upper = !q.prefix_key.empty() && (!q.after || !q.descending);
   std::string sql = "SELECT u.doc FROM users u WHERE 1 = 1";
-  if (!q.prefix_key.empty() && (!q.after || q.descending)) sql += " AND " + key + " >= ?1";
-  if (!q.prefix_key.empty() && (!q.after || !q.descending)) sql += " AND " + key + " < ?2";
+  if (lower) sql += " AND " + key + " >= ?1";
+  if (upper) sql += " AND " + key + " < ?2";
   const std::string dir = q.descending ? " DESC" : "";
   if (q.after) sql += " AND (" + key + ", u.id) " + (q.descending ? "<" : ">") + " (?3, ?4)";
   sql += " ORDER BY " + key + dir + ", u.id" + dir + " LIMIT ?5";
   PREPARE(s, c_, sql);
-  if (!q.prefix_key.empty()) s.bind(1, q.prefix_key).bind(2, prefix_end(q.prefix_key));
+  if (lower) s.bind(1, q.prefix_key);
+  if (upper) s.bind(2, prefix_end(q.prefix_key));
   if (q.after) s.bind(3, q.after->first).bind(4, q.after->second);
   s.bind(5, std::max(1, q.limit) + 1);
   return page_of(s, std::max(1, q.limit), doc_row(&decode_user));
@@ -251,13 +255,16 @@ result<int64_t> group_repo::count() {
 
 // Display names are unique (folded), so the key alone orders and pages the groups.
 result<page<domain::group>> group_repo::search(const search_request& q) {
+  const bool lower = !q.prefix_key.empty() && (!q.after || q.descending);
+  const bool upper = !q.prefix_key.empty() && (!q.after || !q.descending);
   std::string sql = "SELECT g.doc FROM groups g WHERE 1 = 1";
-  if (!q.prefix_key.empty() && (!q.after || q.descending)) sql += " AND g.display_name_key >= ?1";
-  if (!q.prefix_key.empty() && (!q.after || !q.descending)) sql += " AND g.display_name_key < ?2";
+  if (lower) sql += " AND g.display_name_key >= ?1";
+  if (upper) sql += " AND g.display_name_key < ?2";
   if (q.after) sql += std::string(" AND g.display_name_key ") + (q.descending ? "<" : ">") + " ?3";
   sql += std::string(" ORDER BY g.display_name_key") + (q.descending ? " DESC" : "") + " LIMIT ?5";
   PREPARE(s, c_, sql);
-  if (!q.prefix_key.empty()) s.bind(1, q.prefix_key).bind(2, prefix_end(q.prefix_key));
+  if (lower) s.bind(1, q.prefix_key);
+  if (upper) s.bind(2, prefix_end(q.prefix_key));
   if (q.after) s.bind(3, q.after->first);
   s.bind(5, std::max(1, q.limit) + 1);
   return page_of(s, std::max(1, q.limit), doc_row(&decode_group));
