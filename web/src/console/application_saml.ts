@@ -62,10 +62,15 @@ export function mappingsSection(arn: string, rows: Mapping[], canEdit: boolean, 
   const editors: { name: HTMLInputElement; value: HTMLInputElement; format: HTMLInputElement; row: HTMLElement }[] = [];
   function addRow(m: Mapping): void {
     const i = n++;
-    const name = h('input', { id: `map-name-${i}`, value: m.Name, maxlength: 1024, 'aria-label': `Attribute ${i + 1} name`, readonly: !canEdit });
-    const value = h('input', { id: `map-value-${i}`, value: m.Value, maxlength: 1024, 'aria-label': `Attribute ${i + 1} value`, readonly: !canEdit });
-    const format = h('input', { id: `map-format-${i}`, value: m.Format, maxlength: 32, 'aria-label': `Attribute ${i + 1} format`, readonly: !canEdit });
-    const row = h('tr', {}, h('td', {}, name), h('td', {}, value), h('td', {}, format));
+    // Each field has its own label (read by screen readers, hidden on screen: the column
+    // headings say the same to sighted users).
+    const cell = (input: HTMLInputElement, label: string) =>
+      h('td', {}, h('label', { for: input.id, class: 'visually-hidden' }, label), input);
+    const name = h('input', { id: `map-name-${i}`, value: m.Name, maxlength: 1024, readonly: !canEdit });
+    const value = h('input', { id: `map-value-${i}`, value: m.Value, maxlength: 1024, readonly: !canEdit });
+    const format = h('input', { id: `map-format-${i}`, value: m.Format, maxlength: 32, readonly: !canEdit });
+    const row = h('tr', {}, cell(name, `Attribute ${i + 1}: name in the application`),
+      cell(value, `Attribute ${i + 1}: value`), cell(format, `Attribute ${i + 1}: format`));
     const ed = { name, value, format, row };
     if (canEdit) {
       const rm = button('Remove', { class: 'danger', 'aria-label': `Remove attribute ${i + 1}` });
