@@ -237,7 +237,7 @@ def main():
         st, step = req("POST", "/portal/api/signin/password", {"workflowId": w.get("workflowId"), "password": otp})
         if step.get("next") == "new-password":
             st, step = req("POST", "/portal/api/signin/new-password", {"workflowId": w.get("workflowId"),
-                                                                      "newPassword": "Bench-Passw0rd!x"})
+                                                                      "newPassword": f"Bench-Passw0rd!{int(time.time())}"})  # a kept directory: not a recent one
         ok = st == 200
         if ok:
             st, sess = req("GET", "/portal/api/session")
