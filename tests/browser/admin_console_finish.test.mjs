@@ -198,4 +198,24 @@ describe('admin console: search, sort, session duration, password reset', { skip
     await page.getByRole('button', { name: `Make certificate ${certs.find((c) => c.Status === 'INACTIVE').CertificateId} active` }).waitFor();
     await shot(page, 'application-settings');
   });
+
+  test('the accounts of an OU sort by name or account ID, and a selection survives the re-sort', async () => {
+    for (const [id, name] of [['333333333333', 'zeta'], ['444444444444', 'alpha']])
+      await server.cli('admin', 'org', 'register-account', '--id', id, '--name', name, '--email', `${name}@example.com`);
+    await page.goto('/portal/console/accounts');
+    await page.getByRole('heading', { level: 2, name: 'Organizational structure' }).waitFor();
+    await assertLabelled(page);
+    // The two accounts of this test, in the order shown (the management account is there too).
+    const labels = async () => (await page.locator('.org-account label').allTextContents()).filter((t) => /^(alpha|zeta) /.test(t));
+    assert.deepEqual(await labels(), ['alpha (444444444444)', 'zeta (333333333333)']);
+    await page.getByLabel('zeta (333333333333)').check();
+    await page.getByLabel('Sort accounts by').selectOption({ label: 'Account ID, ascending' });
+    await page.getByRole('status').filter({ hasText: 'Accounts sorted by Account ID, ascending.' }).waitFor();
+    assert.deepEqual(await labels(), ['zeta (333333333333)', 'alpha (444444444444)']);
+    assert.equal(await page.getByLabel('zeta (333333333333)').isChecked(), true);
+    // The same accounts through the API.
+    const root = (await server.awsJson('organizations', 'AWSOrganizationsV20161128.ListRoots', {})).Roots[0].Id;
+    const listed = await server.awsJson('organizations', 'AWSOrganizationsV20161128.ListAccountsForParent', { ParentId: root });
+    assert.deepEqual(listed.Accounts.map((a) => a.Id).filter((id) => ['333333333333', '444444444444'].includes(id)).sort(), ['333333333333', '444444444444']);
+  });
 });
