@@ -218,4 +218,27 @@ describe('admin console: search, sort, session duration, password reset', { skip
     const listed = await server.awsJson('organizations', 'AWSOrganizationsV20161128.ListAccountsForParent', { ParentId: root });
     assert.deepEqual(listed.Accounts.map((a) => a.Id).filter((id) => ['333333333333', '444444444444'].includes(id)).sort(), ['333333333333', '444444444444']);
   });
+
+  test('the audit view filters by a principal chosen in the list and sorts a page by event', async () => {
+    await page.goto('/portal/console/audit');
+    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+    await assertLabelled(page);
+    const time = page.locator('th', { has: page.getByRole('button', { name: 'Time' }) });
+    assert.equal(await time.getAttribute('aria-sort'), 'descending');
+    await page.getByRole('button', { name: 'Show only the records of root' }).first().click();
+    const arn = await page.getByLabel('Principal', { exact: true }).inputValue();
+    assert.match(arn, /^arn:aws:identitystore::\d{12}:user\//);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('table tbody tr td:nth-child(4)')).every((td) => td.textContent === 'root'));
+    // Sorted by event name on this page, from the keyboard.
+    await page.getByRole('button', { name: 'Event', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const events = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+    assert.deepEqual(events, [...events].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' })));
+    assert.equal(await page.locator('th', { has: page.getByRole('button', { name: 'Event', exact: true }) }).getAttribute('aria-sort'), 'ascending');
+    // The same filter through the API: every record is the administrator's.
+    const api = await server.awsJson('cloudtrail', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+      { LookupAttributes: [{ AttributeKey: 'Username', AttributeValue: arn }], MaxResults: 50 });
+    assert.ok(api.Events.length > 0);
+    assert.ok(api.Events.every((e) => JSON.parse(e.CloudTrailEvent).userIdentity.arn === arn));
+  });
 });

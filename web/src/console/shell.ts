@@ -100,7 +100,7 @@ export interface Sort { column: number; descending: boolean }
 export interface TableOptions {
   sort?: Sort;
   onSort?: (next: Sort) => void;
-  sortable?: boolean[];  // per column; default every column
+  sortable?: boolean[];  // per column; default every column but Actions and Record
 }
 
 function cellText(c: Node | string): string {
@@ -108,12 +108,15 @@ function cellText(c: Node | string): string {
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const UNSORTED = ['Actions', 'Record'];
 
 export function table(caption: string, headers: string[], rows: (Node | string)[][], opts: TableOptions = {}): HTMLTableElement {
   let sort = opts.sort;
   const tbody = h('tbody', {});
   const cells = headers.map((t, i) => {
-    if (opts.sortable && !opts.sortable[i]) return { th: h('th', { scope: 'col' }, t), mark: null };
+    // Columns of buttons (Actions, an audit record's JSON) have nothing to sort by.
+    const can = opts.sortable ? opts.sortable[i] : !UNSORTED.includes(t);
+    if (!can) return { th: h('th', { scope: 'col' }, t), mark: null };
     const mark = h('span', { class: 'sort-mark', 'aria-hidden': 'true' });
     const btn = h('button', { type: 'button', class: 'sort' }, t, mark);
     btn.addEventListener('click', () => {
