@@ -196,7 +196,7 @@ async function nestedSection(me: Caller, g: Group, section: HTMLElement, error: 
           : h('p', {}, 'No group is a member of this group.'),
         addGroupForm() ?? '',
         h('h3', {}, 'Effective members'),
-        h('p', {}, `${m.EffectiveUserCount} users are in this group, directly or through nested groups` +
+        h('p', {}, `${m.EffectiveUserCount} ${m.EffectiveUserCount === 1 ? 'user is' : 'users are'} in this group, directly or through nested groups` +
           (m.EffectiveUserCount > m.EffectiveUsers.length ? ` (the first ${m.EffectiveUsers.length} are shown).` : '.')),
         effective.length ? table(`Effective members of ${g.DisplayName ?? ''}`, ['User', 'Membership'], effective) : '');
     });
