@@ -63,6 +63,21 @@ struct group_filter {
   std::optional<std::string> member_id;  // groups with this user or group as a direct member
 };
 
+// The console's search (AtriumAdmin.SearchUsers / SearchGroups, docs/admin-console.md
+// "Search and sort"): the rows whose sort column (users: user name, display name or primary
+// e-mail; groups: display name) starts with `prefix_key` (folded; empty: every row), in that
+// column's order, keyset-paged on (that column, id), so that a page is one range of one index
+// whatever its depth. Each order has its own index (migration 0022).
+enum class user_sort { user_name, display_name, email };
+
+struct search_request {
+  std::string prefix_key;  // domain::fold_key applied
+  user_sort sort = user_sort::user_name;  // users only; groups sort by display name
+  bool descending = false;
+  std::optional<std::pair<std::string, std::string>> after;  // (sort key, id) of the last row shown
+  int limit = 25;
+};
+
 // A member as the membership row holds it, without decoding the row's document.
 struct member_ref {
   std::string id;
@@ -81,6 +96,7 @@ class user_repository {
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
   virtual result<int64_t> count_matching(const user_filter& f) = 0;
+  virtual result<page<domain::user>> search(const search_request& q) = 0;
 };
 
 class group_repository {
@@ -93,6 +109,7 @@ class group_repository {
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
   virtual result<int64_t> count_matching(const group_filter& f) = 0;
+  virtual result<page<domain::group>> search(const search_request& q) = 0;
 };
 
 class membership_repository {

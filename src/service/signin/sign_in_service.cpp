@@ -460,6 +460,7 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
     a.session_token = s->token;
     a.csrf_token = s->csrf_token;
     a.session_expires = s->record.expires_at;
+    a.session_lifetime = std::chrono::duration_cast<std::chrono::seconds>(s->record.expires_at - s->record.created_at);
     if (trust_device && w.mode == mfa_mode::context_aware) {
       auto d = sessions_.trust(tx, w.user_id, c.source_ip, c.user_agent);
       if (!d) return std::unexpected(d.error());

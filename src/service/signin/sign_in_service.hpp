@@ -75,6 +75,7 @@ struct sign_in_answer {
   std::string session_token, csrf_token;
   std::string device_token;  // set when this sign-in made the browser a trusted device
   sys_time session_expires{};
+  std::chrono::seconds session_lifetime{};  // the atrium_session cookie's Max-Age
 };
 
 struct mfa_response {
