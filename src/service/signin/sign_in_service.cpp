@@ -148,6 +148,10 @@ result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const s
   return workflow_of(*row, mfa_.box());
 }
 
+// A workflow just started (step password, nothing verified yet) is written without waiting for
+// a disk flush: a power cut that loses it (with its CredentialChallenge event) only makes the
+// user type their name again, and the next flushed commit of any request carries it to disk.
+// Every later state of a workflow (a verified factor) is flushed.
 result<void> sign_in_service::save(workflow& w) {
   store::transient_record rec{workflow_kind, w.id, workflow_value(w, mfa_.box()), w.expires_at, 0};
   // Set inside, applied after the commit: a PostgreSQL write may run its function again.
@@ -164,7 +168,7 @@ result<void> sign_in_service::save(workflow& w) {
     TRY(ok, tx.transient_state().update(rec, w.version, now));
     if (ok) written = w.version + 1;
     return {};
-  });
+  }, /*flush=*/w.version != 0);
   if (!r) return std::unexpected(r.error());
   if (written == 0) return out_of_order();  // rolled back: the events are still to write
   w.events.clear();
