@@ -78,23 +78,58 @@ def load_now():
     return os.getloadavg()[0]
 
 
-class phase:
-    """The server's counters and the load around one measured phase."""
+def histograms(port):
+    """The server's own latency histograms (GET /metrics): {operation: [(le seconds, cumulative)]}."""
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ssl._create_unverified_context())
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    out = {}
+    for line in text.splitlines():
+        if not line.startswith("atrium_http_request_duration_seconds_bucket{"):
+            continue
+        labels, value = line[line.index("{") + 1:line.rindex("}")], line.rsplit(" ", 1)[1]
+        kv = dict(part.split("=", 1) for part in labels.split('",') if "=" in part)
+        op, le = kv.get("operation", "").strip('"'), kv.get("le", "").strip('"')
+        out.setdefault(op, []).append((float("inf") if le == "+Inf" else float(le), float(value)))
+    return out
 
-    def __init__(self, pid):
-        self.pid = pid
+
+def server_side(before, after):
+    """Of the requests between two histogram snapshots (the operation that grew most): the share
+    the server answered within 5 ms, and the bucket bound that holds its p99."""
+    grown = {op: [(le, c - dict(before.get(op, [])).get(le, 0)) for le, c in b] for op, b in after.items()}
+    op, buckets = max(grown.items(), key=lambda kv: kv[1][-1][1] if kv[1] else 0)
+    n = buckets[-1][1] if buckets else 0
+    if not n:
+        return None
+    within5 = next((c for le, c in buckets if abs(le - 0.005) < 1e-9), 0) / n
+    p99 = next((le for le, c in buckets if c >= 0.99 * n), float("inf"))
+    return {"operation": op, "n": n, "within_5ms": within5, "p99_le_ms": p99 * 1000}
+
+
+class phase:
+    """The server's counters, its latency histograms and the load around one measured phase."""
+
+    def __init__(self, pid, port=None):
+        self.pid, self.port = pid, port
 
     def __enter__(self):
+        self.h0 = histograms(self.port) if self.port else None
         self.load0, self.c0 = load_now(), proc_counters(self.pid)
         return self
 
     def __exit__(self, *exc):
         self.c1, self.load1 = proc_counters(self.pid), load_now()
+        self.h1 = histograms(self.port) if self.port else None
 
     def per_request(self, n):
         cpu, maj, rd = (b - a for a, b in zip(self.c0, self.c1))
-        return {"cpu_us": cpu * 1e6 / n, "major_faults": maj / n, "read_kb": rd / 1024 / n,
-                "load": (self.load0 + self.load1) / 2}
+        out = {"cpu_us": cpu * 1e6 / n, "major_faults": maj / n, "read_kb": rd / 1024 / n,
+               "load": (self.load0 + self.load1) / 2}
+        if self.h0 is not None:
+            out["server"] = server_side(self.h0, self.h1)
+        return out
 
 
 class signed_client:
@@ -213,6 +248,9 @@ def row(label, values, server=None):
     if server:
         out += (f"{server['cpu_us']:>12.0f}{server['read_kb']:>10.1f}{server['major_faults']:>8.2f}"
                 f"{server['load']:>7.2f}")
+        h = server.get("server")
+        if h:
+            out += f"{h['within_5ms'] * 100:>9.2f}%{'<= ' + format(h['p99_le_ms'], 'g') + ' ms':>12}"
     return out
 
 
@@ -319,16 +357,16 @@ def measure(args, data, db, proc, port, key, steps):
     rnd = random.Random(7)
     picks = [rnd.randint(1, seeded) for _ in range(args.samples)]
     ids = [f"{store_prefix}-{i:08x}-0000-7000-8000-{(i * 2654435761) % 281474976710655:012x}" for i in picks]
-    with phase(proc.pid) as p_describe:
+    with phase(proc.pid, port) as p_describe:
         describe = [c.call("DescribeUser", {"IdentityStoreId": c.store, "UserId": u})[1] for u in ids]
     token = scim_token(args.atrium, data)
-    with phase(proc.pid) as p_scim:
+    with phase(proc.pid, port) as p_scim:
         scim = scim_filter_latencies(port, token, [f"user{i:07d}" for i in picks])
     # The same users again: their pages are now in SQLite's and the kernel's caches.
-    with phase(proc.pid) as p_describe2:
+    with phase(proc.pid, port) as p_describe2:
         describe2 = [c.call("DescribeUser", {"IdentityStoreId": c.store, "UserId": u})[1] for u in ids]
     pages, next_token, t_walk = [], None, time.time()
-    with phase(proc.pid) as p_walk:
+    with phase(proc.pid, port) as p_walk:
         while True:
             body = {"IdentityStoreId": c.store, "MaxResults": 100}
             if next_token:
@@ -342,7 +380,9 @@ def measure(args, data, db, proc, port, key, steps):
     rss_after = rss_kib(proc.pid)
     stop(proc)
     print(f"\n{'one client, measured at the client':<44}{'n':>8}{'p50 ms':>10}{'p99 ms':>10}"
-          f"{'server us':>12}{'read KB':>10}{'majflt':>8}{'load':>7}")
+          f"{'server us':>12}{'read KB':>10}{'majflt':>8}{'load':>7}{'in server':>10}{'server p99':>12}")
+    print("(server us: CPU per request; read KB: from storage per request; in server: answered within 5 ms by the\n"
+          " server's own clock, /metrics histogram; server p99: the histogram bucket that holds it)")
     print(row("DescribeUser, random users", describe, p_describe.per_request(len(describe))))
     print(row('SCIM filter userName eq "…", random users', scim, p_scim.per_request(len(scim))))
     print(row("DescribeUser, the same users again", describe2, p_describe2.per_request(len(describe2))))

@@ -151,7 +151,9 @@ def hash_symbol(dso, sym):
 
 
 def profile_shares(data):
-    """Shares of a perf.data by category (self time): hash, then the rest by library."""
+    """Shares of a perf.data by category (self time): hash, then the rest by library. Also the
+    share of the threads that never hash (the network threads and the store's writer): what the
+    HTTP/TLS path and the commits cost, apart from the kernel's interrupts during the hashes."""
     out = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,sym", "--stdio", "-q",
                           "--percent-limit", "0"], capture_output=True, text=True).stdout
     shares, top = {}, []
@@ -170,12 +172,34 @@ def profile_shares(data):
             cat = "openssl"
         elif dso.startswith("libc") or dso.startswith("libstdc++") or dso.startswith("ld-linux"):
             cat = "libc/libstdc++"
+        elif dso.startswith("lib") or dso.startswith("["):
+            cat = "other libraries"
         else:
-            cat = "atrium (http, json, workflow)" if dso == "atrium" else "other"
+            cat = "atrium (http, json, workflow, store)"  # the server binary, whatever its file name
         shares[cat] = shares.get(cat, 0) + pct
         if cat != "hash":
             top.append((pct, f"{dso} {sym}"))
-    return shares, sorted(top, reverse=True)[:12]
+    return shares, sorted(top, reverse=True)[:12], thread_split(data)
+
+
+def thread_split(data):
+    """Percent of all samples that are not the hash, in threads that hash (workers: the workflow,
+    the store reads, the kernel's interrupts and preemptions during a hash) and in the others
+    (network threads: HTTP, TLS; the store's writer: commits, fsync)."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym,dso", "-G"], capture_output=True,
+                         text=True).stdout
+    per = {}
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) < 3:
+            continue
+        h = hash_symbol(p[-1], p[2])
+        c = per.setdefault(p[0], [0, 0])
+        c[0 if h else 1] += 1
+    total = sum(a + b for a, b in per.values()) or 1
+    in_hashing = sum(b for a, b in per.values() if a > 0)
+    elsewhere = sum(b for a, b in per.values() if a == 0)
+    return {"hashing_threads": in_hashing * 100 / total, "other_threads": elsewhere * 100 / total}
 
 
 class perf_recording:
@@ -201,15 +225,17 @@ class perf_recording:
     def report(self):
         if not self.proc or not os.path.exists(self.data):
             return None
-        shares, top = profile_shares(self.data)
+        shares, top, split = profile_shares(self.data)
         os.unlink(self.data)
         total = sum(shares.values()) or 1
         not_hash = 1 - shares.get("hash", 0) / total
         print(f"    perf profile of the server: hash (argon2 rounds + wipe) {shares.get('hash', 0) / total * 100:.1f}%, "
               f"NOT THE HASH {not_hash * 100:.1f}%: " + ", ".join(
                   f"{k} {v / total * 100:.1f}%" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]) if k != "hash"))
-        print("    largest outside the hash: " + "; ".join(f"{s} {p / total * 100:.2f}%" for p, s in top[:8]))
-        return {"shares": {k: v / total for k, v in shares.items()}, "not_hash": not_hash,
+        print(f"    not the hash by thread: {split['hashing_threads']:.1f}% in the hashing workers (workflow, reads, "
+              f"interrupts), {split['other_threads']:.1f}% in the others (network threads, the store's writer)")
+        print("    largest outside the hash: " + "; ".join(f"{s[:90]} {p / total * 100:.2f}%" for p, s in top[:8]))
+        return {"shares": {k: v / total for k, v in shares.items()}, "not_hash": not_hash, "threads": split,
                 "top": [(p / total, s) for p, s in top]}
 
 
