@@ -183,23 +183,43 @@ def profile_shares(data):
 
 
 def thread_split(data):
-    """Percent of all samples that are not the hash, in threads that hash (workers: the workflow,
-    the store reads, the kernel's interrupts and preemptions during a hash) and in the others
-    (network threads: HTTP, TLS; the store's writer: commits, fsync)."""
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym,dso", "-G"], capture_output=True,
+    """From the samples' call chains: the share that is not the hash when a kernel sample whose
+    interrupted user-mode code is the hash counts with the hash (a timer tick, an interrupt or a
+    preemption landing in the argon2 rounds: the micro-benchmark's CPU time pays those too), and
+    where the rest runs: in the threads that hash (workers: the workflow, the store's reads) or in
+    the others (network threads: HTTP, TLS; the store's writer: commits, fsync)."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym,dso"], capture_output=True,
                          text=True).stdout
-    per = {}
+    samples, cur = [], None
     for line in out.splitlines():
-        p = line.split()
-        if len(p) < 3:
+        if not line.strip():
             continue
-        h = hash_symbol(p[-1], p[2])
-        c = per.setdefault(p[0], [0, 0])
-        c[0 if h else 1] += 1
-    total = sum(a + b for a, b in per.values()) or 1
-    in_hashing = sum(b for a, b in per.values() if a > 0)
-    elsewhere = sum(b for a, b in per.values() if a == 0)
-    return {"hashing_threads": in_hashing * 100 / total, "other_threads": elsewhere * 100 / total}
+        if not line.startswith("\t") and not line.startswith(" " * 8):
+            cur = [line.split()[0], []]
+            samples.append(cur)
+            continue
+        parts = line.split(None, 1)
+        if cur is None or len(parts) < 2:
+            continue
+        sym, _, dso = parts[1].rpartition(" (")
+        cur[1].append((sym, dso.rstrip(")")))
+    per, interrupted_hash = {}, 0
+    for tid, frames in samples:
+        if not frames:
+            continue
+        leaf_hash = hash_symbol(frames[0][1], frames[0][0])
+        user = next((f for f in frames if "kernel" not in f[1]), None)
+        during_hash = not leaf_hash and "kernel" in frames[0][1] and user is not None and hash_symbol(user[1], user[0])
+        interrupted_hash += during_hash
+        c = per.setdefault(tid, [0, 0, 0])  # hash, interrupts during the hash, the rest
+        c[0 if leaf_hash else 1 if during_hash else 2] += 1
+    total = sum(sum(c) for c in per.values()) or 1
+    def hashing(c):  # a worker that ran hashes (a network thread's few small memsets do not make it one)
+        return c[0] >= 0.1 * sum(c)
+    return {"hashing_threads": sum(c[2] for c in per.values() if hashing(c)) * 100 / total,
+            "other_threads": sum(c[2] for c in per.values() if not hashing(c)) * 100 / total,
+            "interrupts_during_hash": interrupted_hash * 100 / total,
+            "not_hash_attributed": sum(c[2] for c in per.values()) * 100 / total}
 
 
 class perf_recording:
@@ -210,7 +230,7 @@ class perf_recording:
 
     def __enter__(self):
         try:
-            self.proc = subprocess.Popen(["perf", "record", "-F", "499", "-o", self.data, "-p", str(self.pid)],
+            self.proc = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", self.data, "-p", str(self.pid)],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         except OSError:
@@ -232,8 +252,9 @@ class perf_recording:
         print(f"    perf profile of the server: hash (argon2 rounds + wipe) {shares.get('hash', 0) / total * 100:.1f}%, "
               f"NOT THE HASH {not_hash * 100:.1f}%: " + ", ".join(
                   f"{k} {v / total * 100:.1f}%" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]) if k != "hash"))
-        print(f"    not the hash by thread: {split['hashing_threads']:.1f}% in the hashing workers (workflow, reads, "
-              f"interrupts), {split['other_threads']:.1f}% in the others (network threads, the store's writer)")
+        print(f"    kernel samples that interrupted the hash: {split['interrupts_during_hash']:.1f}%; counted with the "
+              f"hash, NOT THE HASH is {split['not_hash_attributed']:.1f}%: {split['hashing_threads']:.1f}% in the hashing "
+              f"workers (workflow, reads), {split['other_threads']:.1f}% in the other threads (network, the store's writer)")
         print("    largest outside the hash: " + "; ".join(f"{s[:90]} {p / total * 100:.2f}%" for p, s in top[:8]))
         return {"shares": {k: v / total for k, v in shares.items()}, "not_hash": not_hash, "threads": split,
                 "top": [(p / total, s) for p, s in top]}
