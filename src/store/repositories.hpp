@@ -222,6 +222,13 @@ class database {
   // most one flush interval of records): docs/audit.md "Durability". A backend without such a
   // queue may write them detached (this default).
   virtual void write_deferred(tx_fn fn) { write_detached(std::move(fn)); }
+  // A write every reader and node sees when it returns, whose disk flush may wait for the next
+  // commit that flushes (issue 18 item 6): for short-lived state whose loss only repeats a step
+  // (a sign-in workflow just started, with its CredentialChallenge event). A power cut - not a
+  // process crash - may lose it until any later flushed commit. SQLite commits a batch made only
+  // of such writes under synchronous=NORMAL (WAL: a later flushed commit carries it to disk); a
+  // backend without it flushes (this default).
+  virtual result<void> write_visible(const tx_fn& fn) { return write(fn); }
   // Commits every deferred write queued so far: an empty write, which carries them (a reader of
   // the audit table right after a read call, in the same process, calls this first).
   result<void> flush() {
