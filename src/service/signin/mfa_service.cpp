@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"  // not only through a unity batch neighbour
 #include "crypto/totp.hpp"
 #include "service/signin/mfa_internal.hpp"
 #include "service/signin/qr_svg.hpp"
