@@ -39,6 +39,9 @@ class scim_door final : public door {
   // True for paths under the base path (the base itself included, with or without '/').
   bool handles(std::string_view target) const;
   response handle(const request& req) override;
+  // GET: one resource or one page (the bearer token check is a store read; its last-used
+  // touch is a detached write).
+  bool is_point_read(const request& req) const override { return req.method == "GET"; }
   // A SCIM Error answer for a request the HTTP layer could not read (413, 431, 400), with the
   // HTTP layer's own headers.
   response transport_error(const request& partial, response generic) const override;
