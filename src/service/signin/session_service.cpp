@@ -2,6 +2,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 
 namespace atrium::service {
