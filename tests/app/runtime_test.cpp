@@ -56,6 +56,7 @@ TEST_F(runtime_test, ids_survive_a_restart) {
 // APIs' reads, SCIM scans and pages by offset, and static files (disk) do not.
 TEST_F(runtime_test, the_wired_doors_name_their_point_reads) {
   auto rt = open();
+  rt->open_portal(8443);  // serve() does this once it knows its port
   auto& routes = rt->routes();
   auto req = [](std::string method, std::string target, std::string amz_target = "") {
     proto::request r{std::move(method), std::move(target), {}, "", "127.0.0.1", "r1"};
