@@ -6,7 +6,10 @@ calls the console's Users page makes:
   - ListUsers, first page (MaxResults 25: the page the console shows first);
   - ListUsers with the exact UserName filter (the console's search; the API's only filter);
   - ListUsers following NextToken 40 pages deep (keyset paging);
-  - the same search through the console's own door (POST /portal/api/console, a signed-in
+  - AtriumAdmin.SearchUsers (the console's search): a prefix of the user name, display name or
+    e-mail in that column's order, a broad prefix (11,111 matches), the e-mail order without a
+    prefix, and page 41 of the display-name order (descending) by NextToken;
+  - the same searches through the console's own door (POST /portal/api/console, a signed-in
     administrator's session and CSRF token), which adds the session lookup and the policy check.
 
 Latency is measured at the client over loopback HTTPS with one keep-alive connection, so it is
@@ -202,13 +205,39 @@ def main():
         rows.append(("ListUsers, page 41 by NextToken",) + timed(lambda: c.call(
             "identitystore", "AWSIdentityStore.ListUsers", {"IdentityStoreId": store, "MaxResults": 25, "NextToken": token}),
             a.samples))
+        # AtriumAdmin.SearchUsers (the console's search since issue 14's finish): a prefix of the
+        # user name, display name or e-mail, in the order of the column chosen, keyset-paged.
+        def search_users(body, at_least=1):
+            def go():
+                n[0] += 1
+                r = c.call("sso-directory", "AtriumAdmin.SearchUsers", body(n[0]))
+                assert len(r["Users"]) >= at_least, body(n[0])
+            return go
+        rows.append(("SearchUsers, user-name prefix (10 matches)",) + timed(search_users(
+            lambda i: {"Prefix": f"user{(i * 7919) % (a.users // 10):05d}", "MaxResults": 25}), a.samples))
+        rows.append(("SearchUsers, display-name prefix, sorted by display name",) + timed(search_users(
+            lambda i: {"Prefix": f"User {(i * 7919) % a.users}", "SortBy": "DISPLAY_NAME", "MaxResults": 25}), a.samples))
+        rows.append(("SearchUsers, e-mail prefix, sorted by e-mail",) + timed(search_users(
+            lambda i: {"Prefix": f"user{(i * 7919) % a.users:06d}@", "SortBy": "EMAIL", "MaxResults": 25}), a.samples))
+        rows.append(("SearchUsers, display-name prefix 'User 1' (11,111 matches), descending",) + timed(search_users(
+            lambda i: {"Prefix": "User 1", "SortBy": "DISPLAY_NAME", "SortOrder": "DESCENDING", "MaxResults": 25}, 25),
+            a.samples))
+        rows.append(("SearchUsers, no prefix, sorted by e-mail (first page)",) + timed(search_users(
+            lambda i: {"SortBy": "EMAIL", "MaxResults": 25}, 25), a.samples))
+        token = None
+        for _ in range(40):
+            token = c.call("sso-directory", "AtriumAdmin.SearchUsers", {"SortBy": "DISPLAY_NAME", "SortOrder": "DESCENDING",
+                           "MaxResults": 25, **({"NextToken": token} if token else {})})["NextToken"]
+        rows.append(("SearchUsers, by display name descending, page 41 by NextToken",) + timed(search_users(
+            lambda i: {"SortBy": "DISPLAY_NAME", "SortOrder": "DESCENDING", "MaxResults": 25, "NextToken": token}, 25),
+            a.samples))
         req, otp, _ = console_session(port, a.atrium, data, key, store)
         # The portal's sign-in: start, the one-time password, then the new password it asks for.
         st, w = req("POST", "/portal/api/signin/start", {"userName": ADMIN})
         st, step = req("POST", "/portal/api/signin/password", {"workflowId": w.get("workflowId"), "password": otp})
         if step.get("next") == "new-password":
             st, step = req("POST", "/portal/api/signin/new-password", {"workflowId": w.get("workflowId"),
-                                                                      "newPassword": "Bench-Passw0rd!x"})
+                                                                      "newPassword": f"Bench-Passw0rd!{int(time.time())}"})  # a kept directory: not a recent one
         ok = st == 200
         if ok:
             st, sess = req("GET", "/portal/api/session")
@@ -222,8 +251,16 @@ def main():
                              {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSIdentityStore.ListUsers",
                               "X-CSRF-Token": csrf})
                 assert st2 == 200 and len(r["Users"]) == 1, (st2, r)
+            def door_search():
+                n[0] += 1
+                st2, r = req("POST", "/portal/api/console", {"Prefix": f"User {(n[0] * 7919) % a.users}",
+                             "SortBy": "DISPLAY_NAME", "MaxResults": 25},
+                             {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AtriumAdmin.SearchUsers",
+                              "X-CSRF-Token": csrf})
+                assert st2 == 200 and len(r["Users"]) >= 1, (st2, r)
             try:
                 rows.append(("console door, exact UserName search",) + timed(door, a.samples))
+                rows.append(("console door, SearchUsers display-name prefix",) + timed(door_search, a.samples))
             except AssertionError as e:
                 print(f"(console door not measured: {e})")
         else:

@@ -19,7 +19,13 @@ Prints a table and writes bench/results/signin-latest.json.
 
 Usage: make bench-signin
    (or: /usr/bin/python3 bench/run_signin.py --atrium build/atrium [--seconds 10] [--users 20]
-        [--memory-kib 19456] [--iterations 2] [--before OLD_BINARY])
+        [--memory-kib 19456] [--iterations 2] [--before OLD_BINARY] [--perf])
+
+--perf samples the server with `perf record` during each Atrium run and prints where its CPU
+went: the hash (the argon2 rounds and the work area's wipe) and the rest by library. That share
+comes from the server itself, in the same run, so unlike "not hash" (a micro-benchmark taken at
+another moment divided by the server's CPU) it is not skewed by the machine's load changing
+between the two.
 """
 import argparse
 import json
@@ -136,10 +142,135 @@ HEADER = (f"{'':12}{'sign-ins/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'server CPU ms':
           f"{'not hash':>10}{'faults':>10}")
 
 
-def measure(pid, base, names, clients, seconds, hash_ms=None, attempt=atrium_sign_in):
+def hash_symbol(dso, sym):
+    """Samples that are the password hash: the vendored argon2 (atrium_sodium_*), libsodium's own
+    BLAKE2b and argon2 code, and the work area's wipe (sodium_memzero -> glibc's memset; the other
+    memsets of a sign-in touch a few KiB against the wipe's 19 MiB)."""
+    return ("atrium_sodium" in sym or "argon2" in sym or "fill_block" in sym or "blake2b" in sym
+            or "libsodium" in dso or "memset" in sym or "memzero" in sym or "bzero" in sym)
+
+
+def profile_shares(data):
+    """Shares of a perf.data by category (self time): hash, then the rest by library. Also the
+    share of the threads that never hash (the network threads and the store's writer): what the
+    HTTP/TLS path and the commits cost, apart from the kernel's interrupts during the hashes."""
+    out = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,sym", "--stdio", "-q",
+                          "--percent-limit", "0"], capture_output=True, text=True).stdout
+    shares, top = {}, []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 4 or not parts[0].endswith("%"):
+            continue
+        pct, dso, sym = float(parts[0][:-1]), parts[1], " ".join(parts[3:])
+        if hash_symbol(dso, sym):
+            cat = "hash"
+        elif parts[2] == "[k]" or dso.startswith("[kernel"):
+            cat = "kernel"
+        elif "sqlite" in dso:
+            cat = "sqlite"
+        elif "libssl" in dso or "libcrypto" in dso:
+            cat = "openssl"
+        elif dso.startswith("libc") or dso.startswith("libstdc++") or dso.startswith("ld-linux"):
+            cat = "libc/libstdc++"
+        elif dso.startswith("lib") or dso.startswith("["):
+            cat = "other libraries"
+        else:
+            cat = "atrium (http, json, workflow, store)"  # the server binary, whatever its file name
+        shares[cat] = shares.get(cat, 0) + pct
+        if cat != "hash":
+            top.append((pct, f"{dso} {sym}"))
+    return shares, sorted(top, reverse=True)[:12], thread_split(data)
+
+
+def thread_split(data):
+    """From the samples' call chains: the share that is not the hash when a kernel sample whose
+    interrupted user-mode code is the hash counts with the hash (a timer tick, an interrupt or a
+    preemption landing in the argon2 rounds: the micro-benchmark's CPU time pays those too), and
+    where the rest runs: in the threads that hash (workers: the workflow, the store's reads) or in
+    the others (network threads: HTTP, TLS; the store's writer: commits, fsync)."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym,dso"], capture_output=True,
+                         text=True).stdout
+    samples, cur = [], None
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith("\t") and not line.startswith(" " * 8):
+            cur = [line.split()[0], []]
+            samples.append(cur)
+            continue
+        parts = line.split(None, 1)
+        if cur is None or len(parts) < 2:
+            continue
+        sym, _, dso = parts[1].rpartition(" (")
+        cur[1].append((sym, dso.rstrip(")")))
+    per, interrupted_hash = {}, 0
+    for tid, frames in samples:
+        if not frames:
+            continue
+        leaf_hash = hash_symbol(frames[0][1], frames[0][0])
+        user = next((f for f in frames if "kernel" not in f[1]), None)
+        during_hash = not leaf_hash and "kernel" in frames[0][1] and user is not None and hash_symbol(user[1], user[0])
+        interrupted_hash += during_hash
+        c = per.setdefault(tid, [0, 0, 0])  # hash, interrupts during the hash, the rest
+        c[0 if leaf_hash else 1 if during_hash else 2] += 1
+    total = sum(sum(c) for c in per.values()) or 1
+    def hashing(c):  # a worker that ran hashes (a network thread's few small memsets do not make it one)
+        return c[0] >= 0.1 * sum(c)
+    return {"hashing_threads": sum(c[2] for c in per.values() if hashing(c)) * 100 / total,
+            "other_threads": sum(c[2] for c in per.values() if not hashing(c)) * 100 / total,
+            "interrupts_during_hash": interrupted_hash * 100 / total,
+            "not_hash_attributed": sum(c[2] for c in per.values()) * 100 / total}
+
+
+class perf_recording:
+    """perf record on the server for one run (None when perf is missing or refused)."""
+
+    def __init__(self, pid, label):
+        self.pid, self.data, self.proc = pid, f"/tmp/atrium-signin-{os.getpid()}-{label}.perf", None
+
+    def __enter__(self):
+        try:
+            self.proc = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", self.data, "-p", str(self.pid)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        except OSError:
+            self.proc = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc:
+            self.proc.send_signal(2)  # SIGINT: perf writes its file and exits
+            self.proc.wait(timeout=60)
+
+    def report(self):
+        if not self.proc or not os.path.exists(self.data):
+            return None
+        shares, top, split = profile_shares(self.data)
+        os.unlink(self.data)
+        total = sum(shares.values()) or 1
+        not_hash = 1 - shares.get("hash", 0) / total
+        print(f"    perf profile of the server: hash (argon2 rounds + wipe) {shares.get('hash', 0) / total * 100:.1f}%, "
+              f"NOT THE HASH {not_hash * 100:.1f}%: " + ", ".join(
+                  f"{k} {v / total * 100:.1f}%" for k, v in sorted(shares.items(), key=lambda kv: -kv[1]) if k != "hash"))
+        print(f"    kernel samples that interrupted the hash: {split['interrupts_during_hash']:.1f}%; counted with the "
+              f"hash, NOT THE HASH is {split['not_hash_attributed']:.1f}%: {split['hashing_threads']:.1f}% in the hashing "
+              f"workers (workflow, reads), {split['other_threads']:.1f}% in the other threads (network, the store's writer)")
+        print("    largest outside the hash: " + "; ".join(f"{s[:90]} {p / total * 100:.2f}%" for p, s in top[:8]))
+        return {"shares": {k: v / total for k, v in shares.items()}, "not_hash": not_hash, "threads": split,
+                "top": [(p / total, s) for p, s in top]}
+
+
+def measure(pid, base, names, clients, seconds, hash_ms=None, attempt=atrium_sign_in, perf=False):
     """One load run; the server's CPU (utime + stime of pid) per successful sign-in. Prints its row."""
+    rec = perf_recording(pid, f"x{clients}") if perf else None
+    if rec:
+        rec.__enter__()
     c0, f0 = cpu_seconds(pid), minor_faults(pid)
-    lat, errors, wall = load(base, names, clients, seconds, attempt)
+    try:
+        lat, errors, wall = load(base, names, clients, seconds, attempt)
+    finally:
+        if rec:
+            rec.__exit__(None, None, None)
     cpu_ms = (cpu_seconds(pid) - c0) * 1000 / max(1, len(lat))
     faults = (minor_faults(pid) - f0) / max(1, len(lat))
     r = {"sign_ins": len(lat), "errors": len(errors), "first_errors": errors[:3],
@@ -151,7 +282,11 @@ def measure(pid, base, names, clients, seconds, hash_ms=None, attempt=atrium_sig
           f"{cpu_ms:15.1f}{r['per_core_per_second']:12.1f}"
           + (f"{r['share_not_hash'] * 100:9.1f}%" if hash_ms is not None else f"{'-':>10}")
           + f"{faults:10.0f}"
+          + f"   load {os.getloadavg()[0]:.1f}"
           + (f"   {len(errors)} errors: {errors[0]}" if errors else ""))
+    if rec:
+        r["profile"] = rec.report()
+    r["load_average"] = os.getloadavg()[0]
     return r
 
 
@@ -203,6 +338,7 @@ def main():
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--memory-kib", type=int, default=19456)
     ap.add_argument("--iterations", type=int, default=2)
+    ap.add_argument("--perf", action="store_true", help="profile the server during the Atrium runs (perf record)")
     ap.add_argument("--before", default=None,
                     help="an older atrium binary measured first in the same run (before/after)")
     a = ap.parse_args()
@@ -236,7 +372,7 @@ def main():
                 for clients in (1, 2):
                     results["before"]["runs"][f"x{clients}"] = measure(
                         proc.pid, f"https://127.0.0.1:{port}", names, clients, a.seconds,
-                        results["hash_ms_fresh_mapping"] or hash_ms)
+                        results["hash_ms_fresh_mapping"] or hash_ms, perf=a.perf)
             finally:
                 stop(proc)
 
@@ -252,7 +388,8 @@ def main():
                   f"{a.seconds:.0f} s per run; one argon2id verification alone: {hash_ms:.1f} ms")
             print(HEADER)
             for clients in (1, 2):
-                results["runs"][f"x{clients}"] = measure(proc.pid, base, names, clients, a.seconds, hash_ms)
+                results["runs"][f"x{clients}"] = measure(proc.pid, base, names, clients, a.seconds, hash_ms,
+                                                         perf=a.perf)
         finally:
             stop(proc)
         results["glewlwyd"] = glewlwyd_side_by_side(d, names, a.seconds, results["runs"], results["argon2"])

@@ -15,6 +15,7 @@
 #include "app/idp_cli.hpp"
 #include "app/idsource_cli.hpp"
 #include "app/mfa_cli.hpp"
+#include "app/portal_session_cli.hpp"
 #include "app/policy_cli.hpp"
 #include "app/org_cli.hpp"
 #include "app/scim_cli.hpp"
@@ -184,6 +185,7 @@ int run_cli(int argc, char** argv) {
   idsource_commands idsource(admin);
   user_commands users(admin);
   mfa_commands mfa(admin);
+  portal_session_command portal_session(admin);
   cli_config_command cli_config(admin);
   app_commands apps(admin);
   store_ops_commands store_ops(&app, admin);
@@ -213,6 +215,7 @@ int run_cli(int argc, char** argv) {
     if (auto code = idsource.run()) return *code;
     if (auto code = users.run()) return *code;
     if (auto code = mfa.run()) return *code;
+    if (auto code = portal_session.run()) return *code;
     if (auto code = cli_config.run()) return *code;
     if (auto code = apps.run()) return *code;
     if (auto code = store_ops.run()) return *code;

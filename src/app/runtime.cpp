@@ -46,7 +46,7 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
   rt->organization_ = wire_organization(c);
   rt->applications_ = wire_applications(c, *rt->sso_admin_);
   rt->idsource_ = wire_idsource(c);
-  rt->console_ = wire_console(c, rt->identity_->identity->users, *rt->mail_->passwords);
+  rt->console_ = wire_console(c, *rt->identity_->identity, *rt->mail_->passwords);
   // The AWS JSON APIs: POST / with X-Amz-Target, the router's fallback.
   auto aws = std::make_unique<proto::aws::aws_door>(
       *c.auth, *c.throttle, *c.audited,
@@ -55,7 +55,8 @@ std::unique_ptr<runtime> runtime::open(const config& cfg, runtime_options option
                                          rt->applications_->console_api.get(), rt->idsource_->api.get(),
                                          rt->idsource_->configuration_api.get(), rt->console_->api.get(),
                                          rt->console_->users_api.get(), rt->console_->audit_api.get(),
-                                         rt->console_->mfa_api.get()},
+                                         rt->console_->mfa_api.get(), rt->console_->search_api.get(),
+                                         rt->console_->portal_session_api.get()},
       proto::aws::door_settings{cfg.region, cfg.server.lim.body_bytes});
   aws->set_tag_source(rt->sso_admin_->tags.get());
   aws->set_org_source(rt->organization_->resources.get());

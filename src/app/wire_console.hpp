@@ -10,6 +10,7 @@
 #include "proto/aws/aws_door.hpp"
 #include "proto/aws/cloudtrail_api.hpp"
 #include "proto/aws/console_access_api.hpp"
+#include "proto/aws/console_directory_api.hpp"
 #include "proto/aws/console_door.hpp"
 #include "service/admin/console_access.hpp"
 #include "service/audit/audit_lookup.hpp"
@@ -26,10 +27,13 @@ struct console_wing {
   std::unique_ptr<proto::aws::mfa_settings_api> mfa_api;
   std::unique_ptr<service::audit_lookup> audit;  // the audit view: CloudTrail's LookupEvents
   std::unique_ptr<proto::aws::cloudtrail_api> audit_api;
+  std::unique_ptr<proto::aws::directory_search_api> search_api;  // SearchUsers, SearchGroups
+  std::unique_ptr<service::portal_session_settings> portal_session;  // the portal's session duration
+  std::unique_ptr<proto::aws::portal_session_api> portal_session_api;
   std::unique_ptr<proto::aws::console_door> door;  // made by open_console_door
 };
 
-std::unique_ptr<console_wing> wire_console(core& c, service::user_service& users,
+std::unique_ptr<console_wing> wire_console(core& c, service::identity_services& identity,
                                            service::password_service& passwords);
 void open_console_door(core& c, console_wing& w, proto::aws::aws_door& api, signin_wing& s);
 

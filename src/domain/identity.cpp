@@ -35,6 +35,8 @@ std::optional<std::string> user::primary_email_key() const {
   return std::nullopt;
 }
 
+std::string user::display_name_key() const { return fold_key(display_name.value_or("")); }
+
 std::string group::display_name_key() const { return fold_key(display_name); }
 
 }  // namespace atrium::domain

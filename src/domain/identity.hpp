@@ -82,6 +82,8 @@ struct user {
   // Keys the store enforces uniqueness on (see docs/identity-store.md "Case rules").
   std::string user_name_key() const;
   std::optional<std::string> primary_email_key() const;
+  // The console's search and sort key (not unique; "" without a display name).
+  std::string display_name_key() const;
 };
 
 struct group {

@@ -63,6 +63,21 @@ struct group_filter {
   std::optional<std::string> member_id;  // groups with this user or group as a direct member
 };
 
+// The console's search (AtriumAdmin.SearchUsers / SearchGroups, docs/admin-console.md
+// "Search and sort"): the rows whose sort column (users: user name, display name or primary
+// e-mail; groups: display name) starts with `prefix_key` (folded; empty: every row), in that
+// column's order, keyset-paged on (that column, id), so that a page is one range of one index
+// whatever its depth. Each order has its own index (migration 0022).
+enum class user_sort { user_name, display_name, email };
+
+struct search_request {
+  std::string prefix_key;  // domain::fold_key applied
+  user_sort sort = user_sort::user_name;  // users only; groups sort by display name
+  bool descending = false;
+  std::optional<std::pair<std::string, std::string>> after;  // (sort key, id) of the last row shown
+  int limit = 25;
+};
+
 // A member as the membership row holds it, without decoding the row's document.
 struct member_ref {
   std::string id;
@@ -81,6 +96,7 @@ class user_repository {
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
   virtual result<int64_t> count_matching(const user_filter& f) = 0;
+  virtual result<page<domain::user>> search(const search_request& q) = 0;
 };
 
 class group_repository {
@@ -93,6 +109,7 @@ class group_repository {
   virtual result<bool> remove(const std::string& id) = 0;
   virtual result<int64_t> count() = 0;
   virtual result<int64_t> count_matching(const group_filter& f) = 0;
+  virtual result<page<domain::group>> search(const search_request& q) = 0;
 };
 
 class membership_repository {
@@ -205,6 +222,13 @@ class database {
   // most one flush interval of records): docs/audit.md "Durability". A backend without such a
   // queue may write them detached (this default).
   virtual void write_deferred(tx_fn fn) { write_detached(std::move(fn)); }
+  // A write every reader and node sees when it returns, whose disk flush may wait for the next
+  // commit that flushes (issue 18 item 6): for short-lived state whose loss only repeats a step
+  // (a sign-in workflow just started, with its CredentialChallenge event). A power cut - not a
+  // process crash - may lose it until any later flushed commit. SQLite commits a batch made only
+  // of such writes under synchronous=NORMAL (WAL: a later flushed commit carries it to disk); a
+  // backend without it flushes (this default).
+  virtual result<void> write_visible(const tx_fn& fn) { return write(fn); }
   // Commits every deferred write queued so far: an empty write, which carries them (a reader of
   // the audit table right after a read call, in the same process, calls this first).
   result<void> flush() {

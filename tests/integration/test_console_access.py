@@ -78,3 +78,21 @@ def test_grant_list_revoke_by_name_with_a_policy_file(server, tmp_path):
     events = cloudtrail(server, server.key["AccessKeyId"], server.key["SecretAccessKey"]).lookup_events(
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "RevokeConsoleAccess"}])["Events"]
     assert len(events) == 1
+
+
+def test_portal_session_duration_from_the_command_line(fresh_server):
+    """`atrium admin portal-session` (docs/admin-console.md "Session duration"): the
+    configuration's 8 hours until one is stored; 15 minutes to 90 days; audited."""
+    s = fresh_server
+    shown = json.loads(s.cli("admin", "portal-session", "--json").stdout)
+    assert shown == {"SessionDurationMinutes": 480, "Default": True}
+    for bad in ("14m", "91d", "8x", "-5"):
+        r = s.cli("admin", "portal-session", "--duration", bad, check=False)
+        assert r.returncode != 0, bad
+    assert json.loads(s.cli("admin", "portal-session", "--json").stdout)["Default"] is True
+    set_ = json.loads(s.cli("admin", "portal-session", "--duration", "12h", "--json").stdout)
+    assert set_ == {"SessionDurationMinutes": 720, "Default": False}
+    assert json.loads(s.cli("admin", "portal-session", "--duration", "90d", "--json").stdout)["SessionDurationMinutes"] == 129600
+    assert "129600 minutes" in s.cli("admin", "portal-session").stdout
+    records = [json.loads(l) for l in s.cli("audit", "--event-name", "UpdatePortalSessionSettings").stdout.splitlines() if l.strip()]
+    assert [r["requestParameters"]["sessionDurationMinutes"] for r in records if r.get("errorCode") is None][:2] == [129600, 720]

@@ -41,7 +41,10 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
       return from_error(a.error(), policy);
     }
     if (a->next == service::sign_in_step::done) {
+      // The cookie lasts as long as the session (the stored session duration, made in the
+      // sign-in's transaction), not the configuration's default.
       auto left = std::chrono::duration_cast<std::chrono::seconds>(svc_.sessions.settings().lifetime);
+      if (a->session_lifetime.count() > 0) left = a->session_lifetime;
       c.set_cookies.push_back(set_cookie(session_cookie_name, a->session_token, left));
       if (!a->device_token.empty())
         c.set_cookies.push_back(set_cookie(device_cookie_name, a->device_token,

@@ -182,7 +182,8 @@ response portal_door::sp_acs_route(const request& req) {
                          "\">Continue to the portal</a></p>");
     sp_headers(r);
     svc_.sign_in.throttle().success(sp_login_key(req));
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(svc_.sessions.settings().lifetime);
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(done->session.record.expires_at -
+                                                                 done->session.record.created_at);
     r.headers.emplace_back("Set-Cookie", set_cookie(session_cookie_name, done->session.token, left));
   }
   if (!token.empty()) r.headers.emplace_back("Set-Cookie", sp_cookie("", std::chrono::seconds(0)));

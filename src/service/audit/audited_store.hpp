@@ -79,17 +79,19 @@ class audited_store {
     auditor_.export_line(rec);
   }
   // A write whose audit records the use case makes itself (the sign-in's session row and its
-  // UserAuthentication event commit together); fn appends them to `records`.
+  // UserAuthentication event commit together); fn appends them to `records`. flush = false:
+  // store::database::write_visible (short-lived state; records as durable as the state).
   template <class Fn>
-  result<void> write_with_records(Fn&& fn) {
+  result<void> write_with_records(Fn&& fn, bool flush = true) {
     std::vector<store::audit_record> records;
-    auto status = db_.write([&](store::transaction& tx) -> result<void> {
+    store::tx_fn body = [&](store::transaction& tx) -> result<void> {
       records.clear();
       if (auto r = fn(tx, records); !r) return r;
       for (const auto& rec : records)
         if (auto a = tx.audit().append(rec); !a) return a;
       return {};
-    });
+    };
+    auto status = flush ? db_.write(body) : db_.write_visible(body);
     if (!status) return status;
     for (const auto& rec : records) auditor_.export_line(rec);
     return {};

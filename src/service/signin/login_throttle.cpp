@@ -45,15 +45,18 @@ std::optional<std::chrono::seconds> login_throttle::wait_for(const std::string& 
   return wait_of(it->second, now);
 }
 
-std::optional<std::chrono::seconds> login_throttle::check(std::string_view account_key, std::string_view address) {
+std::optional<std::chrono::seconds> login_throttle::check(std::string_view account_key, std::string_view address,
+                                                          bool* account_counted) {
   auto now = clock_.now();
   std::optional<std::chrono::seconds> a, b;
+  bool counted = true;  // unknown (a store error) counts as present: success() then looks
   if (db_) {
     auto r = db_->read([&](store::transaction& tx) -> result<void> {
       std::pair<std::string, std::optional<std::chrono::seconds>*> keys[] = {{account_of(account_key), &a},
                                                                             {address_of(address), &b}};
       for (auto& [key, out] : keys) {
         TRY(row, tx.transient_state().get(throttle_kind, key, now));
+        if (out == &a) counted = row.has_value();
         entry e;
         if (row && parse_throttle(row->value, e.failures, e.last_failure, e.locked_until)) *out = wait_of(e, now);
       }
@@ -62,9 +65,11 @@ std::optional<std::chrono::seconds> login_throttle::check(std::string_view accou
     if (!r) return std::chrono::seconds(1);  // fail closed: no unthrottled guessing while the store is out
   } else {
     std::lock_guard lock(mu_);
+    counted = entries_.contains(account_of(account_key));
     a = wait_for(account_of(account_key), now);
     b = wait_for(address_of(address), now);
   }
+  if (account_counted) *account_counted = counted;
   if (a && b) return std::max(*a, *b);
   return a ? a : b;
 }
@@ -116,7 +121,8 @@ void login_throttle::failure(std::string_view account_key, std::string_view addr
   count(address_of(address), s_.address_free_failures, now);
 }
 
-void login_throttle::success(std::string_view account_key) {
+void login_throttle::success(std::string_view account_key, bool counted) {
+  if (!counted) return;
   if (db_) {
     // Most successes have no counter: a read decides whether a write is needed at all.
     auto key = account_of(account_key);

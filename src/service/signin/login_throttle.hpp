@@ -48,9 +48,14 @@ class login_throttle {
 
   // Before an attempt: nullopt when it may go ahead, otherwise how long until it may
   // (whole seconds, at least 1: the Retry-After value).
-  std::optional<std::chrono::seconds> check(std::string_view account_key, std::string_view address);
+  // `account_counted`, when given, is set to whether the account has a counter at all: the
+  // success() after the attempt then skips its own read when it had none.
+  std::optional<std::chrono::seconds> check(std::string_view account_key, std::string_view address,
+                                            bool* account_counted = nullptr);
   void failure(std::string_view account_key, std::string_view address);
-  void success(std::string_view account_key);
+  // `counted`: what check() said. A counter made by a concurrent failure during this attempt
+  // then stays until it is forgotten (forget_after): stricter, never looser.
+  void success(std::string_view account_key, bool counted = true);
   // A request that leaves a row in the store until it completes (the SP's pending
   // AuthnRequests, issue 17): counted under `key` only (not the shared address counter), with
   // the address allowance (an office behind one NAT address signs many users in), locking as a

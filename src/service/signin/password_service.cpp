@@ -67,6 +67,11 @@ password_service::password_service(audited_store& store, mailer& mail, const clo
 // ---- sign-in ------------------------------------------------------------------------------
 
 result<bool> password_service::verify(const std::string& user_id, std::string_view password) {
+  TRY(c, check(user_id, password));
+  return c.ok;
+}
+
+result<password_check> password_service::check(const std::string& user_id, std::string_view password) {
   std::optional<store::password_record> rec;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
     auto p = tx.credentials().get_password(user_id);
@@ -78,9 +83,9 @@ result<bool> password_service::verify(const std::string& user_id, std::string_vi
   if (!rec) {
     // Same cost as a real check: the answer's timing does not tell whether the user exists.
     (void)crypto::verify_password(pw::dummy_hash(s_), password);
-    return false;
+    return password_check{};
   }
-  if (!crypto::verify_password(rec->hash, password)) return false;
+  if (!crypto::verify_password(rec->hash, password)) return password_check{};
   if (crypto::needs_rehash(rec->hash, pw::cost_of(s_))) {
     // The configured cost changed: store a hash at the new cost now that we have the password.
     auto fresh = crypto::hash_password(password, pw::cost_of(s_));
@@ -95,7 +100,7 @@ result<bool> password_service::verify(const std::string& user_id, std::string_vi
       });
     }
   }
-  return true;
+  return password_check{true, rec->must_change};
 }
 
 result<bool> password_service::must_change(const std::string& user_id) {

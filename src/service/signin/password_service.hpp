@@ -32,6 +32,13 @@ struct password_settings {
   std::string portal_url;              // https://host:port/portal, links are built from it
 };
 
+// The sign-in's password check: whether the password is right and, read from the same row in the
+// same transaction, whether the user must choose a new one (an administrator's one-time password).
+struct password_check {
+  bool ok = false;
+  bool must_change = false;
+};
+
 class password_service {
  public:
   password_service(audited_store& store, mailer& mail, const clock& clk, random_source& rnd,
@@ -40,6 +47,8 @@ class password_service {
   // Sign-in check. Unknown users and users without a password still cost one hash (a dummy
   // verify), so that neither the answer nor its timing tells whether the user exists.
   result<bool> verify(const std::string& user_id, std::string_view password);
+  // verify() and must_change() with one read of the password row (the sign-in's password step).
+  result<password_check> check(const std::string& user_id, std::string_view password);
   // True when the user signed in with an administrator's one-time password and must choose a
   // new one before anything else.
   result<bool> must_change(const std::string& user_id);

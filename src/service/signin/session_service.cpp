@@ -1,5 +1,7 @@
 #include "service/signin/session_service.hpp"
 
+#include "service/signin/portal_session_settings.hpp"
+
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "base/try.hpp"
@@ -50,7 +52,11 @@ result<issued_session> session_service::create(store::transaction& tx, const std
   out.token = new_token(random_);
   out.csrf_token = csrf_of(out.token);
   auto now = clock_.now();
-  out.record = {id_of(out.token), user_id, now, now + s_.lifetime, now, std::string(source_ip),
+  // The administrator's session duration (AtriumAdmin.UpdatePortalSessionSettings), read in this
+  // transaction so that every node uses the stored value; the configuration's otherwise.
+  auto lifetime = portal_session_settings::current(tx, s_.lifetime);
+  if (!lifetime) return std::unexpected(lifetime.error());
+  out.record = {id_of(out.token), user_id, now, now + *lifetime, now, std::string(source_ip),
                 bounded_user_agent(user_agent), crypto::sha256_hex(out.csrf_token)};
   if (auto r = tx.sessions().insert_session(out.record); !r) return std::unexpected(r.error());
   return out;

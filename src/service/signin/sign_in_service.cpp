@@ -148,13 +148,18 @@ result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const s
   return workflow_of(*row, mfa_.box());
 }
 
+// A workflow just started (step password, nothing verified yet) is written without waiting for
+// a disk flush: a power cut that loses it (with its CredentialChallenge event) only makes the
+// user type their name again, and the next flushed commit of any request carries it to disk.
+// Every later state of a workflow (a verified factor) is flushed.
 result<void> sign_in_service::save(workflow& w) {
   store::transient_record rec{workflow_kind, w.id, workflow_value(w, mfa_.box()), w.expires_at, 0};
   // Set inside, applied after the commit: a PostgreSQL write may run its function again.
   int64_t written = 0;
   auto now = clock_.now();
-  auto r = store_.db().write([&](store::transaction& tx) -> result<void> {
+  auto r = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
     written = 0;
+    records = w.events;
     if (w.version == 0) {
       TRY(v, tx.transient_state().put(rec, now));
       written = v;
@@ -163,9 +168,10 @@ result<void> sign_in_service::save(workflow& w) {
     TRY(ok, tx.transient_state().update(rec, w.version, now));
     if (ok) written = w.version + 1;
     return {};
-  });
+  }, /*flush=*/w.version != 0);
   if (!r) return std::unexpected(r.error());
-  if (written == 0) return out_of_order();
+  if (written == 0) return out_of_order();  // rolled back: the events are still to write
+  w.events.clear();
   w.version = written;
   return {};
 }
@@ -236,13 +242,18 @@ call_context sign_in_service::user_context(const sign_in_client& c, const std::s
   return ctx;
 }
 
-void sign_in_service::event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type,
+void sign_in_service::event(workflow& w, const sign_in_client& c, const char* name, const char* credential_type,
                             bool ok) {
   auto ctx = user_context(c, w.audit_name);
   ctx.event_name = name;
   nlohmann::ordered_json extra = {{"AuthWorkflowID", w.id}, {"CredentialType", credential_type}};
   nlohmann::ordered_json details = {{name, ok ? "Success" : "Failure"}};
-  store_.record_event(store_.events().make_service_event(ctx, ordered_to_json_text(extra), ordered_to_json_text(details)));
+  w.events.push_back(store_.events().make_service_event(ctx, ordered_to_json_text(extra), ordered_to_json_text(details)));
+}
+
+void sign_in_service::flush_events(workflow& w) {
+  for (const auto& e : w.events) store_.record_event(e);
+  w.events.clear();
 }
 
 // ---- throttling ------------------------------------------------------------------------------
@@ -322,8 +333,8 @@ result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::stri
   auto now = clock_.now();
   sweep(now);
   if (auto room = make_room(now); !room) return std::unexpected(room.error());
+  event(*w, c, "CredentialChallenge", "PASSWORD", true);  // committed with the workflow
   if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
-  event(*w, c, "CredentialChallenge", "PASSWORD", true);
   sign_in_answer a;
   a.workflow_id = w->id;
   a.next = sign_in_step::password;
@@ -334,21 +345,25 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
                                                  std::string_view password) {
   TRY(w, find(workflow_id));
   if (w->step != sign_in_step::password) return out_of_order();
-  if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
-  // Unknown and disabled users cost the same hash (password_service verifies a dummy).
-  auto verified = passwords_.verify(w->user_id, password);
+  event_flush unwritten([&] { flush_events(*w); });
+  // The throttle's read also says whether the account has a counter, so that a success without
+  // one (the usual case) does not read it again (issue 18 item 6).
+  bool counted = true;
+  if (auto wait = throttle_.check(w->throttle_key, c.source_ip, &counted))
+    return std::unexpected(too_many(*wait).error());
+  // Unknown and disabled users cost the same hash (password_service verifies a dummy); the
+  // password row is read once for the hash and the must-change flag.
+  auto verified = passwords_.check(w->user_id, password);
   if (!verified) return std::unexpected(verified.error());
-  bool ok = *verified && !w->user_id.empty();
+  bool ok = verified->ok && !w->user_id.empty();
   event(*w, c, "CredentialVerification", "PASSWORD", ok);
   if (!ok) {
     count_failure(*w, c);
     return invalid_credentials();
   }
-  throttle_.success(w->throttle_key);
+  throttle_.success(w->throttle_key, counted);
   w->factors.push_back("PASSWORD");
-  auto must = passwords_.must_change(w->user_id);
-  if (!must) return std::unexpected(must.error());
-  if (*must) {
+  if (verified->must_change) {
     w->step = sign_in_step::new_password;
     w->current_password.assign(password);
     if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
@@ -363,6 +378,7 @@ result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, co
                                                      std::string_view new_password) {
   TRY(w, find(workflow_id));
   if (w->step != sign_in_step::new_password) return out_of_order();
+  event_flush unwritten([&] { flush_events(*w); });
   auto ctx = user_context(c, w->user_name);
   auto changed = passwords_.change(ctx, w->user_id, w->current_password, new_password);
   if (!changed) return std::unexpected(changed.error());  // the policy's message: PasswordPolicy
@@ -424,6 +440,7 @@ result<sign_in_answer> sign_in_service::mfa(const sign_in_client& c, const std::
   if (std::find(w->methods.begin(), w->methods.end(), r.type) == w->methods.end())
     return fail(errc::validation, "This sign-in does not accept " + r.type + ".");
   if (auto ok = admit_attempt(*w, c); !ok) return std::unexpected(ok.error());
+  event_flush unwritten([&] { flush_events(*w); });
   auto ctx = user_context(c, w->user_name);
   result<bool> verified = false;
   if (r.type == "TOTP") verified = mfa_.verify_totp(ctx, w->user_id, r.code);
@@ -455,11 +472,13 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
     // requests finishing the same sign-in (on one node or two) get one session between them.
     TRY(taken, tx.transient_state().remove(workflow_kind, w.id, w.version));
     if (!taken) return out_of_order();
+    records = w.events;  // this step's CredentialVerification, in the session's commit
     auto s = sessions_.create(tx, w.user_id, c.source_ip, c.user_agent);
     if (!s) return std::unexpected(s.error());
     a.session_token = s->token;
     a.csrf_token = s->csrf_token;
     a.session_expires = s->record.expires_at;
+    a.session_lifetime = std::chrono::duration_cast<std::chrono::seconds>(s->record.expires_at - s->record.created_at);
     if (trust_device && w.mode == mfa_mode::context_aware) {
       auto d = sessions_.trust(tx, w.user_id, c.source_ip, c.user_agent);
       if (!d) return std::unexpected(d.error());
@@ -473,7 +492,9 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
         ctx, ordered_to_json_text(extra), ordered_to_json_text({{"UserAuthentication", "Success"}})));
     return {};
   });
-  forget(w.id);
+  // The session's transaction took the workflow; only a failed one leaves it to forget.
+  if (r) w.events.clear();
+  else forget(w.id);
   w.step = sign_in_step::done;
   if (!r) {
     // Disabled or deleted between the steps: the same answer as a wrong password.

@@ -75,6 +75,7 @@ struct sign_in_answer {
   std::string session_token, csrf_token;
   std::string device_token;  // set when this sign-in made the browser a trusted device
   sys_time session_expires{};
+  std::chrono::seconds session_lifetime{};  // the atrium_session cookie's Max-Age
 };
 
 struct mfa_response {
@@ -130,7 +131,11 @@ class sign_in_service {
   void forget(const std::string& id);
   void sweep(sys_time now);
   result<void> make_room(sys_time now);
-  void event(const workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
+  // A sign-in event of this step: kept on the workflow and committed with the step's own write
+  // (save or complete: one commit, one disk flush, instead of one more for the event; issue 18
+  // item 6); flush_events() writes what is left when a step ends without such a write.
+  void event(workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
+  void flush_events(workflow& w);
   result<sign_in_answer> after_password(workflow& w, const sign_in_client& c);
   result<sign_in_answer> complete(workflow& w, const sign_in_client& c, bool trust_device);
   result<void> admit_attempt(const workflow& w, const sign_in_client& c);

@@ -1,6 +1,7 @@
 #pragma once
 // One sign-in in progress (internal to sign_in_service*.cpp) and the answers its steps share.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,21 @@ struct sign_in_service::workflow {
   bool enrollment_required = false;  // DeviceEnrollmentRequired
   mfa_mode mode = mfa_mode::context_aware;
   held_secret current_password;
+  // This step's sign-in events, not stored with the workflow: written in the step's save() or
+  // complete() transaction, else by flush_events() when the step ends.
+  std::vector<store::audit_record> events;
+};
+
+// Writes the events a step left unwritten (an error, a failed password) when the step ends.
+class event_flush {
+ public:
+  event_flush(std::function<void()> f) : f_(std::move(f)) {}
+  event_flush(const event_flush&) = delete;
+  event_flush& operator=(const event_flush&) = delete;
+  ~event_flush() { f_(); }
+
+ private:
+  std::function<void()> f_;
 };
 
 // The user part of DOMAIN\user or user@domain, else the name as typed.

@@ -9,9 +9,10 @@
 // at once (provisioner.parallelism), and their final writes meet in the store's group commit:
 // several jobs per durable commit instead of one. Every call to the provisioner is idempotent
 // (account_provisioner.hpp), so a job repeated after a crash is harmless.
-// Several nodes share the queue (issue 13 item 2): before running a request a node takes its
-// lease (its id and an expiry, migration 0020), renews it while the job runs, and a request
-// whose node died is taken by another node once the lease expired. A lane stops at a request
+// Several nodes share the queue (issue 13 item 2): before running a round of requests a node
+// takes their leases (each an id and an expiry, migration 0020) in one write, renews them while
+// the round runs, gives back what it did not finish, and a request whose node died is taken by
+// another node once the lease expired. A lane stops at a request
 // another node holds (its later requests wait for the next round, so that two nodes never run
 // one role's requests out of order).
 #include <atomic>
@@ -66,11 +67,10 @@ class provisioning_jobs {
   };
   // The pending requests, oldest first (at most 200).
   result<std::vector<domain::request_record>> next_batch();
-  // Runs a batch in its lanes, up to parallelism_ at once; how many finished.
+  // Runs a batch in its lanes, up to parallelism_ at once, after taking the leases of the round's
+  // requests in one write (at most 4 lanes per runner; the rest wait for the next round); how
+  // many finished.
   result<int> run_batch(const std::vector<domain::request_record>& batch);
-  // Takes the request's lease and runs it (renewing the lease meanwhile); false when another
-  // node holds it or it is finished.
-  result<bool> run_leased(const domain::request_record& r);
   result<void> run_one(const domain::request_record& r);
   result<void> run_create(const domain::request_record& r);
   result<void> run_delete(const domain::request_record& r);

@@ -175,7 +175,7 @@ result<std::vector<domain::request_record>> assignment_repo::pending_requests(in
 }
 
 result<int64_t> assignment_repo::count_pending() {
-  PREPARE(s, c_, "SELECT COUNT(*) FROM assignment_requests WHERE status = 'IN_PROGRESS'");
+  PREPARE(s, c_, count_pending_sql);
   return scalar(s);
 }
 

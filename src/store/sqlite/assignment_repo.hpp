@@ -6,6 +6,17 @@ namespace atrium::store::sqlite {
 
 class assignment_repo final : public assignment_repository {
  public:
+  // The outstanding-request count of every Create/DeleteAccountAssignment, counted through the
+  // partial index assignment_requests_pending (only the IN_PROGRESS rows). The plain
+  // COUNT(*) ... WHERE status = 'IN_PROGRESS' made SQLite's planner scan the covering index
+  // assignment_requests_kind_status, i.e. every request ever made: each create then cost
+  // O(requests) in the writer thread and seeding 100,000 assignments grew quadratically (issue 18
+  // item 4, docs/PERFORMANCE.md). The subquery's ORDER BY is what selects the partial index; a
+  // test checks the plan.
+  static constexpr const char* count_pending_sql =
+      "SELECT COUNT(*) FROM (SELECT request_id FROM assignment_requests WHERE status = 'IN_PROGRESS' "
+      "ORDER BY request_id) AS pending";
+
   explicit assignment_repo(connection& c) : c_(c) {}
 
   result<bool> insert_assignment(const domain::account_assignment& a) override;

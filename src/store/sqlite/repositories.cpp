@@ -126,19 +126,20 @@ result<int64_t> user_repo::count_matching(const user_filter& f) {
 }
 
 result<void> user_repo::insert(const domain::user& u) {
-  PREPARE(s, c_, "INSERT INTO users(id, user_name_key, email_key, manager_id, version, doc) VALUES (?, ?, ?, ?, ?, ?)");
+  PREPARE(s, c_, "INSERT INTO users(id, user_name_key, email_key, manager_id, version, doc, display_name_key, email_order_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   std::optional<std::string> manager = u.enterprise_ext ? u.enterprise_ext->manager : std::nullopt;
   s.bind(1, u.id).bind(2, u.user_name_key()).bind(3, u.primary_email_key()).bind(4, manager)
-      .bind(5, u.version).bind(6, encode_user(u));
+      .bind(5, u.version).bind(6, encode_user(u)).bind(7, u.display_name_key()).bind(8, u.primary_email_key().value_or(""));
   if (auto r = run(s, conflict_of); !r) return r;
   return put_external_ids(c_, "user", u.id, u.external_ids);
 }
 
 result<void> user_repo::update(const domain::user& u, int64_t expected_version) {
-  PREPARE(s, c_, "UPDATE users SET user_name_key = ?, email_key = ?, manager_id = ?, version = ?, doc = ? WHERE id = ? AND version = ?");
+  PREPARE(s, c_, "UPDATE users SET user_name_key = ?, email_key = ?, manager_id = ?, version = ?, doc = ?, display_name_key = ?, email_order_key = ? WHERE id = ? AND version = ?");
   std::optional<std::string> manager = u.enterprise_ext ? u.enterprise_ext->manager : std::nullopt;
   s.bind(1, u.user_name_key()).bind(2, u.primary_email_key()).bind(3, manager).bind(4, u.version)
-      .bind(5, encode_user(u)).bind(6, u.id).bind(7, expected_version);
+      .bind(5, encode_user(u)).bind(6, u.display_name_key()).bind(7, u.primary_email_key().value_or(""))
+      .bind(8, u.id).bind(9, expected_version);
   if (auto r = run(s, conflict_of); !r) return r;
   if (c_.changes() == 0) return stale_or_missing(*this, u.id, "USER");
   return put_external_ids(c_, "user", u.id, u.external_ids);
@@ -156,6 +157,50 @@ result<bool> user_repo::remove(const std::string& id) {
 result<int64_t> user_repo::count() {
   PREPARE(s, c_, "SELECT n FROM row_counts WHERE tbl = 'users'");  // kept by triggers (0003)
   return scalar(s);
+}
+
+namespace {
+
+// The sort column of each order (each with its index on (column, id), migration 0022). Users
+// without an e-mail sort as "" in the e-mail order (email_order_key: a plain column, since the
+// keyset's row-value comparison bounds an index scan on columns, not on an expression).
+std::string user_sort_column(user_sort s) {
+  switch (s) {
+    case user_sort::display_name: return "u.display_name_key";
+    case user_sort::email: return "u.email_order_key";
+    case user_sort::user_name: break;
+  }
+  return "u.user_name_key";
+}
+
+// Every key that starts with the prefix lies in [prefix, prefix + U+10FFFF): a range each key's
+// index answers (a LIKE would not use it under every collation).
+std::string prefix_end(const std::string& prefix) { return prefix + "\xF4\x8F\xBF\xBF"; }
+
+}  // namespace
+
+result<page<domain::user>> user_repo::search(const search_request& q) {
+  const std::string key = user_sort_column(q.sort);
+  // The prefix is matched on the sort column itself: the page is then one range of one index,
+  // read in order, whatever the number of users (an OR over three columns would have to collect
+  // and sort every match: a second over 100,000 users for a one-letter prefix).
+  // After a first page, the keyset comparison is the range's bound on its side (the last key
+  // shown already starts with the prefix): one bound per side lets the index range use both.
+  // Only the parameters the text names are bound (PostgreSQL types each one it is sent).
+  const bool lower = !q.prefix_key.empty() && (!q.after || q.descending);
+  const bool upper = !q.prefix_key.empty() && (!q.after || !q.descending);
+  std::string sql = "SELECT u.doc FROM users u WHERE 1 = 1";
+  if (lower) sql += " AND " + key + " >= ?1";
+  if (upper) sql += " AND " + key + " < ?2";
+  const std::string dir = q.descending ? " DESC" : "";
+  if (q.after) sql += " AND (" + key + ", u.id) " + (q.descending ? "<" : ">") + " (?3, ?4)";
+  sql += " ORDER BY " + key + dir + ", u.id" + dir + " LIMIT ?5";
+  PREPARE(s, c_, sql);
+  if (lower) s.bind(1, q.prefix_key);
+  if (upper) s.bind(2, prefix_end(q.prefix_key));
+  if (q.after) s.bind(3, q.after->first).bind(4, q.after->second);
+  s.bind(5, std::max(1, q.limit) + 1);
+  return page_of(s, std::max(1, q.limit), doc_row(&decode_user));
 }
 
 // ---- groups ------------------------------------------------------------------------------
@@ -206,6 +251,23 @@ result<bool> group_repo::remove(const std::string& id) {
 result<int64_t> group_repo::count() {
   PREPARE(s, c_, "SELECT n FROM row_counts WHERE tbl = 'groups'");  // kept by triggers (0003)
   return scalar(s);
+}
+
+// Display names are unique (folded), so the key alone orders and pages the groups.
+result<page<domain::group>> group_repo::search(const search_request& q) {
+  const bool lower = !q.prefix_key.empty() && (!q.after || q.descending);
+  const bool upper = !q.prefix_key.empty() && (!q.after || !q.descending);
+  std::string sql = "SELECT g.doc FROM groups g WHERE 1 = 1";
+  if (lower) sql += " AND g.display_name_key >= ?1";
+  if (upper) sql += " AND g.display_name_key < ?2";
+  if (q.after) sql += std::string(" AND g.display_name_key ") + (q.descending ? "<" : ">") + " ?3";
+  sql += std::string(" ORDER BY g.display_name_key") + (q.descending ? " DESC" : "") + " LIMIT ?5";
+  PREPARE(s, c_, sql);
+  if (lower) s.bind(1, q.prefix_key);
+  if (upper) s.bind(2, prefix_end(q.prefix_key));
+  if (q.after) s.bind(3, q.after->first);
+  s.bind(5, std::max(1, q.limit) + 1);
+  return page_of(s, std::max(1, q.limit), doc_row(&decode_group));
 }
 
 // ---- memberships -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ class user_repo final : public user_repository {
   result<bool> remove(const std::string& id) override;
   result<int64_t> count() override;
   result<int64_t> count_matching(const user_filter& f) override;
+  result<page<domain::user>> search(const search_request& q) override;
 
  private:
   connection& c_;
@@ -33,6 +34,7 @@ class group_repo final : public group_repository {
   result<bool> remove(const std::string& id) override;
   result<int64_t> count() override;
   result<int64_t> count_matching(const group_filter& f) override;
+  result<page<domain::group>> search(const search_request& q) override;
 
  private:
   connection& c_;

@@ -122,7 +122,7 @@ write_stats sqlite_database::stats() const {
     deferred = deferred_.size();
   }
   return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued, deferred,
-          deferred_jobs_.load()};
+          deferred_jobs_.load(), unflushed_batches_.load()};
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -159,7 +159,11 @@ result<void> sqlite_database::ready() {
 
 // ---- writes ------------------------------------------------------------------------------
 
-result<void> sqlite_database::write(const tx_fn& fn) {
+result<void> sqlite_database::write(const tx_fn& fn) { return write_waited(fn, true); }
+
+result<void> sqlite_database::write_visible(const tx_fn& fn) { return write_waited(fn, false); }
+
+result<void> sqlite_database::write_waited(const tx_fn& fn, bool flush) {
   // A job that waits for a write would wait for its own batch: refuse instead of hanging.
   if (std::this_thread::get_id() == writer_thread_.get_id())
     return fail(errc::internal, "write() called inside a write transaction");
@@ -168,7 +172,7 @@ result<void> sqlite_database::write(const tx_fn& fn) {
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return fail(errc::internal, "the store is shutting down");
-    queue_.push_back({fn, &done});
+    queue_.push_back({fn, &done, flush});
   }
   queue_cv_.notify_one();
   return outcome.get();
@@ -255,8 +259,21 @@ void sqlite_database::run_batch(std::vector<job>& batch) {
   }
 }
 
+// The synchronous level of the next COMMIT: FULL unless the batch is only write_visible() jobs.
+// SQLite refuses to change it inside a transaction, so it is set before BEGIN, and only when it
+// changes.
+result<void> sqlite_database::set_flush(bool flush) {
+  if (!options_.synchronous_full || flush == writer_flushes_) return {};
+  if (auto r = writer_->exec(flush ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r) return r;
+  writer_flushes_ = flush;
+  return {};
+}
+
 result<void> sqlite_database::commit_batch(std::vector<job>& batch, std::vector<result<void>>& results) {
   if (writer_->in_transaction()) (void)writer_->control("ROLLBACK");  // left over by a failed batch
+  bool flush = std::any_of(batch.begin(), batch.end(), [](const job& j) { return j.flush; });
+  if (auto r = set_flush(flush); !r) return r;
+  if (!flush && options_.synchronous_full) ++unflushed_batches_;
   if (auto r = writer_->control("BEGIN IMMEDIATE"); !r) return r;
   sqlite_transaction tx(*writer_);
   for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -46,6 +46,7 @@ struct write_stats {
   std::size_t queued = 0;        // jobs waiting for the writer thread now
   std::size_t deferred = 0;      // deferred jobs waiting for their batch now
   uint64_t deferred_jobs = 0;    // deferred jobs run
+  uint64_t unflushed_batches = 0;  // batches of write_visible() jobs only, committed without an fsync
 };
 
 class sqlite_database final : public database {
@@ -59,6 +60,7 @@ class sqlite_database final : public database {
   result<void> write(const tx_fn& fn) override;
   void write_detached(tx_fn fn) override;
   void write_deferred(tx_fn fn) override;
+  result<void> write_visible(const tx_fn& fn) override;
   result<void> ready() override;
   write_stats stats() const;
 
@@ -66,9 +68,12 @@ class sqlite_database final : public database {
   struct job {
     tx_fn fn;
     std::promise<result<void>>* done = nullptr;  // null for detached writes
+    bool flush = true;                           // false: write_visible
   };
 
   explicit sqlite_database(sqlite_options o) : options_(std::move(o)) {}
+  result<void> write_waited(const tx_fn& fn, bool flush);
+  result<void> set_flush(bool flush);
   void enqueue(job j);
   void writer_loop();
   bool take_batch(std::vector<job>& batch);
@@ -89,6 +94,8 @@ class sqlite_database final : public database {
   bool stopping_ = false;
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0}, deferred_jobs_{0};
+  std::atomic<uint64_t> unflushed_batches_{0};
+  bool writer_flushes_ = true;  // the writer connection's synchronous level is FULL (writer thread only)
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;

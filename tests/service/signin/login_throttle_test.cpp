@@ -113,6 +113,24 @@ TEST_P(login_throttle_test, success_resets_the_account_but_not_the_address) {
   EXPECT_FALSE(t_.check("n:someone-else", "10.0.0.3"));
 }
 
+// The sign-in's password step asks check() whether the account has a counter, and a success
+// without one skips its own read (issue 18 item 6); with one, the success still resets it.
+TEST_P(login_throttle_test, check_says_whether_the_account_has_a_counter_for_success_to_reset) {
+  bool counted = true;
+  EXPECT_FALSE(t_.next().check("u:erin", "10.0.0.4", &counted));
+  EXPECT_FALSE(counted);
+  t_.failure("u:erin", "10.0.0.4");
+  EXPECT_FALSE(t_.next().check("u:erin", "10.0.0.4", &counted));  // one failure does not lock
+  EXPECT_TRUE(counted);
+  t_.next().success("u:erin", counted);
+  EXPECT_FALSE(t_.next().check("u:erin", "10.0.0.5", &counted));
+  EXPECT_FALSE(counted);
+  // Another address's counter is not the account's.
+  t_.failure("n:x", "10.0.0.6");
+  EXPECT_FALSE(t_.next().check("u:erin", "10.0.0.6", &counted));
+  EXPECT_FALSE(counted);
+}
+
 TEST_P(login_throttle_test, pending_requests_lock_their_key_with_the_address_allowance_until_one_completes) {
   for (int i = 0; i < 19; ++i) t_.pending("sp:10.0.0.7");
   EXPECT_FALSE(t_.check("sp:10.0.0.7", "10.0.0.7"));

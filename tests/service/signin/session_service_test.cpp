@@ -2,6 +2,8 @@
 // disabled and deleted users, CSRF tokens, and the context-aware trusted-device rules.
 #include "service/signin/session_service.hpp"
 
+#include "service/signin/portal_session_settings.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -130,6 +132,32 @@ TEST_F(session_service_test, the_lifetime_is_configurable) {
   }));
   clk_.advance(1h);
   EXPECT_FALSE(*shorter.validate(s->token));
+}
+
+// The administrator's session duration (AtriumAdmin.UpdatePortalSessionSettings) replaces the
+// configured lifetime from the next sign-in on; a session made before keeps its expiry.
+TEST_F(session_service_test, the_stored_session_duration_applies_to_new_sessions) {
+  auto before = sign_in();
+  portal_session_settings settings(*audited_, 8h);
+  call_context ctx;
+  ctx.event_name = "UpdatePortalSessionSettings";
+  EXPECT_FALSE(settings.set(ctx, 14min)) << "below 15 minutes";
+  EXPECT_FALSE(settings.set(ctx, std::chrono::minutes(90 * 24 * 60 + 1))) << "above 90 days";
+  auto d = settings.get(ctx);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->is_default);
+  EXPECT_EQ(d->duration, 8h);
+  ASSERT_TRUE(settings.set(ctx, 15min));
+  auto after = sign_in();
+  EXPECT_EQ(after.record.expires_at - after.record.created_at, 15min);
+  clk_.advance(15min);
+  EXPECT_FALSE(*svc_->validate(after.token));
+  EXPECT_TRUE(*svc_->validate(before.token)) << "made with 8 hours";
+  ASSERT_TRUE(settings.set(ctx, std::chrono::minutes(90 * 24 * 60)));
+  EXPECT_EQ(sign_in().record.expires_at - clk_.now(), std::chrono::minutes(90 * 24 * 60));
+  d = settings.get(ctx);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->is_default);
 }
 
 TEST_F(session_service_test, disabling_the_user_ends_the_session_at_once_and_refuses_new_ones) {

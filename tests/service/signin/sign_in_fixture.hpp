@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -31,6 +32,28 @@ class null_mailer final : public mailer {
   std::vector<mail_message> sent;
 };
 
+// The store as the services see it, counting the writer's transactions they ask for (waited-for
+// and detached; the batched audit records of reads apart): what a sign-in costs in commits.
+class counting_database final : public store::database {
+ public:
+  explicit counting_database(store::database& inner) : inner_(inner) {}
+  result<void> read(const store::tx_fn& fn) override { return inner_.read(fn); }
+  result<void> write(const store::tx_fn& fn) override {
+    ++writes;
+    return inner_.write(fn);
+  }
+  void write_detached(store::tx_fn fn) override {
+    ++writes;
+    inner_.write_detached(std::move(fn));
+  }
+  void write_deferred(store::tx_fn fn) override { inner_.write_deferred(std::move(fn)); }
+  result<void> ready() override { return inner_.ready(); }
+  std::atomic<int> writes{0};
+
+ private:
+  store::database& inner_;
+};
+
 // The workflow over the real store, password, MFA and session services, with user1
 // (password Correct-Horse-9), a seeded random source and a manual clock; events() reads the
 // sign-in events the auditor wrote.
@@ -46,8 +69,9 @@ class sign_in_fixture : public ::testing::Test {
     auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
+    counted_ = std::make_unique<counting_database>(*db_);
     audit_ = std::make_unique<auditor>(clk_, rnd_, dir_ / "events.jsonl");
-    audited_ = std::make_unique<audited_store>(*db_, *audit_);
+    audited_ = std::make_unique<audited_store>(*counted_, *audit_);
     password_settings ps;
     ps.argon2_memory_kib = 8192;
     ps.argon2_iterations = 1;
@@ -57,7 +81,7 @@ class sign_in_fixture : public ::testing::Test {
     mfa_ = std::make_unique<mfa_service>(*audited_, *box_, clk_, rnd_,
                                          mfa_options{"portal.example.com", "Atrium", "https://portal.example.com"});
     sessions_ = std::make_unique<session_service>(*audited_, clk_, rnd_);
-    throttle_ = std::make_unique<login_throttle>(clk_, login_throttle_settings{}, db_.get());
+    throttle_ = std::make_unique<login_throttle>(clk_, login_throttle_settings{}, counted_.get());
     svc_ = std::make_unique<sign_in_service>(*audited_, *passwords_, *mfa_, *sessions_, *throttle_, clk_, rnd_,
                                              sign_in_settings{"111122223333", "us-east-1", "https://portal.example.com/portal/"});
     add_user("u-1", "user1", "Correct-Horse-9");
@@ -66,6 +90,10 @@ class sign_in_fixture : public ::testing::Test {
     svc_.reset();
     mfa_.reset();
     passwords_.reset();
+    throttle_.reset();
+    sessions_.reset();
+    audited_.reset();
+    counted_.reset();
     db_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -127,6 +155,7 @@ class sign_in_fixture : public ::testing::Test {
   std::unique_ptr<login_throttle> throttle_;
   std::filesystem::path dir_;
   std::unique_ptr<store::sqlite::sqlite_database> db_;
+  std::unique_ptr<counting_database> counted_;
   std::unique_ptr<auditor> audit_;
   std::unique_ptr<audited_store> audited_;
   std::unique_ptr<password_service> passwords_;

@@ -105,6 +105,36 @@ TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
   EXPECT_EQ(ev[0]["additionalEventData"].size(), 2u);
 }
 
+// Issue 18 item 6: a password sign-in is two commits, each event in its step's own write (the
+// workflow with CredentialChallenge; the session with CredentialVerification and
+// UserAuthentication), and the workflow is not removed a second time after the session took it.
+TEST_F(sign_in_test, a_password_sign_in_is_two_commits_carrying_its_three_events) {
+  set_mode(mfa_mode::disabled);
+  // The first sign-in also sweeps expired rows and purges sessions (once a minute / ten minutes).
+  auto first = svc_->start(client_, "user1");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(svc_->password(client_, first->workflow_id, "Correct-Horse-9"));
+  int before = counted_->writes;
+  auto s = svc_->start(client_, "user1");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(counted_->writes - before, 1);
+  auto d = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->next, sign_in_step::done);
+  EXPECT_EQ(counted_->writes - before, 2);
+  // The three events are in the store's audit table, not only in the export file.
+  int in_store = 0;
+  ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+    auto rows = tx.audit().query({});
+    if (!rows) return std::unexpected(rows.error());
+    for (const auto& r : *rows)
+      if (r.json.find(s->workflow_id) != std::string::npos) ++in_store;
+    return {};
+  }));
+  EXPECT_EQ(in_store, 3);
+  EXPECT_EQ(svc_->workflows_pending().value_or(-1), 0);
+}
+
 TEST_F(sign_in_test, failed_password_has_no_user_authentication_and_the_same_error_as_an_unknown_user) {
   auto s = svc_->start(client_, "user1");
   auto bad = svc_->password(client_, s->workflow_id, "wrong");

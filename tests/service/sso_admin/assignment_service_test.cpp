@@ -438,6 +438,35 @@ TEST_F(assignment_service_test, a_failed_move_keeps_the_old_record_and_is_retrie
   EXPECT_EQ(prov_.roles.count(std::string(account) + "/AtriumSSO_ReadOnly_1111111111111111"), 1u);
 }
 
+// A node takes the leases of a whole round in one write (issue 18 item 4) but keeps none it did
+// not use: the second request of a lane whose first is held by another node stays unrun (order),
+// and its lease is given back when the round ends, so that a third node can take it at once.
+TEST_F(assignment_service_test, a_round_gives_back_the_leases_it_did_not_use) {
+  // Request ids are time-ordered (uuid7): a millisecond apart, the queue's order is creation order.
+  auto first = svc_->create_assignment(ctx_, req(user_));
+  clk_.advance(std::chrono::milliseconds(1));
+  auto second = svc_->create_assignment(ctx_, req(user2_));  // same account and permission set: same lane
+  clk_.advance(std::chrono::milliseconds(1));
+  auto other_lane = svc_->create_assignment(ctx_, req(user_, "222222222222"));
+  ASSERT_TRUE(first && second && other_lane);
+  auto take = [&](const std::string& id, const std::string& owner) {
+    return db_->write([&](store::transaction& tx) -> result<void> {
+      TRY(c, tx.assignments().take_lease(id, owner, clk_.now(), clk_.now() + std::chrono::seconds(60)));
+      if (!c) return fail(errc::conflict, "held by another node");
+      return {};
+    });
+  };
+  ASSERT_TRUE(take(first->request_id, "busy-node"));
+  provisioning_jobs node(*audited_, clk_, prov_, lookups(), naming_, 2, job_lease{"this-node", std::chrono::seconds(60)});
+  auto ran = node.run_pending();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 1) << "only the other lane";
+  EXPECT_EQ(status_of(other_lane->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
+  EXPECT_EQ(status_of(second->request_id, domain::request_kind::create_assignment), domain::request_status::in_progress)
+      << "never before the first of its lane";
+  EXPECT_TRUE(take(second->request_id, "third-node")) << "its lease was given back";
+}
+
 
 // Issue 18 item 4: lanes per (account, permission set), creation order inside each; a
 // ProvisionPermissionSet of all accounts takes its permission set's requests into one lane.

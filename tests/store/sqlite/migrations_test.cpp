@@ -116,6 +116,10 @@ TEST_F(migrations_test, a_version_1_database_is_upgraded_in_place) {
     raw.exec("INSERT INTO groups VALUES ('g1', 'ops', 1, '{\"id\":\"g1\",\"display_name\":\"Ops\"}')");
     raw.exec("INSERT INTO memberships VALUES ('m1', 'g1', 'u1', 'user', "
              "'{\"id\":\"m1\",\"group_id\":\"g1\",\"member_id\":\"u1\",\"kind\":\"user\",\"stamp\":{\"created_at\":1234}}')");
+    // Users made before 0022: their search keys are filled from the stored document.
+    raw.exec("INSERT INTO users VALUES ('u1', 'ann', 'ann@x.example', NULL, 1, "
+             "'{\"id\":\"u1\",\"user_name\":\"ann\",\"display_name\":\"Ann EXAMPLE\"}')");
+    raw.exec("INSERT INTO users VALUES ('u2', 'bob', NULL, NULL, 1, '{\"id\":\"u2\",\"user_name\":\"bob\"}')");
   }
   reopen();
   raw_db raw(file());
@@ -126,6 +130,8 @@ TEST_F(migrations_test, a_version_1_database_is_upgraded_in_place) {
   auto m = read_value(*db_, [](transaction& tx) { return tx.memberships().find("g1", "u1"); });
   ASSERT_TRUE(m && *m);
   EXPECT_EQ((*m)->stamp.created_at, from_epoch_millis(1234));
+  EXPECT_EQ(raw.scalar("SELECT display_name_key || '|' || email_order_key FROM users WHERE id = 'u1'"), "ann example|ann@x.example");
+  EXPECT_EQ(raw.scalar("SELECT display_name_key || '|' || email_order_key FROM users WHERE id = 'u2'"), "|");
 }
 
 }  // namespace atrium::store::sqlite::test

@@ -90,6 +90,42 @@ TEST_F(database_test, connections_are_configured) {
   }));
 }
 
+// Issue 18 item 6: write_visible() is seen by readers when it returns; a batch of only such
+// writes commits under synchronous=NORMAL (no fsync of its own), a batch with any other write
+// under FULL, and the writes after it are FULL again.
+TEST_F(database_test, visible_writes_alone_commit_without_a_flush_and_any_other_write_flushes) {
+  std::string level;
+  auto note_level = [&](transaction& tx) -> result<void> {
+    level = pragma(tx, "PRAGMA synchronous").value_or("?");
+    return {};
+  };
+  ASSERT_TRUE(db_->write_visible([&](transaction& tx) -> result<void> {
+    if (auto r = note_level(tx); !r) return r;
+    return tx.settings().put("k", "visible");
+  }));
+  EXPECT_EQ(level, "1") << "NORMAL";
+  EXPECT_EQ(db_->stats().unflushed_batches, 1u);
+  auto v = read_value(*db_, [](transaction& tx) { return tx.settings().get("k"); });
+  ASSERT_TRUE(v && *v);
+  EXPECT_EQ(**v, "visible");
+  ASSERT_TRUE(db_->write(note_level));
+  EXPECT_EQ(level, "2") << "FULL again";
+  {
+    writer_gate gate(*db_);  // the next two are taken as one batch
+    auto visible = std::async(std::launch::async, [&] {
+      return db_->write_visible([](transaction&) -> result<void> { return {}; });
+    });
+    wait_until_queued(*db_, 1);
+    auto ordinary = std::async(std::launch::async, [&] { return db_->write(note_level); });
+    wait_until_queued(*db_, 2);
+    gate.release();
+    ASSERT_TRUE(visible.get());
+    ASSERT_TRUE(ordinary.get());
+  }
+  EXPECT_EQ(level, "2") << "a batch with an ordinary write flushes";
+  EXPECT_EQ(db_->stats().unflushed_batches, 1u);
+}
+
 TEST_F(database_test, reads_cannot_write) {
   auto r = db_->read([](transaction& tx) { return tx.settings().put("k", "v"); });
   ASSERT_FALSE(r);

@@ -12,17 +12,29 @@ import {
   Account, all, ORG, OrgNode, orgTree, PermissionSet, permissionSets, principalId, principalName,
   RequestStatus, SSO, untilDone,
 } from './orgs';
+import { select } from './policy_editor';
 import { act, Caller, consoleFrame, table } from './shell';
 
-function treeList(nodes: OrgNode[], selectable: boolean): HTMLUListElement {
+// The order of each unit's accounts (the tree holds them whole, so the browser sorts them).
+const ACCOUNT_ORDERS: [string, string][] = [
+  ['name', 'Name, A to Z'], ['name-desc', 'Name, Z to A'], ['id', 'Account ID, ascending'], ['id-desc', 'Account ID, descending'],
+];
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+function ordered(accounts: Account[], order: string): Account[] {
+  const byId = order.startsWith('id');
+  const sign = order.endsWith('-desc') ? -1 : 1;
+  return [...accounts].sort((a, b) => sign * (byId ? collator.compare(a.Id, b.Id) : collator.compare(a.Name ?? a.Id, b.Name ?? b.Id)));
+}
+
+function treeList(nodes: OrgNode[], selectable: boolean, order = 'name'): HTMLUListElement {
   return h('ul', { class: 'org-tree' }, ...nodes.map((n) => h('li', {},
     h('span', { class: 'org-unit' }, `${n.kind === 'ROOT' ? 'Root' : 'OU'}: ${n.name} `, h('span', { class: 'hint' }, n.id)),
     n.denied ? h('p', { class: 'hint' }, 'Your policies do not allow listing this unit.') : null,
-    h('ul', {}, ...n.accounts.map((a) => h('li', { class: 'org-account' },
+    h('ul', {}, ...ordered(n.accounts, order).map((a) => h('li', { class: 'org-account' },
       selectable ? h('input', { type: 'checkbox', id: `acct-${a.Id}`, name: 'account', value: a.Id }) : null,
       selectable ? h('label', { for: `acct-${a.Id}` }, `${a.Name ?? a.Id} (${a.Id})`) : `${a.Name ?? a.Id} (${a.Id}) `,
       ' ', h('a', { href: `/portal/console/account?id=${encodeURIComponent(a.Id)}`, 'aria-label': `Details of ${a.Name ?? a.Id}` }, 'Details')))),
-    n.units.length ? treeList(n.units, selectable) : null)));
+    n.units.length ? treeList(n.units, selectable, order) : null)));
 }
 
 function radio(name: string, value: string, label: string, checked = false): HTMLElement {
@@ -43,10 +55,21 @@ export async function accountsPage(ctx: PageContext): Promise<void> {
     [tree, sets] = await Promise.all([orgTree(), canAssign ? permissionSets(me.instanceArn) : Promise.resolve([])]);
   });
   if (!ok || ctx.stale()) return;
+  const order = select('account-order', 'Sort accounts by', ACCOUNT_ORDERS, 'name');
+  let shown = treeList(tree, canAssign);
+  order.input.addEventListener('change', () => {
+    // Re-rendered in the new order; the accounts already selected stay selected.
+    const checked = new Set(Array.from(shown.querySelectorAll<HTMLInputElement>('input[name="account"]:checked')).map((i) => i.value));
+    const next = treeList(tree, canAssign, order.input.value);
+    for (const box of Array.from(next.querySelectorAll<HTMLInputElement>('input[name="account"]'))) box.checked = checked.has(box.value);
+    shown.replaceWith(next);
+    shown = next;
+    status.textContent = `Accounts sorted by ${ACCOUNT_ORDERS.find(([v]) => v === order.input.value)?.[1] ?? ''}.`;
+  });
   const form = h('form', { 'aria-labelledby': 'org-heading' },
     h('h2', { id: 'org-heading' }, 'Organizational structure'),
     h('p', { class: 'hint' }, canAssign ? 'Select the accounts to assign users or groups to.' : ''),
-    treeList(tree, canAssign));
+    order.wrapper, shown);
   append(ctx.main, form);
   if (!canAssign) return;
   const progress = h('section', { 'aria-labelledby': 'progress-heading', hidden: true });

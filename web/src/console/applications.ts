@@ -8,18 +8,20 @@ import { navigate, PageContext } from '../router';
 import { call } from './capi';
 import { all, principalId, principalName, SSO } from './orgs';
 import { select } from './policy_editor';
+import { certificatesSection, Cert, Mapping, mappingsSection, ResponseConfig, responseSection } from './application_saml';
 import { act, consoleFrame, table } from './shell';
 
 const CUSTOM = 'arn:aws:sso::aws:applicationProvider/custom-saml';
 
 interface App { ApplicationArn: string; Name: string; Status?: string; ApplicationProviderArn?: string; Description?: string }
 interface Provider { ApplicationProviderArn: string; DisplayData?: { DisplayName?: string } }
-interface Cert { CertificateId: string; Status: string; NotAfter: number; ExpiryStatus: string; Fingerprint?: string }
 interface Instance {
   ApplicationArn: string; Name: string; Status: string; ApplicationProviderArn: string;
   ServiceProviderConfig: { EntityId?: string; AcsUrls?: { Url?: string }[] | string[] };
   IdentityProvider: { EntityId: string; SsoUrl: string; MetadataUrl: string };
   Certificates: Cert[];
+  ResponseConfig: ResponseConfig;
+  ResponseSchemaConfig: { AttributeMappings: Mapping[] };
 }
 
 const appLink = (a: App) => h('a', { href: `/portal/console/application?arn=${encodeURIComponent(a.ApplicationArn)}` }, a.Name);
@@ -92,16 +94,17 @@ export async function applicationPage(ctx: PageContext): Promise<void> {
   (ctx.main.querySelector('h1') as HTMLElement).textContent = `Application ${a.Name}`;
   const acsUrls = (a.ServiceProviderConfig.AcsUrls ?? []).map((u) => (typeof u === 'string' ? u : u.Url ?? '')).join(', ');
   const row = (k: string, v: string) => [h('dt', {}, k), h('dd', {}, v || '-')];
-  const day = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
-  const expiry: Record<string, string> = { VALID: 'Valid', EXPIRING_SOON: 'Expires within 90 days', EXPIRED: 'Expired' };
+  // The SAML settings change with sso:UpdateApplicationInstance* in the caller's policies (the service
+  // console's own action for them); the operations themselves are each checked anyway.
+  const canEdit = me.may('sso:UpdateApplicationInstanceResponseConfiguration');
   const assigned = h('section', { 'aria-labelledby': 'app-assign-heading' });
   append(ctx.main, h('dl', { class: 'details' }, ...row('Status', a.Status), ...row('Application ARN', a.ApplicationArn),
     ...row('Application SAML audience', a.ServiceProviderConfig.EntityId ?? ''), ...row('Application ACS URL', acsUrls),
     ...row('IAM Identity Center SAML issuer URL', a.IdentityProvider.EntityId), ...row('IAM Identity Center sign-in URL', a.IdentityProvider.SsoUrl),
     ...row('IAM Identity Center SAML metadata file', a.IdentityProvider.MetadataUrl)),
-  h('section', { 'aria-labelledby': 'app-certs-heading' }, h('h2', { id: 'app-certs-heading' }, 'IAM Identity Center certificates'),
-    table('Certificates', ['Certificate', 'Status', 'Expires', 'Expiry'], a.Certificates.map((c) => [c.CertificateId,
-      c.Status === 'ACTIVE' ? 'Active' : 'Inactive', day(c.NotAfter), expiry[c.ExpiryStatus] ?? c.ExpiryStatus]))),
+  responseSection(a.ApplicationArn, a.ResponseConfig, canEdit, { error, status }),
+  mappingsSection(a.ApplicationArn, a.ResponseSchemaConfig.AttributeMappings, canEdit, { error, status }),
+  await certificatesSection(a.ApplicationArn, canEdit, { error, status }),
   assigned, h('p', {}, h('a', { href: '/portal/console/applications' }, 'All applications')));
 
   async function loadAssignments(): Promise<void> {

@@ -1,6 +1,7 @@
 // The audit view: the CloudTrail records of every change (and read), newest first, through
-// CloudTrail's LookupEvents; filter by event name and a time range, page with NextToken, and
-// open one record as its JSON.
+// CloudTrail's LookupEvents; filter by event name or principal (LookupEvents takes one lookup
+// attribute) and a time range, page with NextToken, sort a page by its columns, and open one
+// record as its JSON.
 
 import { append, button, errorRegion, field, h, statusRegion } from '../dom';
 import { PageContext } from '../router';
@@ -31,6 +32,8 @@ export async function auditPage(ctx: PageContext): Promise<void> {
   const error = errorRegion();
   const status = statusRegion();
   const name = field('audit-event', 'Event name', { required: false, spellcheck: false, hint: 'For example CreateUser' });
+  const who = field('audit-principal', 'Principal', { required: false, spellcheck: false,
+    hint: 'The principal\'s ARN or access key ID, as in a record\'s userIdentity (or choose a principal in the list). Filter by event name or by principal, not both.' });
   const from = field('audit-from', 'From', { type: 'datetime-local', required: false });
   const to = field('audit-to', 'To', { type: 'datetime-local', required: false });
   const results = h('div', {});
@@ -51,10 +54,36 @@ export async function auditPage(ctx: PageContext): Promise<void> {
     (record.firstElementChild as HTMLElement).focus();
   }
 
+  // The principal as the audit trail keys it (the ARN, else the access key): a button that
+  // filters the list by it.
+  function principalCell(ev: TrailEvent): Node | string {
+    let key = '';
+    try {
+      const id = (JSON.parse(ev.CloudTrailEvent) as { userIdentity?: { arn?: string; accessKeyId?: string } }).userIdentity;
+      key = id?.arn || id?.accessKeyId || '';
+    } catch {
+      key = '';
+    }
+    const shown = ev.Username ?? key;
+    if (!key) return shown;
+    return button(shown || key, { class: 'link', 'aria-label': `Show only the records of ${shown || key}`, onclick: () => {
+      name.input.value = '';
+      who.input.value = key;
+      tokens.length = 1;
+      at = 0;
+      void load();
+    } });
+  }
+
   async function load(): Promise<void> {
     const body: Record<string, unknown> = { MaxResults: 25 };
     if (tokens[at]) body.NextToken = tokens[at];
+    if (name.input.value.trim() && who.input.value.trim()) {
+      error.textContent = 'Filter by event name or by principal, not both: CloudTrail\'s LookupEvents takes one lookup attribute.';
+      return;
+    }
     if (name.input.value.trim()) body.LookupAttributes = [{ AttributeKey: 'EventName', AttributeValue: name.input.value.trim() }];
+    if (who.input.value.trim()) body.LookupAttributes = [{ AttributeKey: 'Username', AttributeValue: who.input.value.trim() }];
     const s = seconds(from.input.value);
     const e = seconds(to.input.value);
     if (s !== undefined) body.StartTime = s;
@@ -65,8 +94,9 @@ export async function auditPage(ctx: PageContext): Promise<void> {
       tokens[at + 1] = r.NextToken;
       results.replaceChildren(
         table(`Audit records, page ${at + 1}`, ['Time', 'Event', 'Source', 'Principal', 'Record'], r.Events.map((ev) => [
-          new Date(ev.EventTime * 1000).toISOString(), ev.EventName, ev.EventSource, ev.Username ?? '',
-          button('Show JSON', { 'aria-label': `Show the record of ${ev.EventName} as JSON`, onclick: () => open(ev) })])),
+          new Date(ev.EventTime * 1000).toISOString(), ev.EventName, ev.EventSource, principalCell(ev),
+          button('Show JSON', { 'aria-label': `Show the record of ${ev.EventName} as JSON`, onclick: () => open(ev) })]),
+        { sort: { column: 0, descending: true } }),
         h('div', { class: 'actions' },
           button('Newer', { disabled: at === 0, onclick: () => { at -= 1; void load(); } }),
           button('Older', { disabled: !r.NextToken, onclick: () => { at += 1; void load(); } })));
@@ -79,7 +109,7 @@ export async function auditPage(ctx: PageContext): Promise<void> {
     tokens.length = 1;
     at = 0;
     void load();
-  } }, name.wrapper, from.wrapper, to.wrapper, h('button', { type: 'submit' }, 'Filter'));
+  } }, name.wrapper, who.wrapper, from.wrapper, to.wrapper, h('button', { type: 'submit' }, 'Filter'));
   append(ctx.main, form, error, status, results, record);
   await load();
 }

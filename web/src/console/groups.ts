@@ -4,7 +4,7 @@
 import { append, button, errorRegion, field, h, statusRegion } from '../dom';
 import { navigate, PageContext } from '../router';
 import { call } from './capi';
-import { act, consoleFrame, table } from './shell';
+import { act, Caller, consoleFrame, Sort, table } from './shell';
 
 interface Group { GroupId: string; DisplayName?: string; Description?: string }
 interface Membership { MembershipId: string; MemberId: { UserId?: string } }
@@ -16,22 +16,49 @@ export async function groupsPage(ctx: PageContext): Promise<void> {
   const results = h('div', {});
   const tokens: (string | undefined)[] = [undefined];
   let at = 0;
+  // AtriumAdmin.SearchGroups when the caller may (a prefix of the name, sorted by name either
+  // way, server-side), else identitystore's ListGroups (the store's order).
+  const searching = me.may('sso-directory:SearchGroups');
+  const search = field('group-search', 'Find groups', { required: false, type: 'search',
+    hint: 'The start of a group name (not case-sensitive).' });
+  let sort: Sort = { column: 0, descending: false };
+  function restart(): void {
+    tokens.length = 1;
+    at = 0;
+    void load();
+  }
   async function load(): Promise<void> {
-    const body: Record<string, unknown> = { IdentityStoreId: me!.storeId, MaxResults: 25 };
-    if (tokens[at]) body.NextToken = tokens[at];
     await act(null, error, async () => {
-      const page = await call<{ Groups: Group[]; NextToken?: string }>('AWSIdentityStore.ListGroups', body);
+      let page: { Groups: Group[]; NextToken?: string };
+      if (searching) {
+        const body: Record<string, unknown> = { MaxResults: 25, SortOrder: sort.descending ? 'DESCENDING' : 'ASCENDING' };
+        if (search.input.value.trim()) body.Prefix = search.input.value.trim();
+        if (tokens[at]) body.NextToken = tokens[at];
+        page = await call('AtriumAdmin.SearchGroups', body);
+      } else {
+        const body: Record<string, unknown> = { IdentityStoreId: me!.storeId, MaxResults: 25 };
+        if (tokens[at]) body.NextToken = tokens[at];
+        page = await call('AWSIdentityStore.ListGroups', body);
+      }
       if (ctx.stale()) return;
       tokens[at + 1] = page.NextToken;
-      results.replaceChildren(
-        table(`Groups, page ${at + 1}`, ['Group', 'Description'], page.Groups.map((g) => [
-          h('a', { href: `/portal/console/group?id=${encodeURIComponent(g.GroupId)}` }, g.DisplayName ?? g.GroupId),
-          g.Description ?? ''])),
+      const refocus = document.activeElement?.closest('th') !== null && document.activeElement?.closest('th') !== undefined;
+      const t = table(`Groups, page ${at + 1}`, ['Group', 'Description'], page.Groups.map((g) => [
+        h('a', { href: `/portal/console/group?id=${encodeURIComponent(g.GroupId)}` }, g.DisplayName ?? g.GroupId),
+        g.Description ?? '']), searching
+        ? { sort, sortable: [true, false], onSort: (next) => { sort = next; restart(); } }
+        : { sortable: [false, false] });
+      results.replaceChildren(t,
         h('div', { class: 'actions' },
           button('Previous page', { disabled: at === 0, onclick: () => { at -= 1; void load(); } }),
           button('Next page', { disabled: !page.NextToken, onclick: () => { at += 1; void load(); } })));
+      if (refocus) (t.querySelector('th button') as HTMLElement | null)?.focus();
     });
   }
+  const form = searching ? h('form', { class: 'inline search', role: 'search', onsubmit: (e: Event) => {
+    e.preventDefault();
+    restart();
+  } }, search.wrapper, h('button', { type: 'submit' }, 'Search')) : null;
   let create: HTMLElement | null = null;
   if (me.may('identitystore:CreateGroup')) {
     const name = field('new-group-name', 'Group name', { maxlength: 1024 });
@@ -48,7 +75,7 @@ export async function groupsPage(ctx: PageContext): Promise<void> {
     } }, h('h2', { id: 'create-group-heading' }, 'Create group'), name.wrapper, desc.wrapper,
     h('div', { class: 'actions' }, submit));
   }
-  append(ctx.main, error, results, create);
+  append(ctx.main, form, error, results, create);
   await load();
 }
 
@@ -122,4 +149,76 @@ export async function groupPage(ctx: PageContext): Promise<void> {
     } }, who.wrapper, submit);
   }
   await loadMembers();
+  if (me.may('sso-directory:ListMembersInGroup')) {
+    const nested = h('section', { 'aria-labelledby': 'nested-heading' });
+    append(ctx.main, nested);
+    await nestedSection(me, g, nested, error, status);
+  }
+}
+
+interface GroupMembers {
+  MemberGroups: { GroupId: string; DisplayName: string }[];
+  EffectiveUsers: { UserId: string; UserName: string; Direct: boolean }[];
+  EffectiveUserCount: number;
+}
+
+// Nested groups (AtriumAdmin.ListMembersInGroup / AddMemberToGroup / RemoveMemberFromGroup):
+// the groups that are members of this one, add one by name, remove with confirmation, and the
+// effective members: every user in the group directly or through a nested group, which is what
+// assignments and console access use.
+async function nestedSection(me: Caller, g: Group, section: HTMLElement, error: HTMLElement, status: HTMLElement): Promise<void> {
+  async function load(): Promise<void> {
+    await act(null, error, async () => {
+      const m = await call<GroupMembers>('AtriumAdmin.ListMembersInGroup', { GroupId: g.GroupId });
+      const canRemove = me.may('sso-directory:RemoveMemberFromGroup');
+      const rows = m.MemberGroups.map((c) => {
+        const cells: (Node | string)[] = [h('a', { href: `/portal/console/group?id=${encodeURIComponent(c.GroupId)}` }, c.DisplayName)];
+        if (canRemove) {
+          const rm = button('Remove', { class: 'danger', 'aria-label': `Remove group ${c.DisplayName} from this group` });
+          rm.addEventListener('click', () => {
+            if (!confirm(`Remove the group ${c.DisplayName} from ${g.DisplayName ?? 'this group'}? Its members lose what they had through it.`)) return;
+            void act(rm, error, async () => {
+              await call('AtriumAdmin.RemoveMemberFromGroup', { GroupId: g.GroupId, MemberGroupId: c.GroupId });
+              status.textContent = `Group ${c.DisplayName} was removed.`;
+              await load();
+            });
+          });
+          cells.push(rm);
+        }
+        return cells;
+      });
+      const effective = m.EffectiveUsers.map((u) => [
+        h('a', { href: `/portal/console/user?id=${encodeURIComponent(u.UserId)}` }, u.UserName),
+        u.Direct ? 'Direct' : 'Through a nested group']);
+      section.replaceChildren(h('h2', { id: 'nested-heading' }, 'Nested groups'),
+        rows.length ? table(`Groups in ${g.DisplayName ?? ''}`, canRemove ? ['Group', 'Actions'] : ['Group'], rows,
+          { sortable: canRemove ? [true, false] : [true] })
+          : h('p', {}, 'No group is a member of this group.'),
+        addGroupForm() ?? '',
+        h('h3', {}, 'Effective members'),
+        h('p', {}, `${m.EffectiveUserCount} ${m.EffectiveUserCount === 1 ? 'user is' : 'users are'} in this group, directly or through nested groups` +
+          (m.EffectiveUserCount > m.EffectiveUsers.length ? ` (the first ${m.EffectiveUsers.length} are shown).` : '.')),
+        effective.length ? table(`Effective members of ${g.DisplayName ?? ''}`, ['User', 'Membership'], effective) : '');
+    });
+  }
+  function addGroupForm(): HTMLElement | null {
+    if (!me.may('sso-directory:AddMemberToGroup')) return null;
+    const which = field('add-nested-group', 'Group name to add', { maxlength: 1024, spellcheck: false, autocomplete: 'off' });
+    const submit = h('button', { type: 'submit' }, 'Add group');
+    return h('form', { class: 'inline', onsubmit: (e: Event) => {
+      e.preventDefault();
+      void act(submit, error, async () => {
+        const name = which.input.value.trim();
+        const found = await call<{ GroupId: string }>('AWSIdentityStore.GetGroupId', {
+          IdentityStoreId: me.storeId,
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: 'DisplayName', AttributeValue: name } },
+        });
+        await call('AtriumAdmin.AddMemberToGroup', { GroupId: g.GroupId, MemberGroupId: found.GroupId });
+        status.textContent = `Group ${name} was added.`;
+        await load();
+        (document.getElementById('add-nested-group') as HTMLInputElement | null)?.focus();
+      });
+    } }, which.wrapper, submit);
+  }
+  await load();
 }

@@ -24,7 +24,10 @@ export async function settingsPage(ctx: PageContext): Promise<void> {
   const scim = h('section', { 'aria-labelledby': 'scim-heading' });
   const mfa = h('section', { 'aria-labelledby': 'mfa-heading' });
   const abac = h('section', { 'aria-labelledby': 'abac-heading' });
-  append(ctx.main, error, status, source, mfa, scim, abac);
+  const session = h('section', { 'aria-labelledby': 'session-heading' });
+  append(ctx.main, error, status, source, session, mfa, scim, abac);
+  if (me.may('sso:GetPortalSessionSettings'))
+    await sessionSection(session, me.may('sso:UpdatePortalSessionSettings'), error, status);
   if (me.may('sso:DescribeInstanceAccessControlAttributeConfiguration')) await abacSection(me, abac, error, status);
   append(ctx.main, deleteSection(me, me.storeId));
   if (me.may('sso:GetMfaDeviceManagementForDirectory'))
@@ -150,5 +153,46 @@ async function mfaSection(section: HTMLElement, canChange: boolean, error: HTMLE
     checkbox('mfa-users-manage', 'Users can add and manage their own MFA devices', m.UsersManageDevices, canChange),
     canChange ? h('div', { class: 'actions' }, save) : null);
     section.replaceChildren(h('h2', { id: 'mfa-heading' }, 'Multi-factor authentication'), form);
+  });
+}
+
+// The guide's Settings > Authentication > "Configure session": how long a portal sign-in lasts,
+// 15 minutes to 90 days (AtriumAdmin.Get/UpdatePortalSessionSettings). New sign-ins use it;
+// sessions already made keep theirs.
+const DURATIONS: [number, string][] = [
+  [15, '15 minutes'], [30, '30 minutes'], [60, '1 hour'], [120, '2 hours'], [240, '4 hours'], [480, '8 hours'],
+  [720, '12 hours'], [1440, '1 day'], [10080, '7 days'], [43200, '30 days'], [129600, '90 days'],
+];
+
+function minutesText(n: number): string {
+  const named = DURATIONS.find(([m]) => m === n);
+  if (named) return named[1];
+  return n % 1440 === 0 ? `${n / 1440} days` : n % 60 === 0 ? `${n / 60} hours` : `${n} minutes`;
+}
+
+async function sessionSection(section: HTMLElement, canEdit: boolean, error: HTMLElement, status: HTMLElement): Promise<void> {
+  await act(null, error, async () => {
+    const cur = await call<{ SessionDurationMinutes: number; Default: boolean }>('AtriumAdmin.GetPortalSessionSettings');
+    const shown = h('p', {}, `Session duration: ${minutesText(cur.SessionDurationMinutes)}${cur.Default ? ' (the default)' : ''}.`);
+    section.replaceChildren(h('h2', { id: 'session-heading' }, 'Authentication: session duration'), shown);
+    if (!canEdit) return;
+    const select = h('select', { id: 'session-duration', name: 'session-duration' },
+      ...DURATIONS.map(([m, text]) => h('option', { value: String(m), selected: m === cur.SessionDurationMinutes }, text)));
+    if (!DURATIONS.some(([m]) => m === cur.SessionDurationMinutes))
+      select.append(h('option', { value: String(cur.SessionDurationMinutes), selected: true }, minutesText(cur.SessionDurationMinutes)));
+    const save = h('button', { type: 'submit' }, 'Save session duration');
+    const form = h('form', { class: 'inline', onsubmit: (e: Event) => {
+      e.preventDefault();
+      void act(save, error, async () => {
+        const next = await call<{ SessionDurationMinutes: number }>('AtriumAdmin.UpdatePortalSessionSettings',
+          { SessionDurationMinutes: Number(select.value) });
+        shown.textContent = `Session duration: ${minutesText(next.SessionDurationMinutes)}.`;
+        status.textContent = `Session duration saved: ${minutesText(next.SessionDurationMinutes)}. New sign-ins use it.`;
+      });
+    } }, h('div', { class: 'field' }, h('label', { for: 'session-duration' }, 'Session duration'),
+      h('p', { id: 'session-duration-hint', class: 'hint' }, 'How long a sign-in to the AWS access portal lasts: 15 minutes to 90 days.'),
+      select), save);
+    select.setAttribute('aria-describedby', 'session-duration-hint');
+    append(section, form);
   });
 }

@@ -9,7 +9,8 @@ import { call, ConsoleError, errorText } from './capi';
 
 // The actions the console's pages and buttons need; DescribeCaller answers which are allowed.
 export const ACTIONS = [
-  'identitystore:ListUsers', 'identitystore:CreateUser', 'identitystore:UpdateUser', 'identitystore:DeleteUser',
+  'identitystore:ListUsers', 'sso-directory:SearchUsers', 'sso-directory:SearchGroups',
+  'sso-directory:ListMembersInGroup', 'sso-directory:AddMemberToGroup', 'sso-directory:RemoveMemberFromGroup', 'identitystore:CreateUser', 'identitystore:UpdateUser', 'identitystore:DeleteUser',
   'identitystore:ListGroups', 'identitystore:CreateGroup', 'identitystore:DeleteGroup',
   'identitystore:CreateGroupMembership', 'identitystore:DeleteGroupMembership',
   'identitystore:ListGroupMembershipsForMember', 'identitystore:ListGroupMemberships',
@@ -24,7 +25,8 @@ export const ACTIONS = [
   'sso:ListPermissionSets', 'sso:CreatePermissionSet', 'sso:UpdatePermissionSet', 'sso:ProvisionPermissionSet',
   'sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment', 'sso:ListAccountAssignmentsForPrincipal',
   'sso:DescribeInstanceAccessControlAttributeConfiguration', 'sso:CreateInstanceAccessControlAttributeConfiguration',
-  'sso:DeleteConfiguration', 'sso:ListApplications', 'sso:CreateApplication', 'sso:CreateApplicationAssignment',
+  'sso:DeleteConfiguration', 'sso:GetPortalSessionSettings', 'sso:UpdatePortalSessionSettings',
+  'sso:ListApplications', 'sso:CreateApplication', 'sso:UpdateApplicationInstanceResponseConfiguration', 'sso:CreateApplicationAssignment',
 ] as const;
 
 export type Action = typeof ACTIONS[number];
@@ -88,12 +90,63 @@ export async function consoleFrame(ctx: PageContext, title: string): Promise<Cal
   return caller;
 }
 
-// A table with a caption and header cells; rows are arrays of cells.
-export function table(caption: string, headers: string[], rows: (Node | string)[][]): HTMLTableElement {
+// A table with a caption and header cells; rows are arrays of cells. Every column heading is a
+// button that sorts by it (again: the other way); aria-sort on the heading says the order, so a
+// screen reader announces it, and the button keeps the focus. Without `onSort` the rows are
+// sorted here (lists the console holds whole: accounts of an OU, permission sets, applications,
+// a page of audit records); with it the server sorts (users, groups: paged over large sets) and
+// the caller reloads in the order asked for.
+export interface Sort { column: number; descending: boolean }
+export interface TableOptions {
+  sort?: Sort;
+  onSort?: (next: Sort) => void;
+  sortable?: boolean[];  // per column; default every column but Actions and Record
+}
+
+function cellText(c: Node | string): string {
+  return (typeof c === 'string' ? c : c.textContent ?? '').trim();
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const UNSORTED = ['Actions', 'Record'];
+
+export function table(caption: string, headers: string[], rows: (Node | string)[][], opts: TableOptions = {}): HTMLTableElement {
+  let sort = opts.sort;
+  const tbody = h('tbody', {});
+  const cells = headers.map((t, i) => {
+    // Columns of buttons (Actions, an audit record's JSON) have nothing to sort by.
+    const can = opts.sortable ? opts.sortable[i] : !UNSORTED.includes(t);
+    if (!can) return { th: h('th', { scope: 'col' }, t), mark: null };
+    const mark = h('span', { class: 'sort-mark', 'aria-hidden': 'true' });
+    const btn = h('button', { type: 'button', class: 'sort' }, t, mark);
+    btn.addEventListener('click', () => {
+      const next = { column: i, descending: sort?.column === i ? !sort.descending : false };
+      if (opts.onSort) { opts.onSort(next); return; }
+      sort = next;
+      render();
+      btn.focus();
+    });
+    return { th: h('th', { scope: 'col' }, btn), mark };
+  });
+  function render(): void {
+    cells.forEach((c, i) => {
+      if (!c.mark) return;
+      const on = sort?.column === i;
+      c.th.setAttribute('aria-sort', on ? (sort?.descending ? 'descending' : 'ascending') : 'none');
+      c.mark.textContent = on ? (sort?.descending ? ' \u25BC' : ' \u25B2') : '';
+    });
+    let ordered = rows;
+    if (sort && !opts.onSort) {
+      const { column, descending } = sort;
+      ordered = [...rows].sort((a, b) => collator.compare(cellText(a[column] ?? ''), cellText(b[column] ?? '')) * (descending ? -1 : 1));
+    }
+    tbody.replaceChildren(...ordered.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c)))));
+  }
+  render();
   return h('table', {},
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))));
+    h('thead', {}, h('tr', {}, ...cells.map((c) => c.th))),
+    tbody);
 }
 
 // Runs an action from a button: disables it meanwhile, shows the outcome in `status`/`error`.

@@ -1,11 +1,12 @@
-// Users (the guide's "Users" page): the list with search by user name and keyset paging
+// Users (the guide's "Users" page): the list with prefix search, sort and keyset paging
 // (NextToken), create, a user's attributes with edit, disable/enable, and group memberships.
 // Every action is the identitystore or AtriumAdmin operation the CLI would call.
 
 import { append, button, errorRegion, field, h, statusRegion } from '../dom';
 import { navigate, PageContext } from '../router';
 import { call } from './capi';
-import { act, Caller, consoleFrame, table } from './shell';
+import { select } from './policy_editor';
+import { act, Caller, consoleFrame, Sort, table } from './shell';
 import { assignmentsSection, mfaSection, passwordSection } from './user_access';
 
 interface Address { StreetAddress?: string; Locality?: string; Region?: string; PostalCode?: string; Country?: string }
@@ -28,47 +29,78 @@ function email(u: User): string {
   return u.Emails?.[0]?.Value ?? '';
 }
 
+// The list: AtriumAdmin.SearchUsers when the caller may (sorted server-side by the user name,
+// display name or e-mail, and a prefix of that same column: one index range per page at any size;
+// keyset-paged), else identitystore's ListUsers (the exact user name; the store's order).
+const SORT_BY = ['USER_NAME', 'DISPLAY_NAME', 'EMAIL'] as const;
+const COLUMN_NAMES = ['user name', 'display name', 'email'];
+
 export async function usersPage(ctx: PageContext): Promise<void> {
   const me = await consoleFrame(ctx, 'Users');
   if (!me) return;
   const store = me.storeId;
   const error = errorRegion();
   const status = statusRegion();
-  // identitystore's ListUsers filters on the exact UserName only (the AWS API's one filter);
-  // the list pages in the store's order (UserId) with NextToken.
-  const search = field('user-search', 'Find by user name', { required: false, type: 'search',
-    hint: 'The exact user name (the identitystore API filters on UserName only).' });
+  const searching = me.may('sso-directory:SearchUsers');
+  const search = field('user-search', searching ? 'Starts with' : 'Find by user name', { required: false, type: 'search',
+    hint: searching ? 'The start of the user name, display name or email chosen in "Search by" (not case-sensitive); the list is sorted by that column.'
+      : 'The exact user name (the identitystore API filters on UserName only).' });
+  const by = select('user-search-by', 'Search by', [['0', 'User name'], ['1', 'Display name'], ['2', 'Email']], '0');
   const results = h('div', {});
   const tokens: (string | undefined)[] = [undefined];  // the NextToken of each page shown
   let at = 0;
+  let sort: Sort = { column: 0, descending: false };
+  by.input.addEventListener('change', () => { sort = { column: Number(by.input.value), descending: false }; });
 
-  async function load(): Promise<void> {
+  async function page(): Promise<UserPage> {
+    const q = search.input.value.trim();
+    if (searching) {
+      const body: Record<string, unknown> = { MaxResults: 25, SortBy: SORT_BY[sort.column],
+        SortOrder: sort.descending ? 'DESCENDING' : 'ASCENDING' };
+      if (q) body.Prefix = q;
+      if (tokens[at]) body.NextToken = tokens[at];
+      return call<UserPage>('AtriumAdmin.SearchUsers', body);
+    }
     const body: Record<string, unknown> = { IdentityStoreId: store, MaxResults: 25 };
     if (tokens[at]) body.NextToken = tokens[at];
-    const q = search.input.value.trim();
     if (q) body.Filters = [{ AttributePath: 'UserName', AttributeValue: q }];
+    return call<UserPage>('AWSIdentityStore.ListUsers', body);
+  }
+
+  function restart(): void {
+    tokens.length = 1;
+    at = 0;
+    void load();
+  }
+
+  async function load(): Promise<void> {
     await act(null, error, async () => {
-      const page = await call<UserPage>('AWSIdentityStore.ListUsers', body);
+      const p = await page();
       if (ctx.stale()) return;
-      tokens[at + 1] = page.NextToken;
-      const rows = page.Users.map((u) => [
+      tokens[at + 1] = p.NextToken;
+      const rows = p.Users.map((u) => [
         h('a', { href: `/portal/console/user?id=${encodeURIComponent(u.UserId)}` }, u.UserName),
         u.DisplayName ?? '', email(u), u.UserStatus === 'DISABLED' ? 'Disabled' : 'Enabled']);
-      results.replaceChildren(
-        table(`Users, page ${at + 1}`, ['User name', 'Display name', 'Email', 'Status'], rows),
+      const focused = document.activeElement?.closest('th')?.cellIndex;
+      const t = table(`Users, page ${at + 1}`, ['User name', 'Display name', 'Email', 'Status'], rows, searching
+        ? { sort, sortable: [true, true, true, false], onSort: (next) => { sort = next; by.input.value = String(next.column); restart(); } }
+        : { sortable: [false, false, false, false] });
+      results.replaceChildren(t,
         h('div', { class: 'actions' },
           button('Previous page', { disabled: at === 0, onclick: () => { at -= 1; void load(); } }),
-          button('Next page', { disabled: !page.NextToken, onclick: () => { at += 1; void load(); } })));
-      status.textContent = `${page.Users.length} users on this page.`;
+          button('Next page', { disabled: !p.NextToken, onclick: () => { at += 1; void load(); } })));
+      // A re-sort replaces the table: the focus goes back to the heading that was activated.
+      if (focused !== undefined) (t.tHead?.rows[0]?.cells[focused]?.querySelector('button') as HTMLElement | null)?.focus();
+      const q = search.input.value.trim();
+      status.textContent = `${p.Users.length} users on this page` +
+        (searching && q ? ` whose ${COLUMN_NAMES[sort.column]} starts with "${q}".` : '.');
     });
   }
 
   const form = h('form', { class: 'inline search', role: 'search', onsubmit: (e: Event) => {
     e.preventDefault();
-    tokens.length = 1;
-    at = 0;
-    void load();
-  } }, search.wrapper, h('button', { type: 'submit' }, 'Search'));
+    restart();
+  } }, searching ? by.wrapper : null, search.wrapper, h('button', { type: 'submit' }, 'Search'));
   append(ctx.main,
     me.may('identitystore:CreateUser') ? h('p', {}, h('a', { href: '/portal/console/users/new', class: 'button-link' }, 'Create user')) : null,
     form, error, status, results);
