@@ -22,7 +22,9 @@ struct config {
   std::string public_host = "localhost";  // extra DNS name in the self-signed certificate
   std::filesystem::path port_file;        // when set, the bound port is written here
   bool sqlite_synchronous_full = true;
-  int sqlite_reader_connections = 8;  // as many as worker threads: reads never wait for one
+  // As many as worker and network threads (point reads run on the network threads): reads
+  // never wait for one.
+  int sqlite_reader_connections = 10;
   int sqlite_cache_mb = 64;   // writer page cache; each reader gets a quarter
   int sqlite_mmap_mb = 0;     // database file mapped for reads (0: off; see docs/configuration.md)
   // The store (docs/deployment.md): "sqlite" (one node, data_dir/atrium.db) or "postgresql"
@@ -38,6 +40,10 @@ struct config {
   int pg_reconnect_backoff_max_ms = 5000;
   bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
   http::server_config server;
+  // Point reads (DescribeUser, SCIM GET, the portal's session) served on the network thread
+  // instead of the worker pool (issue 18 item 3); SQLite only (a PostgreSQL read is a round trip
+  // to another host, which a network thread must not wait for).
+  bool server_inline_reads = true;
   service::throttle_settings throttle;
   service::quotas quotas;
   service::permission_set_quotas permission_set_quotas;  // quotas.permission_sets etc.

@@ -103,6 +103,8 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
       [&c](const http::request& partial, http::response generic) {
         return c.routes.transport_error(partial, std::move(generic));
       });
+  if (c.cfg.server_inline_reads && c.cfg.store_kind == "sqlite")
+    srv.serve_inline_when([&c](const http::request& r) { return c.routes.is_point_read(r); });
   srv.listen();
   open_portal(srv.port());
   identity_->provisioning_api->set_endpoint(scim_endpoint(c, srv.port()));

@@ -147,6 +147,10 @@ std::string metrics_registry::render() const {
   out += "# HELP atrium_http_request_duration_seconds Time from request read to response ready.\n"
          "# TYPE atrium_http_request_duration_seconds histogram\n";
   for (const auto& [op, s] : operations_) render_histogram(out, op, s);
+  out += "# HELP atrium_http_requests_on_network_thread_total Requests served without the worker pool (point reads).\n"
+         "# TYPE atrium_http_requests_on_network_thread_total counter\n"
+         "atrium_http_requests_on_network_thread_total " +
+         std::to_string(on_network_thread_.load(std::memory_order_relaxed)) + "\n";
   for (const auto& [name, g] : gauges_) {
     out += "# HELP " + name + " " + escape_help(g.first) + "\n# TYPE " + name + " gauge\n" + name + " ";
     append_value(out, g.second);

@@ -145,6 +145,7 @@ struct server::impl {
   void run();
   void begin_shutdown();
   void join_workers() { workers_.join(); }
+  void serve_inline_when(inline_filter f) { inline_ = std::move(f); }
 
  private:
   void run_loop();
@@ -183,6 +184,7 @@ struct server::impl {
   server_config cfg_;
   handler handler_;
   error_shaper shaper_;
+  inline_filter inline_;  // set before run(), read-only afterwards
   std::shared_ptr<metrics_registry> metrics_;
   std::shared_ptr<spdlog::logger> log_ = atrium_logger();
   net::ssl::context tls_{net::ssl::context::tls_server};
@@ -501,7 +503,13 @@ net::awaitable<void> server::impl::close(Stream& stream, bool linger) {
 
 net::awaitable<response> server::impl::respond(const request& req) {
   if (auto builtin = builtin_route(req, *metrics_)) co_return std::move(*builtin);
-  // The handler may block (database, password hashing): it runs on the worker pool while this
+  // A point read runs here, on the connection's strand: the worker pool round trip (two
+  // thread hand-offs, two wake-ups) cost more than the read itself (issue 18 item 3).
+  if (inline_ && inline_(req)) {
+    metrics_->count_on_network_thread();
+    co_return call_handler(req);
+  }
+  // Any other handler may block (database, password hashing): it runs on the worker pool while this
   // coroutine waits without holding a network thread.
   co_return co_await net::co_spawn(
       workers_, [this, &req]() -> net::awaitable<response> { co_return call_handler(req); },
@@ -550,6 +558,7 @@ server::~server() {
   impl_->join_workers();
 }
 
+void server::serve_inline_when(inline_filter f) { impl_->serve_inline_when(std::move(f)); }
 void server::listen() { impl_->listen(); }
 uint16_t server::port() const { return impl_->port(); }
 void server::run() { impl_->run(); }

@@ -3,7 +3,9 @@
 // coroutine per connection. http/ owns sockets, TLS, limits and timeouts; handlers are plain
 // functions that take a request value and return a response value (Beast examples'
 // handle_request; the pure conversions are in http/exchange.hpp). Handlers run on a worker
-// pool, so they may block on the database or on password hashing; network threads never do.
+// pool, so they may block on the database or on password hashing; network threads never do,
+// except for the point reads the application names (serve_inline_when): a prepared statement
+// on a reader connection costs less than the two thread hand-offs it would take to avoid it.
 // The server answers GET /healthz and GET /metrics itself, records metrics for every request
 // and logs one JSON line per request to the "atrium" spdlog logger (else the default one).
 #include <chrono>
@@ -52,6 +54,10 @@ using response = proto::response;
 using error_shaper = std::function<response(const request& partial, response generic)>;
 
 using handler = std::function<response(const request&)>;
+// Which requests the handler may serve on the network thread that read them (no hand-off to
+// the worker pool and back): those whose work is a few cheap store reads (proto::door::
+// is_point_read). Looks at the method, target and headers only.
+using inline_filter = std::function<bool(const request&)>;
 
 class server {
  public:
@@ -64,6 +70,9 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  // Before run(): the requests handled on the network thread (default: none, every handler
+  // runs on the worker pool).
+  void serve_inline_when(inline_filter f);
   // Binds and listens (throws on failure); after this port() is the real port (0 before).
   void listen();
   uint16_t port() const;

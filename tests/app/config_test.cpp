@@ -15,7 +15,8 @@ TEST(config, defaults_are_the_documented_ones) {
   EXPECT_EQ(c.server.port, 8443);
   EXPECT_TRUE(c.server.tls);
   EXPECT_TRUE(c.sqlite_synchronous_full);
-  EXPECT_EQ(c.sqlite_reader_connections, 8);
+  EXPECT_EQ(c.sqlite_reader_connections, 10);  // worker + network threads (point reads)
+  EXPECT_TRUE(c.server_inline_reads);
   EXPECT_EQ(c.quotas.max_users, 100000);
   EXPECT_EQ(c.quotas.max_groups, 100000);
   EXPECT_EQ(c.throttle.default_rate, 10000);

@@ -51,6 +51,40 @@ TEST_F(runtime_test, ids_survive_a_restart) {
   EXPECT_EQ(again->ids().instance_id, first.instance_id);
 }
 
+// Issue 18 item 3: which requests the wired doors let the HTTP layer serve on the network
+// thread. Reads that an index answers do; writes, password sign-in, launches (RSA), other
+// APIs' reads, SCIM scans and pages by offset, and static files (disk) do not.
+TEST_F(runtime_test, the_wired_doors_name_their_point_reads) {
+  auto rt = open();
+  rt->open_portal(8443);  // serve() does this once it knows its port
+  auto& routes = rt->routes();
+  auto req = [](std::string method, std::string target, std::string amz_target = "") {
+    proto::request r{std::move(method), std::move(target), {}, "", "127.0.0.1", "r1"};
+    if (!amz_target.empty()) r.headers.emplace_back("X-Amz-Target", std::move(amz_target));
+    return r;
+  };
+  EXPECT_TRUE(routes.is_point_read(req("POST", "/", "AWSIdentityStore.DescribeUser")));
+  EXPECT_TRUE(routes.is_point_read(req("POST", "/", "AWSIdentityStore.ListUsers")));
+  EXPECT_TRUE(routes.is_point_read(req("POST", "/", "AWSIdentityStore.GetUserId")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/", "AWSIdentityStore.CreateUser")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/", "AWSIdentityStore.NoSuchOperation")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/", "AWSOrganizationsV20161128.ListAccounts"))) << "other APIs' reads";
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/"))) << "no X-Amz-Target";
+  EXPECT_TRUE(routes.is_point_read(req("POST", "/portal/api/console", "AWSIdentityStore.DescribeUser")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/console", "AWSIdentityStore.DeleteUser")));
+  EXPECT_TRUE(routes.is_point_read(req("GET", "/scim/v2/Users/abc")));
+  EXPECT_TRUE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=userName%20eq%20%22a%22")));
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=userName%20sw%20%22a%22"))) << "may scan";
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=userName%20eq%20%22a%22&startIndex=5")));
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users"))) << "a page by offset";
+  EXPECT_FALSE(routes.is_point_read(req("PATCH", "/scim/v2/Users/abc")));
+  EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/session")));
+  EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/portal/accounts")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/signin/password")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/applications/apl-1234567890abcdef/launch")));
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/portal/index.html"))) << "static files read the disk";
+}
+
 TEST_F(runtime_test, the_router_gives_each_door_its_paths_and_error_shape) {
   auto rt = open();
   auto& routes = rt->routes();

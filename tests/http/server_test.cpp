@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -112,8 +113,11 @@ bool wait_for(Pred pred, std::chrono::milliseconds limit = 5000ms) {
 
 class running_server {
  public:
-  running_server(server_config cfg, handler h)
-      : metrics_(std::make_shared<metrics_registry>()), srv_(std::move(cfg), std::move(h), metrics_) {
+  running_server(server_config cfg, handler h, inline_filter on_network_thread = nullptr,
+                 error_shaper shaper = nullptr)
+      : metrics_(std::make_shared<metrics_registry>()),
+        srv_(std::move(cfg), std::move(h), metrics_, std::move(shaper)) {
+    if (on_network_thread) srv_.serve_inline_when(std::move(on_network_thread));
     srv_.listen();
     port_ = srv_.port();
     thread_ = std::thread([this] {
@@ -499,6 +503,64 @@ TEST(server, handler_exception_becomes_a_500_json_answer) {
   auto reqs = log.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0]["error_code"], "InternalServerException");
+}
+
+// Point reads skip the worker pool (issue 18 item 3). With one network thread, the thread that
+// runs the error shaper (always the network thread) is the one that must run the point reads,
+// and never the handlers the filter leaves to the pool.
+TEST(server, point_reads_run_on_the_network_thread_and_the_rest_on_the_worker_pool) {
+  captured_log log;
+  auto cfg = plain_config();
+  cfg.network_threads = 1;
+  cfg.worker_threads = 1;
+  std::mutex mu;
+  std::map<std::string, std::thread::id> ran_on;
+  std::optional<std::thread::id> network_thread;
+  running_server s(
+      cfg,
+      [&](const request& r) -> response {
+        {
+          std::lock_guard lock(mu);
+          ran_on[r.target] = std::this_thread::get_id();
+        }
+        if (r.target == "/read/throws") throw std::runtime_error("boom");
+        return echo(r);
+      },
+      [](const request& r) { return r.target.starts_with("/read"); },
+      [&](const request&, response generic) {
+        std::lock_guard lock(mu);
+        network_thread = std::this_thread::get_id();
+        return generic;
+      });
+  client c(s.port());
+  for (std::string target : {"/read/a", "/write/b", "/read/c"}) {
+    auto res = c.get(target);
+    ASSERT_TRUE(res) << target;
+    EXPECT_EQ(res->result_int(), 200u) << target;
+    EXPECT_NE(res->body().find(target), std::string::npos);
+  }
+  auto failed = c.get("/read/throws");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->result_int(), 500u) << "an inline handler's exception is answered like any other";
+  client bad(s.port());
+  ASSERT_FALSE(bad.write_raw("NOT HTTP AT ALL\r\n\r\n"));
+  ASSERT_TRUE(bad.receive());
+  std::lock_guard lock(mu);
+  ASSERT_TRUE(network_thread);
+  EXPECT_EQ(ran_on["/read/a"], *network_thread);
+  EXPECT_EQ(ran_on["/read/c"], *network_thread);
+  EXPECT_EQ(ran_on["/read/throws"], *network_thread);
+  EXPECT_NE(ran_on["/write/b"], *network_thread);
+  EXPECT_NE(s.metrics().render().find("atrium_http_requests_on_network_thread_total 3\n"), std::string::npos)
+      << s.metrics().render();
+}
+
+TEST(server, without_a_filter_every_handler_runs_on_the_worker_pool) {
+  captured_log log;
+  running_server s(plain_config(), echo);
+  client c(s.port());
+  ASSERT_TRUE(c.get("/read/a"));
+  EXPECT_NE(s.metrics().render().find("atrium_http_requests_on_network_thread_total 0\n"), std::string::npos);
 }
 
 TEST(server, metrics_endpoint_reports_requests) {

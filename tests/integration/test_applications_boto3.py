@@ -258,16 +258,24 @@ def test_the_portal_answers_once_and_never_for_ended_sessions_disabled_users_or_
     launched = s.post(f"{server.endpoint}/portal/api/applications/{app_id}/launch", json={}, verify=False, timeout=30)
     assert launched.status_code == 200, launched.text
     assert b"InResponseTo" not in base64.b64decode(launched.json()["post"]["samlResponse"])
+    launch_url = f"{server.endpoint}/portal/api/applications/{app_id}/launch"
+    # The launch checks the session and its CSRF token inside its own read: the portal's answers.
+    no_csrf = requests.post(launch_url, json={}, cookies=s.cookies, verify=False, timeout=30)
+    assert no_csrf.status_code == 403 and no_csrf.json()["error"] == "CsrfFailed", no_csrf.text
     # The assignment removed: the clear refusal, no Response.
     app_cli(server, "unassign", app_id, "--user", "portal-user")
     refused = answer(s, sp_request("_portal2"))
     assert refused.status_code == 403 and refused.json()["error"] == "NotAssigned", refused.text
     assert "samlResponse" not in refused.text
+    refused = s.post(launch_url, json={}, verify=False, timeout=30)
+    assert refused.status_code == 403 and refused.json()["error"] == "NotAssigned", refused.text
     app_cli(server, "assign", app_id, "--user", "portal-user")
     # An ended session, then a disabled user: no Response.
     assert answer(s, sp_request("_portal3")).status_code == 200
     assert s.post(f"{server.endpoint}/portal/api/signout", json={}, verify=False, timeout=30).status_code == 200
     assert answer(s, sp_request("_portal4")).status_code == 401
+    ended = s.post(launch_url, json={}, verify=False, timeout=30)
+    assert ended.status_code == 401 and ended.json()["error"] == "Unauthenticated", ended.text
     s2 = requests.Session()
     wf = s2.post(f"{server.endpoint}/portal/api/signin/start", json={"userName": "portal-user"}, verify=False, timeout=30).json()["workflowId"]
     done = s2.post(f"{server.endpoint}/portal/api/signin/password", json={"workflowId": wf, "password": PASSWORD}, verify=False, timeout=30).json()

@@ -48,6 +48,38 @@ def test_healthz_and_metrics(server):
     assert 'atrium_http_request_duration_seconds_bucket{operation="identitystore.CreateUser",le="+Inf"}' in body
 
 
+def network_thread_count(server):
+    _, body, _ = get(server, "/metrics")
+    for line in body.splitlines():
+        if line.startswith("atrium_http_requests_on_network_thread_total "):
+            return int(line.split()[1])
+    raise AssertionError("no atrium_http_requests_on_network_thread_total in /metrics")
+
+
+def test_point_reads_skip_the_worker_pool_and_writes_do_not(server):
+    """Issue 18 item 3: DescribeUser and ListUsers run on the network thread (SQLite); a write
+    (CreateUser) still goes to the worker pool; on PostgreSQL every handler does."""
+    client = server.client()
+    before = network_thread_count(server)
+    uid = new_user(client, server.store_id, "inline-" + uuid.uuid4().hex[:8])
+    for _ in range(3):
+        assert client.describe_user(IdentityStoreId=server.store_id, UserId=uid)["UserId"] == uid
+    assert any(u["UserId"] == uid for u in client.list_users(IdentityStoreId=server.store_id)["Users"])
+    expected = 0 if server.store_kind == "postgresql" else 4
+    assert network_thread_count(server) - before == expected
+
+
+def test_inline_reads_can_be_turned_off(tmp_path):
+    s = make_server(tmp_path, settings=["server.inline_reads=false"])
+    try:
+        client = s.client()
+        uid = new_user(client, s.store_id, "pooled-" + uuid.uuid4().hex[:8])
+        assert client.describe_user(IdentityStoreId=s.store_id, UserId=uid)["UserId"] == uid
+        assert network_thread_count(s) == 0
+    finally:
+        assert s.stop() == 0
+
+
 def test_keep_alive_serves_several_requests_on_one_connection(server):
     conn = http.client.HTTPSConnection("127.0.0.1", server.port, context=TLS, timeout=10)
     for _ in range(3):

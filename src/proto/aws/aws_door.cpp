@@ -66,6 +66,16 @@ result<void> aws_door::authorize(const json_api& api, std::string_view op, const
   return service::authorize(who, *req);
 }
 
+bool aws_door::is_point_read(const request& req) const {
+  const std::string* target = req.header("X-Amz-Target");
+  if (!target || req.method != "POST") return false;
+  auto dot = target->rfind('.');
+  if (dot == std::string::npos) return false;
+  auto op = std::string_view(*target).substr(dot + 1);
+  const json_api* api = api_for(std::string_view(*target).substr(0, dot), op);
+  return api && api->is_point_read(op);
+}
+
 response aws_door::handle(const request& req) {
   return serve(req, [&](service::call_context& ctx) -> std::expected<service::principal, aws_error> {
     auto who = auth_.authenticate(sigv4_view(req));

@@ -29,6 +29,9 @@ class aws_door final : public door {
            std::vector<json_api*> apis, door_settings settings);
 
   response handle(const request& req) override;
+  // A read-only operation of an API whose reads are point reads (identitystore's), by
+  // X-Amz-Target alone; the console door asks the same of its requests.
+  bool is_point_read(const request& req) const override;
 
   // Who makes a call, or the refusal in AWS's words. May fill ctx (the access key a refused
   // signature named, the portal session of a console call).

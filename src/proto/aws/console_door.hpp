@@ -39,6 +39,8 @@ class console_door final : public door {
                console_settings settings);
 
   response handle(const request& req) override;
+  // The session check is a store read; the rest is aws_door's question.
+  bool is_point_read(const request& req) const override { return api_.is_point_read(req); }
 
  private:
   std::expected<service::principal, aws_error> authenticate(const request& req, service::call_context& ctx);

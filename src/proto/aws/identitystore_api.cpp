@@ -258,7 +258,7 @@ constexpr row rows[] = {
 }  // namespace
 
 identitystore_api::identitystore_api(service::identity_services& svc)
-    : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", identitystore_audited}) {
+    : json_api({"AWSIdentityStore", "identitystore", "identitystore", "identitystore.amazonaws.com", identitystore_audited, true}) {
   for (const auto& r : rows)
     add({r.name, r.read_only, [&svc, fn = r.fn](const json& req, const call_context& ctx) -> result<json> {
            TRY_VOID(check_store(svc, req));

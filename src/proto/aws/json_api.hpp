@@ -26,6 +26,9 @@ struct json_api_names {
   // Request members CloudTrail's requestParameters keep as sent (identifiers, paging); the door
   // masks every other member (names, descriptions, policies, attributes).
   std::vector<std::string_view> audited_members;
+  // Its read-only operations are point reads or one page (DescribeUser, ListUsers): the HTTP
+  // layer may serve them on the network thread (router.hpp, door::is_point_read).
+  bool point_reads = false;
 };
 
 class json_api {
@@ -44,6 +47,7 @@ class json_api {
   void add(json_operation op) { table_.add(std::move(op)); }
   bool has(std::string_view operation) const { return table_.has(operation); }
   bool is_read_only(std::string_view operation) const { return table_.is_read_only(operation); }
+  bool is_point_read(std::string_view operation) const { return names_.point_reads && is_read_only(operation); }
   result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,
                               const service::call_context& ctx) const {
     return table_.call(operation, req, ctx);

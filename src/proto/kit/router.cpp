@@ -38,4 +38,9 @@ response router::transport_error(const request& partial, response generic) const
   return generic;
 }
 
+bool router::is_point_read(const request& req) const {
+  const door* d = door_for(req);
+  return d && d->is_point_read(req);
+}
+
 }  // namespace atrium::proto

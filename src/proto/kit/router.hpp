@@ -18,6 +18,13 @@ class door {
   // `partial` carries what was read (method, target and headers when the headers were read;
   // never a body); `generic` is the HTTP layer's own answer. Default: that answer unchanged.
   virtual response transport_error(const request& partial, response generic) const { return generic; }
+  // True for a request whose whole work is a few store reads (a point read, one page) and
+  // in-memory checks: no password hash, no signature, no outbound call, no write it waits for
+  // (its audit record is deferred). The HTTP layer may run such a handler on the network
+  // thread that read the request instead of handing it to the worker pool and back (issue 18
+  // item 3). Only the headers and target are looked at; the default keeps every request on
+  // the worker pool.
+  virtual bool is_point_read(const request&) const { return false; }
 };
 
 class router {
@@ -34,6 +41,8 @@ class router {
   // 404 {"message": "Not found."} when no door serves the path and there is no fallback.
   response handle(const request& req) const;
   response transport_error(const request& partial, response generic) const;
+  // The serving door's is_point_read (false when no door serves the request).
+  bool is_point_read(const request& req) const;
 
  private:
   struct route {

@@ -74,6 +74,54 @@ json application_tiles_json(const std::vector<domain::application>& apps) {
   return list;
 }
 
+// The launch of a tile, the portal's busiest SAML path (issue 15 item 9): one read transaction
+// holds the session check (session, user, CSRF) and everything the assertion needs, so the user
+// is read and decoded once; the answers are those of the general path (api() then
+// applications_route) for every refusal.
+std::optional<response> portal_door::launch_route(call& c, std::string_view rest) {
+  constexpr std::string_view prefix = "applications/", suffix = "/launch";
+  if (!svc_.saml || c.req.method != "POST" || c.session_token.empty() || !rest.starts_with(prefix) ||
+      !rest.ends_with(suffix) || rest.size() < prefix.size() + suffix.size())
+    return std::nullopt;
+  auto id = std::string(rest.substr(prefix.size(), rest.size() - prefix.size() - suffix.size()));
+  if (!domain::is_application_id(id)) return std::nullopt;
+  const std::string* csrf = c.req.header("x-csrf-token");
+  service::session_lookup found;
+  enum class refusal { none, no_session, csrf } why = refusal::none;
+  auto gate = [&](store::transaction& tx) -> result<service::launch_gate_pass> {
+    TRY(f, svc_.sessions.look_up(tx, c.session_token));
+    found = std::move(f);
+    if (!found.session) {
+      why = refusal::no_session;
+      return fail(errc::unauthenticated, "Sign in first.");
+    }
+    if (!csrf || !service::session_service::csrf_matches(found.session->record, *csrf)) {
+      why = refusal::csrf;
+      return fail(errc::access_denied, "The request's X-CSRF-Token is missing or wrong.");
+    }
+    const auto& record = found.session->record;
+    auto ctx = svc_.sign_in.user_context(c.client, found.session->user.user_name);
+    ctx.event_source = "sso.amazonaws.com";  // the portal's Federate events (the guide's CloudTrail chapter)
+    ctx.who.principal_id = found.session->user.id;
+    service::signed_in_user who{found.session->user.id, record.id, record.created_at};
+    return service::launch_gate_pass{std::move(who), found.session->user, std::move(ctx)};
+  };
+  bool at_gate = false;
+  auto launched = svc_.saml->launch(gate, id, at_gate);
+  svc_.sessions.settle(found);
+  if (at_gate) {
+    if (why == refusal::no_session) {
+      c.set_cookies.push_back(clear_cookie(session_cookie_name));
+      return error_answer(401, "Unauthenticated", "Sign in first.");
+    }
+    if (why == refusal::csrf) return error_answer(403, "CsrfFailed", "The request's X-CSRF-Token is missing or wrong.");
+    return from_error(launched.error());
+  }
+  if (!launched) return saml_refusal(launched.error());
+  return federate_answer(launched->application_name, launched->post ? &*launched->post : nullptr,
+                         launched->redirect_url);
+}
+
 result<response> portal_door::applications_route(call& c, std::string_view rest) {
   if (!svc_.saml) return error_answer(404, "NotFound", "No such portal API.");
   if (c.req.method != "POST") return error_answer(405, "InvalidRequest", "Use POST.");

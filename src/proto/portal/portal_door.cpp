@@ -48,6 +48,12 @@ response portal_door::transport_error(const request&, response generic) const {
   return generic;
 }
 
+bool portal_door::is_point_read(const request& req) const {
+  if (req.method != "GET") return false;
+  auto path = req.path();
+  return path == "/portal/api/session" || path == "/portal/api/portal/accounts" || path == "/portal/api/cli/config";
+}
+
 response portal_door::handle(const request& req) {
   auto path = path_only(req.target);
   // The page that posts a SAML Response to an application carries its own CSP (its form-action
@@ -105,6 +111,7 @@ response portal_door::api(call& c) {
     if (rest.starts_with("signin/")) return answer(sign_in_route(c, rest.substr(7)));
     return answer(password_route(c, rest));
   }
+  if (auto launched = launch_route(c, rest)) return std::move(*launched);
   if (!c.session_token.empty()) {
     auto s = svc_.sessions.validate(c.session_token);
     if (!s) return from_error(s.error());

@@ -65,6 +65,9 @@ class portal_door final : public door {
   // GET / (redirected to /portal/), GET /console (to /portal/console/) and everything under /portal.
   bool handles(std::string_view method, std::string_view target) const;
   response handle(const request& req) override;
+  // GET of the session, the account and application tiles and the CLI settings: the session
+  // check and a few store reads (static files stay on the worker pool: they read the disk).
+  bool is_point_read(const request& req) const override;
   // The server's own 413/431/400 answers in the contract's error shape.
   response transport_error(const request& partial, response generic) const override;
   // Once the server knows its port (server.port=0): the origin that Origin headers must name.
@@ -85,6 +88,9 @@ class portal_door final : public door {
   response federation_route(call& c, bool console);
   result<response> cli_route(call& c, std::string_view rest);  // cli_routes.cpp
   result<response> applications_route(call& c, std::string_view rest);
+  // POST applications/<id>/launch with a session cookie: the session and CSRF checks run in the
+  // launch's own read transaction (nullopt: not such a request; the general path serves it).
+  std::optional<response> launch_route(call& c, std::string_view rest);
   // POST /portal/saml/launch/<apl> and /portal/saml/continue: the auto-POST page (saml_post_page.cpp).
   response saml_form_route(const request& req, std::string_view path);
   // /portal/sp/* (sp_routes.cpp): metadata, login, the assertion consumer service.

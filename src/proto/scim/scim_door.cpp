@@ -302,6 +302,25 @@ response scim_door::transport_error(const request&, response generic) const {
   return r;
 }
 
+bool scim_door::is_point_read(const request& req) const {
+  if (req.method != "GET" || !handles(req.target)) return false;
+  auto path = req.path();
+  std::vector<std::string_view> seg;
+  for (auto s : split(path.substr(std::min(path.size(), settings_.base_path.size())), '/'))
+    if (!s.empty()) seg.push_back(s);
+  if (seg.size() != 1 || (seg[0] != "Users" && seg[0] != "Groups")) return true;  // one resource, discovery, 404s
+  auto qpos = req.target.find('?');
+  auto query = parse_query(qpos == std::string::npos ? std::string_view() : std::string_view(req.target).substr(qpos + 1));
+  if (query.contains("startindex")) return false;
+  auto filter = query.find("filter");
+  if (filter == query.end()) return false;  // a whole page of the store
+  auto f = to_lower_ascii(filter->second);
+  if (f.find(" eq ") == std::string::npos) return false;
+  for (std::string_view other : {" and ", " or ", " not", "[", " co ", " sw ", " ew ", " pr", " ne ", " gt ", " ge ", " lt ", " le "})
+    if (f.find(other) != std::string::npos) return false;
+  return true;
+}
+
 bool scim_door::handles(std::string_view target) const {
   auto path = target.substr(0, target.find('?'));
   if (!starts_with(path, settings_.base_path)) return false;

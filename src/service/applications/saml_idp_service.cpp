@@ -124,10 +124,16 @@ result<pending_sign_in> saml_idp_service::begin(const call_context& ctx, const s
 }
 
 result<saml_idp_service::assertion_inputs> saml_idp_service::gather(store::transaction& tx, const std::string& app_id,
-                                                                    const signed_in_user& u) {
+                                                                    const signed_in_user& u, const domain::user* known) {
   TRY(app, load_application(tx, app_id));
   TRY_VOID(usable(app));
-  TRY(user, tx.users().get(u.user_id));
+  std::optional<domain::user> user;
+  if (known) {
+    user = *known;
+  } else {
+    TRY(row, tx.users().get(u.user_id));
+    user = std::move(row);
+  }
   if (!user || !user->active) return refused("The user is disabled or deleted; sign in again.");
   TRY(groups, effective_groups(tx, u.user_id));
   std::vector<std::string> group_ids;
@@ -233,16 +239,44 @@ result<app_launch> saml_idp_service::launch_application(const call_context& ctx,
   audit_ctx.event_name = "Federate";
   auto inputs = store_.read<assertion_inputs>(audit_ctx, [&](store::transaction& tx) { return gather(tx, app_id, u); });
   if (!inputs) return std::unexpected(inputs.error());
+  return launch_with(*inputs, u);
+}
+
+result<app_launch> saml_idp_service::launch(const launch_gate& gate, const std::string& app_id, bool& refused_at_gate) {
+  refused_at_gate = false;
+  std::optional<launch_gate_pass> pass;
+  std::optional<assertion_inputs> inputs;
+  auto read = store_.db().read([&](store::transaction& tx) -> result<void> {
+    auto p = gate(tx);
+    if (!p) {
+      refused_at_gate = true;
+      return std::unexpected(p.error());
+    }
+    pass = std::move(*p);
+    TRY(in, gather(tx, app_id, pass->who, &pass->user));
+    inputs = std::move(in);
+    return {};
+  });
+  if (refused_at_gate) return std::unexpected(read.error());
+  if (!pass) return std::unexpected(read.error());  // the store failed before the gate answered
+  auto audit_ctx = pass->ctx;
+  audit_ctx.event_name = "Federate";
+  if (!read) return audited(audit_ctx, result<app_launch>(std::unexpected(read.error())));
+  store_.record_success(audit_ctx);  // as launch() records it: a read, batched
+  return audited(audit_ctx, launch_with(*inputs, pass->who));
+}
+
+result<app_launch> saml_idp_service::launch_with(const assertion_inputs& in, const signed_in_user& u) {
   app_launch out;
-  out.application_name = inputs->app.name;
+  out.application_name = in.app.name;
   // The guide's "Application start URL": the application starts an SP-initiated sign-in.
-  if (inputs->app.portal.origin == domain::sign_in_origin::application && inputs->app.portal.application_url) {
-    out.redirect_url = *inputs->app.portal.application_url;
+  if (in.app.portal.origin == domain::sign_in_origin::application && in.app.portal.application_url) {
+    out.redirect_url = *in.app.portal.application_url;
     return out;
   }
-  const auto* acs = inputs->app.default_acs();
-  TRY(response, build(*inputs, u, acs->url, std::nullopt));
-  out.post = saml_post{acs->url, std::move(response), inputs->app.response.relay_state, inputs->app.name};
+  const auto* acs = in.app.default_acs();
+  TRY(response, build(in, u, acs->url, std::nullopt));
+  out.post = saml_post{acs->url, std::move(response), in.app.response.relay_state, in.app.name};
   return out;
 }
 

@@ -19,12 +19,14 @@
 // portal's "Federate" event (the guide's CloudTrail chapter, "AWS SSO Portal" actions).
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
+#include "domain/identity.hpp"
 #include "service/applications/app_certificates.hpp"
 #include "service/applications/saml_settings_service.hpp"
 #include "service/audit/audited_store.hpp"
@@ -74,6 +76,17 @@ struct signed_in_user {
   sys_time authenticated_at{};
 };
 
+// Who launches, checked inside the launch's own read transaction (the portal's session and CSRF
+// checks): the session, the user and the application come from one snapshot, and the user's row
+// is read and decoded once. `ctx` is the caller's audit context for the Federate event.
+struct launch_gate_pass {
+  signed_in_user who;
+  domain::user user;
+  call_context ctx;
+};
+// Must only read. A refusal here is the caller's (not signed in, CSRF), not a Federate event.
+using launch_gate = std::function<result<launch_gate_pass>(store::transaction&)>;
+
 class saml_idp_service {
  public:
   saml_idp_service(audited_store& store, const clock& clk, random_source& rnd, signer_cache& signers,
@@ -85,6 +98,9 @@ class saml_idp_service {
   // the request asked for ForceAuthn and the session is older than the request.
   result<saml_post> answer(const call_context& ctx, const signed_in_user& u, const std::string& handle);
   result<app_launch> launch(const call_context& ctx, const signed_in_user& u, const std::string& app_id);
+  // launch() with the session checked by `gate` in the same read transaction. When the gate
+  // refuses, `refused_at_gate` is set and its error returned, with no Federate record.
+  result<app_launch> launch(const launch_gate& gate, const std::string& app_id, bool& refused_at_gate);
   // The application a pending request is for (the sign-in page names it); not_found when none.
   result<std::string> pending_application_name(const std::string& handle);
 
@@ -92,7 +108,10 @@ class saml_idp_service {
 
  private:
   struct assertion_inputs;
-  result<assertion_inputs> gather(store::transaction& tx, const std::string& app_id, const signed_in_user& u);
+  // `user`: the signed-in user's row when the caller read it in this transaction already.
+  result<assertion_inputs> gather(store::transaction& tx, const std::string& app_id, const signed_in_user& u,
+                                  const domain::user* user = nullptr);
+  result<app_launch> launch_with(const assertion_inputs& in, const signed_in_user& u);
   result<std::string> build(const assertion_inputs& in, const signed_in_user& u, const std::string& acs_url,
                             const std::optional<std::string>& in_response_to);
   result<saml_post> answer_request(const call_context& ctx, const signed_in_user& u, const std::string& handle);

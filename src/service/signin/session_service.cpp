@@ -4,6 +4,7 @@
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
+#include "base/try.hpp"
 #include "crypto/primitives.hpp"
 
 namespace atrium::service {
@@ -63,35 +64,46 @@ result<issued_session> session_service::create(store::transaction& tx, const std
 
 result<std::optional<valid_session>> session_service::validate(std::string_view token) {
   if (!plausible_token(token)) return std::optional<valid_session>();
-  std::optional<valid_session> out;
-  auto now = clock_.now();
-  std::string id = id_of(token);
-  bool stale_user = false;
+  session_lookup found;
   auto r = db_.read([&](store::transaction& tx) -> result<void> {
-    auto s = tx.sessions().get_session(id);
-    if (!s) return std::unexpected(s.error());
-    if (!*s || (*s)->expires_at <= now) return {};
-    auto u = tx.users().get((*s)->user_id);
-    if (!u) return std::unexpected(u.error());
-    if (!*u || !(*u)->active) {
-      stale_user = true;  // disabled: the session ends now, whatever its expiry says
-      return {};
-    }
-    out = valid_session{std::move(**s), std::move(**u), csrf_of(token)};
+    TRY(f, look_up(tx, token));
+    found = std::move(f);
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  if (stale_user) {
-    db_.write_detached([id](store::transaction& tx) -> result<void> {
+  settle(found);
+  return std::move(found.session);
+}
+
+result<session_lookup> session_service::look_up(store::transaction& tx, std::string_view token) const {
+  session_lookup out;
+  if (!plausible_token(token)) return out;
+  out.id = id_of(token);
+  auto s = tx.sessions().get_session(out.id);
+  if (!s) return std::unexpected(s.error());
+  if (!*s || (*s)->expires_at <= clock_.now()) return out;
+  auto u = tx.users().get((*s)->user_id);
+  if (!u) return std::unexpected(u.error());
+  if (!*u || !(*u)->active) {
+    out.stale_user = true;  // disabled: the session ends now, whatever its expiry says
+    return out;
+  }
+  out.session = valid_session{std::move(**s), std::move(**u), csrf_of(token)};
+  return out;
+}
+
+void session_service::settle(session_lookup& found) {
+  auto now = clock_.now();
+  if (found.stale_user) {
+    db_.write_detached([id = found.id](store::transaction& tx) -> result<void> {
       auto gone = tx.sessions().remove_session(id);
       if (!gone) return std::unexpected(gone.error());
       return {};
     });
-  } else if (out && now - out->record.last_seen_at >= s_.touch_interval) {
-    out->record.last_seen_at = now;
-    db_.write_detached([id, now](store::transaction& tx) { return tx.sessions().touch_session(id, now); });
+  } else if (found.session && now - found.session->record.last_seen_at >= s_.touch_interval) {
+    found.session->record.last_seen_at = now;
+    db_.write_detached([id = found.id, now](store::transaction& tx) { return tx.sessions().touch_session(id, now); });
   }
-  return out;
 }
 
 result<bool> session_service::end(const call_context& ctx, std::string_view token) {

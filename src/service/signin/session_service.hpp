@@ -46,6 +46,15 @@ struct valid_session {
   std::string csrf_token;  // derived from the cookie token, for GET /portal/api/session
 };
 
+// validate() in two halves, for a use case that checks the session inside its own read
+// transaction (the SAML launch: session, user and application from one snapshot, the user's
+// row decoded once): look_up only reads; settle queues the bookkeeping writes afterwards.
+struct session_lookup {
+  std::string id;                        // the session's row id (SHA-256 of the token)
+  std::optional<valid_session> session;  // nullopt: no such session, expired, user gone or disabled
+  bool stale_user = false;               // the session exists but its user is disabled or deleted
+};
+
 class session_service {
  public:
   session_service(audited_store& store, const clock& clk, random_source& rnd, session_settings s = {});
@@ -56,6 +65,10 @@ class session_service {
                                 std::string_view user_agent);
   // nullopt: no such session, expired, or its user is deleted or disabled.
   result<std::optional<valid_session>> validate(std::string_view token);
+  // The read half of validate(), inside the caller's transaction (writes nothing).
+  result<session_lookup> look_up(store::transaction& tx, std::string_view token) const;
+  // The write half: ends a disabled user's session, touches last_seen_at (detached writes).
+  void settle(session_lookup& found);
   // Sign-out, audited as the portal's Logout (ctx names it). True when there was such a session.
   result<bool> end(const call_context& ctx, std::string_view token);
   result<int64_t> end_all_of(const std::string& user_id);

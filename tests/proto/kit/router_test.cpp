@@ -20,6 +20,7 @@ class named_door final : public door {
     generic.body = name_ + " error";
     return generic;
   }
+  bool is_point_read(const request& req) const override { return name_ == "scim" && req.method == "GET"; }
 
  private:
   std::string name_;
@@ -50,6 +51,18 @@ TEST(router, prefixes_exact_paths_and_the_fallback) {
   EXPECT_EQ(rt.handle(get("/", "POST")).body, "aws") << "POST / is the AWS JSON APIs'";
   EXPECT_EQ(rt.transport_error(get("/scim/v2/Users", "POST"), response{}).body, "scim error");
   EXPECT_EQ(rt.transport_error(get("/", "POST"), response{}).body, "aws error");
+}
+
+// The HTTP layer asks the serving door whether a request may skip the worker pool.
+TEST(router, point_reads_are_what_the_serving_door_says) {
+  named_door scim("scim"), aws("aws");
+  router rt;
+  rt.add("/scim/v2", scim);
+  EXPECT_TRUE(rt.is_point_read(get("/scim/v2/Users/1")));
+  EXPECT_FALSE(rt.is_point_read(get("/scim/v2/Users", "POST")));
+  EXPECT_FALSE(rt.is_point_read(get("/other"))) << "no door, no fallback";
+  rt.set_fallback(aws);
+  EXPECT_FALSE(rt.is_point_read(get("/other"))) << "the fallback says no";
 }
 
 }  // namespace atrium::proto

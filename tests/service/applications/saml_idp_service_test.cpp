@@ -289,6 +289,50 @@ TEST_F(saml_idp, no_assertion_for_unassigned_disabled_or_deleted) {
   EXPECT_EQ(idp_->launch(op("Federate"), session_of(other_id, clk_.now()), app_.id).error().code, errc::access_denied);
 }
 
+// The portal's launch (issue 15 item 9): the session check runs inside the launch's read, once,
+// and the user it read is the one the assertion is made of (not read and decoded again). A
+// refusal of the gate is the portal's (not signed in, CSRF): no Federate record; a refusal
+// after the gate is a failed Federate event, as with launch(ctx, user, id).
+TEST_F(saml_idp, a_gated_launch_uses_the_gate_user_and_only_its_own_refusals_are_federate_events) {
+  auto federate_records = [&] {
+    int n = 0;
+    for (const auto& r : audit_records()) n += r.json.find("\"Federate\"") != std::string::npos;
+    return n;
+  };
+  int gate_calls = 0;
+  auto as_read = user_;
+  as_read.emails = {domain::email{"gate@example.test", "work", true}};
+  service::launch_gate gate = [&](store::transaction&) -> result<launch_gate_pass> {
+    ++gate_calls;
+    return launch_gate_pass{alice(), as_read, op("Federate")};
+  };
+  bool at_gate = true;
+  auto launched = idp_->launch(gate, app_.id, at_gate);
+  ASSERT_TRUE(launched) << launched.error().message;
+  EXPECT_FALSE(at_gate);
+  EXPECT_EQ(gate_calls, 1);
+  auto a = check(*launched->post, std::nullopt);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->name_id, "gate@example.test") << "the gate's user, not a second read of the row";
+  EXPECT_EQ(federate_records(), 1);
+
+  service::launch_gate refuse = [](store::transaction&) -> result<launch_gate_pass> {
+    return fail(errc::unauthenticated, "Sign in first.");
+  };
+  auto refused = idp_->launch(refuse, app_.id, at_gate);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(at_gate);
+  EXPECT_EQ(refused.error().message, "Sign in first.");
+  EXPECT_EQ(federate_records(), 1) << "the gate's refusal is not a Federate event";
+
+  as_read.active = false;
+  auto disabled = idp_->launch(gate, app_.id, at_gate);
+  ASSERT_FALSE(disabled);
+  EXPECT_FALSE(at_gate);
+  EXPECT_EQ(disabled.error().code, errc::unauthenticated);
+  EXPECT_EQ(federate_records(), 2) << "a refused launch is a failed Federate event";
+}
+
 TEST_F(saml_idp, force_authn_needs_a_session_newer_than_the_request) {
   auto s = spec();
   s.force_authn = true;
