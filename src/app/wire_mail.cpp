@@ -66,23 +66,17 @@ service::call_context mail_context(const service::call_context& base, const std:
 }
 
 // Only with a relay: without one the link could reach nobody (send it later with the CLI).
+// The invitation is made in the create's own transaction (token, sealed mail in the outbox,
+// SendInvitation record), so that it commits with the user; the relay is spoken to by the
+// outbox's sender, never by the create (issue 13 item 2).
 void invite_new_users(core& c, mail_wing& w, service::user_service& users) {
   if (!c.cfg.mail_invite_new_users || c.cfg.mail_smtp_host.empty()) return;
-  users.on_user_created([&c, &w](const service::call_context& ctx, const domain::user& u) {
-    bool has_address = false;
-    for (const auto& e : u.emails) has_address = has_address || (e.value && !e.value->empty());
-    if (!has_address) return;
-    // After the commit and off the caller's thread: the create never waits for, or fails on, mail.
-    bool queued = w.outbox->post([&w, ctx, id = u.id] {
-      if (auto r = w.passwords->send_invitation(ctx, id); !r)
-        spdlog::warn(R"("msg":"invitation not sent","userId":{},"error":{})", nlohmann::json(id).dump(),
-                     nlohmann::json(r.error().message).dump());
-    });
-    if (!queued) {
-      auto m = mail_context(ctx, "SendInvitation");
-      m.request_parameters = to_json_text({{"userId", u.id}});
-      c.audited->record_failure(m, {"MailDeliveryFailed", "The mail queue is full."});
-    }
+  users.on_user_created([&w](store::transaction& tx, const service::call_context& ctx,
+                             const domain::user& u) -> result<service::user_service::after_commit_fn> {
+    auto inv = w.passwords->invite_in(tx, ctx, u);
+    if (!inv) return std::unexpected(inv.error());
+    if (!*inv) return service::user_service::after_commit_fn{};
+    return [&w, made = std::move(**inv)] { w.passwords->invited(made); };
   });
 }
 

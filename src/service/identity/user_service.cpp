@@ -162,19 +162,26 @@ result<user_view> user_service::create_user_view(const call_context& ctx, domain
   if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
   auto before = shared_.count_before_write([](store::transaction& tx) { return tx.users().count(); });
   if (!before) return std::unexpected(before.error());
+  after_commit_fn after;
   auto created = store_.write<user_view>(
       ctx,
       [&](store::transaction& tx) -> result<user_view> {
+        after = nullptr;
         auto n = *before ? result<int64_t>(**before) : tx.users().count();  // quotas.max_users
         if (!n) return std::unexpected(n.error());
         if (*n >= quotas_.max_users)
           return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
                                                 std::to_string(quotas_.max_users) + ".");
         if (auto r = tx.users().insert(u); !r) return std::unexpected(r.error());
+        if (on_user_created_) {
+          auto then = on_user_created_(tx, ctx, u);
+          if (!then) return std::unexpected(then.error());
+          after = std::move(*then);
+        }
         return user_view{u, {}};  // a new user belongs to no group yet
       },
       [&](const user_view& v) { return shared_.ids({{"userId", v.user.id}}); });
-  if (created && on_user_created_) on_user_created_(ctx, created->user);
+  if (created && after) after();
   return created;
 }
 

@@ -34,10 +34,14 @@ class user_service {
                                             view_options view);
   result<user_view> create_user_view(const call_context& ctx, domain::user u);
 
-  // Called once a user's creation has committed (every door), outside the transaction, with
-  // the caller's context: app wiring queues the invitation mail from here (docs/sign-in.md).
-  // Must not throw and should return quickly; a failure there never fails the create.
-  using user_created_fn = std::function<void(const call_context&, const domain::user&)>;
+  // Runs inside a user's creating transaction, after the insert (every door): app wiring makes
+  // the invitation there, so that its token, queued mail and audit record commit with the user
+  // (issue 13 item 2: no invitation lost if a node dies right after the create). Returns what to
+  // run once the transaction committed (may be empty). Must fail only on a store error, which
+  // rolls the create back; a store retry runs it again (only the last run's action is kept).
+  using after_commit_fn = std::function<void()>;
+  using user_created_fn =
+      std::function<result<after_commit_fn>(store::transaction&, const call_context&, const domain::user&)>;
   void on_user_created(user_created_fn fn) { on_user_created_ = std::move(fn); }
 
  private:

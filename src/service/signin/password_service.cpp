@@ -252,16 +252,45 @@ result<void> password_service::send_invitation(const call_context& ctx, const st
   return send_link(c, user_id, store::token_kind::invitation);
 }
 
-result<void> password_service::send_link(const call_context& ctx, const std::string& user_id, store::token_kind kind) {
+result<password_service::link_made> password_service::make_link(store::transaction& tx, const call_context& ctx,
+                                                                const domain::user& u, const std::string& to,
+                                                                store::token_kind kind) {
   std::string secret(token_bytes, '\0');
   rnd_.fill(secret.data(), secret.size());
   std::string token = base64url_encode(secret);
   bool invitation = kind == store::token_kind::invitation;
-  store::one_time_token t{"ott-" + rnd_.hex(8), kind, user_id, crypto::sha256_hex(token), clk_.now(), {}, {}, 0};
+  link_made made;
+  made.token = store::one_time_token{"ott-" + rnd_.hex(8), kind, u.id, crypto::sha256_hex(token), clk_.now(), {}, {}, 0};
+  auto& t = made.token;
   t.expires_at = invitation ? t.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(s_.invitation_ttl)
                             : pw::plus(t.created_at, s_.reset_link_ttl);
-  mail_message m;
-  bool in_store = false;
+  // Only the newest link of a kind works.
+  if (auto rm = tx.credentials().remove_tokens(u.id, kind); !rm) return std::unexpected(rm.error());
+  if (auto i = tx.credentials().insert_token(t); !i) return std::unexpected(i.error());
+  made.mail = pw::link_mail(u, to, s_, token, kind, t.expires_at);
+  // Queued with the token when the mailer has a store (issue 13 item 2): committed together.
+  TRY(q, mail_.queue(tx, ctx.event_name, made.mail));
+  made.queued = q;
+  return made;
+}
+
+std::string password_service::link_response(const link_made& l) {
+  return json_text_of([&](const std::monostate&) {
+    return nlohmann::json{{"userId", l.token.user_id}, {"tokenId", l.token.id}, {"expiresAt", iso8601(l.token.expires_at, false)}};
+  })(std::monostate{});
+}
+
+result<void> password_service::after_link(const call_context& ctx, const link_made& l) {
+  if (l.queued) {
+    mail_.queued();
+    return {};
+  }
+  return deliver(ctx, l.mail);
+}
+
+result<void> password_service::send_link(const call_context& ctx, const std::string& user_id, store::token_kind kind) {
+  bool invitation = kind == store::token_kind::invitation;
+  std::optional<link_made> made;
   auto w = store_.write<std::monostate>(
       ctx,
       [&](store::transaction& tx) -> result<std::monostate> {
@@ -277,24 +306,33 @@ result<void> password_service::send_link(const call_context& ctx, const std::str
           if (!p) return std::unexpected(p.error());
           if (*p) return fail(errc::conflict, "The user already has a password; send a password reset instead.");
         }
-        // Only the newest link of a kind works.
-        if (auto rm = tx.credentials().remove_tokens(user_id, kind); !rm) return std::unexpected(rm.error());
-        if (auto i = tx.credentials().insert_token(t); !i) return std::unexpected(i.error());
-        m = pw::link_mail(*u, *to, s_, token, kind, t.expires_at);
-        // Queued with the token when the mailer has a store (issue 13 item 2): committed together.
-        TRY(q, mail_.queue(tx, ctx.event_name, m));
-        in_store = q;
+        TRY(l, make_link(tx, ctx, *u, *to, kind));
+        made = std::move(l);
         return std::monostate{};
       },
-      json_text_of([&](const std::monostate&) {
-        return nlohmann::json{{"userId", user_id}, {"tokenId", t.id}, {"expiresAt", iso8601(t.expires_at, false)}};
-      }));
+      [&](const std::monostate&) { return link_response(*made); });
   if (!w) return std::unexpected(w.error());
-  if (in_store) {
-    mail_.queued();
-    return {};
-  }
-  return deliver(ctx, m);
+  return after_link(ctx, *made);
+}
+
+result<std::optional<password_service::invitation>> password_service::invite_in(store::transaction& tx,
+                                                                                const call_context& ctx,
+                                                                                const domain::user& u) {
+  auto to = pw::email_of(u);
+  if (!to || !u.active) return std::nullopt;  // nobody to write to: the administrator sends one later
+  TRY(in_atrium, passwords_in_atrium(tx, u.user_name));
+  if (!in_atrium) return std::nullopt;  // the external IdP holds the passwords
+  auto c = pw::as_event(ctx, "SendInvitation", to_json_text({{"userId", u.id}}));
+  TRY(l, make_link(tx, c, u, *to, store::token_kind::invitation));
+  invitation inv{c, store_.events().make(c, link_response(l), nullptr), std::move(l)};
+  if (auto a = tx.audit().append(inv.record); !a) return std::unexpected(a.error());
+  return inv;
+}
+
+void password_service::invited(const invitation& inv) {
+  store_.events().export_line(inv.record);
+  if (auto r = after_link(inv.ctx, inv.link); !r)
+    (void)r;  // deliver() audited the refusal (MailDeliveryFailed); the create stands
 }
 
 result<void> password_service::deliver(const call_context& ctx, const mail_message& m) {

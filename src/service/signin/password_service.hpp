@@ -68,6 +68,23 @@ class password_service {
   result<std::string> generate_one_time_password(const call_context& ctx, const std::string& user_id);
   // The invitation e-mail sent when a user is created ("accept invitation / set password").
   result<void> send_invitation(const call_context& ctx, const std::string& user_id);
+  // The invitation of a user being created, inside the create's own transaction (issue 13 item
+  // 2): the token, the queued mail and the SendInvitation record commit with the user, so a
+  // committed create with an address always has its invitation, whichever node dies next.
+  // Nothing when none applies (no address, a disabled user, passwords at the external IdP);
+  // only a store error fails (and so rolls back the create). invited() after the commit.
+  struct link_made {
+    store::one_time_token token;
+    mail_message mail;
+    bool queued = false;  // in the store's outbox; else sent by after_link()
+  };
+  struct invitation {
+    call_context ctx;
+    store::audit_record record;
+    link_made link;
+  };
+  result<std::optional<invitation>> invite_in(store::transaction& tx, const call_context& ctx, const domain::user& u);
+  void invited(const invitation& inv);
   // "Forgot password": mails a reset link when the user exists and has an e-mail address;
   // answers the same way whether or not it does (no enumeration).
   result<void> forgot(const call_context& ctx, std::string_view user_name);
@@ -87,6 +104,12 @@ class password_service {
                                   const std::function<result<void>(store::transaction&)>& also);
   // Makes a link token of `kind` (replacing earlier ones), audits under ctx, then mails it.
   result<void> send_link(const call_context& ctx, const std::string& user_id, store::token_kind kind);
+  // The token of a link and its mail, queued in tx when the mailer has a store.
+  result<link_made> make_link(store::transaction& tx, const call_context& ctx, const domain::user& u,
+                              const std::string& to, store::token_kind kind);
+  static std::string link_response(const link_made& l);
+  // After the commit: wake the outbox's sender, or send now (a mailer without a store).
+  result<void> after_link(const call_context& ctx, const link_made& l);
   // Sends; a refused message is audited under ctx with errorCode MailDeliveryFailed.
   result<void> deliver(const call_context& ctx, const mail_message& m);
 

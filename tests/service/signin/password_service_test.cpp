@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <optional>
 #include <filesystem>
 #include <regex>
 
@@ -316,6 +317,59 @@ TEST_F(password_test, invitation_needs_an_address_and_no_password) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, errc::conflict);
   EXPECT_EQ(svc_->send_invitation(ctx_, "u-404").error().code, errc::not_found);
+}
+
+// The invitation made in a create's own transaction (issue 13 item 2): token, mail and record
+// commit with the create, or not at all; users it does not apply to get none, without an error.
+TEST_F(password_test, an_invitation_made_in_a_transaction_commits_or_rolls_back_with_it) {
+  domain::user carol;
+  carol.id = "u-3";
+  carol.user_name = "carol";
+  carol.active = true;
+  carol.emails.push_back({"carol@example.com", "work", true});
+  std::optional<password_service::invitation> made;
+  auto rolled_back = db_->write([&](store::transaction& tx) -> result<void> {
+    if (auto r = tx.users().insert(carol); !r) return r;
+    auto inv = svc_->invite_in(tx, ctx_, carol);
+    if (!inv) return std::unexpected(inv.error());
+    EXPECT_TRUE(*inv);
+    return fail(errc::conflict, "the create failed after the invitation was made");
+  });
+  ASSERT_FALSE(rolled_back);
+  EXPECT_TRUE(events().empty()) << "no SendInvitation record without the create";
+  EXPECT_TRUE(mail_.sent.empty());
+
+  ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+    if (auto r = tx.users().insert(carol); !r) return r;
+    auto inv = svc_->invite_in(tx, ctx_, carol);
+    if (!inv) return std::unexpected(inv.error());
+    made = std::move(*inv);
+    return {};
+  }));
+  ASSERT_TRUE(made);
+  EXPECT_EQ(events(), (std::vector<std::string>{"SendInvitation"})) << "committed with the create";
+  EXPECT_TRUE(mail_.sent.empty()) << "a mailer without a store sends only after the commit";
+  svc_->invited(*made);
+  ASSERT_EQ(mail_.sent.size(), 1u);
+  EXPECT_EQ(mail_.sent[0].to, "carol@example.com");
+  auto who = svc_->set_with_token(ctx_, token_in(mail_.sent[0].text), "Abcdef1!");
+  ASSERT_TRUE(who) << who.error().message;
+  EXPECT_EQ(*who, "u-3");
+
+  domain::user none = carol;  // no address, then disabled, then passwords at the IdP: nothing
+  none.emails.clear();
+  auto disabled = carol;
+  disabled.active = false;
+  ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+    EXPECT_FALSE(*svc_->invite_in(tx, ctx_, none));
+    EXPECT_FALSE(*svc_->invite_in(tx, ctx_, disabled));
+    return {};
+  }));
+  set_source(true);
+  ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+    EXPECT_FALSE(*svc_->invite_in(tx, ctx_, carol));
+    return {};
+  }));
 }
 
 TEST_F(password_test, a_refused_mail_is_an_error_and_audited) {
