@@ -172,11 +172,17 @@ def clone_users(db, user, start, count, store_prefix):
     con.execute("""
       WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?),
       v AS (SELECT i, printf('%s-%08x-0000-7000-8000-%012x', ?, i, i * 2654435761 % 281474976710655) AS id,
-                   printf('user%07d', i) AS name FROM n)
-      INSERT INTO users(id, user_name_key, email_key, manager_id, version, doc)
-      SELECT id, name, name || '@example.com', NULL, 1,
-             replace(replace(replace(?, ?, id), ?, name || '@example.com'), '"' || ? || '"', '"' || name || '"')
-      FROM v""", (start, start + count - 1, store_prefix, tdoc, tid, temail, tname))
+                   printf('user%07d', i) AS name FROM n),
+      d AS (SELECT id, name,
+                   replace(replace(replace(?, ?, id), ?, name || '@example.com'), '"' || ? || '"', '"' || name || '"')
+                   AS doc FROM v)
+      -- The console's search keys (migration 0022) as the store writes them: display_name_key is
+      -- fold_key(displayName), email_order_key the e-mail key; without them the seeded users could
+      -- not be found by display name or e-mail.
+      INSERT INTO users(id, user_name_key, email_key, manager_id, version, doc, display_name_key, email_order_key)
+      SELECT id, name, name || '@example.com', NULL, 1, doc,
+             lower(COALESCE(json_extract(doc, '$.display_name'), '')), name || '@example.com'
+      FROM d""", (start, start + count - 1, store_prefix, tdoc, tid, temail, tname))
     con.commit()
     con.close()
 
