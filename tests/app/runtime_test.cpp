@@ -77,6 +77,8 @@ TEST_F(runtime_test, the_wired_doors_name_their_point_reads) {
   EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=userName%20sw%20%22a%22"))) << "may scan";
   EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=userName%20eq%20%22a%22&startIndex=5")));
   EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users"))) << "a page by offset";
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/scim/v2/Users?filter=groups.value%20eq%20%22g%22")))
+      << "users in a group: nested groups are expanded first";
   EXPECT_FALSE(routes.is_point_read(req("PATCH", "/scim/v2/Users/abc")));
   EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/session")));
   EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/portal/accounts")));

@@ -9,6 +9,7 @@
 #include "domain/ids.hpp"
 #include "proto/kit/door_call.hpp"
 #include "proto/kit/json_body.hpp"
+#include "proto/scim/list_query.hpp"
 #include "proto/scim/scim_call.hpp"
 #include "proto/scim/schemas.hpp"
 
@@ -314,11 +315,16 @@ bool scim_door::is_point_read(const request& req) const {
   if (query.contains("startindex")) return false;
   auto filter = query.find("filter");
   if (filter == query.end()) return false;  // a whole page of the store
-  auto f = to_lower_ascii(filter->second);
-  if (f.find(" eq ") == std::string::npos) return false;
-  for (std::string_view other : {" and ", " or ", " not", "[", " co ", " sw ", " ew ", " pr", " ne ", " gt ", " ge ", " lt ", " le "})
-    if (f.find(other) != std::string::npos) return false;
-  return true;
+  // The door's own translation of the filter (list_query.hpp) decides, not the filter's text: a
+  // filter pinning a unique key (id, userName / displayName, externalId) answers one row at most;
+  // a users-in-group filter expands nested groups first, and a filter the door refuses answers
+  // with its error on the pool like any other.
+  if (seg[0] == "Users") {
+    auto q = user_query_from(filter->second, settings_.filter);
+    return q && !q->in_group && (q->filter.id || q->filter.user_name_key || q->filter.external_id);
+  }
+  auto q = group_query_from(filter->second, settings_.filter);
+  return q && (q->filter.id || q->filter.display_name_key || q->filter.external_id);
 }
 
 bool scim_door::handles(std::string_view target) const {

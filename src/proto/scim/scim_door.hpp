@@ -39,8 +39,8 @@ class scim_door final : public door {
   // True for paths under the base path (the base itself included, with or without '/').
   bool handles(std::string_view target) const;
   response handle(const request& req) override;
-  // GET of one resource, a discovery document, or a list filtered by one `eq` comparison (an
-  // IdP's lookup by userName, externalId or displayName) without startIndex: what an index
+  // GET of one resource, a discovery document, or a list whose filter pins a unique key (an
+  // IdP's lookup by userName, externalId or displayName; id) without startIndex: what an index
   // answers. Other filters and OFFSET pages may scan, so they stay on the worker pool. The
   // bearer token check is a store read; its last-used touch is a detached write.
   bool is_point_read(const request& req) const override;
