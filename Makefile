@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 # directory cached with them on compiles like CI and a file that misses an include fails here too.
 PCH ?= OFF
 
-.PHONY: run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
+.PHONY: run-unit run-unit-asan run-fuzz run-integration run-browser run-catalog run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
 
 deps:
 	@./scripts/install-deps
@@ -57,19 +57,30 @@ build-asan: configure-asan
 run: build
 	ATRIUM_CONSOLE_BOOTSTRAP_ADMIN=admin ./$(BUILD)/atrium serve --data-dir atrium-data
 
+# Each test stage is its build target then `run-<stage>`, the run alone (no prerequisites): `make
+# test` builds first, then runs the stages that mostly wait (on servers, browsers, timers and
+# PostgreSQL clusters) side by side (STAGES below).
 unit: build-unit
+	@$(MAKE) --no-print-directory run-unit
+run-unit:
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 unit-asan: build-asan
+	@$(MAKE) --no-print-directory run-unit-asan
+run-unit-asan:
 	for t in ./$(ASAN_BUILD)/tests/atrium_*_tests; do ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --gtest_brief=1 || exit 1; done
 
 # Browser tests: playwright-core (from web/node_modules) drives Debian's /usr/bin/chromium against
 # the real server, a test file per core at a time (each starts its own server and SMTP sink).
 browser: build
+	@$(MAKE) --no-print-directory run-browser
+run-browser:
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium node --test --test-concurrency=$(JOBS) tests/browser/*.test.mjs
 
 # The catalog of pre-integrated SAML applications (data/catalog): schema, placeholders, icons.
 catalog: deps
+	@$(MAKE) --no-print-directory run-catalog
+run-catalog:
 	/usr/bin/python3 -m pytest -q tests/catalog
 
 # libFuzzer targets, built in the sanitizer build (`build-asan`, so `make test` compiles their
@@ -78,12 +89,16 @@ catalog: deps
 FUZZ_SECONDS ?= 20
 fuzz: configure-asan
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
+	@$(MAKE) --no-print-directory run-fuzz
+run-fuzz:
 	@./scripts/run-fuzzers $(ASAN_BUILD) $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
 
 # The integration tests in parallel (pytest-xdist, one worker per core; each test module on one
 # worker, every test with its own server, port, data directory and peers).
 PYTEST_WORKERS ?= $(JOBS)
 integration: build
+	@$(MAKE) --no-print-directory run-integration
+run-integration:
 	ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -rs -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # The same suite with every server on PostgreSQL (store.kind=postgresql): one throwaway cluster per
@@ -92,8 +107,12 @@ integration-postgresql: build
 	ATRIUM_TEST_STORE=postgresql ATRIUM_BIN=$(CURDIR)/$(BUILD)/atrium /usr/bin/python3 -m pytest -q -rs -p xdist -n $(PYTEST_WORKERS) --dist loadfile tests/integration
 
 # `make test`: every stage in order, each timed; the table of stages and seconds is printed at the
-# end (also when a stage fails). STAGES is the order.
-STAGES := deps web build build-unit unit build-asan unit-asan fuzz integration browser catalog
+# end (also when a stage fails). STAGES is the order; a+b+c runs `make run-a`, `run-b`, `run-c` side
+# by side (scripts/timed-stages). The builds and the fuzzers keep both cores busy and run alone;
+# the unit, ASan unit, integration and browser tests spend most of their wall time waiting on
+# servers, browsers, timers and PostgreSQL clusters (CPU seconds under their wall seconds), so they
+# run together once everything is built (ARCHITECTURE.md "Build").
+STAGES := deps web build build-unit build-asan fuzz unit+unit-asan+integration+browser catalog
 test:
 	@./scripts/timed-stages $(BUILD)/stage-times.tsv $(STAGES)
 
