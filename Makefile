@@ -63,8 +63,8 @@ run: build
 	ATRIUM_CONSOLE_BOOTSTRAP_ADMIN=admin ./$(BUILD)/atrium serve --data-dir atrium-data
 
 # Each test stage is its build target then `run-<stage>`, the run alone (no prerequisites): `make
-# test` builds first, then runs the stages that mostly wait (on servers, browsers, timers and
-# PostgreSQL clusters) side by side (STAGES below).
+# test SIDE_BY_SIDE=1` builds first, then runs the stages that mostly wait (on servers, browsers,
+# timers and PostgreSQL clusters) side by side (STAGES below).
 unit: build-unit
 	@$(MAKE) --no-print-directory run-unit
 run-unit:
@@ -116,8 +116,14 @@ integration-postgresql: build
 # by side (scripts/timed-stages). The builds and the fuzzers keep both cores busy and run alone;
 # the unit, ASan unit, integration and browser tests spend most of their wall time waiting on
 # servers, browsers, timers and PostgreSQL clusters (CPU seconds under their wall seconds), so they
-# run together once everything is built (ARCHITECTURE.md "Build").
+# can run together once everything is built: SIDE_BY_SIDE=1 (ARCHITECTURE.md "Build"). Not the
+# default yet: its one trial, at load 18-24, had two timing failures still to be understood.
+SIDE_BY_SIDE ?= 0
+ifeq ($(SIDE_BY_SIDE),1)
 STAGES := deps web build build-unit build-asan fuzz unit+unit-asan+integration+browser catalog
+else
+STAGES := deps web build build-unit unit build-asan unit-asan fuzz integration browser catalog
+endif
 test:
 	@./scripts/timed-stages $(BUILD)/stage-times.tsv $(STAGES)
 
