@@ -174,9 +174,11 @@ TEST_F(sign_in_test, the_merged_read_refuses_a_locked_account_before_the_hash) {
   EXPECT_EQ(locked.error().code, errc::throttled);
   EXPECT_EQ(locked.error().resource_id, "1");
   ASSERT_TRUE(db_->flush());  // whatever the step queued is written (and exported) by now
-  for (const auto& e : events())  // no verification was attempted in this workflow
-    if (e["additionalEventData"]["AuthWorkflowID"] == s->workflow_id)
+  for (const auto& e : events()) {  // no verification was attempted in this workflow
+    if (e["additionalEventData"]["AuthWorkflowID"] == s->workflow_id) {
       EXPECT_EQ(e["eventName"], "CredentialChallenge");
+    }
+  }
   auto gone = svc_->password(client_, "no-such-workflow", "Correct-Horse-9");
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, errc::not_found);
