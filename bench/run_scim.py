@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def wait_file(path, proc, what, timeout=60):
     return int(path.read_text())
 
 
-def start_atrium(binary, data):
+def start_atrium(binary, data, preload=None):
     # Someone may be rebuilding the binary: give it a minute to come back.
     for _ in range(60):
         if os.access(binary, os.X_OK):
@@ -55,7 +56,8 @@ def start_atrium(binary, data):
     proc = subprocess.Popen([binary, "serve", "--data-dir", data, "--set", "server.port=0",
                              "--set", f"port_file={port_file}", "--set", "log_level=warn",
                              "--set", "throttle.default_rate=100000000", "--set", "throttle.default_burst=100000000"],
-                            stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "server.log", "w"))
+                            stdout=subprocess.DEVNULL, stderr=open(pathlib.Path(data) / "server.log", "w"),
+                            env={**os.environ, "LD_PRELOAD": preload} if preload else None)
     return proc, wait_file(port_file, proc, "atrium"), scim["AccessToken"]
 
 
@@ -115,8 +117,21 @@ def load(gen, port, tls, token, args, users, groups, server_pid, perf_out=None):
     if perf_out:  # the whole run of this generator, sync and steady state
         perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(server_pid), "-o", perf_out],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The server's CPU sampled every 50 ms, so that each phase gets its share (the generator
+    # reports each phase's length; the phases run back to back from its start).
+    samples, stop = [], threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append((time.time(), cpu_seconds(server_pid)))
+            stop.wait(0.05)
+
     cpu_before, wall_before = cpu_seconds(server_pid), time.time()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out = subprocess.run(cmd, capture_output=True, text=True)
+    stop.set()
+    sampler.join()
     cpu_after, wall = cpu_seconds(server_pid), time.time() - wall_before
     if perf:
         perf.send_signal(signal.SIGINT)
@@ -129,7 +144,26 @@ def load(gen, port, tls, token, args, users, groups, server_pid, perf_out=None):
     if cpu_before is not None and cpu_after is not None:
         r["server_cpu_s"], r["wall_s"] = cpu_after - cpu_before, wall
     r["peak_rss_mb"] = peak_rss_mb(server_pid)
+    phase_cpu(r, samples, wall_before)
     return r
+
+
+def phase_cpu(r, samples, start):
+    """Server CPU per request of the users and groups phases, from the /proc samples (the first
+    sample after each phase's end; the generator's own start-up is a few ms, so the boundaries
+    are within one sample)."""
+    def cpu_at(t):
+        return next((c for (ts, c) in samples if ts >= t and c is not None), None)
+    t = start
+    for name in ("users", "groups"):
+        p = r["phases"].get(name)
+        if not p or not p.get("requests"):
+            continue
+        a, b = cpu_at(t), cpu_at(t + p["seconds"])
+        t += p["seconds"]
+        if a is not None and b is not None:
+            p["server_cpu_s"] = b - a
+            p["server_cpu_us_per_request"] = (b - a) * 1e6 / p["requests"]
 
 
 def row_stats(result, phase, kind):
@@ -179,6 +213,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--plain-http-peer", action="store_true", help="scimmy over HTTP instead of HTTPS")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--server-preload", metavar="LIB",
+                    help="LD_PRELOAD for the atrium server only (e.g. a malloc), never the load generator")
     ap.add_argument("--perf", metavar="FILE", help="perf record -g the atrium process during its run into FILE")
     args = ap.parse_args()
     if args.quick:
@@ -190,7 +226,7 @@ def main():
         npm_ci()
 
     with tempfile.TemporaryDirectory(prefix="atrium-scim-bench-") as data:
-        atrium, port, token = start_atrium(args.atrium, data)
+        atrium, port, token = start_atrium(args.atrium, data, args.server_preload)
         try:
             print(f"atrium: {args.users} users, {args.groups} groups, {args.clients} connections ...", flush=True)
             a = load(gen, port, True, token, args, args.users, args.groups, atrium.pid, args.perf)
@@ -231,6 +267,10 @@ def main():
               f" {r['users'] / sync['seconds'] if sync['complete'] else sync['items'] / sync['seconds']:.0f} users/s"
               f" over the whole sync, p99 {sync['p99_ms']:.1f} ms; verify {r['verify']};"
               f" server CPU {r.get('server_cpu_s', 0):.0f} s in {r.get('wall_s', 0):.0f} s; peak RSS {r['peak_rss_mb'] or 0:.0f} MB")
+        per_phase = [f"{n} phase {r['phases'][n]['server_cpu_us_per_request']:.0f} us ({r['phases'][n]['server_cpu_s']:.1f} s)"
+                     for n in ("users", "groups") if "server_cpu_us_per_request" in r["phases"].get(n, {})]
+        if per_phase:
+            print(f"{name}: server CPU per request (/proc utime+stime): {', '.join(per_phase)}")
         for phase in r["phases"].values():
             for e in phase.get("first_errors", []):
                 print(f"  {name} error: {e}")

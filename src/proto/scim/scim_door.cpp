@@ -355,6 +355,7 @@ response scim_door::handle(const request& req) {
   json params = {{"tenantId", users_.identity_store_id()}};
   if (auto f = c.param("filter")) params["filter"] = mask_filter(*f);
   ctx.request_parameters = to_json_text(params);
+  ctx.request_parameters_canonical = true;  // the auditor keeps this text as it is
 
   auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), "scim"); };
 

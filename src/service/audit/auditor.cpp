@@ -46,6 +46,23 @@ nlohmann::json redacted(const nlohmann::json& params) {
   return params;
 }
 
+// Whether a JSON text may hold a member redacted() would hide: a case-insensitive search for
+// the stems of secret_keys ("secret" covers secretaccesskey and clientsecret; "token" the four
+// tokens). A false positive only costs the slow path.
+bool may_name_secret(std::string_view text) {
+  auto lower = to_lower_ascii(text);
+  for (std::string_view stem : {"password", "secret", "token", "privatekey"})
+    if (lower.find(stem) != std::string::npos) return true;
+  return false;
+}
+
+// Stands for requestParameters in the record's tree, then replaced by the caller's text. In the
+// dump an unescaped quote cannot occur inside a string value, so the first occurrence of the
+// member as dumped is the member itself.
+constexpr std::string_view spliced_value = "\x01requestParameters\x01";
+constexpr std::string_view spliced_key = "\"requestParameters\":";
+constexpr std::string_view spliced_member = "\"requestParameters\":\"\\u0001requestParameters\\u0001\"";
+
 }  // namespace
 
 std::string redact_secrets(std::string_view params) { return to_json_text(redacted(from_json_text(params))); }
@@ -74,6 +91,8 @@ store::audit_record auditor::make(const call_context& ctx, std::string_view resp
   // else the user name (portal users: the same column their sign-in events fill).
   r.principal = !ctx.who.arn.empty() ? ctx.who.arn : !ctx.who.access_key_id.empty() ? ctx.who.access_key_id : ctx.who.user_name;
   r.read_only = ctx.read_only;
+  const bool splice = ctx.request_parameters_canonical && !ctx.request_parameters.empty() &&
+                      !may_name_secret(ctx.request_parameters);
   nlohmann::json j = {
       {"eventVersion", "1.08"},
       {"userIdentity", identity_of(ctx.who)},
@@ -83,7 +102,7 @@ store::audit_record auditor::make(const call_context& ctx, std::string_view resp
       {"awsRegion", ctx.region},
       {"sourceIPAddress", ctx.source_ip},
       {"userAgent", ctx.user_agent},
-      {"requestParameters", redacted(from_json_text(ctx.request_parameters))},
+      {"requestParameters", splice ? nlohmann::json(spliced_value) : redacted(from_json_text(ctx.request_parameters))},
       {"responseElements", err ? nlohmann::json(nullptr) : redacted(from_json_text(response_elements))},
       {"requestID", ctx.request_id},
       {"eventID", r.event_id},
@@ -99,6 +118,11 @@ store::audit_record auditor::make(const call_context& ctx, std::string_view resp
     j["errorMessage"] = err->message;
   }
   r.json = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (splice) {
+    auto at = r.json.find(spliced_member);
+    if (at != std::string::npos)
+      r.json.replace(at + spliced_key.size(), spliced_member.size() - spliced_key.size(), ctx.request_parameters);
+  }
   return r;
 }
 

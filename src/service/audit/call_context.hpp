@@ -41,6 +41,11 @@ struct call_context {
   // CloudTrail's requestParameters as serialised JSON (base/json_text.hpp), already masked by
   // the door that built it; empty: null.
   std::string request_parameters;
+  // True when request_parameters is to_json_text's output (members sorted, compact): the
+  // auditor then keeps the text as it is when it names no secret key (what parsing, redacting
+  // and dumping it again would give back, byte for byte), instead of a parse and a dump per
+  // record.
+  bool request_parameters_canonical = false;
   bool read_only = false;
   domain::door via = domain::door::api;
   // The portal session the call is made in (hex id), empty outside one: what an external IdP

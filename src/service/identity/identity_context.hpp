@@ -86,14 +86,28 @@ result<query_page<View>> page_query(Repo& repo, const Filter& f, const std::stri
       pr.after_id = std::move(*after);
     }
   } else {
-    auto total = repo.count_matching(f);
-    if (!total) return std::unexpected(total.error());
-    out.total = *total;
     pr.offset = w.offset;
-    if (w.count == 0) return out;  // RFC 7644 §3.4.2.4: count 0 asks only for totalResults
+    if (w.count == 0) {  // RFC 7644 §3.4.2.4: count 0 asks only for totalResults
+      auto total = repo.count_matching(f);
+      if (!total) return std::unexpected(total.error());
+      out.total = *total;
+      return out;
+    }
   }
   auto page = repo.list(f, pr);
   if (!page) return std::unexpected(page.error());
+  if (!w.cursor) {
+    // The last page, reached without skipping past the end, tells the total itself (same
+    // transaction, same snapshot): an IdP's lookup by userName before each create is then one
+    // statement, not a COUNT and a SELECT.
+    if (!page->more && (!page->items.empty() || w.offset == 0)) {
+      out.total = w.offset + static_cast<int64_t>(page->items.size());
+    } else {
+      auto total = repo.count_matching(f);
+      if (!total) return std::unexpected(total.error());
+      out.total = *total;
+    }
+  }
   std::string last_id = page->items.empty() ? std::string() : page->items.back().id;
   for (auto& e : page->items) {
     auto v = to_view(std::move(e));

@@ -26,11 +26,40 @@ error conflict_of(const error& e) {
   return uniqueness_violation(what);
 }
 
+// Whether the owner's stored external ids are exactly `ids` (an update that leaves them alone,
+// as most do: a group's member PATCH, a user's title): one index range read instead of
+// deleting and inserting the same rows again.
+result<bool> same_external_ids(connection& c, const char* kind, const std::string& owner,
+                               const std::vector<domain::external_id>& ids) {
+  PREPARE(s, c, "SELECT issuer, external_id FROM external_ids WHERE owner_id = ? AND kind = ?");
+  s.bind(1, owner).bind(2, std::string_view(kind));
+  std::size_t n = 0;
+  bool same = true;
+  while (true) {
+    auto row = s.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) break;
+    ++n;
+    if (!same) continue;
+    auto issuer = s.text(0), id = s.text(1);
+    same = std::any_of(ids.begin(), ids.end(), [&](const auto& x) { return x.issuer == issuer && x.id == id; });
+  }
+  s.reset();
+  return same && n == ids.size();
+}
+
+// fresh: the owner was inserted in this statement's transaction, so it has no rows yet.
 result<void> put_external_ids(connection& c, const char* kind, const std::string& owner,
-                              const std::vector<domain::external_id>& ids) {
-  PREPARE(del, c, "DELETE FROM external_ids WHERE owner_id = ? AND kind = ?");
-  del.bind(1, owner).bind(2, std::string_view(kind));
-  if (auto r = run(del, conflict_of); !r) return r;
+                              const std::vector<domain::external_id>& ids, bool fresh = false) {
+  if (fresh && ids.empty()) return {};
+  if (!fresh) {
+    auto same = same_external_ids(c, kind, owner, ids);
+    if (!same) return std::unexpected(same.error());
+    if (*same) return {};
+    PREPARE(del, c, "DELETE FROM external_ids WHERE owner_id = ? AND kind = ?");
+    del.bind(1, owner).bind(2, std::string_view(kind));
+    if (auto r = run(del, conflict_of); !r) return r;
+  }
   for (const auto& x : ids) {
     PREPARE(ins, c, "INSERT INTO external_ids(kind, issuer, external_id, owner_id) VALUES (?, ?, ?, ?)");
     ins.bind(1, std::string_view(kind)).bind(2, x.issuer).bind(3, x.id).bind(4, owner);
@@ -131,7 +160,7 @@ result<void> user_repo::insert(const domain::user& u) {
   s.bind(1, u.id).bind(2, u.user_name_key()).bind(3, u.primary_email_key()).bind(4, manager)
       .bind(5, u.version).bind(6, encode_user(u)).bind(7, u.display_name_key()).bind(8, u.primary_email_key().value_or(""));
   if (auto r = run(s, conflict_of); !r) return r;
-  return put_external_ids(c_, "user", u.id, u.external_ids);
+  return put_external_ids(c_, "user", u.id, u.external_ids, true);
 }
 
 result<void> user_repo::update(const domain::user& u, int64_t expected_version) {
@@ -228,7 +257,7 @@ result<void> group_repo::insert(const domain::group& g) {
   PREPARE(s, c_, "INSERT INTO groups(id, display_name_key, version, doc) VALUES (?, ?, ?, ?)");
   s.bind(1, g.id).bind(2, g.display_name_key()).bind(3, g.version).bind(4, encode_group(g));
   if (auto r = run(s, conflict_of); !r) return r;
-  return put_external_ids(c_, "group", g.id, g.external_ids);
+  return put_external_ids(c_, "group", g.id, g.external_ids, true);
 }
 
 result<void> group_repo::update(const domain::group& g, int64_t expected_version) {

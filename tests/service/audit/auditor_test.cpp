@@ -45,4 +45,34 @@ TEST(auditor, cloudtrail_record_fields) {
   EXPECT_EQ(rec.json.find("secret!"), std::string::npos);
 }
 
+// A door that serialised its parameters with to_json_text gets them spliced into the record
+// without a parse and a dump: the record must be the same bytes as the slow path's, including
+// when other fields carry the placeholder's own text (a user agent is the caller's to choose).
+TEST(auditor, canonical_parameters_give_the_same_record_bytes) {
+  manual_clock clk(from_epoch_millis(1'700'000'000'000));
+  auto record = [&](bool canonical, const std::string& params) {
+    seeded_random rnd(7);
+    auditor a(clk, rnd, std::nullopt);
+    call_context ctx;
+    ctx.who.access_key_id = "scim-token-1";
+    ctx.event_name = "CreateUser";
+    ctx.user_agent = "\"requestParameters\":\"\x01requestParameters\x01\" \xff";
+    ctx.request_id = "\"requestParameters\":\"\\u0001requestParameters\\u0001\"";
+    ctx.request_parameters = params;
+    ctx.request_parameters_canonical = canonical;
+    return a.make(ctx, R"({"userId":"u-1"})", nullptr).json;
+  };
+  for (const auto& params :
+       {to_json_text({{"tenantId", "d-1"}, {"httpBody", {{"userName", "HIDDEN"}, {"emails", {{{"primary", true}}}}}}}),
+        to_json_text({{"filter", "userName eq \"\\u00e9\\n\""}, {"n", 1.5}}), to_json_text(nlohmann::json::object())}) {
+    auto slow = record(false, params), fast = record(true, params);
+    EXPECT_EQ(fast, slow) << params;
+    EXPECT_EQ(nlohmann::json::parse(fast)["requestParameters"], nlohmann::json::parse(params));
+  }
+  // A secret member still goes through redaction, canonical or not.
+  auto with_secret = record(true, to_json_text({{"Token", "t0k3n"}, {"UserName", "x"}}));
+  EXPECT_EQ(with_secret.find("t0k3n"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(with_secret)["requestParameters"]["Token"], "HIDDEN_DUE_TO_SECURITY_REASONS");
+}
+
 }  // namespace atrium::service
