@@ -406,7 +406,7 @@ result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, co
   return after_password(*w, c);
 }
 
-// After the password (and a required new one): what MFA asks (docs/sign-in.md).
+// What MFA decides from, in the caller's snapshot.
 result<sign_in_service::mfa_inputs> sign_in_service::mfa_inputs_in(store::transaction& tx, const std::string& user_id,
                                                                     const sign_in_client& c) {
   mfa_inputs in;
