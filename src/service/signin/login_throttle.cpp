@@ -45,33 +45,66 @@ std::optional<std::chrono::seconds> login_throttle::wait_for(const std::string& 
   return wait_of(it->second, now);
 }
 
+result<void> login_throttle::read_waits(store::transaction& tx, std::string_view account_key, std::string_view address,
+                                        sys_time now, std::optional<std::chrono::seconds>& account,
+                                        std::optional<std::chrono::seconds>& addr, bool& counted) const {
+  std::pair<std::string, std::optional<std::chrono::seconds>*> keys[] = {{account_of(account_key), &account},
+                                                                        {address_of(address), &addr}};
+  for (auto& [key, out] : keys) {
+    TRY(row, tx.transient_state().get(throttle_kind, key, now));
+    if (out == &account) counted = row.has_value();
+    entry e;
+    if (row && parse_throttle(row->value, e.failures, e.last_failure, e.locked_until)) *out = wait_of(e, now);
+  }
+  return {};
+}
+
+std::optional<std::chrono::seconds> login_throttle::in_memory(std::string_view account_key, std::string_view address,
+                                                              sys_time now, bool& counted) {
+  std::lock_guard lock(mu_);
+  counted = entries_.contains(account_of(account_key));
+  return longer(wait_for(account_of(account_key), now), wait_for(address_of(address), now));
+}
+
+std::optional<std::chrono::seconds> login_throttle::longer(std::optional<std::chrono::seconds> a,
+                                                           std::optional<std::chrono::seconds> b) {
+  if (a && b) return std::max(*a, *b);
+  return a ? a : b;
+}
+
 std::optional<std::chrono::seconds> login_throttle::check(std::string_view account_key, std::string_view address,
                                                           bool* account_counted) {
   auto now = clock_.now();
-  std::optional<std::chrono::seconds> a, b;
   bool counted = true;  // unknown (a store error) counts as present: success() then looks
+  std::optional<std::chrono::seconds> wait;
   if (db_) {
+    std::optional<std::chrono::seconds> a, b;
     auto r = db_->read([&](store::transaction& tx) -> result<void> {
-      std::pair<std::string, std::optional<std::chrono::seconds>*> keys[] = {{account_of(account_key), &a},
-                                                                            {address_of(address), &b}};
-      for (auto& [key, out] : keys) {
-        TRY(row, tx.transient_state().get(throttle_kind, key, now));
-        if (out == &a) counted = row.has_value();
-        entry e;
-        if (row && parse_throttle(row->value, e.failures, e.last_failure, e.locked_until)) *out = wait_of(e, now);
-      }
-      return {};
+      return read_waits(tx, account_key, address, now, a, b, counted);
     });
     if (!r) return std::chrono::seconds(1);  // fail closed: no unthrottled guessing while the store is out
+    wait = longer(a, b);
   } else {
-    std::lock_guard lock(mu_);
-    counted = entries_.contains(account_of(account_key));
-    a = wait_for(account_of(account_key), now);
-    b = wait_for(address_of(address), now);
+    wait = in_memory(account_key, address, now, counted);
   }
   if (account_counted) *account_counted = counted;
-  if (a && b) return std::max(*a, *b);
-  return a ? a : b;
+  return wait;
+}
+
+std::optional<std::chrono::seconds> login_throttle::check_in(store::transaction& tx, std::string_view account_key,
+                                                             std::string_view address, bool* account_counted) {
+  auto now = clock_.now();
+  bool counted = true;
+  std::optional<std::chrono::seconds> wait;
+  if (db_) {
+    std::optional<std::chrono::seconds> a, b;
+    if (!read_waits(tx, account_key, address, now, a, b, counted)) return std::chrono::seconds(1);  // fail closed
+    wait = longer(a, b);
+  } else {
+    wait = in_memory(account_key, address, now, counted);
+  }
+  if (account_counted) *account_counted = counted;
+  return wait;
 }
 
 void login_throttle::count_into(entry& e, int free_failures, sys_time now) const {

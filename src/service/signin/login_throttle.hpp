@@ -52,6 +52,12 @@ class login_throttle {
   // success() after the attempt then skips its own read when it had none.
   std::optional<std::chrono::seconds> check(std::string_view account_key, std::string_view address,
                                             bool* account_counted = nullptr);
+  // check() inside the caller's read transaction (the sign-in's password step reads its
+  // workflow, these counters, the password row and the MFA settings in one snapshot; issue 18
+  // item 6). Without a store the memory counters answer and tx is not used. A read error fails
+  // closed (a 1-second wait), as check() does.
+  std::optional<std::chrono::seconds> check_in(store::transaction& tx, std::string_view account_key,
+                                               std::string_view address, bool* account_counted = nullptr);
   void failure(std::string_view account_key, std::string_view address);
   // `counted`: what check() said. A counter made by a concurrent failure during this attempt
   // then stays until it is forgotten (forget_after): stricter, never looser.
@@ -71,6 +77,14 @@ class login_throttle {
     sys_time locked_until{};
   };
   static std::optional<std::chrono::seconds> wait_of(const entry& e, sys_time now);
+  // The two counters' waits read in tx (db_ set).
+  result<void> read_waits(store::transaction& tx, std::string_view account_key, std::string_view address, sys_time now,
+                          std::optional<std::chrono::seconds>& account, std::optional<std::chrono::seconds>& addr,
+                          bool& counted) const;
+  std::optional<std::chrono::seconds> in_memory(std::string_view account_key, std::string_view address, sys_time now,
+                                                bool& counted);
+  static std::optional<std::chrono::seconds> longer(std::optional<std::chrono::seconds> a,
+                                                    std::optional<std::chrono::seconds> b);
   void count_into(entry& e, int free_failures, sys_time now) const;
   std::optional<std::chrono::seconds> wait_for(const std::string& key, sys_time now);
   void count(const std::string& key, int free_failures, sys_time now);

@@ -193,14 +193,15 @@ webauthn_ceremonies& mfa_service::webauthn() { return p_->webauthn; }
 result<mfa_settings> mfa_service::settings() {
   std::optional<mfa_settings> out;
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    auto s = mfa_settings_in(tx);
-    if (!s) return std::unexpected(s.error());
-    out = *s;
+    TRY(s, settings_in(tx));
+    out = std::move(s);
     return {};
   });
   if (!r) return std::unexpected(r.error());
   return *out;
 }
+
+result<mfa_settings> mfa_service::settings_in(store::transaction& tx) { return mfa_settings_in(tx); }
 
 result<void> mfa_service::set_settings(const call_context& ctx, const mfa_settings& s) {
   // The console asks for at least one type ("Users can authenticate with these MFA types").
@@ -221,12 +222,19 @@ result<void> mfa_service::set_settings(const call_context& ctx, const mfa_settin
 result<std::vector<mfa_device>> mfa_service::devices(const std::string& user_id) {
   std::vector<mfa_device> out;
   auto r = p_->store.db().read([&](store::transaction& tx) -> result<void> {
-    auto rows = tx.mfa_devices().list_for_user(user_id);
-    if (!rows) return std::unexpected(rows.error());
-    for (const auto& d : *rows) out.push_back(to_device(d));
+    TRY(d, devices_in(tx, user_id));
+    out = std::move(d);
     return {};
   });
   if (!r) return std::unexpected(r.error());
+  return out;
+}
+
+result<std::vector<mfa_device>> mfa_service::devices_in(store::transaction& tx, const std::string& user_id) {
+  std::vector<mfa_device> out;
+  TRY(rows, tx.mfa_devices().list_for_user(user_id));
+  out.reserve(rows.size());
+  for (const auto& d : rows) out.push_back(to_device(d));
   return out;
 }
 

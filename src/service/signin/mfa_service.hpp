@@ -85,6 +85,10 @@ class mfa_service {
   result<void> set_settings(const call_context& ctx, const mfa_settings& s);
 
   result<std::vector<mfa_device>> devices(const std::string& user_id);
+  // settings() and devices() inside the caller's read transaction (the sign-in's password step
+  // reads them in its one snapshot; issue 18 item 6).
+  static result<mfa_settings> settings_in(store::transaction& tx);
+  static result<std::vector<mfa_device>> devices_in(store::transaction& tx, const std::string& user_id);
   result<void> rename(const call_context& ctx, const std::string& user_id, const std::string& device_id,
                       std::string_view name);
   result<void> remove(const call_context& ctx, const std::string& user_id, const std::string& device_id);

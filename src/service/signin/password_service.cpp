@@ -74,12 +74,22 @@ result<bool> password_service::verify(const std::string& user_id, std::string_vi
 result<password_check> password_service::check(const std::string& user_id, std::string_view password) {
   std::optional<store::password_record> rec;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-    auto p = tx.credentials().get_password(user_id);
-    if (!p) return std::unexpected(p.error());
-    rec = std::move(*p);
+    TRY(p, password_row(tx, user_id));
+    rec = std::move(p);
     return {};
   });
   if (!r) return std::unexpected(r.error());
+  return check_row(rec, user_id, password);
+}
+
+result<std::optional<store::password_record>> password_service::password_row(store::transaction& tx,
+                                                                              const std::string& user_id) {
+  // An unknown or disabled user ("") is looked up too: the same reads before the same hash.
+  return tx.credentials().get_password(user_id);
+}
+
+password_check password_service::check_row(const std::optional<store::password_record>& rec,
+                                           const std::string& user_id, std::string_view password) {
   if (!rec) {
     // Same cost as a real check: the answer's timing does not tell whether the user exists.
     (void)crypto::verify_password(pw::dummy_hash(s_), password);

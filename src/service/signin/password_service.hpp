@@ -49,6 +49,12 @@ class password_service {
   result<bool> verify(const std::string& user_id, std::string_view password);
   // verify() and must_change() with one read of the password row (the sign-in's password step).
   result<password_check> check(const std::string& user_id, std::string_view password);
+  // check() in two halves, for the password step that reads its workflow, throttle counters,
+  // password row and MFA settings in one snapshot (issue 18 item 6): the row read in the
+  // caller's transaction, then the hash (the dummy one when there is no row) outside it.
+  static result<std::optional<store::password_record>> password_row(store::transaction& tx, const std::string& user_id);
+  password_check check_row(const std::optional<store::password_record>& row, const std::string& user_id,
+                           std::string_view password);
   // True when the user signed in with an administrator's one-time password and must choose a
   // new one before anything else.
   result<bool> must_change(const std::string& user_id);

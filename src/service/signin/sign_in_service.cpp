@@ -341,21 +341,41 @@ result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::stri
   return a;
 }
 
+// The password step reads everything it needs before the hash in one snapshot (issue 18 item 6:
+// one read transaction where there were five): the workflow, the throttle's counters of the
+// account and the address, the password row and what MFA will ask. The throttle is still
+// checked before the hash, and an unknown user reads the same rows and costs the same hash.
 result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const std::string& workflow_id,
                                                  std::string_view password) {
-  TRY(w, find(workflow_id));
+  std::shared_ptr<workflow> w;
+  std::optional<std::chrono::seconds> wait;
+  bool counted = true;  // whether the account has a throttle counter (a success without one skips its read)
+  std::optional<store::password_record> row;
+  mfa_inputs inputs;
+  auto now = clock_.now();
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    w.reset();
+    TRY(got, tx.transient_state().get(workflow_kind, workflow_id, now));
+    if (!got) return {};
+    TRY(found, workflow_of(*got, mfa_.box()));
+    w = std::move(found);
+    if (w->step != sign_in_step::password) return {};
+    wait = throttle_.check_in(tx, w->throttle_key, c.source_ip, &counted);
+    if (wait) return {};
+    TRY(p, password_service::password_row(tx, w->user_id));
+    row = std::move(p);
+    TRY(m, mfa_inputs_in(tx, w->user_id, c));
+    inputs = std::move(m);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (!w) return expired();
   if (w->step != sign_in_step::password) return out_of_order();
   event_flush unwritten([&] { flush_events(*w); });
-  // The throttle's read also says whether the account has a counter, so that a success without
-  // one (the usual case) does not read it again (issue 18 item 6).
-  bool counted = true;
-  if (auto wait = throttle_.check(w->throttle_key, c.source_ip, &counted))
-    return std::unexpected(too_many(*wait).error());
-  // Unknown and disabled users cost the same hash (password_service verifies a dummy); the
-  // password row is read once for the hash and the must-change flag.
-  auto verified = passwords_.check(w->user_id, password);
-  if (!verified) return std::unexpected(verified.error());
-  bool ok = verified->ok && !w->user_id.empty();
+  if (wait) return std::unexpected(too_many(*wait).error());
+  // Unknown and disabled users cost the same hash (a dummy); the row gave the must-change flag.
+  auto verified = passwords_.check_row(row, w->user_id, password);
+  bool ok = verified.ok && !w->user_id.empty();
   event(*w, c, "CredentialVerification", "PASSWORD", ok);
   if (!ok) {
     count_failure(*w, c);
@@ -363,7 +383,7 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
   }
   throttle_.success(w->throttle_key, counted);
   w->factors.push_back("PASSWORD");
-  if (verified->must_change) {
+  if (verified.must_change) {
     w->step = sign_in_step::new_password;
     w->current_password.assign(password);
     if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
@@ -371,7 +391,7 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
     a.next = w->step;
     return a;
   }
-  return after_password(*w, c);
+  return after_password(*w, c, &inputs);
 }
 
 result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, const std::string& workflow_id,
@@ -386,21 +406,39 @@ result<sign_in_answer> sign_in_service::new_password(const sign_in_client& c, co
   return after_password(*w, c);
 }
 
+// What MFA decides from, in the caller's snapshot.
+result<sign_in_service::mfa_inputs> sign_in_service::mfa_inputs_in(store::transaction& tx, const std::string& user_id,
+                                                                    const sign_in_client& c) {
+  mfa_inputs in;
+  TRY(settings, mfa_service::settings_in(tx));
+  in.settings = std::move(settings);
+  // With MFA disabled nothing else decides (decide_mfa); the settings are the deployment's, so
+  // skipping these reads tells nothing about the user.
+  if (in.settings.mode == mfa_mode::disabled) return in;
+  TRY(devices, mfa_service::devices_in(tx, user_id));
+  for (const auto& d : devices) {
+    in.has_totp = in.has_totp || d.kind == mfa_kind::totp;
+    in.has_webauthn = in.has_webauthn || d.kind == mfa_kind::webauthn;
+  }
+  if (in.settings.mode == mfa_mode::context_aware && !c.device_token.empty())
+    in.trusted = sessions_.is_trusted(tx, c.device_token, user_id, c.source_ip, c.user_agent);
+  return in;
+}
+
 // After the password (and a required new one): what MFA asks (docs/sign-in.md).
-result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_in_client& c) {
-  auto settings = mfa_.settings();
-  if (!settings) return std::unexpected(settings.error());
-  auto devices = mfa_.devices(w.user_id);
-  if (!devices) return std::unexpected(devices.error());
-  bool has_totp = std::any_of(devices->begin(), devices->end(), [](const auto& d) { return d.kind == mfa_kind::totp; });
-  bool has_webauthn =
-      std::any_of(devices->begin(), devices->end(), [](const auto& d) { return d.kind == mfa_kind::webauthn; });
-  bool trusted = false;
-  if (!c.device_token.empty())
-    (void)store_.db().read([&](store::transaction& tx) -> result<void> {
-      trusted = sessions_.is_trusted(tx, c.device_token, w.user_id, c.source_ip, c.user_agent);
+result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_in_client& c, const mfa_inputs* read) {
+  mfa_inputs own;
+  if (!read) {
+    auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+      TRY(m, mfa_inputs_in(tx, w.user_id, c));
+      own = std::move(m);
       return {};
     });
+    if (!r) return std::unexpected(r.error());
+    read = &own;
+  }
+  const auto* settings = &read->settings;
+  bool has_totp = read->has_totp, has_webauthn = read->has_webauthn, trusted = read->trusted;
   w.mode = settings->mode;
   auto d = decide_mfa(*settings, has_totp, has_webauthn, trusted);
   if (d.blocked) {

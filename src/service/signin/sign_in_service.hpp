@@ -136,7 +136,15 @@ class sign_in_service {
   // item 6); flush_events() writes what is left when a step ends without such a write.
   void event(workflow& w, const sign_in_client& c, const char* name, const char* credential_type, bool ok);
   void flush_events(workflow& w);
-  result<sign_in_answer> after_password(workflow& w, const sign_in_client& c);
+  // What after_password() decides from: the MFA settings, the kinds of device the user has and
+  // whether this browser is one of their trusted devices.
+  struct mfa_inputs {
+    mfa_settings settings;
+    bool has_totp = false, has_webauthn = false, trusted = false;
+  };
+  result<mfa_inputs> mfa_inputs_in(store::transaction& tx, const std::string& user_id, const sign_in_client& c);
+  // `read`: the inputs when the step already read them in its own snapshot; else read here.
+  result<sign_in_answer> after_password(workflow& w, const sign_in_client& c, const mfa_inputs* read = nullptr);
   result<sign_in_answer> complete(workflow& w, const sign_in_client& c, bool trust_device);
   result<void> admit_attempt(const workflow& w, const sign_in_client& c);
   void count_failure(const workflow& w, const sign_in_client& c);

@@ -33,11 +33,15 @@ class null_mailer final : public mailer {
 };
 
 // The store as the services see it, counting the writer's transactions they ask for (waited-for
-// and detached; the batched audit records of reads apart): what a sign-in costs in commits.
+// and detached; the batched audit records of reads apart) and the read transactions: what a
+// sign-in costs in commits and snapshots.
 class counting_database final : public store::database {
  public:
   explicit counting_database(store::database& inner) : inner_(inner) {}
-  result<void> read(const store::tx_fn& fn) override { return inner_.read(fn); }
+  result<void> read(const store::tx_fn& fn) override {
+    ++reads;
+    return inner_.read(fn);
+  }
   result<void> write(const store::tx_fn& fn) override {
     ++writes;
     return inner_.write(fn);
@@ -49,6 +53,7 @@ class counting_database final : public store::database {
   void write_deferred(store::tx_fn fn) override { inner_.write_deferred(std::move(fn)); }
   result<void> ready() override { return inner_.ready(); }
   std::atomic<int> writes{0};
+  std::atomic<int> reads{0};
 
  private:
   store::database& inner_;

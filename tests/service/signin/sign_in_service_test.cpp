@@ -135,6 +135,55 @@ TEST_F(sign_in_test, a_password_sign_in_is_two_commits_carrying_its_three_events
   EXPECT_EQ(svc_->workflows_pending().value_or(-1), 0);
 }
 
+// Issue 18 item 6: the password step reads its workflow, the throttle's counters, the password
+// row and the MFA settings and devices in one snapshot (it took five), and the start step reads
+// the user once.
+TEST_F(sign_in_test, each_step_of_a_password_sign_in_is_one_read_transaction) {
+  for (auto mode : {mfa_mode::disabled, mfa_mode::context_aware, mfa_mode::always_on}) {
+    set_mode(mode, no_device_policy::allow);
+    auto warm = svc_->start(client_, "user1");  // the first start also counts workflows in progress
+    ASSERT_TRUE(warm);
+    ASSERT_TRUE(svc_->password(client_, warm->workflow_id, "Correct-Horse-9"));
+    int reads = counted_->reads, writes = counted_->writes;
+    auto s = svc_->start(client_, "user1");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(counted_->reads - reads, 1);
+    auto d = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->next, sign_in_step::done);
+    EXPECT_EQ(counted_->reads - reads, 2) << static_cast<int>(mode);
+    EXPECT_EQ(counted_->writes - writes, 2);
+  }
+}
+
+// The merged read still checks the throttle before the hash: a locked account is refused with
+// Retry-After and no CredentialVerification event, and a wrong step is refused before both.
+TEST_F(sign_in_test, the_merged_read_refuses_a_locked_account_before_the_hash) {
+  set_mode(mfa_mode::disabled);
+  for (int i = 0; i < 5; ++i) {
+    auto s = svc_->start(client_, "user1");
+    ASSERT_TRUE(s);
+    auto bad = svc_->password(client_, s->workflow_id, "wrong");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, errc::unauthenticated);
+  }
+  auto s = svc_->start(client_, "user1");
+  ASSERT_TRUE(s);
+  auto locked = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, errc::throttled);
+  EXPECT_EQ(locked.error().resource_id, "1");
+  ASSERT_TRUE(db_->flush());  // whatever the step queued is written (and exported) by now
+  for (const auto& e : events()) {  // no verification was attempted in this workflow
+    if (e["additionalEventData"]["AuthWorkflowID"] == s->workflow_id) {
+      EXPECT_EQ(e["eventName"], "CredentialChallenge");
+    }
+  }
+  auto gone = svc_->password(client_, "no-such-workflow", "Correct-Horse-9");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, errc::not_found);
+}
+
 TEST_F(sign_in_test, failed_password_has_no_user_authentication_and_the_same_error_as_an_unknown_user) {
   auto s = svc_->start(client_, "user1");
   auto bad = svc_->password(client_, s->workflow_id, "wrong");
