@@ -203,7 +203,7 @@ std::string scope_of(std::string_view date, std::string_view region, std::string
 std::string compute_signature(const sigv4_request& req, const std::vector<query_pair>& query,
                               const std::vector<std::string>& signed_headers, std::string_view amz_date,
                               std::string_view date, std::string_view region, std::string_view service,
-                              std::string_view payload_hash, bool presigned, std::string_view secret) {
+                              std::string_view payload_hash, bool presigned, std::string_view key) {
   auto [path, raw_query] = split_request_target(req.target);
   (void)raw_query;
   std::string canonical = req.method + "\n" + uri_encode(path.empty() ? "/" : path, true) + "\n" +
@@ -212,7 +212,7 @@ std::string compute_signature(const sigv4_request& req, const std::vector<query_
                           join(signed_headers, ';') + "\n" + std::string(payload_hash);
   std::string to_sign = std::string(algorithm) + "\n" + std::string(amz_date) + "\n" +
                         scope_of(date, region, service) + "\n" + sha256_hex(canonical);
-  return hex_encode(hmac_sha256(signing_key(secret, date, region, service), to_sign));
+  return hex_encode(hmac_sha256(key, to_sign));
 }
 
 // "AKID/20150830/us-east-1/service/aws4_request"
@@ -344,11 +344,20 @@ std::expected<sigv4_parsed, sigv4_error> sigv4_parse(const sigv4_request& req, s
   return p;
 }
 
+std::string sigv4_signing_key(std::string_view secret, const sigv4_parsed& p) {
+  return signing_key(secret, p.date, p.region, p.service);
+}
+
 std::expected<void, sigv4_error> sigv4_verify(const sigv4_request& req, const sigv4_parsed& p,
                                               std::string_view secret) {
+  return sigv4_verify_with_key(req, p, sigv4_signing_key(secret, p));
+}
+
+std::expected<void, sigv4_error> sigv4_verify_with_key(const sigv4_request& req, const sigv4_parsed& p,
+                                                       std::string_view signing_key) {
   auto query = parse_query(split_request_target(req.target).query);
   auto expected = compute_signature(req, query, p.signed_headers, p.amz_date, p.date, p.region, p.service,
-                                    payload_hash_of(req, p), p.presigned, secret);
+                                    payload_hash_of(req, p), p.presigned, signing_key);
   if (!constant_time_equal(expected, p.signature))
     return failure(sigv4_failure::bad_signature,
                    "The request signature we calculated does not match the signature you provided. "
@@ -370,7 +379,7 @@ std::vector<http_header> sigv4_sign(const sigv4_request& req, std::string_view a
   names.erase(std::unique(names.begin(), names.end()), names.end());
   auto query = parse_query(split_request_target(req.target).query);
   auto sig = compute_signature(signed_req, query, names, amz_date, date, region, service,
-                               sha256_hex(req.body), false, secret);
+                               sha256_hex(req.body), false, signing_key(secret, date, region, service));
   std::string auth = std::string(algorithm) + " Credential=" + std::string(access_key_id) + "/" +
                      scope_of(date, region, service) + ", SignedHeaders=" + join(names, ';') +
                      ", Signature=" + sig;
@@ -396,7 +405,7 @@ std::string sigv4_presign(const sigv4_request& req, std::string_view access_key_
   presigned.target = target;
   auto query = parse_query(split_request_target(target).query);
   auto sig = compute_signature(presigned, query, names, amz_date, date, region, service,
-                               sha256_hex(req.body), true, secret);
+                               sha256_hex(req.body), true, signing_key(secret, date, region, service));
   return target + "&X-Amz-Signature=" + sig;
 }
 

@@ -210,6 +210,12 @@ class database {
   virtual ~database() = default;
   // A consistent snapshot for reads. Runs on the calling thread (a worker, never a network one).
   virtual result<void> read(const tx_fn& fn) = 0;
+  // Runs body with one snapshot that every read() of the calling thread inside it joins,
+  // instead of each opening a transaction of its own (issue 18: a point read's access-key check
+  // and its operation's read in one read transaction). For bodies that read only: a write made
+  // inside would not be seen by the reads after it. A backend whose reads are cheap to open, or
+  // a round trip each way (PostgreSQL), runs body as it is (this default).
+  virtual result<void> read_together(const std::function<result<void>()>& body) { return body(); }
   // Serialised writes. When fn returns an error nothing it did is kept. When write() returns
   // success the change is durable (synchronous=FULL by default): the caller may acknowledge it.
   virtual result<void> write(const tx_fn& fn) = 0;

@@ -115,6 +115,23 @@ response aws_door::serve(const request& req, const authenticate_fn& authenticate
   if (!api || !api->has(op))
     return fail({400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()});
 
+  if (!api->is_point_read(op)) return run_call(req, authenticate, *api, op, ctx, service_name);
+  // A point read (issue 18 item 1): the access key's row and the operation's read come from
+  // one read transaction instead of two. The key is still read, and checked, on every call.
+  std::optional<response> out;
+  (void)audit_.db().read_together([&]() -> result<void> {
+    out = run_call(req, authenticate, *api, op, ctx, service_name);
+    return {};
+  });
+  return std::move(*out);
+}
+
+response aws_door::run_call(const request& req, const authenticate_fn& authenticate, json_api& api_ref,
+                            const std::string& op, service::call_context& ctx, const std::string& service_name) {
+  json_api* api = &api_ref;
+  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), service_name); };
+  auto fail = [&](const aws_error& e) { return finish(error_response(e, req.request_id)); };
+
   auto who = authenticate(ctx);
   if (!who) return fail(who.error());
   ctx.who = std::move(*who);

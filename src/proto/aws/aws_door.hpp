@@ -49,6 +49,10 @@ class aws_door final : public door {
   void set_org_source(service::org_resource_source* orgs) { orgs_ = orgs; }
 
  private:
+  // The call once its API and operation are known: authentication, the body, the key's
+  // policies, throttling, the operation, and the call's record.
+  response run_call(const request& req, const authenticate_fn& authenticate, json_api& api, const std::string& op,
+                    service::call_context& ctx, const std::string& service_name);
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
                          const service::principal& who) const;
 

@@ -60,6 +60,25 @@ principal admin_auth::principal_for(const store::access_key_record& k) const {
   return p;
 }
 
+result<std::string> admin_auth::signing_key_for(const store::access_key_record& k,
+                                                const crypto::sigv4_parsed& p) const {
+  std::string id;
+  id.reserve(k.access_key_id.size() + p.date.size() + p.region.size() + p.service.size() + 3);
+  id.append(k.access_key_id).append(1, '/').append(p.date).append(1, '/').append(p.region).append(1, '/').append(p.service);
+  {
+    std::lock_guard lock(derived_mu_);
+    auto it = derived_.find(id);
+    if (it != derived_.end() && it->second.sealed == k.secret_ciphertext) return it->second.key;
+  }
+  auto secret = box_.open(k.secret_ciphertext);
+  if (!secret) return std::unexpected(secret.error());
+  auto key = crypto::sigv4_signing_key(*secret, p);
+  std::lock_guard lock(derived_mu_);
+  if (derived_.size() >= max_derived_keys) derived_.clear();
+  derived_.insert_or_assign(std::move(id), derived_key{k.secret_ciphertext, key});
+  return key;
+}
+
 std::expected<principal, auth_failure> admin_auth::authenticate(const crypto::sigv4_request& req) const {
   auto parsed = crypto::sigv4_parse(req, clock_.now());
   auto map_kind = [](crypto::sigv4_failure f) {
@@ -87,10 +106,10 @@ std::expected<principal, auth_failure> admin_auth::authenticate(const crypto::si
   const std::string unknown = "The security token included in the request is invalid.";
   if (!r || !key || key->status != "Active")
     return std::unexpected(auth_failure{auth_failure_kind::unknown_key, unknown, parsed->access_key_id});
-  auto secret = box_.open(key->secret_ciphertext);
-  if (!secret)
+  auto signing = signing_key_for(*key, *parsed);
+  if (!signing)
     return std::unexpected(auth_failure{auth_failure_kind::unknown_key, unknown, parsed->access_key_id});
-  if (auto v = crypto::sigv4_verify(req, *parsed, *secret); !v)
+  if (auto v = crypto::sigv4_verify_with_key(req, *parsed, *signing); !v)
     return std::unexpected(auth_failure{map_kind(v.error().kind), v.error().message, parsed->access_key_id});
   auto who = principal_for(*key);
   // The key's policies decide what it may call (a --read-only key has the read-only built-ins,

@@ -2,8 +2,10 @@
 // Admin access keys and request authentication with AWS Signature Version 4. Secret access
 // keys are stored sealed under the deployment's master key (crypto::secret_box) because SigV4
 // verification needs the secret itself; they are shown once, at creation, and never logged.
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "base/clock.hpp"
 #include "base/random.hpp"
@@ -42,11 +44,25 @@ class admin_auth {
   principal principal_for(const store::access_key_record& k) const;
 
  private:
+  // The SigV4 signing key derived for the request's scope (the day, region and service), from
+  // the sealed secret the key's row holds. A cache of a derivation, not state: the key's row
+  // (status, policies) is still read on every request, so a deactivated or deleted key fails at
+  // once, and an entry is used only while the row's sealed secret is the one it came from.
+  result<std::string> signing_key_for(const store::access_key_record& k, const crypto::sigv4_parsed& p) const;
+
+  struct derived_key {
+    std::string sealed;  // the row's secret_ciphertext the key was derived from
+    std::string key;
+  };
+  static constexpr std::size_t max_derived_keys = 4096;  // keys x scopes in use; emptied when full
+
   store::database& db_;
   const crypto::secret_box& box_;
   random_source& random_;
   const clock& clock_;
   std::string account_id_;
+  mutable std::mutex derived_mu_;
+  mutable std::unordered_map<std::string, derived_key> derived_;
 };
 
 }  // namespace atrium::service

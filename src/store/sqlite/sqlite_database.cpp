@@ -145,9 +145,44 @@ void sqlite_database::give_back(std::unique_ptr<connection> c) {
   readers_cv_.notify_one();
 }
 
+namespace {
+// The read_together() scope open on this thread, if any: its database and transaction.
+struct joined_read_scope {
+  const sqlite_database* db = nullptr;
+  transaction* tx = nullptr;
+};
+thread_local joined_read_scope joined_read_of_thread;
+}  // namespace
+
 result<void> sqlite_database::read(const tx_fn& fn) {
+  if (joined_read_of_thread.db == this) return guarded(fn, *joined_read_of_thread.tx);
   auto c = take_reader();
   auto r = read_on(*c, fn);
+  give_back(std::move(c));
+  return r;
+}
+
+result<void> sqlite_database::read_together(const std::function<result<void>()>& body) {
+  if (joined_read_of_thread.db) return body();  // inside a scope already (or another store's)
+  auto c = take_reader();
+  if (auto b = c->control("BEGIN"); !b) {
+    give_back(std::move(c));
+    return body();  // the reads inside open their own transactions, as without a scope
+  }
+  sqlite_transaction tx(*c);
+  joined_read_of_thread = {this, &tx};
+  result<void> r;
+  try {
+    r = body();
+  } catch (...) {
+    joined_read_of_thread = {};
+    (void)c->control("ROLLBACK");
+    give_back(std::move(c));
+    throw;
+  }
+  joined_read_of_thread = {};
+  // Nothing was written: ending the snapshot either way gives the connection back clean.
+  if (c->in_transaction()) (void)c->control("ROLLBACK");
   give_back(std::move(c));
   return r;
 }

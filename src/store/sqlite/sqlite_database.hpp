@@ -57,6 +57,7 @@ class sqlite_database final : public database {
   ~sqlite_database() override;
 
   result<void> read(const tx_fn& fn) override;
+  result<void> read_together(const std::function<result<void>()>& body) override;
   result<void> write(const tx_fn& fn) override;
   void write_detached(tx_fn fn) override;
   void write_deferred(tx_fn fn) override;

@@ -116,6 +116,26 @@ TEST_F(aws_door_test, signature_errors_and_clock_skew) {
   EXPECT_EQ(json::parse(door_->handle(unsigned_req).body)["__type"], "MissingAuthenticationTokenException");
 }
 
+// The signing key derived for a (key, day, region, service) is kept between calls (issue 18
+// item 1), but the key's row is still read on every call: a wrong secret fails after a good
+// call filled the cache, and a key made Inactive fails at once, on a point read and a write.
+TEST_F(aws_door_test, a_cached_signing_key_never_outlives_the_keys_row) {
+  ASSERT_EQ(call("ListUsers", {{"IdentityStoreId", store_id_}}).status, 200);
+  auto wrong = call("ListUsers", {{"IdentityStoreId", store_id_}}, "not-the-secret");
+  EXPECT_EQ(json::parse(wrong.body)["__type"], "InvalidSignatureException");
+  ASSERT_EQ(call("ListUsers", {{"IdentityStoreId", store_id_}}).status, 200);
+  ASSERT_TRUE(db_->write([&](store::transaction& tx) -> result<void> {
+    auto r = tx.access_keys().set_status(key_.access_key_id, "Inactive");
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }));
+  auto read = call("ListUsers", {{"IdentityStoreId", store_id_}});
+  EXPECT_EQ(read.status, 400);
+  EXPECT_EQ(json::parse(read.body)["__type"], "UnrecognizedClientException");
+  auto write = call("CreateUser", user_body("after-revocation"));
+  EXPECT_EQ(json::parse(write.body)["__type"], "UnrecognizedClientException");
+}
+
 TEST_F(aws_door_test, unknown_operation_and_bad_json) {
   auto r = call("DropEverything", json::object());
   EXPECT_EQ(json::parse(r.body)["__type"], "UnknownOperationException");

@@ -75,4 +75,46 @@ TEST(auditor, canonical_parameters_give_the_same_record_bytes) {
   EXPECT_EQ(nlohmann::json::parse(with_secret)["requestParameters"]["Token"], "HIDDEN_DUE_TO_SECURITY_REASONS");
 }
 
+// The record's text is written directly (not through a JSON object): it must be exactly what
+// the library's dump of the parsed record gives (members in name order, its escaping), for a
+// success and a failure, with text that needs escaping and text that is not valid UTF-8.
+TEST(auditor, record_text_is_the_canonical_dump_of_itself) {
+  manual_clock clk(from_epoch_millis(1'700'000'000'000));
+  seeded_random rnd(4);
+  auditor a(clk, rnd, std::nullopt);
+  call_context ctx;
+  ctx.who.type = "IAMUser";
+  ctx.who.arn = "arn:aws:iam::123456789012:user/admin";
+  ctx.who.principal_id = "AIDAEXAMPLE";
+  ctx.who.account_id = "123456789012";
+  ctx.who.user_name = "admin";
+  ctx.event_name = "DescribeUser";
+  ctx.read_only = true;
+  ctx.user_agent = "aws-cli/2 \"quoted\" \\ tab\t caf\xc3\xa9 bad\xff";
+  ctx.request_id = "req-2";
+  ctx.request_parameters = to_json_text({{"UserId", "u-1"}, {"IdentityStoreId", "d-1"}});
+  const auto canonical = [](const std::string& text) { return to_json_text(nlohmann::json::parse(text)); };
+
+  auto ok = a.make(ctx, to_json_text({{"UserName", "x"}, {"Token", "t"}}), nullptr);
+  EXPECT_EQ(ok.json, canonical(ok.json));
+  auto j = nlohmann::json::parse(ok.json);
+  EXPECT_EQ(j["readOnly"], true);
+  EXPECT_EQ(j["managementEvent"], true);
+  EXPECT_EQ(j["userIdentity"]["userName"], "admin");
+  EXPECT_FALSE(j["userIdentity"].contains("accessKeyId"));
+  EXPECT_EQ(j["requestParameters"]["UserId"], "u-1");
+  EXPECT_EQ(j["responseElements"]["Token"], "HIDDEN_DUE_TO_SECURITY_REASONS");
+  EXPECT_EQ(j["userAgent"], "aws-cli/2 \"quoted\" \\ tab\t caf\xc3\xa9 bad\xef\xbf\xbd");
+  EXPECT_FALSE(j.contains("errorCode"));
+
+  ctx.request_parameters.clear();
+  call_failure f{"ResourceNotFoundException", "line one\nline two"};
+  auto failed = a.make(ctx, {}, &f);
+  EXPECT_EQ(failed.json, canonical(failed.json));
+  auto k = nlohmann::json::parse(failed.json);
+  EXPECT_EQ(k["errorMessage"], "line one\nline two");
+  EXPECT_TRUE(k["requestParameters"].is_null());
+  EXPECT_TRUE(k["responseElements"].is_null());
+}
+
 }  // namespace atrium::service

@@ -150,6 +150,47 @@ TEST_F(database_test, a_read_sees_one_snapshot) {
   EXPECT_EQ(user_count(), 2) << "the next read sees the commit";
 }
 
+// read_together (issue 18 item 1): the reads inside share one snapshot and one connection, so
+// a commit between two of them is seen by neither; after the scope the next read sees it.
+TEST_F(database_test, reads_inside_read_together_share_one_snapshot) {
+  ASSERT_TRUE(insert(make_user("u1", "a")));
+  connection* first = nullptr;
+  connection* second = nullptr;
+  ASSERT_TRUE(db_->read_together([&]() -> result<void> {
+    EXPECT_TRUE(db_->read([&](transaction& tx) -> result<void> {
+      first = &conn_of(tx);
+      EXPECT_EQ(tx.users().count().value_or(-1), 1);  // the snapshot starts here
+      return {};
+    }));
+    EXPECT_TRUE(insert(make_user("u2", "b")));  // commits meanwhile on the writer thread
+    EXPECT_TRUE(db_->read([&](transaction& tx) -> result<void> {
+      second = &conn_of(tx);
+      EXPECT_EQ(tx.users().count().value_or(-1), 1) << "the second read joins the first one's snapshot";
+      return {};
+    }));
+    return {};
+  }));
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(user_count(), 2) << "the next read, outside the scope, sees the commit";
+}
+
+// A failing read inside the scope fails alone; the scope's own answer is the body's.
+TEST_F(database_test, a_failed_read_inside_read_together_leaves_the_scope_usable) {
+  ASSERT_TRUE(insert(make_user("u1", "a")));
+  auto r = db_->read_together([&]() -> result<void> {
+    auto bad = db_->read([](transaction&) -> result<void> { return fail(errc::internal, "no"); });
+    EXPECT_FALSE(bad);
+    auto thrown = db_->read([](transaction&) -> result<void> { throw std::runtime_error("boom"); });
+    EXPECT_FALSE(thrown);
+    return db_->read([](transaction& tx) -> result<void> {
+      EXPECT_EQ(tx.users().count().value_or(-1), 1);
+      return {};
+    });
+  });
+  EXPECT_TRUE(r);
+  EXPECT_EQ(user_count(), 1);
+}
+
 TEST_F(database_test, concurrent_reads_share_the_pool) {
   ASSERT_TRUE(insert(make_user("u1", "a")));
   std::atomic<int> ok{0};
