@@ -575,22 +575,25 @@ net::awaitable<void> server::impl::close(Stream& stream, bool linger) {
 
 net::awaitable<response> server::impl::respond(const request& req) {
   if (auto builtin = builtin_route(req, *metrics_)) co_return std::move(*builtin);
-  auto waiting = std::make_shared<pending_answer>(co_await net::this_coro::executor);
+  // Named locals only around co_await: g++ 12 may destroy a temporary with a destructor in a
+  // co_await expression twice (a responder released twice freed its state under a worker).
+  auto strand = co_await net::this_coro::executor;
+  auto waiting = std::make_shared<pending_answer>(strand);
+  auto later = responder_for(waiting);
   // A point read runs here, on the connection's strand: the worker pool round trip (two
   // thread hand-offs, two wake-ups) cost more than the read itself (issue 18 item 3).
   if (inline_ && inline_(req)) {
     metrics_->count_on_network_thread();
-    call_handler(req, responder_for(waiting));
+    call_handler(req, std::move(later));
   } else {
     // Any other handler may block (database, password hashing): it runs on the worker pool
-    // while this coroutine waits without holding a network thread.
-    co_await net::co_spawn(
-        workers_,
-        [this, &req, later = responder_for(waiting)]() mutable -> net::awaitable<void> {
-          call_handler(req, std::move(later));
-          co_return;
-        },
-        net::use_awaitable);
+    // while this coroutine waits without holding a network thread. The worker takes the
+    // responder out of this frame: none is left here while the answer is pending.
+    auto on_worker = [this, &req, &later]() -> net::awaitable<void> {
+      call_handler(req, std::move(later));
+      co_return;
+    };
+    co_await net::co_spawn(workers_, on_worker, net::use_awaitable);
   }
   if (auto early = waiting->take_early()) co_return std::move(*early);
   // Answered later (a write's group commit): the worker is free meanwhile. No responder is held
