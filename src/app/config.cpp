@@ -87,6 +87,7 @@ const std::map<std::string, setter>& setters() {
       {"server.key_file", [](config& c, const std::string& v) { c.server.key_file = v; return std::string(); }},
       {"server.network_threads", [](config& c, const std::string& v) { return parse_int(v, c.server.network_threads, 1, 64); }},
       {"server.inline_reads", [](config& c, const std::string& v) { return parse_bool(v, c.server_inline_reads); }},
+      {"server.async_writes", [](config& c, const std::string& v) { return parse_bool(v, c.server_async_writes); }},
       {"server.worker_threads", [](config& c, const std::string& v) { return parse_int(v, c.server.worker_threads, 1, 1024); }},
       {"server.shutdown_grace_seconds", [](config& c, const std::string& v) { return parse_seconds(v, c.server.shutdown_grace); }},
       {"limits.header_bytes", [](config& c, const std::string& v) { return parse_int<std::size_t>(v, c.server.lim.header_bytes, 1024, 1 << 20); }},

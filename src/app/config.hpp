@@ -44,6 +44,9 @@ struct config {
   // instead of the worker pool (issue 18 item 3); SQLite only (a PostgreSQL read is a round trip
   // to another host, which a network thread must not wait for).
   bool server_inline_reads = true;
+  // Writes the door can complete asynchronously do so (no worker parked on a group commit,
+  // issue 18 item 3); false: every request answers on its worker (for comparison).
+  bool server_async_writes = true;
   service::throttle_settings throttle;
   service::quotas quotas;
   service::permission_set_quotas permission_set_quotas;  // quotas.permission_sets etc.

@@ -99,7 +99,12 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   }
   auto metrics = std::make_shared<http::metrics_registry>();
   http::server srv(
-      scfg, [&c](const http::request& r) { return c.routes.handle(r); }, metrics,
+      scfg,
+      http::async_handler([&c](const http::request& r, http::responder later) {
+        if (c.cfg.server_async_writes) return c.routes.handle_async(r, std::move(later));
+        later(c.routes.handle(r));
+      }),
+      metrics,
       [&c](const http::request& partial, http::response generic) {
         return c.routes.transport_error(partial, std::move(generic));
       });

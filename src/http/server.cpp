@@ -18,10 +18,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -120,6 +122,56 @@ void configure_tls(net::ssl::context& ctx, const server_config& cfg) {
   }
 }
 
+// Guards what completions reach from other threads (the store's writer, the workers): the
+// worker pool and the connections' strands, which die with the server. Closed before they do;
+// a completion after that is dropped. Counts the responders alive, so that the server's
+// destructor can wait for the writes they wait for (issue 18 item 3).
+struct completion_gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = true;
+  int responders = 0;
+};
+
+// One responder alive, counted by its gate.
+class gate_ticket {
+ public:
+  explicit gate_ticket(std::shared_ptr<completion_gate> g) : g_(std::move(g)) {
+    std::lock_guard lock(g_->mu);
+    ++g_->responders;
+  }
+  ~gate_ticket() {
+    {
+      std::lock_guard lock(g_->mu);
+      --g_->responders;
+    }
+    g_->cv.notify_all();
+  }
+  gate_ticket(const gate_ticket&) = delete;
+  gate_ticket& operator=(const gate_ticket&) = delete;
+
+ private:
+  std::shared_ptr<completion_gate> g_;
+};
+
+// The answer of one request as its connection's coroutine waits for it. An answer given while
+// the handler had not yet returned is taken as the handler's result (no extra hand-off); a
+// later one is posted to the connection's strand, where it sets `late` and wakes the timer.
+struct pending_answer {
+  explicit pending_answer(net::any_io_executor strand) : wake(std::move(strand)) {}
+  net::steady_timer wake;       // strand only
+  std::optional<response> late;  // strand only
+  std::mutex mu;
+  bool handler_returned = false;
+  std::optional<response> early;
+
+  std::optional<response> take_early() {
+    std::lock_guard lock(mu);
+    handler_returned = true;
+    return std::move(early);
+  }
+};
+
 std::shared_ptr<spdlog::logger> atrium_logger() {
   auto log = spdlog::get("atrium");
   return log ? log : spdlog::default_logger();
@@ -138,13 +190,15 @@ struct server::impl {
     bool idle = true;  // in the TLS handshake or waiting for a request: the shutdown may cancel
   };
 
-  impl(server_config c, handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper);
+  impl(server_config c, async_handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper);
+  ~impl();
 
   void listen();
   uint16_t port() const;
   void run();
   void begin_shutdown();
   void join_workers() { workers_.join(); }
+  void drain_responders();
   void serve_inline_when(inline_filter f) { inline_ = std::move(f); }
 
  private:
@@ -174,7 +228,8 @@ struct server::impl {
   net::awaitable<void> close(Stream& stream, bool linger);
 
   net::awaitable<response> respond(const request& req);
-  response call_handler(const request& req);
+  responder responder_for(const std::shared_ptr<pending_answer>& waiting);
+  void call_handler(const request& req, responder later);
   beast_response finish(const request& req, response res, unsigned version, bool keep_alive,
                         std::chrono::microseconds took);
 
@@ -182,7 +237,8 @@ struct server::impl {
   // guards use the members above it, so those are declared first. The I/O objects bound to
   // ioc_ are declared after it, so that they go first.
   server_config cfg_;
-  handler handler_;
+  async_handler handler_;
+  std::shared_ptr<completion_gate> gate_ = std::make_shared<completion_gate>();
   error_shaper shaper_;
   inline_filter inline_;  // set before run(), read-only afterwards
   std::shared_ptr<metrics_registry> metrics_;
@@ -202,7 +258,7 @@ struct server::impl {
   std::vector<std::thread> threads_;
 };
 
-server::impl::impl(server_config c, handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper)
+server::impl::impl(server_config c, async_handler h, std::shared_ptr<metrics_registry> m, error_shaper shaper)
     : cfg_(std::move(c)),
       handler_(std::move(h)),
       shaper_(std::move(shaper)),
@@ -211,6 +267,22 @@ server::impl::impl(server_config c, handler h, std::shared_ptr<metrics_registry>
       ioc_(std::max(1, cfg_.network_threads)) {
   crypto::init();
   if (cfg_.tls) configure_tls(tls_, cfg_);
+}
+
+// Nothing from another thread may reach the strands or the pool once they start to go.
+server::impl::~impl() {
+  std::lock_guard lock(gate_->mu);
+  gate_->open = false;
+}
+
+// Responders still alive wait for writes queued in the store: give them the grace period to
+// finish their work (the audit line, the invitation's mail) before the store closes, then drop
+// what comes later.
+void server::impl::drain_responders() {
+  std::unique_lock lock(gate_->mu);
+  if (!gate_->cv.wait_for(lock, cfg_.shutdown_grace, [&] { return gate_->responders == 0; }))
+    log_->warn(R"("msg":"shutdown","unanswered_responders":{})", gate_->responders);
+  gate_->open = false;
 }
 
 // ---- lifecycle ---------------------------------------------------------------------------
@@ -503,27 +575,87 @@ net::awaitable<void> server::impl::close(Stream& stream, bool linger) {
 
 net::awaitable<response> server::impl::respond(const request& req) {
   if (auto builtin = builtin_route(req, *metrics_)) co_return std::move(*builtin);
+  // Named locals only around co_await: g++ 12 may destroy a temporary with a destructor in a
+  // co_await expression twice (a responder released twice freed its state under a worker).
+  auto strand = co_await net::this_coro::executor;
+  auto waiting = std::make_shared<pending_answer>(strand);
+  auto later = responder_for(waiting);
   // A point read runs here, on the connection's strand: the worker pool round trip (two
   // thread hand-offs, two wake-ups) cost more than the read itself (issue 18 item 3).
   if (inline_ && inline_(req)) {
     metrics_->count_on_network_thread();
-    co_return call_handler(req);
+    call_handler(req, std::move(later));
+  } else {
+    // Any other handler may block (database, password hashing): it runs on the worker pool
+    // while this coroutine waits without holding a network thread. The worker takes the
+    // responder out of this frame: none is left here while the answer is pending.
+    auto on_worker = [this, &req, &later]() -> net::awaitable<void> {
+      call_handler(req, std::move(later));
+      co_return;
+    };
+    co_await net::co_spawn(workers_, on_worker, net::use_awaitable);
   }
-  // Any other handler may block (database, password hashing): it runs on the worker pool while this
-  // coroutine waits without holding a network thread.
-  co_return co_await net::co_spawn(
-      workers_, [this, &req]() -> net::awaitable<response> { co_return call_handler(req); },
-      net::use_awaitable);
+  if (auto early = waiting->take_early()) co_return std::move(*early);
+  // Answered later (a write's group commit): the worker is free meanwhile. No responder is held
+  // here, so a dropped one answers 500 instead of leaving this wait for ever.
+  waiting->wake.expires_at(steady::time_point::max());
+  while (!waiting->late) {
+    beast::error_code ec;
+    co_await waiting->wake.async_wait(redirect(ec));
+  }
+  co_return std::move(*waiting->late);
 }
 
-response server::impl::call_handler(const request& req) {
+// The answer reaches the request's strand, unless the server is going away; the work a
+// completion posts runs on the worker pool. Both only while the gate is open.
+responder server::impl::responder_for(const std::shared_ptr<pending_answer>& waiting) {
+  auto ticket = std::make_shared<gate_ticket>(gate_);
+  auto answer = [gate = gate_, ticket, weak = std::weak_ptr<pending_answer>(waiting),
+                 strand = waiting->wake.get_executor()](std::optional<response> r) {
+    response res = r ? std::move(*r) : internal_error_response();
+    std::lock_guard lock(gate->mu);
+    if (!gate->open) return;
+    auto w = weak.lock();
+    if (!w) return;
+    {
+      std::lock_guard early(w->mu);
+      if (!w->handler_returned) {
+        w->early = std::move(res);
+        return;
+      }
+    }
+    net::post(strand, [weak, res = std::move(res)]() mutable {
+      if (auto p = weak.lock()) {
+        p->late = std::move(res);
+        p->wake.cancel();
+      }
+    });
+  };
+  auto post = [gate = gate_, pool = workers_.get_executor(), log = log_](std::function<void()> work) {
+    std::unique_lock lock(gate->mu);
+    if (!gate->open) {
+      lock.unlock();
+      return;  // `work` (and any responder in it) goes here, outside the lock
+    }
+    net::post(pool, [work = std::move(work), log] {
+      try {
+        work();
+      } catch (...) {
+        log->error(R"("msg":"completion threw")");
+      }
+    });
+  };
+  return responder(std::move(answer), std::move(post));
+}
+
+void server::impl::call_handler(const request& req, responder later) {
   try {
-    return handler_(req);
+    handler_(req, std::move(later));
   } catch (...) {
     // Not what(): exception messages may quote request bytes, and bodies are never logged.
+    // An unanswered responder answers 500 when it is dropped.
     log_->error(R"("msg":"handler threw","request_id":{})", json_string(req.request_id));
   }
-  return internal_error_response();
 }
 
 // Records metrics, logs the access line and builds the Beast response.
@@ -550,11 +682,18 @@ beast_response server::impl::finish(const request& req, response res, unsigned v
 // ---- server ------------------------------------------------------------------------------
 
 server::server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics, error_shaper shaper)
+    : server(std::move(cfg),
+             async_handler([h = std::move(h)](const request& req, responder later) { later(h(req)); }),
+             std::move(metrics), std::move(shaper)) {}
+
+server::server(server_config cfg, async_handler h, std::shared_ptr<metrics_registry> metrics, error_shaper shaper)
     : impl_(std::make_unique<impl>(std::move(cfg), std::move(h), std::move(metrics), std::move(shaper))) {}
 
-// run() has returned (or never ran); a handler that outlived the grace period is waited for.
+// run() has returned (or never ran); completions still due are given the grace period, and a
+// handler that outlived it is waited for.
 server::~server() {
   impl_->begin_shutdown();
+  impl_->drain_responders();
   impl_->join_workers();
 }
 

@@ -20,6 +20,7 @@
 
 #include "http/metrics.hpp"
 #include "proto/kit/exchange.hpp"
+#include "proto/kit/responder.hpp"
 
 namespace atrium::http {
 
@@ -54,6 +55,12 @@ using response = proto::response;
 using error_shaper = std::function<response(const request& partial, response generic)>;
 
 using handler = std::function<response(const request&)>;
+// The asynchronous form (issue 18 item 3): answers through the responder, at once or later from
+// any thread (a write's completion); the response is then written on the connection's strand.
+// It runs where a handler runs (worker pool, or the network thread for inline requests) and
+// must not block on a write: a worker is free again as soon as it returns.
+using responder = proto::responder;
+using async_handler = std::function<void(const request&, responder)>;
 // Which requests the handler may serve on the network thread that read them (no hand-off to
 // the worker pool and back): those whose work is a few cheap store reads (proto::door::
 // is_point_read). Looks at the method, target and headers only.
@@ -64,8 +71,12 @@ class server {
   // Throws when the TLS certificate or key cannot be loaded. A null metrics gets a private one.
   server(server_config cfg, handler h, std::shared_ptr<metrics_registry> metrics,
          error_shaper shaper = nullptr);
+  server(server_config cfg, async_handler h, std::shared_ptr<metrics_registry> metrics,
+         error_shaper shaper = nullptr);
   // Call after run() has returned (or when it never ran). Waits for a handler that outlived
-  // the grace period: a blocking function cannot be interrupted.
+  // the grace period: a blocking function cannot be interrupted. Responders still held (a write
+  // not yet committed) are waited for up to shutdown_grace, so that their work is done before
+  // the store closes; later answers are dropped (their connections are gone).
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

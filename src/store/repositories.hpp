@@ -204,6 +204,13 @@ class transaction {
 };
 
 using tx_fn = std::function<result<void>(transaction&)>;
+// Told a write's outcome once it is known (write_then). On SQLite it is called on the writer
+// thread right after the batch's COMMIT and fsync: it must only hand work to another thread
+// (post_fn), never do that work there, or every later batch waits for it.
+using write_done = std::function<void(result<void>)>;
+// Runs a piece of work on another thread (the HTTP worker pool): how a completion leaves the
+// writer thread.
+using post_fn = std::function<void(std::function<void()>)>;
 
 class database {
  public:
@@ -237,6 +244,13 @@ class database {
   // of such writes under synchronous=NORMAL (WAL: a later flushed commit carries it to disk); a
   // backend without it flushes (this default).
   virtual result<void> write_visible(const tx_fn& fn) { return write(fn); }
+  // write() without a waiting caller (issue 18 item 3): fn runs in the writer's batch
+  // transaction as for write(), and on_done gets write()'s result once the batch committed (and
+  // flushed), or its error; exactly once, also when the store closes (every queued job runs
+  // first). No thread is parked while the group commit runs. A backend without a writer thread
+  // of its own (PostgreSQL) writes at once on the calling thread and then calls on_done there
+  // (this default): the same semantics, no gain.
+  virtual void write_then(tx_fn fn, write_done on_done) { on_done(write(fn)); }
   // Commits every deferred write queued so far: an empty write, which carries them (a reader of
   // the audit table right after a read call, in the same process, calls this first).
   result<void> flush() {

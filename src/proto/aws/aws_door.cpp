@@ -1,5 +1,8 @@
 #include "proto/aws/aws_door.hpp"
 
+#include <optional>
+
+
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/kit/door_call.hpp"
@@ -76,82 +79,113 @@ bool aws_door::is_point_read(const request& req) const {
   return api && api->is_point_read(op);
 }
 
-response aws_door::handle(const request& req) {
-  return serve(req, [&](service::call_context& ctx) -> std::expected<service::principal, aws_error> {
+aws_door::authenticate_fn aws_door::sigv4_authenticate(const request& req) {
+  return [this, &req](service::call_context& ctx) -> std::expected<service::principal, aws_error> {
     auto who = auth_.authenticate(sigv4_view(req));
     if (!who) {
       ctx.who.access_key_id = who.error().access_key_id;
       return std::unexpected(auth_error(who.error()));
     }
     return std::move(*who);
-  }, domain::door::api, "/");
+  };
 }
 
-response aws_door::serve(const request& req, const authenticate_fn& authenticate, domain::door via,
-                         std::string_view path) {
-  auto ctx = context_of(req, settings_.region);
-  ctx.via = via;
+response aws_door::handle(const request& req) { return serve(req, sigv4_authenticate(req), domain::door::api, "/"); }
+
+void aws_door::handle_async(const request& req, responder later) {
+  serve_async(req, sigv4_authenticate(req), domain::door::api, "/", std::move(later));
+}
+
+response aws_door::finish(const call& c, response r) { return finish_call(audit_, c.ctx, std::move(r), c.service_name); }
+
+response aws_door::failed(const call& c, const aws_error& e) {
+  return finish(c, error_response(e, c.ctx.request_id));
+}
+
+// Everything before the operation runs: the target, authentication, the body, delegated
+// administration and throttling. A refusal is the finished answer.
+std::expected<aws_door::call, response> aws_door::prepare(const request& req, const authenticate_fn& authenticate,
+                                                          domain::door via, std::string_view path) {
+  call c;
+  c.ctx = context_of(req, settings_.region);
+  c.ctx.via = via;
   const std::string* target = req.header("X-Amz-Target");
-  std::string op;
-  json_api* api = nullptr;
   if (target) {
     // The last dot: CloudTrail's prefix has dots of its own ("com.amazonaws.cloudtrail...").
     auto dot = target->rfind('.');
     if (dot != std::string::npos) {
-      api = api_for(std::string_view(*target).substr(0, dot), std::string_view(*target).substr(dot + 1));
-      if (api) op = target->substr(dot + 1);
+      c.api = api_for(std::string_view(*target).substr(0, dot), std::string_view(*target).substr(dot + 1));
+      if (c.api) c.op = target->substr(dot + 1);
     }
   }
-  ctx.event_name = op.empty() ? "Unknown" : op;
-  ctx.read_only = api && api->is_read_only(op);
-  if (api) ctx.event_source = std::string(api->event_source());
-  std::string service_name = api ? std::string(api->service_name()) : "unknown";
+  c.ctx.event_name = c.op.empty() ? "Unknown" : c.op;
+  c.ctx.read_only = c.api && c.api->is_read_only(c.op);
+  if (c.api) c.ctx.event_source = std::string(c.api->event_source());
+  c.service_name = c.api ? std::string(c.api->service_name()) : "unknown";
   // CloudTrail's errorCode is the wire error name, exactly as the client saw it.
-  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), service_name); };
-  auto fail = [&](const aws_error& e) { return finish(error_response(e, req.request_id)); };
+  auto refuse = [&](const aws_error& e) { return std::unexpected(failed(c, e)); };
 
   if (req.method != "POST" || req.path() != path)
-    return fail({404, "UnknownOperationException", "Unknown operation.", json::object()});
-  if (!api || !api->has(op))
-    return fail({400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()});
+    return refuse({404, "UnknownOperationException", "Unknown operation.", json::object()});
+  if (!c.api || !c.api->has(c.op))
+    return refuse({400, "UnknownOperationException", "Unknown operation " + (target ? target->substr(0, 128) : std::string("(no X-Amz-Target)")) + ".", json::object()});
 
-  if (!api->is_point_read(op)) return run_call(req, authenticate, *api, op, ctx, service_name);
+  auto who = authenticate(c.ctx);
+  if (!who) return refuse(who.error());
+  c.ctx.who = std::move(*who);
+
+  auto body = read_json_body(req, {0, {}, true});
+  if (!body && body.error() == body_problem::too_deep)
+    return refuse({400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()});
+  if (!body) return refuse({400, "SerializationException", "The request body is not a valid JSON object.", json::object()});
+  c.ctx.request_parameters = to_json_text(audit_parameters(*body, c.api->audited_members()));
+  if (auto allowed = authorize(*c.api, c.op, *body, c.ctx.who); !allowed) return refuse(c.api->map_error(allowed.error()));
+
+  if (auto secs = throttled_for(throttle_, c.service_name + "." + c.op)) {
+    auto r = error_response({400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", *secs}}}, req.request_id);
+    add_retry_after(r, *secs);
+    return std::unexpected(finish(c, std::move(r)));
+  }
+  c.body = std::move(*body);
+  return c;
+}
+
+response aws_door::answer(const call& c, const result<json>& outcome) {
+  if (!outcome) return failed(c, c.api->map_error(outcome.error()));
+  return finish(c, json_response(*outcome));
+}
+
+response aws_door::serve(const request& req, const authenticate_fn& authenticate, domain::door via,
+                         std::string_view path) {
+  auto run = [&]() -> response {
+    auto c = prepare(req, authenticate, via, path);
+    if (!c) return std::move(c.error());
+    return answer(*c, c->api->call(c->op, c->body, c->ctx));
+  };
+  if (!is_point_read(req)) return run();
   // A point read (issue 18 item 1): the access key's row and the operation's read come from
   // one read transaction instead of two. The key is still read, and checked, on every call.
   std::optional<response> out;
   (void)audit_.db().read_together([&]() -> result<void> {
-    out = run_call(req, authenticate, *api, op, ctx, service_name);
+    out = run();
     return {};
   });
+  if (!out) out = run();  // no shared snapshot could be opened: each read opens its own
   return std::move(*out);
 }
 
-response aws_door::run_call(const request& req, const authenticate_fn& authenticate, json_api& api_ref,
-                            const std::string& op, service::call_context& ctx, const std::string& service_name) {
-  json_api* api = &api_ref;
-  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), service_name); };
-  auto fail = [&](const aws_error& e) { return finish(error_response(e, req.request_id)); };
-
-  auto who = authenticate(ctx);
-  if (!who) return fail(who.error());
-  ctx.who = std::move(*who);
-
-  auto body = read_json_body(req, {0, {}, true});
-  if (!body && body.error() == body_problem::too_deep)
-    return fail({400, "SerializationException", "The request body nests deeper than " + std::to_string(max_json_nesting) + " levels.", json::object()});
-  if (!body) return fail({400, "SerializationException", "The request body is not a valid JSON object.", json::object()});
-  ctx.request_parameters = to_json_text(audit_parameters(*body, api->audited_members()));
-  if (auto allowed = authorize(*api, op, *body, ctx.who); !allowed) return fail(api->map_error(allowed.error()));
-
-  if (auto secs = throttled_for(throttle_, service_name + "." + op)) {
-    auto r = error_response({400, "ThrottlingException", "Rate exceeded", {{"RetryAfterSeconds", *secs}}}, req.request_id);
-    add_retry_after(r, *secs);
-    return finish(std::move(r));
-  }
-
-  auto result = api->call(op, *body, ctx);
-  if (!result) return fail(api->map_error(result.error()));
-  return finish(json_response(*result));
+// An operation with an asynchronous form answers when its write's group commit is done (the
+// completion comes back on a worker); any other answers at once, as serve() does.
+void aws_door::serve_async(const request& req, const authenticate_fn& authenticate, domain::door via,
+                           std::string_view path, responder later) {
+  if (is_point_read(req)) return later(serve(req, authenticate, via, path));
+  auto c = prepare(req, authenticate, via, path);
+  if (!c) return later(std::move(c.error()));
+  const json_operation* row = c->api->find(c->op);
+  if (!row || !row->async_handler) return later(answer(*c, c->api->call(c->op, c->body, c->ctx)));
+  auto shared = std::make_shared<call>(std::move(*c));
+  row->async_handler(shared->body, shared->ctx, later.poster(),
+                     [this, shared, later](result<json> outcome) { later(answer(*shared, outcome)); });
 }
 
 }  // namespace atrium::proto::aws

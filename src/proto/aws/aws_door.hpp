@@ -29,6 +29,9 @@ class aws_door final : public door {
            std::vector<json_api*> apis, door_settings settings);
 
   response handle(const request& req) override;
+  // Operations with an asynchronous form (json_operation::async_handler) answer after their
+  // group commit without a worker waiting for it (issue 18 item 3); the rest as handle().
+  void handle_async(const request& req, responder later) override;
   // A read-only operation of an API whose reads are point reads (identitystore's), by
   // X-Amz-Target alone; the console door asks the same of its requests.
   bool is_point_read(const request& req) const override;
@@ -41,6 +44,8 @@ class aws_door final : public door {
   // same policy check, throttling, error shapes and failure audit. `via` is CloudTrail's door;
   // `path` the one path the door serves (a POST to any other is UnknownOperationException).
   response serve(const request& req, const authenticate_fn& authenticate, domain::door via, std::string_view path);
+  void serve_async(const request& req, const authenticate_fn& authenticate, domain::door via, std::string_view path,
+                   responder later);
   // The API that serves X-Amz-Target "<prefix>.<op>" (nullptr: none): the console asks whether
   // an action exists.
   json_api* api_for(std::string_view prefix, std::string_view op) const;
@@ -49,10 +54,20 @@ class aws_door final : public door {
   void set_org_source(service::org_resource_source* orgs) { orgs_ = orgs; }
 
  private:
-  // The call once its API and operation are known: authentication, the body, the key's
-  // policies, throttling, the operation, and the call's record.
-  response run_call(const request& req, const authenticate_fn& authenticate, json_api& api, const std::string& op,
-                    service::call_context& ctx, const std::string& service_name);
+  // A call that passed the door's checks, ready for its operation.
+  struct call {
+    service::call_context ctx;
+    json_api* api = nullptr;
+    std::string op;
+    std::string service_name;
+    nlohmann::json body;
+  };
+  authenticate_fn sigv4_authenticate(const request& req);
+  std::expected<call, response> prepare(const request& req, const authenticate_fn& authenticate, domain::door via,
+                                        std::string_view path);
+  response answer(const call& c, const result<nlohmann::json>& outcome);
+  response finish(const call& c, response r);
+  response failed(const call& c, const aws_error& e);
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,
                          const service::principal& who) const;
 

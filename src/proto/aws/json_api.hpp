@@ -46,6 +46,7 @@ class json_api {
   // The operation table (call add() only while wiring).
   void add(json_operation op) { table_.add(std::move(op)); }
   bool has(std::string_view operation) const { return table_.has(operation); }
+  const json_operation* find(std::string_view operation) const { return table_.find(operation); }
   bool is_read_only(std::string_view operation) const { return table_.is_read_only(operation); }
   bool is_point_read(std::string_view operation) const { return names_.point_reads && is_read_only(operation); }
   result<nlohmann::json> call(std::string_view operation, const nlohmann::json& req,

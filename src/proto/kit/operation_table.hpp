@@ -14,16 +14,28 @@
 
 #include "base/result.hpp"
 #include "service/audit/call_context.hpp"
+#include "store/repositories.hpp"
 
 namespace atrium::proto {
 
 using json_handler =
     std::function<result<nlohmann::json>(const nlohmann::json& req, const service::call_context& ctx)>;
 
+// An operation's result, told on a worker thread (never the store's writer thread).
+using json_done = std::function<void(result<nlohmann::json>)>;
+// The asynchronous form of a handler (issue 18 item 3): does its worker-side part (validation,
+// reads), hands its write to the store's writer with a completion, and returns at once; `done`
+// is called exactly once, on a thread of `post` or, when the call fails early, before it returns.
+using json_async_handler = std::function<void(const nlohmann::json& req, const service::call_context& ctx,
+                                              store::post_fn post, json_done done)>;
+
 struct json_operation {
   std::string name;  // "CreatePermissionSet"
   bool read_only = false;
   json_handler handler;
+  // Optional: used by a door serving asynchronously (door::handle_async) on a store whose
+  // writes complete asynchronously; the same answers as `handler`.
+  json_async_handler async_handler = nullptr;
 };
 
 class operation_table {

@@ -24,13 +24,24 @@ door* router::door_for(const request& req) const {
   return fallback_;
 }
 
-response router::handle(const request& req) const {
-  if (door* d = door_for(req)) return d->handle(req);
+namespace {
+response not_found_response() {
   response r;
   r.status = 404;
   r.body = R"({"message":"Not found."})";
   r.error_code = "NotFound";
   return r;
+}
+}  // namespace
+
+response router::handle(const request& req) const {
+  if (door* d = door_for(req)) return d->handle(req);
+  return not_found_response();
+}
+
+void router::handle_async(const request& req, responder later) const {
+  if (door* d = door_for(req)) return d->handle_async(req, std::move(later));
+  later(not_found_response());
 }
 
 response router::transport_error(const request& partial, response generic) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proto/kit/exchange.hpp"
+#include "proto/kit/responder.hpp"
 
 namespace atrium::proto {
 
@@ -15,6 +16,10 @@ class door {
  public:
   virtual ~door() = default;
   virtual response handle(const request& req) = 0;
+  // The asynchronous form (issue 18 item 3): answers through `later`, at once or after work it
+  // started (a write completed by the store's writer). Must not block on a write. Default: the
+  // synchronous handle().
+  virtual void handle_async(const request& req, responder later) { later(handle(req)); }
   // `partial` carries what was read (method, target and headers when the headers were read;
   // never a body); `generic` is the HTTP layer's own answer. Default: that answer unchanged.
   virtual response transport_error(const request& partial, response generic) const { return generic; }
@@ -40,6 +45,8 @@ class router {
   door* door_for(const request& req) const;
   // 404 {"message": "Not found."} when no door serves the path and there is no fallback.
   response handle(const request& req) const;
+  // The serving door's handle_async (the 404 at once when none serves the request).
+  void handle_async(const request& req, responder later) const;
   response transport_error(const request& partial, response generic) const;
   // The serving door's is_point_read (false when no door serves the request).
   bool is_point_read(const request& req) const;

@@ -5,6 +5,8 @@
 // deferred path (issue 18 item 2): batched into the next group commit or flushed within
 // 100 ms, so that a read neither waits for a disk flush nor costs a commit of its own
 // (docs/audit.md "Durability": what a crash may lose).
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,11 @@
 #include "store/repositories.hpp"
 
 namespace atrium::service {
+
+// The part of a use case that runs inside the store's transaction, owning what it uses (it may
+// run on the writer thread after the caller returned: write_then).
+template <class T>
+using store_body = std::function<result<T>(store::transaction&)>;
 
 class audited_store {
  public:
@@ -41,6 +48,42 @@ class audited_store {
     if (!status) return std::unexpected(status.error());  // the door records the failure
     auditor_.export_line(rec);
     return std::move(*out);
+  }
+
+  // write() without a parked caller (issue 18 item 3): the same transaction, the same audit
+  // record in it; `done` gets write()'s result on a thread of `post` (never the writer's). fn and
+  // response own what they use (they run after this returns). On SQLite fn runs on the writer
+  // thread with its batch; elsewhere (store::database::write_then's default) all of it runs
+  // here, `done` included, before this returns.
+  template <class T, class Fn, class Resp, class Done>
+  void write_then(const call_context& ctx, Fn fn, Resp response, store::post_fn post, Done done) {
+    struct state {
+      Fn fn;
+      Resp response;
+      Done done;
+      call_context ctx;
+      std::optional<T> out;
+      store::audit_record rec;
+    };
+    auto s = std::make_shared<state>(state{std::move(fn), std::move(response), std::move(done), ctx, {}, {}});
+    auto body = [this, s](store::transaction& tx) -> result<void> {
+      s->out.reset();
+      auto r = s->fn(tx);
+      if (!r) return std::unexpected(r.error());
+      static_assert(std::is_same_v<std::decay_t<decltype(s->response(*r))>, std::string>,
+                    "responseElements are serialised JSON: wrap the renderer in json_text_of");
+      s->rec = auditor_.make(s->ctx, s->response(*r), nullptr);
+      if (auto a = tx.audit().append(s->rec); !a) return a;
+      s->out = std::move(*r);
+      return {};
+    };
+    db_.write_then(std::move(body), [this, s, post = std::move(post)](result<void> status) {
+      post([this, s, status = std::move(status)]() mutable {
+        if (!status) return s->done(result<T>(std::unexpected(status.error())));  // the door records it
+        auditor_.export_line(s->rec);
+        s->done(result<T>(std::move(*s->out)));
+      });
+    });
   }
 
   template <class T, class Fn>

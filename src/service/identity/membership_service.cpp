@@ -16,29 +16,47 @@ membership_service::membership_service(identity_context& shared)
       quotas_(shared.limits()) {}
 
 // ---- memberships -------------------------------------------------------------------------
-result<domain::membership> membership_service::create_membership(const call_context& ctx,
-                                                               const std::string& group_id,
+// The worker's half of a create is the new id and stamp; the returned body is the writer's
+// half (both ends exist, the member quota, the insert, the group's version), owning what it
+// uses (issue 18 item 3: it may run after the caller returned).
+store_body<domain::membership> membership_service::create_body(const call_context& ctx, const std::string& group_id,
                                                                const std::string& user_id) {
   domain::membership m{domain::new_resource_id(store_id_, random_, clock_.now()), group_id, user_id,
                        domain::member_kind::user, shared_.stamp(ctx)};
-  return store_.write<domain::membership>(
-      ctx,
-      [&](store::transaction& tx) -> result<domain::membership> {
-        auto g = tx.groups().get(group_id);
-        if (!g) return std::unexpected(g.error());
-        if (!*g) return not_found("GROUP", group_id);
-        auto u = tx.users().get(user_id);
-        if (!u) return std::unexpected(u.error());
-        if (!*u) return not_found("USER", user_id);
-        auto n = tx.memberships().count_for_group(group_id);
-        if (!n) return std::unexpected(n.error());
-        if (*n >= quotas_.max_members_per_group)
-          return fail(errc::quota_exceeded, "The group has reached its member quota.");
-        if (auto r = tx.memberships().insert(m); !r) return std::unexpected(r.error());
-        if (auto r = shared_.touch_group(tx, ctx, group_id); !r) return std::unexpected(r.error());
-        return m;
-      },
-      [&](const domain::membership& created) { return shared_.ids({{"membershipId", created.id}}); });
+  return [this, ctx, m = std::move(m)](store::transaction& tx) -> result<domain::membership> {
+    auto g = tx.groups().get(m.group_id);
+    if (!g) return std::unexpected(g.error());
+    if (!*g) return not_found("GROUP", m.group_id);
+    auto u = tx.users().get(m.member_id);
+    if (!u) return std::unexpected(u.error());
+    if (!*u) return not_found("USER", m.member_id);
+    auto n = tx.memberships().count_for_group(m.group_id);
+    if (!n) return std::unexpected(n.error());
+    if (*n >= quotas_.max_members_per_group)
+      return fail(errc::quota_exceeded, "The group has reached its member quota.");
+    if (auto r = tx.memberships().insert(m); !r) return std::unexpected(r.error());
+    if (auto r = shared_.touch_group(tx, ctx, m.group_id); !r) return std::unexpected(r.error());
+    return m;
+  };
+}
+
+std::string membership_service::created_ids(const domain::membership& created) const {
+  return shared_.ids({{"membershipId", created.id}});
+}
+
+result<domain::membership> membership_service::create_membership(const call_context& ctx,
+                                                               const std::string& group_id,
+                                                               const std::string& user_id) {
+  return store_.write<domain::membership>(ctx, create_body(ctx, group_id, user_id),
+                                          [&](const domain::membership& m) { return created_ids(m); });
+}
+
+void membership_service::create_membership_then(const call_context& ctx, const std::string& group_id,
+                                                const std::string& user_id, store::post_fn post,
+                                                std::function<void(result<domain::membership>)> done) {
+  store_.write_then<domain::membership>(
+      ctx, create_body(ctx, group_id, user_id), [this](const domain::membership& m) { return created_ids(m); },
+      std::move(post), std::move(done));
 }
 
 result<domain::membership> membership_service::describe_membership(const call_context& ctx,

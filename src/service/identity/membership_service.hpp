@@ -1,6 +1,7 @@
 #pragma once
 // Group memberships of the identity store: the identitystore API's membership operations and
 // the effective membership with nested groups flattened (for access decisions).
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -19,6 +20,10 @@ class membership_service {
 
   result<domain::membership> create_membership(const call_context& ctx, const std::string& group_id,
                                                const std::string& user_id);
+  // create_membership without a parked worker (issue 18 item 3): commits through the store's
+  // write_then and calls `done` on a thread of `post`.
+  void create_membership_then(const call_context& ctx, const std::string& group_id, const std::string& user_id,
+                              store::post_fn post, std::function<void(result<domain::membership>)> done);
   result<domain::membership> describe_membership(const call_context& ctx, const std::string& id);
   result<std::monostate> delete_membership(const call_context& ctx, const std::string& id);
   result<std::string> get_membership_id(const call_context& ctx, const std::string& group_id,
@@ -36,6 +41,10 @@ class membership_service {
   result<std::vector<std::string>> effective_members_of(const call_context& ctx, const std::string& group_id);
 
  private:
+  store_body<domain::membership> create_body(const call_context& ctx, const std::string& group_id,
+                                             const std::string& user_id);
+  std::string created_ids(const domain::membership& created) const;
+
   identity_context& shared_;
   audited_store& store_;
   const clock& clock_;

@@ -155,34 +155,58 @@ result<user_view> user_service::rewrite_user(const call_context& ctx, const std:
       [&](const user_view& v) { return audit_ids ? shared_.ids({{"userId", v.user.id}}) : std::string(); });
 }
 
-result<user_view> user_service::create_user_view(const call_context& ctx, domain::user u) {
+// The worker's half of a create (issue 18 item 3): the id, the stamp, validation and, on a
+// store with several writers, the quota's count; the returned body is the writer's half (the
+// quota on a single writer, the insert, the invitation), owning what it uses. `after` receives
+// what to run once committed.
+result<store_body<user_view>> user_service::prepare_create(const call_context& ctx, domain::user u,
+                                                           std::shared_ptr<after_commit_fn> after) {
   u.id = domain::new_resource_id(store_id_, random_, clock_.now());
   u.version = 1;
   u.stamp = shared_.stamp(ctx);
   if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
   auto before = shared_.count_before_write([](store::transaction& tx) { return tx.users().count(); });
   if (!before) return std::unexpected(before.error());
-  after_commit_fn after;
-  auto created = store_.write<user_view>(
-      ctx,
-      [&](store::transaction& tx) -> result<user_view> {
-        after = nullptr;
-        auto n = *before ? result<int64_t>(**before) : tx.users().count();  // quotas.max_users
-        if (!n) return std::unexpected(n.error());
-        if (*n >= quotas_.max_users)
-          return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
-                                                std::to_string(quotas_.max_users) + ".");
-        if (auto r = tx.users().insert(u); !r) return std::unexpected(r.error());
-        if (on_user_created_) {
-          auto then = on_user_created_(tx, ctx, u);
-          if (!then) return std::unexpected(then.error());
-          after = std::move(*then);
-        }
-        return user_view{u, {}};  // a new user belongs to no group yet
-      },
-      [&](const user_view& v) { return shared_.ids({{"userId", v.user.id}}); });
-  if (created && after) after();
+  return [this, ctx, u = std::move(u), before = *before, after](store::transaction& tx) -> result<user_view> {
+    *after = nullptr;
+    auto n = before ? result<int64_t>(*before) : tx.users().count();  // quotas.max_users
+    if (!n) return std::unexpected(n.error());
+    if (*n >= quotas_.max_users)
+      return fail(errc::quota_exceeded, "The number of users has reached its quota of " +
+                                            std::to_string(quotas_.max_users) + ".");
+    if (auto r = tx.users().insert(u); !r) return std::unexpected(r.error());
+    if (on_user_created_) {
+      auto then = on_user_created_(tx, ctx, u);
+      if (!then) return std::unexpected(then.error());
+      *after = std::move(*then);
+    }
+    return user_view{u, {}};  // a new user belongs to no group yet
+  };
+}
+
+std::string user_service::created_ids(const user_view& v) const { return shared_.ids({{"userId", v.user.id}}); }
+
+result<user_view> user_service::create_user_view(const call_context& ctx, domain::user u) {
+  auto after = std::make_shared<after_commit_fn>();
+  auto body = prepare_create(ctx, std::move(u), after);
+  if (!body) return std::unexpected(body.error());
+  auto created = store_.write<user_view>(ctx, *body, [&](const user_view& v) { return created_ids(v); });
+  if (created && *after) (*after)();
   return created;
+}
+
+void user_service::create_user_then(const call_context& ctx, domain::user u, store::post_fn post,
+                                    std::function<void(result<domain::user>)> done) {
+  auto after = std::make_shared<after_commit_fn>();
+  auto body = prepare_create(ctx, std::move(u), after);
+  if (!body) return done(std::unexpected(body.error()));
+  store_.write_then<user_view>(
+      ctx, std::move(*body), [this](const user_view& v) { return created_ids(v); }, std::move(post),
+      [after, done = std::move(done)](result<user_view> created) {
+        if (!created) return done(std::unexpected(created.error()));
+        if (*after) (*after)();
+        done(std::move(created->user));
+      });
 }
 
 result<user_view> user_service::get_user_view(const call_context& ctx, const std::string& id,

@@ -3,6 +3,7 @@
 // (read-modify-write with If-Match, views with the user's groups, index and cursor listings).
 // Each change loads, applies the domain rules, saves and audits in one transaction.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -18,6 +19,10 @@ class user_service {
   const std::string& identity_store_id() const { return store_id_; }
 
   result<domain::user> create_user(const call_context& ctx, domain::user u);
+  // create_user without a parked worker (issue 18 item 3): validates here, commits through the
+  // store's write_then, and calls `done` on a thread of `post` (or here when it fails early).
+  void create_user_then(const call_context& ctx, domain::user u, store::post_fn post,
+                        std::function<void(result<domain::user>)> done);
   result<domain::user> describe_user(const call_context& ctx, const std::string& id);
   result<domain::user> update_user(const call_context& ctx, const std::string& id, const user_edit& edit);
   result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
@@ -50,6 +55,10 @@ class user_service {
   // CloudTrail shows them).
   result<user_view> rewrite_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
                                  const version_condition& if_match, view_options view, bool audit_ids);
+
+  result<store_body<user_view>> prepare_create(const call_context& ctx, domain::user u,
+                                               std::shared_ptr<after_commit_fn> after);
+  std::string created_ids(const user_view& v) const;
 
   identity_context& shared_;
   audited_store& store_;

@@ -124,7 +124,7 @@ write_stats sqlite_database::stats() const {
     deferred = deferred_.size();
   }
   return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued, deferred,
-          deferred_jobs_.load(), unflushed_batches_.load()};
+          deferred_jobs_.load(), unflushed_batches_.load(), failed_completions_.load()};
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -217,6 +217,20 @@ result<void> sqlite_database::write_waited(const tx_fn& fn, bool flush) {
 
 void sqlite_database::write_detached(tx_fn fn) { enqueue({std::move(fn), nullptr}); }
 
+void sqlite_database::write_then(tx_fn fn, write_done on_done) {
+  if (std::this_thread::get_id() == writer_thread_.get_id())
+    return on_done(fail(errc::internal, "write_then() called inside a write transaction"));
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(fn), nullptr, true, std::move(on_done)});
+      on_done = nullptr;
+    }
+  }
+  if (on_done) return on_done(fail(errc::internal, "the store is shutting down"));
+  queue_cv_.notify_one();
+}
+
 // A full batch, or a full queue (callers wait for room): either starts a commit at once.
 std::size_t sqlite_database::deferred_threshold() const {
   return std::max<std::size_t>(1, std::min(options_.deferred_batch, options_.deferred_max));
@@ -292,8 +306,20 @@ void sqlite_database::run_batch(std::vector<job>& batch) {
   jobs_ += batch.size();
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done->set_value(std::move(results[i]));
+    else if (batch[i].then) tell(batch[i].then, std::move(results[i]));
     else if (!results[i]) ++failed_detached_;
   }
+}
+
+// A completion posts its work elsewhere (write_done); one that throws anyway must not end the
+// writer thread, which every other write waits for.
+void sqlite_database::tell(write_done& then, result<void> outcome) {
+  try {
+    then(std::move(outcome));
+  } catch (...) {
+    ++failed_completions_;
+  }
+  then = nullptr;  // what it holds (a request's state) goes now, not with the batch
 }
 
 // The synchronous level of the next COMMIT: FULL unless the batch is only write_visible() jobs.

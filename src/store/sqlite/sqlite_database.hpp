@@ -3,8 +3,9 @@
 // every queued write runs in its own SAVEPOINT inside one transaction, then one COMMIT (one
 // fsync under synchronous=FULL) acknowledges the whole batch. A failing job rolls back to its
 // savepoint and leaves its neighbours alone. Deferred writes (read calls' audit records) wait
-// in a second, bounded queue for the next batch or their flush interval. Readers use a pool of
-// WAL snapshot connections.
+// in a second, bounded queue for the next batch or their flush interval. A write_then() job
+// waits for nobody: after the COMMIT the writer calls its completion, which posts the rest of
+// the request elsewhere (issue 18 item 3). Readers use a pool of WAL snapshot connections.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -47,6 +48,7 @@ struct write_stats {
   std::size_t deferred = 0;      // deferred jobs waiting for their batch now
   uint64_t deferred_jobs = 0;    // deferred jobs run
   uint64_t unflushed_batches = 0;  // batches of write_visible() jobs only, committed without an fsync
+  uint64_t failed_completions = 0;  // write_then() completions that threw (a caller bug)
 };
 
 class sqlite_database final : public database {
@@ -62,6 +64,7 @@ class sqlite_database final : public database {
   void write_detached(tx_fn fn) override;
   void write_deferred(tx_fn fn) override;
   result<void> write_visible(const tx_fn& fn) override;
+  void write_then(tx_fn fn, write_done on_done) override;
   result<void> ready() override;
   write_stats stats() const;
 
@@ -70,6 +73,7 @@ class sqlite_database final : public database {
     tx_fn fn;
     std::promise<result<void>>* done = nullptr;  // null for detached writes
     bool flush = true;                           // false: write_visible
+    write_done then = nullptr;                   // write_then: told the outcome after COMMIT
   };
 
   explicit sqlite_database(sqlite_options o) : options_(std::move(o)) {}
@@ -80,6 +84,7 @@ class sqlite_database final : public database {
   bool take_batch(std::vector<job>& batch);
   std::size_t deferred_threshold() const;
   void run_batch(std::vector<job>& batch);
+  void tell(write_done& then, result<void> outcome);
   result<void> commit_batch(std::vector<job>& batch, std::vector<result<void>>& results);
   std::unique_ptr<connection> take_reader();
   void give_back(std::unique_ptr<connection> c);
@@ -95,7 +100,7 @@ class sqlite_database final : public database {
   bool stopping_ = false;
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0}, deferred_jobs_{0};
-  std::atomic<uint64_t> unflushed_batches_{0};
+  std::atomic<uint64_t> unflushed_batches_{0}, failed_completions_{0};
   bool writer_flushes_ = true;  // the writer connection's synchronous level is FULL (writer thread only)
 
   std::mutex readers_mu_;

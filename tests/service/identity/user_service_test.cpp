@@ -2,6 +2,10 @@
 // SCIM read-modify-write with If-Match, lookups by alternate identifier, and deletion.
 #include "service/identity/user_service.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
 #include "identity_fixture.hpp"
 
 namespace atrium::service {
@@ -68,6 +72,71 @@ TEST_F(user_service_test, alternate_identifiers_and_deletion) {
   ASSERT_TRUE(users.delete_user(ctx_, a->id));
   EXPECT_EQ(users.describe_user(ctx_, a->id).error().code, errc::not_found);
   EXPECT_EQ(users.get_user_id(ctx_, by_name).error().code, errc::not_found);
+}
+
+
+namespace {
+
+// A post_fn whose work waits until the test runs it: what a completion does happens only there.
+class posted_work {
+ public:
+  store::post_fn poster() {
+    return [this](std::function<void()> w) {
+      std::lock_guard lock(mu_);
+      queue_.push_back(std::move(w));
+      cv_.notify_all();
+    };
+  }
+  bool run_one() {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, std::chrono::seconds(20), [&] { return !queue_.empty(); })) return false;
+    auto w = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    w();
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+};
+
+}  // namespace
+
+TEST_F(user_service_test, create_user_then_answers_through_the_post_like_create_user) {
+  auto& users = ids_->users;
+  posted_work work;
+  auto audit_count = [&] {
+    std::size_t n = 0;
+    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+      auto recs = tx.audit().query({});
+      if (!recs) return std::unexpected(recs.error());
+      n = recs->size();
+      return {};
+    }));
+    return n;
+  };
+  auto create = [&](const std::string& name) {
+    std::optional<result<domain::user>> got;
+    users.create_user_then(ctx_, user(name), work.poster(), [&](result<domain::user> r) { got = std::move(r); });
+    if (!got) {
+      EXPECT_TRUE(work.run_one()) << "the commit's completion posts the answer";
+      EXPECT_TRUE(got) << "the answer comes from the posted work";
+    }
+    return got.value_or(fail(errc::internal, "no answer"));
+  };
+  auto records = audit_count();
+  auto a = create("alice");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(users.describe_user(ctx_, a->id)->user_name, "alice");
+  EXPECT_EQ(create("ALICE").error().code, errc::conflict);
+  EXPECT_EQ(create("").error().code, errc::validation) << "refused on the worker, answered at once";
+  ASSERT_TRUE(create("bob"));
+  ASSERT_TRUE(create("carol"));
+  EXPECT_EQ(create("dave").error().code, errc::quota_exceeded);
 }
 
 }  // namespace atrium::service

@@ -1,9 +1,11 @@
 // sqlite_database: connection settings, read snapshots, and the writer thread's group commit
-// (batching, per-job savepoints, whole-batch failures, detached writes, shutdown).
+// (batching, per-job savepoints, whole-batch failures, detached writes, completions, shutdown).
 #include "store/sqlite/sqlite_database.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -485,6 +487,151 @@ TEST_F(database_test, a_write_inside_a_write_is_refused_not_deadlocked) {
   EXPECT_TRUE(r);
   EXPECT_TRUE(get_user("outer"));
   EXPECT_FALSE(get_user("inner"));
+}
+
+
+// ---- writes completed by the writer (write_then, issue 18 item 3) -------------------------
+
+namespace {
+
+// What each completion saw: its job's outcome, its thread, and whether a reader already saw the
+// job's user (the batch committed before the completion ran).
+struct told {
+  std::string id;
+  result<void> outcome;
+  std::thread::id thread;
+  bool visible = false;
+};
+
+class completions {
+ public:
+  write_done for_user(database& db, std::string id) {
+    return [this, &db, id](result<void> r) {
+      // A reader connection: what it sees is committed.
+      bool seen = read_value(db, [&](transaction& tx) { return tx.users().get(id); }).value_or(std::nullopt).has_value();
+      record(id, std::move(r), seen);
+    };
+  }
+  void record(std::string id, result<void> r, bool visible = false) {
+    std::lock_guard lock(mu_);
+    told_.push_back({std::move(id), std::move(r), std::this_thread::get_id(), visible});
+    cv_.notify_all();
+  }
+  std::vector<told> wait_for(std::size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 20s, [&] { return told_.size() >= n; });
+    return told_;
+  }
+  std::size_t count() {
+    std::lock_guard lock(mu_);
+    return told_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<told> told_;
+};
+
+tx_fn insert_job(std::string id, std::string name) {
+  return [id, name](transaction& tx) { return tx.users().insert(make_user(id, name)); };
+}
+
+}  // namespace
+
+TEST_F(database_test, write_then_completes_each_job_after_its_commit_in_queue_order) {
+  completions seen;
+  {
+    writer_gate gate(*db_);
+    db_->write_then(insert_job("a", "a"), seen.for_user(*db_, "a"));
+    db_->write_then(insert_job("b", "a"), seen.for_user(*db_, "b"));  // taken name: fails alone
+    db_->write_then(insert_job("c", "c"), seen.for_user(*db_, "c"));
+    wait_until_queued(*db_, 3);
+    EXPECT_EQ(seen.count(), 0u) << "nothing completes before its batch commits";
+  }
+  auto t = seen.wait_for(3);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].id, "a");
+  EXPECT_EQ(t[1].id, "b");
+  EXPECT_EQ(t[2].id, "c");
+  EXPECT_TRUE(t[0].outcome);
+  ASSERT_FALSE(t[1].outcome);
+  EXPECT_EQ(t[1].outcome.error().message, "Duplicate UserName");
+  EXPECT_TRUE(t[2].outcome);
+  EXPECT_TRUE(t[0].visible) << "committed before the completion ran";
+  EXPECT_FALSE(t[1].visible);
+  EXPECT_TRUE(t[2].visible);
+  for (const auto& x : t) EXPECT_NE(x.thread, std::this_thread::get_id()) << "the writer thread calls them";
+  EXPECT_EQ(db_->stats().failed_detached, 0u) << "a failed write_then job is its caller's to report";
+}
+
+TEST_F(database_test, write_then_jobs_of_a_failing_batch_all_complete_with_the_error) {
+  completions seen;
+  {
+    writer_gate gate(*db_);
+    db_->write_then(insert_job("x", "x"), seen.for_user(*db_, "x"));
+    // A deferred foreign key failure surfaces only at COMMIT: the whole batch is lost.
+    db_->write_then(
+        [](transaction& tx) -> result<void> {
+          if (auto r = conn_of(tx).exec("PRAGMA defer_foreign_keys=ON"); !r) return r;
+          return tx.memberships().insert(make_membership("m1", "no-such-group", "x"));
+        },
+        seen.for_user(*db_, "m1"));
+    db_->write_then(insert_job("y", "y"), seen.for_user(*db_, "y"));
+    wait_until_queued(*db_, 3);
+  }
+  auto t = seen.wait_for(3);
+  ASSERT_EQ(t.size(), 3u);
+  for (const auto& x : t) {
+    ASSERT_FALSE(x.outcome) << x.id;
+    EXPECT_EQ(x.outcome.error().code, errc::internal) << x.id;
+    EXPECT_FALSE(x.visible) << x.id;
+  }
+  EXPECT_EQ(db_->stats().failed_batches, 1u);
+}
+
+TEST_F(database_test, closing_the_store_runs_and_completes_every_queued_write_then) {
+  completions seen;
+  constexpr int n = 50;
+  {
+    writer_gate gate(*db_);
+    for (int i = 0; i < n; ++i) {
+      std::string id = "u" + std::to_string(i);
+      db_->write_then(insert_job(id, id), [&seen, id](result<void> r) {
+        seen.record(id, std::move(r));
+      });
+    }
+    wait_until_queued(*db_, n);
+  }
+  db_.reset();  // the destructor runs what is queued before the writer stops
+  EXPECT_EQ(seen.count(), std::size_t{n});
+  for (const auto& x : seen.wait_for(n)) EXPECT_TRUE(x.outcome) << x.id;
+  reopen();
+  EXPECT_EQ(user_count(), n);
+}
+
+TEST_F(database_test, write_then_inside_a_write_completes_with_an_error_not_a_deadlock) {
+  std::optional<result<void>> inner;
+  auto r = db_->write([&](transaction& tx) -> result<void> {
+    db_->write_then(insert_job("inner", "inner"), [&](result<void> o) { inner = std::move(o); });
+    return tx.users().insert(make_user("outer", "outer"));
+  });
+  EXPECT_TRUE(r);
+  ASSERT_TRUE(inner.has_value());
+  ASSERT_FALSE(*inner);
+  EXPECT_EQ(inner->error().code, errc::internal);
+  EXPECT_FALSE(get_user("inner"));
+}
+
+TEST_F(database_test, a_completion_that_throws_does_not_stop_the_writer) {
+  completions seen;
+  db_->write_then(insert_job("a", "a"), [](result<void>) { throw std::runtime_error("a caller bug"); });
+  db_->write_then(insert_job("b", "b"), seen.for_user(*db_, "b"));
+  auto t = seen.wait_for(1);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_TRUE(t[0].outcome);
+  EXPECT_EQ(db_->stats().failed_completions, 1u);
+  EXPECT_TRUE(insert(make_user("c", "c")));
 }
 
 }  // namespace atrium::store::sqlite::test
