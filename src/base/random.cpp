@@ -42,12 +42,32 @@ std::string random_source::uuid4() {
   return uuid_text(b);
 }
 
+// RFC 9562 §6.2, method 1: rand_a (12 bits) is a counter, started at a random value with its top
+// bit clear (at least 2,048 ids per millisecond before it overflows) and incremented for each
+// further id of the same millisecond; on overflow the timestamp is advanced by one (§6.2: "the
+// generator can ... increment the timestamp"). A clock set back more than that starts afresh at
+// its own time: the id tells the truth about when it was made rather than staying monotonic.
+uint64_t random_source::next_uuid7_stamp(uint64_t ms, uint64_t fresh_counter) {
+  uint64_t last = last_uuid7_.load(std::memory_order_relaxed);
+  for (;;) {
+    uint64_t next = ms << 12 | fresh_counter;
+    if ((last >> 12) >= ms && (last >> 12) - ms <= 1) {  // same millisecond, or one we ran ahead into
+      next = last + 1;                                   // a counter overflow carries into the time
+    }
+    if (last_uuid7_.compare_exchange_weak(last, next, std::memory_order_relaxed)) return next;
+  }
+}
+
 std::string random_source::uuid7(std::chrono::sys_time<std::chrono::milliseconds> now) {
   std::array<unsigned char, 16> b{};
   fill(b.data(), b.size());
-  auto ms = static_cast<uint64_t>(now.time_since_epoch().count());
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
+  auto ms = static_cast<uint64_t>(now.time_since_epoch().count()) & ((uint64_t{1} << 48) - 1);
+  uint64_t fresh_counter = (uint64_t{b[6]} << 8 | b[7]) & 0x7ff;
+  uint64_t stamp = next_uuid7_stamp(ms, fresh_counter);
+  uint64_t stamp_ms = stamp >> 12;
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(stamp_ms >> (8 * (5 - i)));
+  b[6] = static_cast<unsigned char>(0x70 | ((stamp >> 8) & 0x0f));
+  b[7] = static_cast<unsigned char>(stamp & 0xff);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   return uuid_text(b);
 }

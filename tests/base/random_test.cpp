@@ -39,4 +39,32 @@ TEST(random, uuid7_carries_the_time_and_the_version) {
   EXPECT_LT(u, rnd.uuid7(t + std::chrono::milliseconds(1)));
 }
 
+// The provisioning queue runs requests in request-id order, and a create and a delete of one
+// assignment can be made in the same millisecond (RFC 9562 §6.2: a counter in rand_a).
+TEST(random, uuid7_made_in_one_millisecond_sort_in_the_order_they_were_made) {
+  seeded_random rnd(9);
+  auto t = from_epoch_millis(0x0193'0000'0000);
+  const std::string first = rnd.uuid7(t);
+  std::string previous = first;
+  for (int i = 0; i < 5000; ++i) {  // past the counter's 2,048-4,096 ids: the time carries
+    auto u = rnd.uuid7(t);
+    ASSERT_LT(previous, u) << "id " << i;
+    EXPECT_EQ(u[14], '7') << u;
+    previous = u;
+  }
+  EXPECT_EQ(previous.substr(0, 13), "01930000-0001") << "the overflow advanced the time by one millisecond";
+  EXPECT_LT(previous, rnd.uuid7(t + std::chrono::milliseconds(2))) << "a later millisecond starts above it";
+  // Each source keeps its own order, so a seeded source's ids do not depend on what ran before.
+  seeded_random again(9);
+  EXPECT_EQ(again.uuid7(t), first);
+}
+
+// A clock set back (a test clock, NTP) does not drag ids into the future: the id carries its time.
+TEST(random, uuid7_after_the_clock_went_back_carries_the_earlier_time) {
+  seeded_random rnd(11);
+  (void)rnd.uuid7(from_epoch_millis(0x0194'0000'0000));
+  auto u = rnd.uuid7(from_epoch_millis(0x0192'0000'0000));
+  EXPECT_EQ(u.substr(0, 13), "01920000-0000");
+}
+
 }  // namespace atrium
