@@ -2,7 +2,6 @@
 
 #include <optional>
 
-
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 #include "proto/kit/door_call.hpp"
