@@ -6,11 +6,11 @@ ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 # Precompiled headers (set on every configure): off in the Release build unless asked for
 # (PCH=ON), so every file there is compiled on its own includes and one that misses an include
-# fails there, in CI too; on in the sanitizer build (ASAN_PCH), where clang at -O0 spends a fifth of
-# a test batch on GoogleTest and nlohmann-json, which a precompiled header makes once per target
-# (ARCHITECTURE.md "Build").
+# fails there, in CI too; off in the sanitizer build too unless asked for (ASAN_PCH=ON): per batch
+# they save clang a fifth, but the first whole fresh-clone build with them on spent more CPU, not
+# less (ARCHITECTURE.md "Build").
 PCH ?= OFF
-ASAN_PCH ?= ON
+ASAN_PCH ?= OFF
 
 .PHONY: run-unit run-unit-asan run-fuzz run-integration run-browser run-catalog run test check deps bench-deps web build build-unit build-bench build-asan configure-asan unit unit-asan integration integration-postgresql browser catalog fuzz bench bench-identitystore bench-scim bench-postgresql bench-sso-admin bench-signin bench-cli bench-saml bench-sp bench-scale bench-console clean
 
@@ -31,8 +31,8 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 # Two configurations, each source compiled once in each (ARCHITECTURE.md "Build"): `build` is the
 # Release build (g++, -O2, no debug info; unity build; precompiled headers only with PCH=ON) of
 # the server, the unit tests and, only for `make bench`, the benchmarks; `build-asan` is the
-# sanitizer build (clang 16, -O0 -g1, ASan + UBSan + libFuzzer's coverage, precompiled headers
-# unless ASAN_PCH=OFF) of the unit tests and
+# sanitizer build (clang 16, -O0 -g1, ASan + UBSan + libFuzzer's coverage; precompiled headers
+# only with ASAN_PCH=ON) of the unit tests and
 # the fuzz targets, which link the same instrumented libraries.
 # Ninja when installed (install-deps installs it); a build directory made by another generator or
 # compiler (the third argument of `configure`, if given) is reconfigured in place.

@@ -610,8 +610,10 @@ net::awaitable<response> server::impl::respond(const request& req) {
 // completion posts runs on the worker pool. Both only while the gate is open.
 responder server::impl::responder_for(const std::shared_ptr<pending_answer>& waiting) {
   auto ticket = std::make_shared<gate_ticket>(gate_);
-  auto answer = [gate = gate_, ticket, weak = std::weak_ptr<pending_answer>(waiting),
-                 strand = waiting->wake.get_executor()](std::optional<response> r) {
+  // No copy of the strand here: a responder may outlive the server, and a strand executor
+  // destroyed after its io_context touches the freed strand service (UBSan saw it). The strand
+  // is taken from the waiting answer, only while the gate is open (the io_context alive).
+  auto answer = [gate = gate_, ticket, weak = std::weak_ptr<pending_answer>(waiting)](std::optional<response> r) {
     response res = r ? std::move(*r) : internal_error_response();
     std::lock_guard lock(gate->mu);
     if (!gate->open) return;
@@ -624,7 +626,7 @@ responder server::impl::responder_for(const std::shared_ptr<pending_answer>& wai
         return;
       }
     }
-    net::post(strand, [weak, res = std::move(res)]() mutable {
+    net::post(w->wake.get_executor(), [weak, res = std::move(res)]() mutable {
       if (auto p = weak.lock()) {
         p->late = std::move(res);
         p->wake.cancel();
