@@ -144,15 +144,16 @@ def test_throttling_exception_with_retry_after():
 
 
 def test_internal_server_exception_is_generic_and_logged(fresh_server):
-    """A real store failure (the users table dropped under the running server)."""
+    """A real store failure: the audit table, which every write's transaction inserts into, dropped
+    under the running server (a user without external ids no longer touches external_ids)."""
     c = fresh_server.client()
     new_user(c, fresh_server.store_id, "before-break")
-    fresh_server.sql("DROP TABLE external_ids;")
+    fresh_server.sql("DROP TABLE audit_events;")
     with pytest.raises(botocore.exceptions.ClientError) as e:
         new_user(c, fresh_server.store_id, "after-break")
     assert e.value.response["Error"]["Code"] == "InternalServerException"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-    assert "external_ids" not in e.value.response["Error"]["Message"], "no internals leak to clients"
+    assert "audit_events" not in e.value.response["Error"]["Message"], "no internals leak to clients"
 
 
 def test_audit_records_success_failure_and_redaction(server):
