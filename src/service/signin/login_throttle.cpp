@@ -72,39 +72,36 @@ std::optional<std::chrono::seconds> login_throttle::longer(std::optional<std::ch
   return a ? a : b;
 }
 
+// The same check in a read of its own. A read that cannot open fails closed, as check_in's does.
 std::optional<std::chrono::seconds> login_throttle::check(std::string_view account_key, std::string_view address,
                                                           bool* account_counted) {
-  auto now = clock_.now();
-  bool counted = true;  // unknown (a store error) counts as present: success() then looks
+  if (!db_) return check_in_memory(account_key, address, account_counted);
   std::optional<std::chrono::seconds> wait;
-  if (db_) {
-    std::optional<std::chrono::seconds> a, b;
-    auto r = db_->read([&](store::transaction& tx) -> result<void> {
-      return read_waits(tx, account_key, address, now, a, b, counted);
-    });
-    if (!r) return std::chrono::seconds(1);  // fail closed: no unthrottled guessing while the store is out
-    wait = longer(a, b);
-  } else {
-    wait = in_memory(account_key, address, now, counted);
-  }
+  auto r = db_->read([&](store::transaction& tx) -> result<void> {
+    wait = check_in(tx, account_key, address, account_counted);
+    return {};
+  });
+  if (!r) return std::chrono::seconds(1);  // fail closed: no unthrottled guessing while the store is out
+  return wait;
+}
+
+std::optional<std::chrono::seconds> login_throttle::check_in_memory(std::string_view account_key,
+                                                                    std::string_view address, bool* account_counted) {
+  bool counted = true;
+  auto wait = in_memory(account_key, address, clock_.now(), counted);
   if (account_counted) *account_counted = counted;
   return wait;
 }
 
 std::optional<std::chrono::seconds> login_throttle::check_in(store::transaction& tx, std::string_view account_key,
                                                              std::string_view address, bool* account_counted) {
+  if (!db_) return check_in_memory(account_key, address, account_counted);
   auto now = clock_.now();
-  bool counted = true;
-  std::optional<std::chrono::seconds> wait;
-  if (db_) {
-    std::optional<std::chrono::seconds> a, b;
-    if (!read_waits(tx, account_key, address, now, a, b, counted)) return std::chrono::seconds(1);  // fail closed
-    wait = longer(a, b);
-  } else {
-    wait = in_memory(account_key, address, now, counted);
-  }
+  bool counted = true;  // unknown (a store error) counts as present: success() then looks
+  std::optional<std::chrono::seconds> a, b;
+  if (!read_waits(tx, account_key, address, now, a, b, counted)) return std::chrono::seconds(1);  // fail closed
   if (account_counted) *account_counted = counted;
-  return wait;
+  return longer(a, b);
 }
 
 void login_throttle::count_into(entry& e, int free_failures, sys_time now) const {

@@ -81,6 +81,8 @@ class login_throttle {
   result<void> read_waits(store::transaction& tx, std::string_view account_key, std::string_view address, sys_time now,
                           std::optional<std::chrono::seconds>& account, std::optional<std::chrono::seconds>& addr,
                           bool& counted) const;
+  std::optional<std::chrono::seconds> check_in_memory(std::string_view account_key, std::string_view address,
+                                                      bool* account_counted);
   std::optional<std::chrono::seconds> in_memory(std::string_view account_key, std::string_view address, sys_time now,
                                                 bool& counted);
   static std::optional<std::chrono::seconds> longer(std::optional<std::chrono::seconds> a,
