@@ -112,6 +112,7 @@ const std::map<std::string, setter>& setters() {
       {"portal.session_hours", [](config& c, const std::string& v) { return parse_int(v, c.portal_session_hours, 1, 24 * 7); }},
       {"portal.account_failures", [](config& c, const std::string& v) { return parse_int(v, c.portal_account_failures, 1, 1000); }},
       {"portal.address_failures", [](config& c, const std::string& v) { return parse_int(v, c.portal_address_failures, 1, 100000); }},
+      {"portal.first_lockout_seconds", [](config& c, const std::string& v) { return parse_int(v, c.portal_first_lockout_seconds, 1, 3600); }},
       {"portal.max_lockout_seconds", [](config& c, const std::string& v) { return parse_int(v, c.portal_max_lockout_seconds, 1, 86400); }},
       {"web.assets_dir", [](config& c, const std::string& v) { c.web_assets_dir = v; return std::string(); }},
       {"applications.catalog_dir", [](config& c, const std::string& v) { c.applications_catalog_dir = v; return std::string(); }},

@@ -60,6 +60,7 @@ struct config {
   std::filesystem::path web_assets_dir;  // empty: web/ beside the binary, else the source tree's web/dist
   int portal_account_failures = 5;       // failures before an account's lockout starts
   int portal_address_failures = 20;      // failures before a source address's lockout starts
+  int portal_first_lockout_seconds = 1;  // capped by portal_max_lockout_seconds
   int portal_max_lockout_seconds = 900;
   // SAML applications (issue 15; docs/applications.md): the catalog of pre-integrated
   // applications and the size of the signing key each new application gets.

@@ -1,5 +1,7 @@
 #include "app/wire_signin.hpp"
 
+#include <algorithm>
+
 namespace atrium::app {
 
 namespace {
@@ -40,6 +42,7 @@ std::unique_ptr<signin_wing> wire_signin(core& c, service::password_service& pas
   ts.account_free_failures = cfg.portal_account_failures;
   ts.address_free_failures = cfg.portal_address_failures;
   ts.max_lockout = std::chrono::seconds(cfg.portal_max_lockout_seconds);
+  ts.first_lockout = std::min(std::chrono::seconds(cfg.portal_first_lockout_seconds), ts.max_lockout);
   w->login_throttle = std::make_unique<service::login_throttle>(c.clk, ts, &c.audited->db());
   w->sign_in = std::make_unique<service::sign_in_service>(
       *c.audited, passwords, *w->mfa, *w->sessions, *w->login_throttle, c.clk, c.rnd,

@@ -92,16 +92,27 @@ class conversation {
 
   // Sends one command line and expects a reply whose first digit is `expect` (2: done, 3: go on).
   // `shown` names the step in errors instead of the line (AUTH lines carry the password).
+  // `for_this_message`: a 5yz answer refuses this message for good (see refusal()).
   template <class Stream>
   net::awaitable<result<reply>> command(Stream& st, beast::tcp_stream& lowest, const std::string& line, int expect,
-                                        std::string_view shown) {
+                                        std::string_view shown, bool for_this_message = false) {
     if (auto w = co_await write(st, lowest, line + "\r\n"); !w) co_return std::unexpected(w.error());
     auto r = co_await read_reply(st, lowest);
     if (!r) co_return r;
-    if (r->code / 100 != expect)
-      co_return fail(errc::internal, "SMTP relay " + where_ + " refused " + std::string(shown) + ": " +
-                                         std::to_string(r->code) + " " + r->first());
+    if (r->code / 100 != expect) co_return refusal(*r, "refused " + std::string(shown), for_this_message);
     co_return r;
+  }
+
+  // RFC 5321 §4.2.1: a 5yz reply is a permanent negative completion ("the same request, in the
+  // same sequence, will fail again"); 4yz is transient. Only a 5yz to RCPT TO or to the message
+  // itself says this message can never be delivered (no such mailbox, refused content): that is
+  // errc::validation, which the outbox drops at once instead of retrying for hours. A 5yz to
+  // AUTH, MAIL FROM or the greeting is the relay's settings, which an administrator may fix:
+  // errc::internal, retried like a transient failure.
+  std::unexpected<error> refusal(const reply& r, const std::string& what, bool for_this_message) {
+    bool permanent = for_this_message && r.code / 100 == 5;
+    return fail(permanent ? errc::validation : errc::internal,
+                "SMTP relay " + where_ + " " + what + ": " + std::to_string(r.code) + " " + r.first());
   }
 
   // After EHLO (and STARTTLS): AUTH, the envelope, the message, QUIT.
@@ -116,14 +127,13 @@ class conversation {
     }
     std::string mail_from = "MAIL FROM:<" + from + ">" + (ext.eight_bit ? " BODY=8BITMIME" : "");
     if (auto r = co_await command(st, lowest, mail_from, 2, "MAIL FROM"); !r) co_return std::unexpected(r.error());
-    if (auto r = co_await command(st, lowest, "RCPT TO:<" + to + ">", 2, "RCPT TO"); !r) co_return std::unexpected(r.error());
+    if (auto r = co_await command(st, lowest, "RCPT TO:<" + to + ">", 2, "RCPT TO", true); !r)
+      co_return std::unexpected(r.error());
     if (auto r = co_await command(st, lowest, "DATA", 3, "DATA"); !r) co_return std::unexpected(r.error());
     if (auto w = co_await write(st, lowest, dot_stuff(message) + ".\r\n"); !w) co_return w;
     auto done = co_await read_reply(st, lowest);
     if (!done) co_return std::unexpected(done.error());
-    if (done->code / 100 != 2)
-      co_return fail(errc::internal, "SMTP relay " + where_ + " refused the message: " + std::to_string(done->code) +
-                                         " " + done->first());
+    if (done->code / 100 != 2) co_return refusal(*done, "refused the message", true);
     (void)co_await command(st, lowest, "QUIT", 2, "QUIT");  // delivered already; a rude close is fine
     co_return result<void>{};
   }

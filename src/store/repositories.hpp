@@ -221,7 +221,8 @@ class database {
   // instead of each opening a transaction of its own (issue 18: a point read's access-key check
   // and its operation's read in one read transaction). For bodies that read only: a write made
   // inside would not be seen by the reads after it. A backend whose reads are cheap to open, or
-  // a round trip each way (PostgreSQL), runs body as it is (this default).
+  // a round trip each way (PostgreSQL), runs body as it is (this default). Every backend runs
+  // body exactly once: when no shared snapshot can be opened, the reads inside open their own.
   virtual result<void> read_together(const std::function<result<void>()>& body) { return body(); }
   // Serialised writes. When fn returns an error nothing it did is kept. When write() returns
   // success the change is durable (synchronous=FULL by default): the caller may acknowledge it.

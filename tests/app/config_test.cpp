@@ -52,4 +52,14 @@ TEST(config, bad_keys_and_values_name_the_key) {
   EXPECT_EQ(c.throttle.default_burst, 40) << "the service's 20 TPS is one setting away";
 }
 
+TEST(config, the_first_lockout_is_one_second_unless_set_within_an_hour) {
+  config c;
+  EXPECT_EQ(c.portal_first_lockout_seconds, 1);
+  ASSERT_EQ(apply_setting(c, "portal.first_lockout_seconds", "60"), "");
+  EXPECT_EQ(c.portal_first_lockout_seconds, 60);
+  EXPECT_NE(apply_setting(c, "portal.first_lockout_seconds", "0").find("portal.first_lockout_seconds"), std::string::npos);
+  EXPECT_NE(apply_setting(c, "portal.first_lockout_seconds", "3601"), "");
+  EXPECT_EQ(c.portal_first_lockout_seconds, 60);
+}
+
 }  // namespace atrium::app

@@ -24,6 +24,7 @@ using tcp = net::ip::tcp;
 struct relay_script {
   std::string ehlo_extensions = "250-8BITMIME\r\n250-AUTH PLAIN LOGIN\r\n250 SIZE 10240000\r\n";
   std::string rcpt_reply = "250 2.1.5 OK\r\n";
+  std::string data_reply = "250 2.0.0 queued as 1234\r\n";  // after the message's final dot
   bool silent = false;  // accept, then say nothing (timeout test)
 };
 
@@ -78,7 +79,7 @@ class fake_relay {
         if (ec) return;
         data = buf.substr(0, end - 5);
         buf.erase(0, end);
-        say("250 2.0.0 queued as 1234\r\n");
+        say(script_.data_reply);
       } else if (verb == "quit") {
         say("221 2.0.0 bye\r\n");
         return;
@@ -152,15 +153,41 @@ TEST_F(SmtpFixture, utf8_goes_8bit_when_offered_and_quoted_printable_otherwise) 
   EXPECT_NE(relay.data.find("Gr=C3=BC=C3=9Fe"), std::string::npos) << relay.data;
 }
 
-TEST_F(SmtpFixture, a_refused_recipient_is_an_error_naming_the_answer_not_the_body) {
+// RFC 5321 §4.2.1: 5yz to RCPT TO or to the message is permanent (errc::validation: the outbox
+// drops it), 4yz is transient (errc::internal: retried).
+TEST_F(SmtpFixture, a_recipient_refused_for_good_is_a_permanent_error_naming_the_answer_not_the_body) {
   relay_script s;
   s.rcpt_reply = "550 5.1.1 no such user\r\n";
   fake_relay relay(s);
   auto r = smtp_mailer(settings(relay), clk, rnd).send(msg("secret-link-token\n"));
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, errc::internal);
+  EXPECT_EQ(r.error().code, errc::validation);
   EXPECT_NE(r.error().message.find("RCPT TO: 550 5.1.1 no such user"), std::string::npos) << r.error().message;
   EXPECT_EQ(r.error().message.find("secret-link-token"), std::string::npos);
+}
+
+TEST_F(SmtpFixture, a_recipient_refused_for_now_is_a_transient_error) {
+  relay_script s;
+  s.rcpt_reply = "451 4.7.1 greylisted, try again later\r\n";
+  fake_relay relay(s);
+  auto r = smtp_mailer(settings(relay), clk, rnd).send(msg());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, errc::internal);
+  EXPECT_NE(r.error().message.find("451 4.7.1 greylisted"), std::string::npos) << r.error().message;
+}
+
+TEST_F(SmtpFixture, a_message_refused_after_its_data_is_permanent_only_for_5yz) {
+  for (auto [answer, code] : {std::pair{"554 5.6.0 message refused\r\n", errc::validation},
+                              std::pair{"452 4.3.1 insufficient system storage\r\n", errc::internal}}) {
+    relay_script s;
+    s.data_reply = answer;
+    fake_relay relay(s);
+    auto r = smtp_mailer(settings(relay), clk, rnd).send(msg());
+    ASSERT_FALSE(r) << answer;
+    EXPECT_EQ(r.error().code, code) << answer;
+    EXPECT_NE(r.error().message.find("refused the message: " + std::string(answer).substr(0, 3)), std::string::npos)
+        << r.error().message;
+  }
 }
 
 TEST_F(SmtpFixture, auth_plain_when_configured_and_allowed_in_the_clear) {

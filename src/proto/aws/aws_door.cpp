@@ -169,8 +169,7 @@ response aws_door::serve(const request& req, const authenticate_fn& authenticate
     out = run();
     return {};
   });
-  if (!out) out = run();  // no shared snapshot could be opened: each read opens its own
-  return std::move(*out);
+  return std::move(*out);  // set: read_together runs its body exactly once (store/repositories.hpp)
 }
 
 // An operation with an asynchronous form answers when its write's group commit is done (the

@@ -19,8 +19,10 @@ struct mail_message {
 class mailer {
  public:
   virtual ~mailer() = default;
-  // Delivered to the relay (250 after DATA) or an error (errc::internal) naming the relay's
-  // answer without the message body.
+  // Delivered to the relay (250 after DATA) or an error naming the relay's answer without the
+  // message body: errc::validation when this message can never be delivered as it is (the relay
+  // refused its recipient or content for good, RFC 5321 §4.2.1 5yz; a subject with CR/LF),
+  // errc::internal for everything worth trying again (4yz, network, TLS, the relay's settings).
   virtual result<void> send(const mail_message& m) = 0;
   // Queues `m` inside the caller's write transaction, so that it is sent if and only if that
   // transaction commits (issue 13 item 2: a committed reset request always has its mail queued,

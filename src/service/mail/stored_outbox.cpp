@@ -110,7 +110,8 @@ bool stored_outbox::deliver_one() {
     });
     return true;
   }
-  bool gave_up = !m || row.attempts + 1 >= s_.max_attempts;
+  // A message refused for good (errc::validation, see mailer::send) is not tried again.
+  bool gave_up = !m || sent.error().code == errc::validation || row.attempts + 1 >= s_.max_attempts;
   if (on_failure_) on_failure_(m ? *m : mail_message{}, row.event, sent.error(), gave_up);
   // Backoff doubles from first_backoff, at most an hour (RFC 5321 section 4.5.4.1 suggests at
   // least 30 minutes between retries of one relay; ours is the first hop and retries sooner).

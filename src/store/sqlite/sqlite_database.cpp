@@ -171,20 +171,18 @@ result<void> sqlite_database::read_together(const std::function<result<void>()>&
   }
   sqlite_transaction tx(*c);
   joined_read_of_thread = {this, &tx};
-  result<void> r;
-  try {
-    r = body();
-  } catch (...) {
-    joined_read_of_thread = {};
-    (void)c->control("ROLLBACK");
-    give_back(std::move(c));
-    throw;
-  }
-  joined_read_of_thread = {};
-  // Nothing was written: ending the snapshot either way gives the connection back clean.
-  if (c->in_transaction()) (void)c->control("ROLLBACK");
-  give_back(std::move(c));
-  return r;
+  // Ends the scope on every way out, an exception from `body` included. Nothing was written:
+  // rolling the snapshot back gives the connection back clean.
+  struct scope_end {
+    sqlite_database& db;
+    std::unique_ptr<connection>& c;
+    ~scope_end() {
+      joined_read_of_thread = {};
+      if (c->in_transaction()) (void)c->control("ROLLBACK");
+      db.give_back(std::move(c));
+    }
+  } end{*this, c};
+  return body();
 }
 
 result<void> sqlite_database::ready() {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/try.hpp"
@@ -18,8 +19,10 @@ namespace {
 
 struct recording_relay final : mailer {
   int refuse_next = 0;
+  bool refuse_for_good = false;  // as smtp_mailer answers a 5yz to RCPT TO or the message
   std::vector<mail_message> sent;
   result<void> send(const mail_message& m) override {
+    if (refuse_for_good) return fail(errc::validation, "SMTP relay refused RCPT TO: 550 5.1.1 no such user");
     if (refuse_next > 0) {
       --refuse_next;
       return fail(errc::internal, "SMTP relay refused the message: 451 try later");
@@ -126,6 +129,21 @@ TEST_F(stored_outbox_test, a_refused_message_is_retried_after_a_doubling_backoff
   ASSERT_EQ(heard_.size(), 3u);
   EXPECT_EQ(heard_[2], "a@example.com ForgotPassword gave up");
   EXPECT_EQ(waiting(), 0);
+  EXPECT_TRUE(relay_.sent.empty());
+}
+
+TEST_F(stored_outbox_test, a_message_refused_for_good_is_dropped_at_once_and_reported) {
+  ASSERT_TRUE(queue_in_write({"nobody@example.com", "Reset", "body"}, true));
+  ASSERT_TRUE(queue_in_write({"b@example.com", "Reset", "body"}, true));
+  relay_.refuse_for_good = true;
+  box_->drain();  // both tried once (in no promised order), both dropped: a 5yz will not change by waiting
+  std::sort(heard_.begin(), heard_.end());
+  EXPECT_EQ(heard_, (std::vector<std::string>{"b@example.com ForgotPassword gave up",
+                                               "nobody@example.com ForgotPassword gave up"}));
+  EXPECT_EQ(waiting(), 0);
+  relay_.refuse_for_good = false;
+  clk_.advance(std::chrono::hours(2));
+  box_->drain();
   EXPECT_TRUE(relay_.sent.empty());
 }
 
