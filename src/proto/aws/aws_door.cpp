@@ -154,11 +154,17 @@ response aws_door::answer(const call& c, const result<json>& outcome) {
   return finish(c, json_response(*outcome));
 }
 
+response aws_door::answer_text(const call& c, result<std::string> outcome) {
+  if (!outcome) return failed(c, c.api->map_error(outcome.error()));
+  return finish(c, json_text_response(std::move(*outcome)));
+}
+
 response aws_door::serve(const request& req, const authenticate_fn& authenticate, domain::door via,
                          std::string_view path) {
   auto run = [&]() -> response {
     auto c = prepare(req, authenticate, via, path);
     if (!c) return std::move(c.error());
+    if (const auto* text = c->api->find_text(c->op)) return answer_text(*c, (*text)(c->body, c->ctx));
     return answer(*c, c->api->call(c->op, c->body, c->ctx));
   };
   if (!is_point_read(req)) return run();

@@ -66,6 +66,7 @@ class aws_door final : public door {
   std::expected<call, response> prepare(const request& req, const authenticate_fn& authenticate, domain::door via,
                                         std::string_view path);
   response answer(const call& c, const result<nlohmann::json>& outcome);
+  response answer_text(const call& c, result<std::string> outcome);
   response finish(const call& c, response r);
   response failed(const call& c, const aws_error& e);
   result<void> authorize(const json_api& api, std::string_view op, const nlohmann::json& body,

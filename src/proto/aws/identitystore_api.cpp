@@ -3,6 +3,7 @@
 #include "base/try.hpp"
 #include "domain/ids.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
+#include "proto/aws/identitystore_wire_text.hpp"
 
 namespace atrium::proto::aws {
 
@@ -64,12 +65,28 @@ void create_user_async(identity_services& svc, const json& req, const call_conte
                              });
 }
 
-result<json> describe_user(identity_services& svc, const json& req, const call_context& ctx) {
+// DescribeUser's user and whether the answer carries the enterprise extension.
+struct described_user {
+  domain::user user;
+  bool with_enterprise = false;
+};
+
+result<described_user> read_described_user(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Extensions"}));
   TRY(id, required_resource_id(req, "UserId"));
   TRY(ext, wants_enterprise(req));
   TRY(u, svc.users.describe_user(ctx, id));
-  return user_to_json(u, svc.identity_store_id(), ext);
+  return described_user{std::move(u), ext};
+}
+
+result<json> describe_user(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(d, read_described_user(svc, req, ctx));
+  return user_to_json(d.user, svc.identity_store_id(), d.with_enterprise);
+}
+
+result<std::string> describe_user_text(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(d, read_described_user(svc, req, ctx));
+  return user_text(d.user, svc.identity_store_id(), d.with_enterprise);
 }
 
 result<json> update_user(identity_services& svc, const json& req, const call_context& ctx) {
@@ -80,14 +97,38 @@ result<json> update_user(identity_services& svc, const json& req, const call_con
   return json::object();
 }
 
-result<json> delete_user(identity_services& svc, const json& req, const call_context& ctx) {
+// A delete's answer: {} once committed (json_done told on a worker thread).
+std::function<void(result<std::monostate>)> empty_answer(json_done done) {
+  return [done = std::move(done)](result<std::monostate> r) {
+    if (!r) return done(std::unexpected(r.error()));
+    done(json::object());
+  };
+}
+
+result<std::string> deleted_user_id(const json& req) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId"}));
-  TRY(id, required_resource_id(req, "UserId"));
+  return required_resource_id(req, "UserId");
+}
+
+result<json> delete_user(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(id, deleted_user_id(req));
   TRY_VOID(svc.users.delete_user(ctx, id));
   return json::object();
 }
 
-result<json> list_users(identity_services& svc, const json& req, const call_context& ctx) {
+void delete_user_async(identity_services& svc, const json& req, const call_context& ctx, store::post_fn post,
+                       json_done done) {
+  auto id = deleted_user_id(req);
+  if (!id) return done(std::unexpected(id.error()));
+  svc.users.delete_user_then(ctx, *id, std::move(post), empty_answer(std::move(done)));
+}
+
+struct listed_users {
+  service::listing<domain::user> page;
+  bool with_enterprise = false;
+};
+
+result<listed_users> read_listed_users(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MaxResults", "NextToken", "Filters", "Extensions"}));
   TRY(max, max_results(req));
   TRY(token, next_token(req));
@@ -96,8 +137,18 @@ result<json> list_users(identity_services& svc, const json& req, const call_cont
   store::user_filter f;
   if (filter) f.user_name_key = domain::fold_key(*filter);
   TRY(l, svc.users.list_users(ctx, f, token, max));
+  return listed_users{std::move(l), ext};
+}
+
+result<json> list_users(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(l, read_listed_users(svc, req, ctx));
   const auto& sid = svc.identity_store_id();
-  return listing_json(l, "Users", [&](const domain::user& u) { return user_to_json(u, sid, ext); });
+  return listing_json(l.page, "Users", [&](const domain::user& u) { return user_to_json(u, sid, l.with_enterprise); });
+}
+
+result<std::string> list_users_text(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(l, read_listed_users(svc, req, ctx));
+  return users_page_text(l.page.items, l.page.next_token, svc.identity_store_id(), l.with_enterprise);
 }
 
 result<json> get_user_id(identity_services& svc, const json& req, const call_context& ctx) {
@@ -109,17 +160,41 @@ result<json> get_user_id(identity_services& svc, const json& req, const call_con
 
 // ---- groups ----
 
-result<json> create_group(identity_services& svc, const json& req, const call_context& ctx) {
-  TRY(g, group_from_request(req));
-  TRY(created, svc.groups.create_group(ctx, std::move(g)));
+json created_group_json(identity_services& svc, const domain::group& created) {
   return json{{"GroupId", created.id}, {"IdentityStoreId", svc.identity_store_id()}};
 }
 
-result<json> describe_group(identity_services& svc, const json& req, const call_context& ctx) {
+result<json> create_group(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(g, group_from_request(req));
+  TRY(created, svc.groups.create_group(ctx, std::move(g)));
+  return created_group_json(svc, created);
+}
+
+void create_group_async(identity_services& svc, const json& req, const call_context& ctx, store::post_fn post,
+                        json_done done) {
+  auto g = group_from_request(req);
+  if (!g) return done(std::unexpected(g.error()));
+  svc.groups.create_group_then(ctx, std::move(*g), std::move(post),
+                               [&svc, done = std::move(done)](result<domain::group> created) {
+                                 if (!created) return done(std::unexpected(created.error()));
+                                 done(created_group_json(svc, *created));
+                               });
+}
+
+result<domain::group> read_described_group(identity_services& svc, const json& req, const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
   TRY(id, required_resource_id(req, "GroupId"));
-  TRY(g, svc.groups.describe_group(ctx, id));
+  return svc.groups.describe_group(ctx, id);
+}
+
+result<json> describe_group(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(g, read_described_group(svc, req, ctx));
   return group_to_json(g, svc.identity_store_id());
+}
+
+result<std::string> describe_group_text(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(g, read_described_group(svc, req, ctx));
+  return group_text(g, svc.identity_store_id());
 }
 
 result<json> update_group(identity_services& svc, const json& req, const call_context& ctx) {
@@ -130,11 +205,22 @@ result<json> update_group(identity_services& svc, const json& req, const call_co
   return json::object();
 }
 
-result<json> delete_group(identity_services& svc, const json& req, const call_context& ctx) {
+result<std::string> deleted_group_id(const json& req) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId"}));
-  TRY(id, required_resource_id(req, "GroupId"));
+  return required_resource_id(req, "GroupId");
+}
+
+result<json> delete_group(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(id, deleted_group_id(req));
   TRY_VOID(svc.groups.delete_group(ctx, id));
   return json::object();
+}
+
+void delete_group_async(identity_services& svc, const json& req, const call_context& ctx, store::post_fn post,
+                        json_done done) {
+  auto id = deleted_group_id(req);
+  if (!id) return done(std::unexpected(id.error()));
+  svc.groups.delete_group_then(ctx, *id, std::move(post), empty_answer(std::move(done)));
 }
 
 result<json> list_groups(identity_services& svc, const json& req, const call_context& ctx) {
@@ -196,18 +282,39 @@ result<json> get_membership_id(identity_services& svc, const json& req, const ca
   return membership_id_json(id, svc.identity_store_id());
 }
 
-result<json> describe_membership(identity_services& svc, const json& req, const call_context& ctx) {
+result<domain::membership> read_described_membership(identity_services& svc, const json& req,
+                                                     const call_context& ctx) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
   TRY(id, required_resource_id(req, "MembershipId"));
-  TRY(m, svc.memberships.describe_membership(ctx, id));
+  return svc.memberships.describe_membership(ctx, id);
+}
+
+result<json> describe_membership(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(m, read_described_membership(svc, req, ctx));
   return membership_to_json(m, svc.identity_store_id());
 }
 
-result<json> delete_membership(identity_services& svc, const json& req, const call_context& ctx) {
+result<std::string> describe_membership_text(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(m, read_described_membership(svc, req, ctx));
+  return membership_text(m, svc.identity_store_id());
+}
+
+result<std::string> deleted_membership_id(const json& req) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "MembershipId"}));
-  TRY(id, required_resource_id(req, "MembershipId"));
+  return required_resource_id(req, "MembershipId");
+}
+
+result<json> delete_membership(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(id, deleted_membership_id(req));
   TRY_VOID(svc.memberships.delete_membership(ctx, id));
   return json::object();
+}
+
+void delete_membership_async(identity_services& svc, const json& req, const call_context& ctx,
+                             store::post_fn post, json_done done) {
+  auto id = deleted_membership_id(req);
+  if (!id) return done(std::unexpected(id.error()));
+  svc.memberships.delete_membership_then(ctx, *id, std::move(post), empty_answer(std::move(done)));
 }
 
 result<json> list_memberships(identity_services& svc, const json& req, const call_context& ctx) {
@@ -263,29 +370,32 @@ using operation_fn = result<json> (*)(identity_services&, const json&, const cal
 
 using async_operation_fn = void (*)(identity_services&, const json&, const call_context&, store::post_fn, json_done);
 
+using text_operation_fn = result<std::string> (*)(identity_services&, const json&, const call_context&);
+
 struct row {
   const char* name;
   bool read_only;
   operation_fn fn;
-  async_operation_fn async = nullptr;  // the writes the benchmark drives (issue 18 item 3)
+  async_operation_fn async = nullptr;  // writes answered by their commit's completion (issue 18 item 3)
+  text_operation_fn text = nullptr;    // reads answered as text, the same bytes (issue 18 item 1)
 };
 
 constexpr row rows[] = {
     {"CreateUser", false, create_user, create_user_async},
-    {"DescribeUser", true, describe_user},
+    {"DescribeUser", true, describe_user, nullptr, describe_user_text},
     {"UpdateUser", false, update_user},
-    {"DeleteUser", false, delete_user},
-    {"ListUsers", true, list_users},
+    {"DeleteUser", false, delete_user, delete_user_async},
+    {"ListUsers", true, list_users, nullptr, list_users_text},
     {"GetUserId", true, get_user_id},
-    {"CreateGroup", false, create_group},
-    {"DescribeGroup", true, describe_group},
+    {"CreateGroup", false, create_group, create_group_async},
+    {"DescribeGroup", true, describe_group, nullptr, describe_group_text},
     {"UpdateGroup", false, update_group},
-    {"DeleteGroup", false, delete_group},
+    {"DeleteGroup", false, delete_group, delete_group_async},
     {"ListGroups", true, list_groups},
     {"GetGroupId", true, get_group_id},
     {"CreateGroupMembership", false, create_membership, create_membership_async},
-    {"DeleteGroupMembership", false, delete_membership},
-    {"DescribeGroupMembership", true, describe_membership},
+    {"DeleteGroupMembership", false, delete_membership, delete_membership_async},
+    {"DescribeGroupMembership", true, describe_membership, nullptr, describe_membership_text},
     {"GetGroupMembershipId", true, get_membership_id},
     {"ListGroupMemberships", true, list_memberships},
     {"ListGroupMembershipsForMember", true, list_memberships_for_member},
@@ -307,6 +417,11 @@ identitystore_api::identitystore_api(service::identity_services& svc)
            TRY_VOID(check_store(svc, req));
            return fn(svc, req, ctx);
          }, std::move(async)});
+    if (r.text)
+      add_text(r.name, [&svc, fn = r.text](const json& req, const call_context& ctx) -> result<std::string> {
+        TRY_VOID(check_store(svc, req));
+        return fn(svc, req, ctx);
+      });
   }
 }
 

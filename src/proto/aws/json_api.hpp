@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -55,10 +56,22 @@ class json_api {
   }
   aws_error map_error(const error& e) const { return map_error_(e); }
 
+  // An operation may also answer with its body already written as text (issue 18 item 1: a
+  // point read's answer without building the JSON object and dumping it). The text must be the
+  // bytes json_response would give for the table handler's value; the door prefers it when set.
+  using text_handler = std::function<result<std::string>(const nlohmann::json& req, const service::call_context& ctx)>;
+  void add_text(std::string operation, text_handler h) { text_rows_.emplace_back(std::move(operation), std::move(h)); }
+  const text_handler* find_text(std::string_view operation) const {
+    for (const auto& [name, h] : text_rows_)
+      if (name == operation) return &h;
+    return nullptr;
+  }
+
  private:
   json_api_names names_;
   std::function<aws_error(const error&)> map_error_;
   operation_table table_;
+  std::vector<std::pair<std::string, text_handler>> text_rows_;  // a few rows: a scan is enough
 };
 
 }  // namespace atrium::proto::aws

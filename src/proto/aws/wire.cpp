@@ -71,4 +71,11 @@ response json_response(const nlohmann::json& body) {
   return r;
 }
 
+response json_text_response(std::string body) {
+  response r;
+  r.content_type = amz_json;
+  r.body = std::move(body);
+  return r;
+}
+
 }  // namespace atrium::proto::aws

@@ -28,5 +28,7 @@ const char* aws_error_name(const error& e);
 // error_code and error_message carry CloudTrail's errorCode/errorMessage.
 response error_response(const aws_error& e, const std::string& request_id);
 response json_response(const nlohmann::json& body);
+// The same answer from a body already written as the dump of its JSON value would be.
+response json_text_response(std::string body);
 
 }  // namespace atrium::proto::aws

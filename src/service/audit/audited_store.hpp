@@ -12,6 +12,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "service/audit/auditor.hpp"
@@ -24,6 +25,9 @@ namespace atrium::service {
 // run on the writer thread after the caller returned: write_then).
 template <class T>
 using store_body = std::function<result<T>(store::transaction&)>;
+
+// The responseElements of a call that answers nothing (deletes): CloudTrail's null.
+inline std::string null_response_elements(const std::monostate&) { return "null"; }
 
 class audited_store {
  public:

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_string.hpp"
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
 
@@ -20,24 +21,6 @@ bool is_secret_key(std::string_view key) {
   for (auto s : secret_keys)
     if (k == s) return true;
   return false;
-}
-
-// A JSON string as nlohmann's dump writes it (no ASCII escaping, invalid UTF-8 as U+FFFD):
-// plain printable ASCII is copied, anything else goes through the library.
-void append_json_string(std::string& out, std::string_view s) {
-  bool plain = true;
-  for (unsigned char c : s)
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
-  if (!plain) {
-    out += to_json_text(nlohmann::json(std::string(s)));
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
 }
 
 // `"name":` then the value's text; names are ours, plain ASCII.

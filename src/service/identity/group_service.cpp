@@ -44,24 +44,32 @@ result<domain::group> group_service::update_group(const call_context& ctx, const
   return std::move(v->group);
 }
 
+store_body<std::monostate> group_service::delete_body(const call_context& ctx, const std::string& id,
+                                                      const version_condition& if_match) {
+  return [this, ctx, id, if_match](store::transaction& tx) -> result<std::monostate> {
+    if (if_match) {
+      auto cur = tx.groups().get(id);
+      if (!cur) return std::unexpected(cur.error());
+      if (!*cur) return not_found("GROUP", id);
+      if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
+    }
+    if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
+    auto removed = tx.groups().remove(id);
+    if (!removed) return std::unexpected(removed.error());
+    if (!*removed) return not_found("GROUP", id);
+    return std::monostate{};
+  };
+}
+
 result<std::monostate> group_service::delete_group(const call_context& ctx, const std::string& id,
                                                        const version_condition& if_match) {
-  return store_.write<std::monostate>(
-      ctx,
-      [&](store::transaction& tx) -> result<std::monostate> {
-        if (if_match) {
-          auto cur = tx.groups().get(id);
-          if (!cur) return std::unexpected(cur.error());
-          if (!*cur) return not_found("GROUP", id);
-          if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
-        }
-        if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
-        auto removed = tx.groups().remove(id);
-        if (!removed) return std::unexpected(removed.error());
-        if (!*removed) return not_found("GROUP", id);
-        return std::monostate{};
-      },
-      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
+  return store_.write<std::monostate>(ctx, delete_body(ctx, id, if_match), null_response_elements);
+}
+
+void group_service::delete_group_then(const call_context& ctx, const std::string& id, store::post_fn post,
+                                      std::function<void(result<std::monostate>)> done) {
+  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, std::nullopt), null_response_elements,
+                                    std::move(post), std::move(done));
 }
 
 result<listing<domain::group>> group_service::list_groups(
@@ -165,28 +173,47 @@ result<void> group_service::apply_member_changes(store::transaction& tx, const c
   return {};
 }
 
-result<group_view> group_service::create_group_with_members(const call_context& ctx, domain::group g,
-                                                               const std::vector<std::string>& member_ids) {
+result<store_body<group_view>> group_service::prepare_create(const call_context& ctx, domain::group g,
+                                                             std::vector<std::string> member_ids) {
   g.id = domain::new_resource_id(store_id_, random_, clock_.now());
   g.version = 1;
   g.stamp = shared_.stamp(ctx);
   if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
   auto before = shared_.count_before_write([](store::transaction& tx) { return tx.groups().count(); });
   if (!before) return std::unexpected(before.error());
-  return store_.write<group_view>(
-      ctx,
-      [&](store::transaction& tx) -> result<group_view> {
-        auto n = *before ? result<int64_t>(**before) : tx.groups().count();  // quotas.max_groups
-        if (!n) return std::unexpected(n.error());
-        if (*n >= quotas_.max_groups)
-          return fail(errc::quota_exceeded, "The number of groups has reached its quota of " +
-                                                std::to_string(quotas_.max_groups) + ".");
-        if (auto r = tx.groups().insert(g); !r) return std::unexpected(r.error());
-        if (auto r = apply_member_changes(tx, ctx, g.id, {{member_change::kind::add, member_ids}}); !r)
-          return std::unexpected(r.error());
-        return shared_.group_view_of(tx, g, {true, true});
-      },
-      [&](const group_view& v) { return shared_.ids({{"groupId", v.group.id}}); });
+  return [this, ctx, g = std::move(g), member_ids = std::move(member_ids),
+          before = *before](store::transaction& tx) -> result<group_view> {
+    auto n = before ? result<int64_t>(*before) : tx.groups().count();  // quotas.max_groups
+    if (!n) return std::unexpected(n.error());
+    if (*n >= quotas_.max_groups)
+      return fail(errc::quota_exceeded, "The number of groups has reached its quota of " +
+                                            std::to_string(quotas_.max_groups) + ".");
+    if (auto r = tx.groups().insert(g); !r) return std::unexpected(r.error());
+    if (auto r = apply_member_changes(tx, ctx, g.id, {{member_change::kind::add, member_ids}}); !r)
+      return std::unexpected(r.error());
+    return shared_.group_view_of(tx, g, {true, true});
+  };
+}
+
+std::string group_service::created_ids(const group_view& v) const { return shared_.ids({{"groupId", v.group.id}}); }
+
+result<group_view> group_service::create_group_with_members(const call_context& ctx, domain::group g,
+                                                               const std::vector<std::string>& member_ids) {
+  auto body = prepare_create(ctx, std::move(g), member_ids);
+  if (!body) return std::unexpected(body.error());
+  return store_.write<group_view>(ctx, *body, [&](const group_view& v) { return created_ids(v); });
+}
+
+void group_service::create_group_then(const call_context& ctx, domain::group g, store::post_fn post,
+                                      std::function<void(result<domain::group>)> done) {
+  auto body = prepare_create(ctx, std::move(g), {});
+  if (!body) return done(std::unexpected(body.error()));
+  store_.write_then<group_view>(
+      ctx, std::move(*body), [this](const group_view& v) { return created_ids(v); }, std::move(post),
+      [done = std::move(done)](result<group_view> created) {
+        if (!created) return done(std::unexpected(created.error()));
+        done(std::move(created->group));
+      });
 }
 
 result<group_view> group_service::modify_group(const call_context& ctx, const std::string& id,

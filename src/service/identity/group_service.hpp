@@ -2,6 +2,7 @@
 // Groups of the identity store: the identitystore API's group operations and SCIM's /Groups
 // (groups created or replaced with their members, member changes applied as row changes, views
 // with the direct members, index and cursor listings).
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -18,6 +19,12 @@ class group_service {
   const std::string& identity_store_id() const { return store_id_; }
 
   result<domain::group> create_group(const call_context& ctx, domain::group g);
+  // create_group and delete_group without a parked worker (issue 18 item 3): the same
+  // transaction bodies, committed through the store's write_then; `done` runs on a thread of `post`.
+  void create_group_then(const call_context& ctx, domain::group g, store::post_fn post,
+                         std::function<void(result<domain::group>)> done);
+  void delete_group_then(const call_context& ctx, const std::string& id, store::post_fn post,
+                         std::function<void(result<std::monostate>)> done);
   // Creates the group and its direct members (users or groups) in one transaction: an unknown
   // member id fails the whole call and leaves no group behind.
   result<group_view> create_group_with_members(const call_context& ctx, domain::group g,
@@ -36,6 +43,14 @@ class group_service {
   result<std::string> get_group_id(const call_context& ctx, const alternate_identifier& alt);
 
  private:
+  // The transaction bodies shared by the calls above, SCIM's and the identitystore API's; they
+  // own what they use (write_then may run them on the writer thread after the caller returned).
+  result<store_body<group_view>> prepare_create(const call_context& ctx, domain::group g,
+                                                std::vector<std::string> member_ids);
+  store_body<std::monostate> delete_body(const call_context& ctx, const std::string& id,
+                                         const version_condition& if_match);
+  std::string created_ids(const group_view& v) const;
+
   // The read-modify-write behind UpdateGroup and SCIM PUT/PATCH (see user_service::rewrite_user).
   result<group_view> rewrite_group(const call_context& ctx, const std::string& id, const group_mutation& fn,
                                    const version_condition& if_match, view_options view, bool audit_ids);

@@ -70,20 +70,29 @@ result<domain::membership> membership_service::describe_membership(const call_co
   });
 }
 
+// Owns what it uses: it may run on the writer thread after the caller returned (write_then).
+store_body<std::monostate> membership_service::delete_body(const call_context& ctx, const std::string& id) {
+  return [this, ctx, id](store::transaction& tx) -> result<std::monostate> {
+    auto m = tx.memberships().get(id);
+    if (!m) return std::unexpected(m.error());
+    if (!*m || (*m)->kind != domain::member_kind::user) return not_found("GROUP_MEMBERSHIP", id);
+    auto removed = tx.memberships().remove(id);
+    if (!removed) return std::unexpected(removed.error());
+    if (auto r = shared_.touch_group(tx, ctx, (*m)->group_id); !r) return std::unexpected(r.error());
+    return std::monostate{};
+  };
+}
+
 result<std::monostate> membership_service::delete_membership(const call_context& ctx,
                                                            const std::string& id) {
-  return store_.write<std::monostate>(
-      ctx,
-      [&](store::transaction& tx) -> result<std::monostate> {
-        auto m = tx.memberships().get(id);
-        if (!m) return std::unexpected(m.error());
-        if (!*m || (*m)->kind != domain::member_kind::user) return not_found("GROUP_MEMBERSHIP", id);
-        auto removed = tx.memberships().remove(id);
-        if (!removed) return std::unexpected(removed.error());
-        if (auto r = shared_.touch_group(tx, ctx, (*m)->group_id); !r) return std::unexpected(r.error());
-        return std::monostate{};
-      },
-      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
+  return store_.write<std::monostate>(ctx, delete_body(ctx, id), null_response_elements);
+}
+
+void membership_service::delete_membership_then(const call_context& ctx, const std::string& id,
+                                                store::post_fn post,
+                                                std::function<void(result<std::monostate>)> done) {
+  store_.write_then<std::monostate>(ctx, delete_body(ctx, id), null_response_elements, std::move(post),
+                                    std::move(done));
 }
 
 result<std::string> membership_service::get_membership_id(const call_context& ctx,

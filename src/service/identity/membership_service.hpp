@@ -26,6 +26,8 @@ class membership_service {
                               store::post_fn post, std::function<void(result<domain::membership>)> done);
   result<domain::membership> describe_membership(const call_context& ctx, const std::string& id);
   result<std::monostate> delete_membership(const call_context& ctx, const std::string& id);
+  void delete_membership_then(const call_context& ctx, const std::string& id, store::post_fn post,
+                              std::function<void(result<std::monostate>)> done);
   result<std::string> get_membership_id(const call_context& ctx, const std::string& group_id,
                                         const std::string& user_id);
   result<listing<domain::membership>> list_memberships(const call_context& ctx, const std::string& group_id,
@@ -44,6 +46,7 @@ class membership_service {
   store_body<domain::membership> create_body(const call_context& ctx, const std::string& group_id,
                                              const std::string& user_id);
   std::string created_ids(const domain::membership& created) const;
+  store_body<std::monostate> delete_body(const call_context& ctx, const std::string& id);
 
   identity_context& shared_;
   audited_store& store_;

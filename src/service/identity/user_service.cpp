@@ -47,27 +47,36 @@ result<domain::user> user_service::update_user(const call_context& ctx, const st
   return std::move(v->user);
 }
 
+// Owns what it uses: it may run on the writer thread after the caller returned (write_then).
+store_body<std::monostate> user_service::delete_body(const call_context& ctx, const std::string& id,
+                                                     const version_condition& if_match) {
+  return [this, ctx, id, if_match](store::transaction& tx) -> result<std::monostate> {
+    // The guide: deleting a user of the built-in store deletes what refers to it.
+    if (if_match) {
+      auto cur = tx.users().get(id);
+      if (!cur) return std::unexpected(cur.error());
+      if (!*cur) return not_found("USER", id);
+      if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
+    }
+    if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
+    // Its password, history and outstanding links/codes go too (issue 5).
+    if (auto r = tx.credentials().remove_all_for(id); !r) return std::unexpected(r.error());
+    auto removed = tx.users().remove(id);
+    if (!removed) return std::unexpected(removed.error());
+    if (!*removed) return not_found("USER", id);
+    return std::monostate{};
+  };
+}
+
 result<std::monostate> user_service::delete_user(const call_context& ctx, const std::string& id,
                                                        const version_condition& if_match) {
-  return store_.write<std::monostate>(
-      ctx,
-      [&](store::transaction& tx) -> result<std::monostate> {
-        // The guide: deleting a user of the built-in store deletes what refers to it.
-        if (if_match) {
-          auto cur = tx.users().get(id);
-          if (!cur) return std::unexpected(cur.error());
-          if (!*cur) return not_found("USER", id);
-          if (auto r = check_version(if_match, (*cur)->version); !r) return std::unexpected(r.error());
-        }
-        if (auto r = shared_.remove_references_to(tx, ctx, id); !r) return std::unexpected(r.error());
-        // Its password, history and outstanding links/codes go too (issue 5).
-        if (auto r = tx.credentials().remove_all_for(id); !r) return std::unexpected(r.error());
-        auto removed = tx.users().remove(id);
-        if (!removed) return std::unexpected(removed.error());
-        if (!*removed) return not_found("USER", id);
-        return std::monostate{};
-      },
-      json_text_of([&](const std::monostate&) { return nlohmann::json(nullptr); }));
+  return store_.write<std::monostate>(ctx, delete_body(ctx, id, if_match), null_response_elements);
+}
+
+void user_service::delete_user_then(const call_context& ctx, const std::string& id, store::post_fn post,
+                                    std::function<void(result<std::monostate>)> done) {
+  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, std::nullopt), null_response_elements,
+                                    std::move(post), std::move(done));
 }
 
 namespace {

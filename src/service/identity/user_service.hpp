@@ -27,6 +27,9 @@ class user_service {
   result<domain::user> update_user(const call_context& ctx, const std::string& id, const user_edit& edit);
   result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
                                      const version_condition& if_match = std::nullopt);
+  // delete_user without a parked worker (issue 18 item 3), as create_user_then.
+  void delete_user_then(const call_context& ctx, const std::string& id, store::post_fn post,
+                        std::function<void(result<std::monostate>)> done);
   result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
                                            const std::optional<std::string>& next_token, int max);
   result<std::string> get_user_id(const call_context& ctx, const alternate_identifier& alt);
@@ -59,6 +62,8 @@ class user_service {
   result<store_body<user_view>> prepare_create(const call_context& ctx, domain::user u,
                                                std::shared_ptr<after_commit_fn> after);
   std::string created_ids(const user_view& v) const;
+  store_body<std::monostate> delete_body(const call_context& ctx, const std::string& id,
+                                         const version_condition& if_match);
 
   identity_context& shared_;
   audited_store& store_;

@@ -51,4 +51,24 @@ TEST_F(group_service_test, update_get_id_and_delete) {
   EXPECT_EQ(groups.describe_group(ctx_, g->id).error().code, errc::not_found);
 }
 
+TEST_F(group_service_test, create_and_delete_group_then_answer_through_the_post_like_the_calls) {
+  auto& groups = ids_->groups;
+  testing::posted_work work;
+  auto create = [&](const std::string& name) {
+    return work.answer<domain::group>([&](auto post, auto done) { groups.create_group_then(ctx_, group(name), post, done); });
+  };
+  auto remove = [&](const std::string& id) {
+    return work.answer<std::monostate>([&](auto post, auto done) { groups.delete_group_then(ctx_, id, post, done); });
+  };
+  auto records = audit_count();
+  auto g = create("ops");
+  ASSERT_TRUE(g) << g.error().message;
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(create("").error().code, errc::validation) << "refused on the worker, answered at once";
+  ASSERT_TRUE(remove(g->id));
+  EXPECT_EQ(audit_count(), records + 2) << "(no read in between: a read's record would ride on the next commit)";
+  EXPECT_EQ(groups.describe_group(ctx_, g->id).error().code, errc::not_found);
+  EXPECT_EQ(remove(g->id).error().code, errc::not_found) << "the body's own check, answered through the post";
+}
+
 }  // namespace atrium::service

@@ -47,4 +47,22 @@ TEST_F(membership_service_test, checks_and_effective_groups_through_nesting) {
   EXPECT_EQ(*members, std::vector<std::string>{a->id});
 }
 
+TEST_F(membership_service_test, delete_membership_then_answers_through_the_post_like_delete_membership) {
+  auto& ms = ids_->memberships;
+  testing::posted_work work;
+  auto a = ids_->users.create_user(ctx_, user("alice"));
+  auto g = ids_->groups.create_group(ctx_, group("ops"));
+  ASSERT_TRUE(a && g);
+  auto m = ms.create_membership(ctx_, g->id, a->id);
+  ASSERT_TRUE(m) << m.error().message;
+  auto remove = [&](const std::string& id) {
+    return work.answer<std::monostate>([&](auto post, auto done) { ms.delete_membership_then(ctx_, id, post, done); });
+  };
+  auto records = audit_count();
+  ASSERT_TRUE(remove(m->id));
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(ms.describe_membership(ctx_, m->id).error().code, errc::not_found);
+  EXPECT_EQ(remove(m->id).error().code, errc::not_found) << "the body's own check, answered through the post";
+}
+
 }  // namespace atrium::service

@@ -2,10 +2,6 @@
 // SCIM read-modify-write with If-Match, lookups by alternate identifier, and deletion.
 #include "service/identity/user_service.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-
 #include "identity_fixture.hpp"
 
 namespace atrium::service {
@@ -75,57 +71,11 @@ TEST_F(user_service_test, alternate_identifiers_and_deletion) {
 }
 
 
-namespace {
-
-// A post_fn whose work waits until the test runs it: what a completion does happens only there.
-class posted_work {
- public:
-  store::post_fn poster() {
-    return [this](std::function<void()> w) {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(w));
-      cv_.notify_all();
-    };
-  }
-  bool run_one() {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, std::chrono::seconds(20), [&] { return !queue_.empty(); })) return false;
-    auto w = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    w();
-    return true;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-};
-
-}  // namespace
-
 TEST_F(user_service_test, create_user_then_answers_through_the_post_like_create_user) {
   auto& users = ids_->users;
-  posted_work work;
-  auto audit_count = [&] {
-    std::size_t n = 0;
-    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
-      auto recs = tx.audit().query({});
-      if (!recs) return std::unexpected(recs.error());
-      n = recs->size();
-      return {};
-    }));
-    return n;
-  };
+  testing::posted_work work;
   auto create = [&](const std::string& name) {
-    std::optional<result<domain::user>> got;
-    users.create_user_then(ctx_, user(name), work.poster(), [&](result<domain::user> r) { got = std::move(r); });
-    if (!got) {
-      EXPECT_TRUE(work.run_one()) << "the commit's completion posts the answer";
-      EXPECT_TRUE(got) << "the answer comes from the posted work";
-    }
-    return got.value_or(fail(errc::internal, "no answer"));
+    return work.answer<domain::user>([&](auto post, auto done) { users.create_user_then(ctx_, user(name), post, done); });
   };
   auto records = audit_count();
   auto a = create("alice");
@@ -137,6 +87,21 @@ TEST_F(user_service_test, create_user_then_answers_through_the_post_like_create_
   ASSERT_TRUE(create("bob"));
   ASSERT_TRUE(create("carol"));
   EXPECT_EQ(create("dave").error().code, errc::quota_exceeded);
+}
+
+TEST_F(user_service_test, delete_user_then_answers_through_the_post_like_delete_user) {
+  auto& users = ids_->users;
+  testing::posted_work work;
+  auto a = users.create_user(ctx_, user("alice"));
+  ASSERT_TRUE(a) << a.error().message;
+  auto remove = [&](const std::string& id) {
+    return work.answer<std::monostate>([&](auto post, auto done) { users.delete_user_then(ctx_, id, post, done); });
+  };
+  auto records = audit_count();
+  ASSERT_TRUE(remove(a->id));
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(users.describe_user(ctx_, a->id).error().code, errc::not_found);
+  EXPECT_EQ(remove(a->id).error().code, errc::not_found) << "the body's own check, answered through the post";
 }
 
 }  // namespace atrium::service
