@@ -3,15 +3,20 @@
 #include "proto/aws/aws_door.hpp"
 #include "proto/aws/identitystore_api.hpp"
 #include "proto/aws/identitystore_shapes.hpp"
+#include "proto/aws/wire.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <unistd.h>
 
 #include "crypto/primitives.hpp"
 #include "domain/ids.hpp"
+#include "proto/kit/attribute_json.hpp"
+#include "proto/kit/responder.hpp"
+#include "service/identity/identity_fixture.hpp"
 #include "service/identity/identity_services.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
@@ -51,6 +56,10 @@ class aws_door_test : public ::testing::Test {
   }
 
   response call(const std::string& op, const json& body, const std::string& secret = "") {
+    return door_->handle(signed_request(op, body, secret));
+  }
+
+  request signed_request(const std::string& op, const json& body, const std::string& secret = "") {
     request req;
     req.method = "POST";
     req.target = "/";
@@ -65,7 +74,7 @@ class aws_door_test : public ::testing::Test {
       req.headers.emplace_back(h.name, h.value);
     req.remote_ip = "127.0.0.1";
     req.request_id = "rid";
-    return door_->handle(req);
+    return req;
   }
 
   json user_body(const std::string& name) {
@@ -162,6 +171,124 @@ TEST_F(aws_door_test, failed_calls_are_audited_once) {
   for (const auto& r : recs) (r.error_code == "ConflictException" ? conflicts : ok) += 1;
   EXPECT_EQ(conflicts, 1);
   EXPECT_EQ(ok, 2);
+}
+
+// CreateGroup and the three deletes served asynchronously (issue 18 item 3: the group commit's
+// completion answers, on a worker): the answers handle() gives, each call audited exactly once
+// (a success's record committed with it, a failure's by the door), a request refused before
+// its write answered at once.
+TEST_F(aws_door_test, asynchronous_writes_answer_as_handle_does_and_are_audited_once) {
+  service::testing::posted_work work;
+  int posted = 0;  // answers that came from a commit's completion, not at once
+  auto call_async = [&](const std::string& op, const json& body) {
+    std::optional<response> got;
+    bool answered = false;
+    door_->handle_async(signed_request(op, body), responder(
+                                              [&](std::optional<response> r) {
+                                                EXPECT_FALSE(answered) << op << " answered twice";
+                                                answered = true;
+                                                got = std::move(r);
+                                              },
+                                              work.poster()));
+    if (!answered) {
+      EXPECT_TRUE(work.run_one()) << op << ": the commit's completion posts the answer";
+      ++posted;
+    }
+    EXPECT_TRUE(answered && got) << op << " answered (not dropped)";
+    return got.value_or(response{});
+  };
+  auto type_of = [](const response& r) { return json::parse(r.body).value("__type", ""); };
+
+  auto u = call("CreateUser", user_body("alice"));
+  ASSERT_EQ(u.status, 200) << u.body;
+  auto uid = json::parse(u.body)["UserId"].get<std::string>();
+  auto g = call_async("CreateGroup", {{"IdentityStoreId", store_id_}, {"DisplayName", "ops"}});
+  ASSERT_EQ(g.status, 200) << g.body;
+  auto gid = json::parse(g.body)["GroupId"].get<std::string>();
+  EXPECT_EQ(g.body, json({{"GroupId", gid}, {"IdentityStoreId", store_id_}}).dump());
+  EXPECT_EQ(g.operation, "identitystore.CreateGroup");
+  ASSERT_EQ(call("DescribeGroup", {{"IdentityStoreId", store_id_}, {"GroupId", gid}}).status, 200);
+  auto m = call("CreateGroupMembership", {{"IdentityStoreId", store_id_}, {"GroupId", gid}, {"MemberId", {{"UserId", uid}}}});
+  ASSERT_EQ(m.status, 200) << m.body;
+  json membership = {{"IdentityStoreId", store_id_}, {"MembershipId", json::parse(m.body)["MembershipId"]}};
+
+  auto removed = call_async("DeleteGroupMembership", membership);
+  EXPECT_EQ(removed.status, 200);
+  EXPECT_EQ(removed.body, "{}");
+  auto again = call_async("DeleteGroupMembership", membership);
+  auto again_sync = call("DeleteGroupMembership", membership);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(type_of(again), "ResourceNotFoundException");
+  EXPECT_EQ(again.body, again_sync.body) << "the error shape of handle()";
+  EXPECT_EQ(again.error_code, again_sync.error_code);
+
+  EXPECT_EQ(call_async("DeleteGroup", {{"IdentityStoreId", store_id_}, {"GroupId", gid}}).body, "{}");
+  EXPECT_EQ(call_async("DeleteUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}}).body, "{}");
+  EXPECT_EQ(type_of(call("DescribeUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}})), "ResourceNotFoundException");
+  auto bad = call_async("DeleteUser", {{"IdentityStoreId", store_id_}});  // answered before any write
+  EXPECT_EQ(type_of(bad), "ValidationException");
+  auto other_store = call_async("DeleteGroup", {{"IdentityStoreId", "d-9999999999"}, {"GroupId", gid}});
+  EXPECT_EQ(type_of(other_store), "ResourceNotFoundException");
+  EXPECT_EQ(posted, 5) << "the five calls that reached the store answered from their commit; the two refused before it at once";
+
+  call("CreateUser", user_body("flush"));  // detached failure records land with the next write
+  auto records = [&](const std::string& event) {
+    std::vector<store::audit_record> recs;
+    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+      auto q = tx.audit().query({event, std::nullopt, std::nullopt, std::nullopt, 100});
+      if (!q) return std::unexpected(q.error());
+      recs = *q;
+      return {};
+    }));
+    std::vector<std::string> codes;
+    for (const auto& r : recs) codes.push_back(r.error_code.empty() ? "ok" : r.error_code);
+    std::sort(codes.begin(), codes.end());
+    return codes;
+  };
+  using v = std::vector<std::string>;
+  EXPECT_EQ(records("CreateGroup"), v{"ok"});
+  EXPECT_EQ(records("DeleteGroupMembership"), (v{"ResourceNotFoundException", "ResourceNotFoundException", "ok"}));
+  EXPECT_EQ(records("DeleteGroup"), (v{"ResourceNotFoundException", "ok"}));
+  EXPECT_EQ(records("DeleteUser"), (v{"ValidationException", "ok"}));
+}
+
+// The point reads the door answers with text (json_api::add_text) give the bytes of the table's
+// JSON handler for the same stored rows, and check the identity store first as it does.
+TEST_F(aws_door_test, point_reads_answered_as_text_are_the_json_handlers_bytes) {
+  // Stored text is valid UTF-8 without control characters but tab, CR and LF (domain/validation).
+  auto body = user_body("zoe");
+  body["DisplayName"] = "Zo\xc3\xab\t\"q\" \\ \xe2\x82\xac";
+  body["Extensions"] = {{std::string(proto::enterprise_extension), {{"department", "R&D\r\n"}, {"manager", {{"value", "m-1"}}}}}};
+  body["Emails"] = {{{"Value", "z@example.com"}, {"Primary", true}}};
+  auto u = call("CreateUser", body);
+  ASSERT_EQ(u.status, 200) << u.body;
+  auto uid = json::parse(u.body)["UserId"];
+  auto g = call("CreateGroup", {{"IdentityStoreId", store_id_}, {"DisplayName", "ops\t\xf0\x9f\x98\x80"}, {"Description", "d"}});
+  ASSERT_EQ(g.status, 200) << g.body;
+  auto m = call("CreateGroupMembership",
+                {{"IdentityStoreId", store_id_}, {"GroupId", json::parse(g.body)["GroupId"]}, {"MemberId", {{"UserId", uid}}}});
+  ASSERT_EQ(m.status, 200) << m.body;
+  const json ext = json::array({std::string(proto::enterprise_extension)});
+  std::vector<std::pair<std::string, json>> reads = {
+      {"DescribeUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}}},
+      {"DescribeUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}, {"Extensions", ext}}},
+      {"ListUsers", {{"IdentityStoreId", store_id_}, {"Extensions", ext}}},
+      {"ListUsers", {{"IdentityStoreId", store_id_}, {"MaxResults", 1}}},
+      {"DescribeGroup", {{"IdentityStoreId", store_id_}, {"GroupId", json::parse(g.body)["GroupId"]}}},
+      {"DescribeGroupMembership", {{"IdentityStoreId", store_id_}, {"MembershipId", json::parse(m.body)["MembershipId"]}}}};
+  for (const auto& [op, req] : reads) {
+    auto r = call(op, req);
+    ASSERT_EQ(r.status, 200) << op << r.body;
+    service::call_context ctx;
+    auto j = api_->call(op, req, ctx);
+    ASSERT_TRUE(j) << op;
+    EXPECT_EQ(r.body, json_response(*j).body) << op;
+  }
+  for (const char* op : {"DescribeUser", "ListUsers", "DescribeGroup", "DescribeGroupMembership"}) {
+    auto r = call(op, {{"IdentityStoreId", "d-9999999999"}});
+    EXPECT_EQ(r.status, 400) << op;
+    EXPECT_EQ(json::parse(r.body)["__type"], "ResourceNotFoundException") << op << r.body;
+  }
 }
 
 }  // namespace atrium::proto::aws

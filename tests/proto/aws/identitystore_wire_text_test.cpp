@@ -53,6 +53,23 @@ TEST(identitystore_wire_text, a_user_with_every_member_is_the_dump_of_its_json) 
   }
 }
 
+// The strings the fast path (printable ASCII copied) and the library's path divide between:
+// DEL and '~' are copied, NUL and 0x1f escaped, UTF-8-encoded surrogates (CESU), overlong
+// forms, a truncated sequence at the very end and a lone continuation byte become U+FFFD.
+TEST(identitystore_wire_text, strings_on_either_side_of_the_plain_ascii_path_are_the_dump) {
+  for (std::string text : {std::string("del\x7f~"), std::string("nul\0x\x1f", 6), std::string("\xed\xa0\x80\xed\xb0\x80"),
+                           std::string("\xc0\xaf overlong"), std::string("cut \xe2\x82"), std::string("\x80 lone"),
+                           std::string("\xf4\x90\x80\x80 above U+10FFFF"), std::string("\xf0\x9f\x98\x80 emoji"),
+                           std::string()}) {
+    auto u = full_user(text);
+    u.user_name = text, u.title = text;
+    EXPECT_EQ(user_text(u, store_id, true), dumped(user_to_json(u, store_id, true))) << ::testing::PrintToString(text);
+    domain::group g;
+    g.id = "g-1", g.display_name = text, g.description = text;
+    EXPECT_EQ(group_text(g, store_id), dumped(group_to_json(g, store_id))) << ::testing::PrintToString(text);
+  }
+}
+
 TEST(identitystore_wire_text, a_user_with_only_required_members_is_the_dump_of_its_json) {
   domain::user u;
   u.id = "u-1", u.user_name = "min";
