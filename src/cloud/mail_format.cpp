@@ -156,4 +156,12 @@ result<void> log_mailer::send(const service::mail_message& m) {
   return {};
 }
 
+bool refuses_for_good(int code, std::string_view text, bool after_data) {
+  if (code / 100 != 5) return false;
+  auto word = text.substr(0, text.find(' '));
+  auto starts = [&](std::string_view p) { return word.substr(0, p.size()) == p; };
+  if (word.size() < 5 || word.find_first_not_of("0123456789.") != std::string_view::npos) return false;
+  return starts("5.1.") || (after_data && (starts("5.6.") || word == "5.3.4"));
+}
+
 }  // namespace atrium::cloud

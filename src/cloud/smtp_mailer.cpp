@@ -103,14 +103,12 @@ class conversation {
     co_return r;
   }
 
-  // RFC 5321 §4.2.1: a 5yz reply is a permanent negative completion ("the same request, in the
-  // same sequence, will fail again"); 4yz is transient. Only a 5yz to RCPT TO or to the message
-  // itself says this message can never be delivered (no such mailbox, refused content): that is
-  // errc::validation, which the outbox drops at once instead of retrying for hours. A 5yz to
-  // AUTH, MAIL FROM or the greeting is the relay's settings, which an administrator may fix:
-  // errc::internal, retried like a transient failure.
-  std::unexpected<error> refusal(const reply& r, const std::string& what, bool for_this_message) {
-    bool permanent = for_this_message && r.code / 100 == 5;
+  // A refusal of this message for good (refuses_for_good: an unknown mailbox at RCPT TO, refused
+  // content after DATA) is errc::validation, which the outbox drops at once instead of retrying
+  // for hours; anything else (AUTH, MAIL FROM, "relay access denied", 4yz) is errc::internal,
+  // retried: it may be the relay's settings, which an administrator may fix meanwhile.
+  std::unexpected<error> refusal(const reply& r, const std::string& what, bool for_this_message, bool after_data = false) {
+    bool permanent = for_this_message && refuses_for_good(r.code, r.first(), after_data);
     return fail(permanent ? errc::validation : errc::internal,
                 "SMTP relay " + where_ + " " + what + ": " + std::to_string(r.code) + " " + r.first());
   }
@@ -133,7 +131,7 @@ class conversation {
     if (auto w = co_await write(st, lowest, dot_stuff(message) + ".\r\n"); !w) co_return w;
     auto done = co_await read_reply(st, lowest);
     if (!done) co_return std::unexpected(done.error());
-    if (done->code / 100 != 2) co_return refusal(*done, "refused the message", true);
+    if (done->code / 100 != 2) co_return refusal(*done, "refused the message", true, true);
     (void)co_await command(st, lowest, "QUIT", 2, "QUIT");  // delivered already; a rude close is fine
     co_return result<void>{};
   }

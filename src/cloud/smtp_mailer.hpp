@@ -69,5 +69,11 @@ std::string format_message(std::string_view from, const service::mail_message& m
 std::string dot_stuff(std::string_view crlf_text);
 // RFC 2045 §6.7 quoted-printable of UTF-8 text (LF or CRLF line ends become CRLF).
 std::string quoted_printable(std::string_view text);
+// Whether a relay's negative reply refuses this message for good, so that retrying it is
+// useless: a 5yz (RFC 5321 §4.2.1) whose enhanced status code (RFC 3463, the reply text's first
+// word) blames the recipient's address (5.1.x) or, after DATA, the message (5.6.x content, 5.3.4
+// too big). Everything else - 4yz, a 5yz without an enhanced code, 5.7.x ("relay access denied":
+// the relay's settings, which an administrator may fix) - is worth trying again.
+bool refuses_for_good(int code, std::string_view text, bool after_data);
 
 }  // namespace atrium::cloud

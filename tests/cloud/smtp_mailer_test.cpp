@@ -153,9 +153,10 @@ TEST_F(SmtpFixture, utf8_goes_8bit_when_offered_and_quoted_printable_otherwise) 
   EXPECT_NE(relay.data.find("Gr=C3=BC=C3=9Fe"), std::string::npos) << relay.data;
 }
 
-// RFC 5321 §4.2.1: 5yz to RCPT TO or to the message is permanent (errc::validation: the outbox
-// drops it), 4yz is transient (errc::internal: retried).
-TEST_F(SmtpFixture, a_recipient_refused_for_good_is_a_permanent_error_naming_the_answer_not_the_body) {
+// Only a refusal that blames the recipient (5.1.x at RCPT TO) or the message (5.6.x, 5.3.4
+// after DATA) is permanent (errc::validation: the outbox drops it); 4yz, a 5yz without an
+// enhanced code and "relay access denied" (5.7.1: the relay's settings) are retried.
+TEST_F(SmtpFixture, an_unknown_mailbox_is_a_permanent_error_naming_the_answer_not_the_body) {
   relay_script s;
   s.rcpt_reply = "550 5.1.1 no such user\r\n";
   fake_relay relay(s);
@@ -166,18 +167,23 @@ TEST_F(SmtpFixture, a_recipient_refused_for_good_is_a_permanent_error_naming_the
   EXPECT_EQ(r.error().message.find("secret-link-token"), std::string::npos);
 }
 
-TEST_F(SmtpFixture, a_recipient_refused_for_now_is_a_transient_error) {
-  relay_script s;
-  s.rcpt_reply = "451 4.7.1 greylisted, try again later\r\n";
-  fake_relay relay(s);
-  auto r = smtp_mailer(settings(relay), clk, rnd).send(msg());
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, errc::internal);
-  EXPECT_NE(r.error().message.find("451 4.7.1 greylisted"), std::string::npos) << r.error().message;
+TEST_F(SmtpFixture, a_recipient_refused_for_now_or_for_the_relays_settings_is_retried) {
+  for (const char* answer : {"451 4.7.1 greylisted, try again later\r\n", "554 5.7.1 Relay access denied\r\n",
+                             "550 Relay access denied\r\n"}) {
+    relay_script s;
+    s.rcpt_reply = answer;
+    fake_relay relay(s);
+    auto r = smtp_mailer(settings(relay), clk, rnd).send(msg());
+    ASSERT_FALSE(r) << answer;
+    EXPECT_EQ(r.error().code, errc::internal) << answer;
+    EXPECT_NE(r.error().message.find(std::string(answer).substr(0, 8)), std::string::npos) << r.error().message;
+  }
 }
 
-TEST_F(SmtpFixture, a_message_refused_after_its_data_is_permanent_only_for_5yz) {
+TEST_F(SmtpFixture, a_message_refused_after_its_data_is_permanent_only_when_the_content_is_blamed) {
   for (auto [answer, code] : {std::pair{"554 5.6.0 message refused\r\n", errc::validation},
+                              std::pair{"552 5.3.4 message too big\r\n", errc::validation},
+                              std::pair{"554 5.7.1 sender not authorised\r\n", errc::internal},
                               std::pair{"452 4.3.1 insufficient system storage\r\n", errc::internal}}) {
     relay_script s;
     s.data_reply = answer;
@@ -188,6 +194,20 @@ TEST_F(SmtpFixture, a_message_refused_after_its_data_is_permanent_only_for_5yz) 
     EXPECT_NE(r.error().message.find("refused the message: " + std::string(answer).substr(0, 3)), std::string::npos)
         << r.error().message;
   }
+}
+
+TEST(MailFormat, only_a_5yz_blaming_the_address_or_the_content_refuses_for_good) {
+  EXPECT_TRUE(refuses_for_good(550, "5.1.1 <a@example.com>: Recipient address rejected", false));
+  EXPECT_TRUE(refuses_for_good(553, "5.1.3 bad address syntax", false));
+  EXPECT_FALSE(refuses_for_good(550, "5.6.0 content", false)) << "content is judged after DATA only";
+  EXPECT_TRUE(refuses_for_good(554, "5.6.0 content", true));
+  EXPECT_TRUE(refuses_for_good(552, "5.3.4 too big", true));
+  EXPECT_FALSE(refuses_for_good(552, "5.3.4 too big", false));
+  EXPECT_FALSE(refuses_for_good(554, "5.7.1 Relay access denied", false));
+  EXPECT_FALSE(refuses_for_good(550, "Relay access denied", false));
+  EXPECT_FALSE(refuses_for_good(550, "", false));
+  EXPECT_FALSE(refuses_for_good(450, "4.1.1 mailbox busy", false));
+  EXPECT_FALSE(refuses_for_good(550, "5.1.x nonsense", false));
 }
 
 TEST_F(SmtpFixture, auth_plain_when_configured_and_allowed_in_the_clear) {
