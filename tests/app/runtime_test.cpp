@@ -52,8 +52,9 @@ TEST_F(runtime_test, ids_survive_a_restart) {
 }
 
 // Issue 18 item 3: which requests the wired doors let the HTTP layer serve on the network
-// thread. Reads that an index answers do; writes, password sign-in, launches (RSA), other
-// APIs' reads, SCIM scans and pages by offset, and static files (disk) do not.
+// thread. Reads that an index answers do, and a tile's launch (one read, then CPU without
+// waits: issue 15 item 9); writes, password sign-in, other APIs' reads, SCIM scans and pages by
+// offset, and static files (disk) do not.
 TEST_F(runtime_test, the_wired_doors_name_their_point_reads) {
   auto rt = open();
   rt->open_portal(8443);  // serve() does this once it knows its port
@@ -83,7 +84,11 @@ TEST_F(runtime_test, the_wired_doors_name_their_point_reads) {
   EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/session")));
   EXPECT_TRUE(routes.is_point_read(req("GET", "/portal/api/portal/accounts")));
   EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/signin/password")));
-  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/applications/apl-1234567890abcdef/launch")));
+  EXPECT_TRUE(routes.is_point_read(req("POST", "/portal/api/applications/apl-1234567890abcdef/launch")));
+  EXPECT_FALSE(routes.is_point_read(req("GET", "/portal/api/applications/apl-1234567890abcdef/launch")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/applications/x/y/launch"))) << "not a tile's launch";
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/applications//launch")));
+  EXPECT_FALSE(routes.is_point_read(req("POST", "/portal/api/saml/continue"))) << "marks the request answered: a write";
   EXPECT_FALSE(routes.is_point_read(req("GET", "/portal/index.html"))) << "static files read the disk";
 }
 

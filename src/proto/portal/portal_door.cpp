@@ -31,6 +31,16 @@ bool pre_session(std::string_view rest) {
   return rest.starts_with("signin/") || rest == "password/forgot" || rest == "password/reset";
 }
 
+// A tile's launch (POST /portal/api/applications/<id>/launch): one read transaction, then CPU
+// only (building and signing the Response, ~1 ms at RSA-2048, no lock or disk wait; its Federate
+// record is batched like a read's). On the network thread it saves the two hand-offs to the
+// worker pool and back (issue 15 item 9).
+bool is_tile_launch(std::string_view path) {
+  constexpr std::string_view prefix = "/portal/api/applications/", suffix = "/launch";
+  return path.size() > prefix.size() + suffix.size() && path.starts_with(prefix) && path.ends_with(suffix) &&
+         path.substr(prefix.size(), path.size() - prefix.size() - suffix.size()).find('/') == std::string_view::npos;
+}
+
 }  // namespace
 
 portal_door::portal_door(portal_services svc, portal_settings s) : svc_(svc), s_(std::move(s)) {}
@@ -49,8 +59,9 @@ response portal_door::transport_error(const request&, response generic) const {
 }
 
 bool portal_door::is_point_read(const request& req) const {
-  if (req.method != "GET") return false;
   auto path = req.path();
+  if (req.method == "POST") return is_tile_launch(path);
+  if (req.method != "GET") return false;
   return path == "/portal/api/session" || path == "/portal/api/portal/accounts" || path == "/portal/api/cli/config";
 }
 

@@ -67,6 +67,7 @@ class portal_door final : public door {
   response handle(const request& req) override;
   // GET of the session, the account and application tiles and the CLI settings: the session
   // check and a few store reads (static files stay on the worker pool: they read the disk).
+  // Also a tile's launch (POST applications/<id>/launch): one read, then CPU without waits.
   bool is_point_read(const request& req) const override;
   // The server's own 413/431/400 answers in the contract's error shape.
   response transport_error(const request& partial, response generic) const override;

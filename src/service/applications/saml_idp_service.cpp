@@ -124,12 +124,12 @@ result<pending_sign_in> saml_idp_service::begin(const call_context& ctx, const s
 }
 
 result<saml_idp_service::assertion_inputs> saml_idp_service::gather(store::transaction& tx, const std::string& app_id,
-                                                                    const signed_in_user& u, const domain::user* known) {
+                                                                    const signed_in_user& u, domain::user* known) {
   TRY(app, load_application(tx, app_id));
   TRY_VOID(usable(app));
   std::optional<domain::user> user;
   if (known) {
-    user = *known;
+    user = std::move(*known);
   } else {
     TRY(row, tx.users().get(u.user_id));
     user = std::move(row);
@@ -158,7 +158,7 @@ result<std::string> saml_idp_service::build(const assertion_inputs& in, const si
   v.recipient = acs_url;
   v.audience = in.app.sp.entity_id;
   v.in_response_to = in_response_to;
-  v.name_id = mapped.name_id;
+  v.name_id = std::move(mapped.name_id);
   v.name_id_format = std::string(domain::urn_of(mapped.format));
   // SessionIndex names the portal session without being its key (SAML core §2.7.2).
   v.session_index = "_" + crypto::sha256_hex("saml-session-index:" + u.session_id).substr(0, 32);
@@ -169,7 +169,9 @@ result<std::string> saml_idp_service::build(const assertion_inputs& in, const si
   // session the SP may keep (SessionNotOnOrAfter) is as long.
   v.not_on_or_after = now + in.app.response.session_duration;
   v.session_not_on_or_after = v.not_on_or_after;
-  for (const auto& a : mapped.attributes) v.attributes.push_back({a.name, std::string(domain::urn_of(a.format)), a.values});
+  v.attributes.reserve(mapped.attributes.size());
+  for (auto& a : mapped.attributes)
+    v.attributes.push_back({std::move(a.name), std::string(domain::urn_of(a.format)), std::move(a.values)});
   auto target = in.app.response.sign == domain::saml_sign_target::assertion ? xml::sign_target::assertion
               : in.app.response.sign == domain::saml_sign_target::response  ? xml::sign_target::response
                                                                              : xml::sign_target::both;

@@ -108,9 +108,10 @@ class saml_idp_service {
 
  private:
   struct assertion_inputs;
-  // `user`: the signed-in user's row when the caller read it in this transaction already.
+  // `user`: the signed-in user's row when the caller read it in this transaction already (moved
+  // from, not copied).
   result<assertion_inputs> gather(store::transaction& tx, const std::string& app_id, const signed_in_user& u,
-                                  const domain::user* user = nullptr);
+                                  domain::user* user = nullptr);
   result<app_launch> launch_with(const assertion_inputs& in, const signed_in_user& u);
   result<std::string> build(const assertion_inputs& in, const signed_in_user& u, const std::string& acs_url,
                             const std::optional<std::string>& in_response_to);

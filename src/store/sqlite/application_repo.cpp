@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.hpp"
+#include "store/decoded_memo.hpp"
 #include "store/sqlite/rows.hpp"
 
 namespace atrium::store::sqlite {
@@ -90,7 +91,9 @@ std::string encode_application(const domain::application& a) {
   return j.dump();
 }
 
-result<domain::application> decode_application(std::string_view text) {
+namespace {
+
+result<domain::application> decode_application_text(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(errc::internal, "corrupt application document");
   try {
@@ -119,6 +122,15 @@ result<domain::application> decode_application(std::string_view text) {
   } catch (const json::exception& e) {
     return fail(errc::internal, std::string("corrupt application document: ") + e.what());
   }
+}
+
+}  // namespace
+
+// Decoded once per stored text (store/decoded_memo.hpp): a SAML launch reads its application
+// every time (issue 15 item 9), and every update writes a new text (its version is in it).
+result<domain::application> decode_application(std::string_view text) {
+  static decoded_memo<domain::application> memo(4 * 1024 * 1024);
+  return memo.get(text, decode_application_text);
 }
 
 // ---- applications --------------------------------------------------------------------------
