@@ -148,11 +148,16 @@ def user_with_password(server, name=None):
     return name, uid
 
 
+def auth_id(workflow_id):
+    """The AuthWorkflowID of the events: the workflowId's part before its sealed started sign-in."""
+    return workflow_id.split(".", 1)[0]
+
+
 def events(server, workflow_id):
     lines = (server.data_dir / "audit" / "events.jsonl").read_text().splitlines()
     out = [json.loads(x) for x in lines]
     return [e for e in out if e.get("eventSource") == "signin.amazonaws.com"
-            and e["additionalEventData"].get("AuthWorkflowID") == workflow_id]
+            and e["additionalEventData"].get("AuthWorkflowID") == auth_id(workflow_id)]
 
 
 def assert_like_guide(e, name, user, credential_type, server, outcome="Success"):
@@ -196,15 +201,16 @@ def test_password_only(portal):
     ev = events(portal, wf)
     for e in ev:
         assert_like_guide(e, e["eventName"], name, "PASSWORD", portal)
-    assert ev[0]["additionalEventData"] == {"AuthWorkflowID": wf, "CredentialType": "PASSWORD"}
-    assert ev[2]["additionalEventData"] == {"AuthWorkflowID": wf,
+    uuid.UUID(auth_id(wf))
+    assert ev[0]["additionalEventData"] == {"AuthWorkflowID": auth_id(wf), "CredentialType": "PASSWORD"}
+    assert ev[2]["additionalEventData"] == {"AuthWorkflowID": auth_id(wf),
                                             "LoginTo": f"https://localhost:{portal.port}/portal/",
                                             "CredentialType": "PASSWORD"}
     s = b.get("/portal/api/session").json()
     assert s["signedIn"] is True and s["user"]["id"] == uid and s["csrfToken"] == b.csrf
     # `atrium audit` finds them too (the database copy).
     out = portal.cli("audit", "--event-name", "UserAuthentication", "--principal", name).stdout.splitlines()
-    assert any(json.loads(x)["additionalEventData"]["AuthWorkflowID"] == wf for x in out)
+    assert any(json.loads(x)["additionalEventData"]["AuthWorkflowID"] == auth_id(wf) for x in out)
 
 
 def test_failed_password_has_no_user_authentication(portal):

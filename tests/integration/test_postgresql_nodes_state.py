@@ -174,6 +174,22 @@ def test_totp_enrollment_begun_on_a_is_confirmed_on_b_and_a_sign_in_moves_from_a
     assert r.status_code == 400 and "expired or does not exist" in r.json()["message"], r.text
 
 
+def test_a_sign_in_started_on_a_finishes_on_b_once(nodes):
+    """start writes nothing (issue 18 item 6): the started sign-in travels sealed in its
+    workflowId, which node B opens with the shared master key; B's password step takes its id in
+    the store, so the same workflowId starts no second session on either node."""
+    a, b = nodes.a, nodes.b
+    mfa_settings(a, "--mode", "disabled")
+    name, _ = user_with_password(a)
+    br = Browser(a)
+    wf = br.step("start", {"userName": name})["workflowId"]
+    assert br.step("password", {"workflowId": wf, "password": USER_PASSWORD}, node=b)["next"] == "done"
+    signed_in(br)
+    for n in (a, b):
+        r = Browser(n).post("/portal/api/signin/password", {"workflowId": wf, "password": USER_PASSWORD}, n)
+        assert r.status_code == 400 and "expired or does not exist" in r.json()["message"], (n.port, r.text)
+
+
 @pytest.fixture
 def slow_lock_nodes(cluster):
     """Nodes whose first lockout lasts a minute: the checks after the fifth failure take more than

@@ -20,7 +20,10 @@ inline constexpr std::string_view device_cookie_name = "atrium_device";
 // the policy, not a cut, answers one that is too long.
 inline constexpr std::size_t max_user_name = 128;
 inline constexpr std::size_t max_password = 1024;
-inline constexpr std::size_t max_id = 128;          // workflowId, enrollmentId, device id
+inline constexpr std::size_t max_id = 128;          // enrollmentId, device id
+// A workflowId is "<uuid>.<sealed started sign-in>" (sign_in_service.cpp): ~340 characters for a
+// 128-character user name.
+inline constexpr std::size_t max_workflow_id = 512;
 inline constexpr std::size_t max_device_name = 128;
 inline constexpr std::size_t max_token = 512;       // reset / invitation tokens
 inline constexpr std::size_t max_credential = 16 * 1024;  // WebAuthn credential JSON

@@ -74,7 +74,7 @@ result<response> portal_door::sign_in_route(call& c, std::string_view step) {
     r.operation = "portal.SignInStart";
     return r;
   }
-  TRY(workflow, text_field(b, "workflowId", max_id));
+  TRY(workflow, text_field(b, "workflowId", max_workflow_id));
   response r;
   if (step == "password") {
     TRY(password, text_field(b, "password", max_password));

@@ -125,6 +125,10 @@ class audited_store {
     db_.write_detached([rec](store::transaction& tx) { return tx.audit().append(rec); });
     auditor_.export_line(rec);
   }
+  // A sign-in event nobody waits for and no state goes with (the CredentialChallenge of a
+  // sign-in's start, which writes nothing else: issue 18 item 6): batched like a read's record
+  // into the next group commit, at the latest within the deferred flush interval.
+  void record_event_deferred(store::audit_record rec) { append_read_record(std::move(rec)); }
   // A write whose audit records the use case makes itself (the sign-in's session row and its
   // UserAuthentication event commit together); fn appends them to `records`. flush = false:
   // store::database::write_visible (short-lived state; records as durable as the state).

@@ -1,6 +1,7 @@
 #include "service/signin/sign_in_service.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "base/json_text.hpp"
 #include "base/try.hpp"
@@ -71,11 +72,57 @@ namespace {
 
 constexpr const char* workflow_kind = "sign-in";
 // How often one node sweeps expired short-lived rows (any node may; the DELETE is bounded).
-constexpr std::chrono::seconds sweep_every{60};
-constexpr int64_t sweep_rows = 1000;
-// The bound on workflows in progress is checked once every this many starts (a COUNT over the
-// kind's rows is not free; the bound only has to hold roughly).
-constexpr uint32_t count_every = 64;
+// Every sign-in leaves its id's row until its token expires (below), so the sweep keeps up
+// with 200 sign-ins a second per node, more than two cores' hashes allow.
+constexpr std::chrono::seconds sweep_every{10};
+constexpr int64_t sweep_rows = 2000;
+// What a used workflow id's row holds once its sign-in finished or was refused for good.
+constexpr std::string_view used_value = R"({"step":"done"})";
+
+// A started sign-in (step password, nothing verified) travels with the browser instead of in
+// the store (issue 18 item 6; docs/sign-in.md "Sign-in workflow"): the workflow id the portal
+// answers is "<AuthWorkflowID>.<sealed>", sealed with the master key that every node holds
+// (crypto::secret_box: XSalsa20-Poly1305, so it cannot be forged or altered) over
+// "sign-in/1\n<AuthWorkflowID>\n<expiry, epoch ms>\n<the name as typed>". Only the typed name
+// goes in, never the user it resolved to: the token's length says nothing the browser did not
+// send. The tag keeps any other sealed value from passing for a token.
+constexpr std::string_view token_tag = "sign-in/1";
+
+std::string workflow_token(const std::string& id, sys_time expires, std::string_view typed,
+                           const crypto::secret_box& box) {
+  std::string plain;
+  plain.reserve(token_tag.size() + id.size() + typed.size() + 24);
+  plain.append(token_tag).append("\n").append(id).append("\n");
+  plain.append(std::to_string(epoch_millis(expires))).append("\n").append(typed);
+  return id + "." + box.seal(plain);
+}
+
+struct started_sign_in {
+  std::string id;  // AuthWorkflowID
+  sys_time expires{};
+  std::string typed;
+};
+
+// nullopt for anything that is not a token this deployment sealed.
+std::optional<started_sign_in> open_token(std::string_view token, const crypto::secret_box& box) {
+  auto dot = token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto plain = box.open(token.substr(dot + 1));
+  if (!plain) return std::nullopt;
+  std::string_view rest = *plain;
+  std::string_view parts[3];
+  for (auto& part : parts) {
+    auto nl = rest.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    part = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+  }
+  if (parts[0] != token_tag || parts[1] != token.substr(0, dot)) return std::nullopt;
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), ms);
+  if (ec != std::errc() || end != parts[2].data() + parts[2].size()) return std::nullopt;
+  return started_sign_in{std::string(parts[1]), from_epoch_millis(ms), std::string(rest)};
+}
 
 nlohmann::json strings_json(const std::vector<std::string>& v) { return nlohmann::json(v); }
 
@@ -135,23 +182,54 @@ result<std::shared_ptr<sign_in_service::workflow>> workflow_of(const store::tran
 
 }  // namespace
 
+// A workflow past its password step: its row, named by the AuthWorkflowID in the token.
 result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const std::string& id) {
+  auto t = open_token(id, mfa_.box());
+  if (!t) return expired();
   std::optional<store::transient_record> row;
   auto now = clock_.now();
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-    TRY(got, tx.transient_state().get(workflow_kind, id, now));
+    TRY(got, tx.transient_state().get(workflow_kind, t->id, now));
     row = std::move(got);
     return {};
   });
   if (!r) return std::unexpected(r.error());
   if (!row) return expired();
-  return workflow_of(*row, mfa_.box());
+  TRY(w, workflow_of(*row, mfa_.box()));
+  if (w->step == sign_in_step::done) return expired();  // finished: the id stays taken until it expires
+  return w;
 }
 
-// A workflow just started (step password, nothing verified yet) is written without waiting for
-// a disk flush: a power cut that loses it (with its CredentialChallenge event) only makes the
-// user type their name again, and the next flushed commit of any request carries it to disk.
-// Every later state of a workflow (a verified factor) is flushed.
+// The workflow as start() resolved it: who the typed name means, how the throttle counts it and
+// the name its events carry.
+std::shared_ptr<sign_in_service::workflow> sign_in_service::new_workflow(std::string id, sys_time expires,
+                                                                         const std::optional<domain::user>& user,
+                                                                         std::string_view typed) {
+  auto w = std::make_shared<workflow>();
+  w->id = std::move(id);
+  w->expires_at = expires;
+  if (user) {
+    w->audit_name = user->user_name;
+    w->throttle_key = "u:" + user->id;
+    if (user->active) {
+      w->user_id = user->id;
+      w->user_name = user->user_name;
+      w->display_name = user->display_name.value_or(user->user_name);
+    }
+  } else {
+    // CloudTrail hides names that match no user: they are often a password typed in the
+    // wrong field.
+    w->audit_name = "HIDDEN_DUE_TO_SECURITY_REASONS";
+    auto bare = candidates_bare(typed);
+    w->throttle_key = "n:" + domain::fold_key(bare);
+  }
+  return w;
+}
+
+// The first write of a workflow (version 0) is the password step's, and it takes the workflow's
+// id: put() answers version 1 only when no unexpired row had it, so a second use of one started
+// sign-in (replayed, or racing on another node) rolls back and is out of order. Flushed: a
+// verified factor.
 result<void> sign_in_service::save(workflow& w) {
   store::transient_record rec{workflow_kind, w.id, workflow_value(w, mfa_.box()), w.expires_at, 0};
   // Set inside, applied after the commit: a PostgreSQL write may run its function again.
@@ -162,13 +240,14 @@ result<void> sign_in_service::save(workflow& w) {
     records = w.events;
     if (w.version == 0) {
       TRY(v, tx.transient_state().put(rec, now));
+      if (v != 1) return out_of_order();  // taken meanwhile: roll the overwrite back
       written = v;
       return {};
     }
     TRY(ok, tx.transient_state().update(rec, w.version, now));
     if (ok) written = w.version + 1;
     return {};
-  }, /*flush=*/w.version != 0);
+  });
   if (!r) return std::unexpected(r.error());
   if (written == 0) return out_of_order();  // rolled back: the events are still to write
   w.events.clear();
@@ -176,10 +255,14 @@ result<void> sign_in_service::save(workflow& w) {
   return {};
 }
 
-void sign_in_service::forget(const std::string& id) {
-  store_.db().write_detached([id](store::transaction& tx) -> result<void> {
-    TRY(gone, tx.transient_state().remove(workflow_kind, id));
-    (void)gone;
+// A sign-in refused for good (blocked, or its session's commit failed): its id is marked used
+// until the token expires, so the token cannot start the password step again.
+void sign_in_service::forget(const workflow& w) {
+  store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at, 0};
+  auto now = clock_.now();
+  store_.db().write_detached([used, now](store::transaction& tx) -> result<void> {
+    TRY(v, tx.transient_state().put(used, now));
+    (void)v;
     return {};
   });
 }
@@ -196,15 +279,6 @@ void sign_in_service::sweep(sys_time now) {
     (void)n;
     return {};
   });
-}
-
-result<void> sign_in_service::make_room(sys_time now) {
-  if (starts_.fetch_add(1) % count_every != 0) return {};
-  TRY(n, workflows_pending());
-  (void)now;
-  if (n >= static_cast<int64_t>(s_.max_workflows))
-    return fail(errc::throttled, "Too many sign-ins are in progress; try again shortly.");
-  return {};
 }
 
 result<int64_t> sign_in_service::workflows_pending() {
@@ -282,84 +356,80 @@ void sign_in_service::count_failure(const workflow& w, const sign_in_client& c) 
 // ---- names -----------------------------------------------------------------------------------
 
 result<std::optional<domain::user>> sign_in_service::resolve(std::string_view typed) {
-  std::vector<std::string> candidates{std::string(typed)};
-  if (auto slash = typed.find('\\'); slash != std::string_view::npos)
-    candidates.emplace_back(typed.substr(slash + 1));  // down-level logon name DOMAIN\user
-  else if (auto at = typed.rfind('@'); at != std::string_view::npos && at > 0)
-    candidates.emplace_back(typed.substr(0, at));  // UPN user@domain
   std::optional<domain::user> found;
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
-    for (const auto& name : candidates) {
-      if (name.empty()) continue;
-      store::user_filter f;
-      f.user_name_key = domain::fold_key(name);
-      auto p = tx.users().list(f, {"", 1});
-      if (!p) return std::unexpected(p.error());
-      if (!p->items.empty()) {
-        found = std::move(p->items.front());
-        return {};
-      }
-    }
+    TRY(u, resolve_in(tx, typed));
+    found = std::move(u);
     return {};
   });
   if (!r) return std::unexpected(r.error());
   return found;
 }
 
+result<std::optional<domain::user>> sign_in_service::resolve_in(store::transaction& tx, std::string_view typed) {
+  std::string_view candidates[2] = {typed, {}};
+  if (auto slash = typed.find('\\'); slash != std::string_view::npos)
+    candidates[1] = typed.substr(slash + 1);  // down-level logon name DOMAIN\user
+  else if (auto at = typed.rfind('@'); at != std::string_view::npos && at > 0)
+    candidates[1] = typed.substr(0, at);  // UPN user@domain
+  for (auto name : candidates) {
+    if (name.empty()) continue;
+    store::user_filter f;
+    f.user_name_key = domain::fold_key(name);
+    auto p = tx.users().list(f, {"", 1});
+    if (!p) return std::unexpected(p.error());
+    if (!p->items.empty()) return std::optional<domain::user>(std::move(p->items.front()));
+  }
+  return std::optional<domain::user>();
+}
+
 // ---- steps -----------------------------------------------------------------------------------
 
+// Writes no state (issue 18 item 6): the started sign-in travels sealed in its token (above) and
+// the password step's commit takes its id. The CredentialChallenge event is still recorded at
+// once, batched into the next group commit like a read's record (docs/audit.md "Durability").
 result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::string_view user_name) {
   auto typed = trim(user_name);
   auto user = resolve(typed);
   if (!user) return std::unexpected(user.error());
-  auto w = std::make_shared<workflow>();
-  w->id = random_.uuid4();
-  w->expires_at = clock_.now() + s_.workflow_ttl;
-  if (*user) {
-    w->audit_name = (*user)->user_name;
-    w->throttle_key = "u:" + (*user)->id;
-    if ((*user)->active) {
-      w->user_id = (*user)->id;
-      w->user_name = (*user)->user_name;
-      w->display_name = (*user)->display_name.value_or((*user)->user_name);
-    }
-  } else {
-    // CloudTrail hides names that match no user: they are often a password typed in the
-    // wrong field.
-    w->audit_name = "HIDDEN_DUE_TO_SECURITY_REASONS";
-    auto bare = candidates_bare(typed);
-    w->throttle_key = "n:" + domain::fold_key(bare);
-  }
   auto now = clock_.now();
+  auto w = new_workflow(random_.uuid4(), now + s_.workflow_ttl, *user, typed);
   sweep(now);
-  if (auto room = make_room(now); !room) return std::unexpected(room.error());
-  event(*w, c, "CredentialChallenge", "PASSWORD", true);  // committed with the workflow
-  if (auto saved = save(*w); !saved) return std::unexpected(saved.error());
+  event(*w, c, "CredentialChallenge", "PASSWORD", true);
+  for (auto& e : w->events) store_.record_event_deferred(std::move(e));
+  w->events.clear();
   sign_in_answer a;
-  a.workflow_id = w->id;
+  a.workflow_id = workflow_token(w->id, w->expires_at, typed, mfa_.box());
   a.next = sign_in_step::password;
   return a;
 }
 
 // The password step reads everything it needs before the hash in one snapshot (issue 18 item 6:
-// one read transaction where there were five): the workflow, the throttle's counters of the
+// one read transaction where there were five): whether the token's id is taken already (a later
+// step's row, or a used one), the user the typed name means, the throttle's counters of the
 // account and the address, the password row and what MFA will ask. The throttle is still
 // checked before the hash, and an unknown user reads the same rows and costs the same hash.
 result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const std::string& workflow_id,
                                                  std::string_view password) {
+  auto now = clock_.now();
+  auto t = open_token(workflow_id, mfa_.box());
+  if (!t || t->expires <= now) return expired();
   std::shared_ptr<workflow> w;
+  sign_in_step taken = sign_in_step::password;  // the step of the id's row when it has one
   std::optional<std::chrono::seconds> wait;
   bool counted = true;  // whether the account has a throttle counter (a success without one skips its read)
   std::optional<store::password_record> row;
   mfa_inputs inputs;
-  auto now = clock_.now();
   auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
     w.reset();
-    TRY(got, tx.transient_state().get(workflow_kind, workflow_id, now));
-    if (!got) return {};
-    TRY(found, workflow_of(*got, mfa_.box()));
-    w = std::move(found);
-    if (w->step != sign_in_step::password) return {};
+    TRY(got, tx.transient_state().get(workflow_kind, t->id, now));
+    if (got) {
+      TRY(found, workflow_of(*got, mfa_.box()));
+      taken = found->step;
+      return {};
+    }
+    TRY(user, resolve_in(tx, t->typed));
+    w = new_workflow(t->id, t->expires, user, t->typed);
     wait = throttle_.check_in(tx, w->throttle_key, c.source_ip, &counted);
     if (wait) return {};
     TRY(p, password_service::password_row(tx, w->user_id));
@@ -369,8 +439,7 @@ result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const 
     return {};
   });
   if (!r) return std::unexpected(r.error());
-  if (!w) return expired();
-  if (w->step != sign_in_step::password) return out_of_order();
+  if (!w) return taken == sign_in_step::done ? expired() : out_of_order();
   event_flush unwritten([&] { flush_events(*w); });
   if (wait) return std::unexpected(too_many(*wait).error());
   // Unknown and disabled users cost the same hash (a dummy); the row gave the must-change flag.
@@ -442,7 +511,7 @@ result<sign_in_answer> sign_in_service::after_password(workflow& w, const sign_i
   w.mode = settings->mode;
   auto d = decide_mfa(*settings, has_totp, has_webauthn, trusted);
   if (d.blocked) {
-    forget(w.id);
+    forget(w);
     w.step = sign_in_step::done;
     return fail(errc::access_denied,
                 "Your administrator requires a multi-factor authentication device to sign in. Ask them to register one for you.");
@@ -506,10 +575,18 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
   std::string joined;
   for (const auto& f : w.factors) joined += (joined.empty() ? "" : ",") + f;
   auto r = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
-    // The workflow is taken in the session's transaction, at the version this step read: two
-    // requests finishing the same sign-in (on one node or two) get one session between them.
-    TRY(taken, tx.transient_state().remove(workflow_kind, w.id, w.version));
-    if (!taken) return out_of_order();
+    // The workflow's id is taken in the session's transaction (marked used until its token
+    // expires), at the version this step read, or first (put() answers 1) when the password step
+    // finishes it: two requests finishing the same sign-in (on one node or two) get one session
+    // between them, and the token cannot start another.
+    store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at, 0};
+    if (w.version == 0) {
+      TRY(v, tx.transient_state().put(used, clock_.now()));
+      if (v != 1) return out_of_order();  // roll the overwrite back
+    } else {
+      TRY(ok, tx.transient_state().update(used, w.version, clock_.now()));
+      if (!ok) return out_of_order();
+    }
     records = w.events;  // this step's CredentialVerification, in the session's commit
     auto s = sessions_.create(tx, w.user_id, c.source_ip, c.user_agent);
     if (!s) return std::unexpected(s.error());
@@ -532,7 +609,7 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
   });
   // The session's transaction took the workflow; only a failed one leaves it to forget.
   if (r) w.events.clear();
-  else forget(w.id);
+  else forget(w);
   w.step = sign_in_step::done;
   if (!r) {
     // Disabled or deleted between the steps: the same answer as a wrong password.

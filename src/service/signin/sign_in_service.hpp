@@ -10,8 +10,11 @@
 // checked against a dummy hash (same cost), it counts in the throttle like an account, and it
 // fails with the same errc::unauthenticated as a wrong password.
 //
-// Workflows live in the store for 10 minutes (transient_state, migration 0019: a sign-in begun
-// on one node finishes on any other; bounded count, expired rows swept by any node). Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
+// A started sign-in (step password) is a token sealed with the master key, not a row (issue 18
+// item 6): start() writes only its CredentialChallenge event. From the password step on, the
+// workflow lives in the store under its AuthWorkflowID until the token expires (10 minutes;
+// transient_state, migration 0019: a sign-in begun on one node finishes on any other; expired
+// rows swept by any node); the password step's commit takes the id, so each token is used once. Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
 // error.resource_id carries the Retry-After seconds), errc::access_denied (Blocked: "block
 // sign-in" and no device), errc::not_found (no such workflow, or expired), errc::validation
 // (a step out of order, or a new password the policy refuses).
@@ -90,7 +93,6 @@ struct sign_in_settings {
   std::string region = "us-east-1";
   std::string login_to;    // LoginTo of UserAuthentication: the portal's URL
   std::chrono::minutes workflow_ttl{10};
-  std::size_t max_workflows = 10'000;
 };
 
 class sign_in_service {
@@ -111,26 +113,33 @@ class sign_in_service {
   // DOMAIN\user or of a UPN user@domain; case-insensitive (the store's folded key). Only
   // active users. nullopt when none.
   result<std::optional<domain::user>> resolve(std::string_view typed);
+  static result<std::optional<domain::user>> resolve_in(store::transaction& tx, std::string_view typed);
+  // The AuthWorkflowID of the sign-in events of a workflow id start() answered.
+  static std::string_view auth_workflow_id(std::string_view workflow_id) {
+    return workflow_id.substr(0, workflow_id.find('.'));
+  }
 
   // A call context for what a signed-in (or signing-in) user does through the portal.
   call_context user_context(const sign_in_client& c, const std::string& user_name) const;
   // The throttle check for an attempt outside the workflow (password change, reset token).
   result<void> admit(std::string_view account_key, std::string_view address);
   login_throttle& throttle() { return throttle_; }
-  // Unexpired workflows in the store (every node's).
+  // Unexpired workflow rows in the store (every node's): sign-ins past their password step, and
+  // the ids of finished ones until their tokens expire.
   result<int64_t> workflows_pending();
 
   struct workflow;
 
  private:
   friend class sign_in_registration;  // the register-mfa step drives the workflow
-  // The stored workflow; expired() when there is none (or it expired).
+  // The stored workflow of a token; expired() when there is none, it expired or it finished.
   result<std::shared_ptr<workflow>> find(const std::string& id);
+  static std::shared_ptr<workflow> new_workflow(std::string id, sys_time expires, const std::optional<domain::user>& user,
+                                                std::string_view typed);
   // Writes the workflow back after a step; out_of_order() when another request moved it on.
   result<void> save(workflow& w);
-  void forget(const std::string& id);
+  void forget(const workflow& w);
   void sweep(sys_time now);
-  result<void> make_room(sys_time now);
   // A sign-in event of this step: kept on the workflow and committed with the step's own write
   // (save or complete: one commit, one disk flush, instead of one more for the event; issue 18
   // item 6); flush_events() writes what is left when a step ends without such a write.
@@ -158,7 +167,6 @@ class sign_in_service {
   random_source& random_;
   sign_in_settings s_;
   std::atomic<int64_t> last_sweep_ms_{0};
-  std::atomic<uint32_t> starts_{0};
   std::unique_ptr<sign_in_registration> registration_;
 };
 

@@ -31,7 +31,7 @@ TEST_F(sign_in_registration_test, forced_registration_sets_device_enrollment_req
   auto ev = events();
   ASSERT_EQ(ev.size(), 3u);
   expect_guide_shape(ev[2], "UserAuthentication", "user1");
-  EXPECT_EQ(ev[2]["additionalEventData"], json({{"AuthWorkflowID", s->workflow_id},
+  EXPECT_EQ(ev[2]["additionalEventData"], json({{"AuthWorkflowID", std::string(sign_in_service::auth_workflow_id(s->workflow_id))},
                                                 {"LoginTo", "https://portal.example.com/portal/"},
                                                 {"CredentialType", "PASSWORD"},
                                                 {"DeviceEnrollmentRequired", "true"}}));

@@ -79,6 +79,9 @@ TEST(decide_mfa, disallowed_types_are_neither_asked_nor_offered) {
 
 class sign_in_test : public sign_in_testing::sign_in_fixture {};
 
+// The AuthWorkflowID of the events: the workflow id's part before its sealed state.
+std::string auth_id(const sign_in_answer& a) { return std::string(sign_in_service::auth_workflow_id(a.workflow_id)); }
+
 TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
   set_mode(mfa_mode::disabled);
   auto s = svc_->start(client_, "USER1");
@@ -97,7 +100,7 @@ TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
   for (int i = 0; i < 3; ++i) {
     expect_guide_shape(ev[i], names[i], "user1");
     EXPECT_EQ(ev[i]["serviceEventDetails"], json({{names[i], "Success"}}));
-    EXPECT_EQ(ev[i]["additionalEventData"]["AuthWorkflowID"], s->workflow_id);
+    EXPECT_EQ(ev[i]["additionalEventData"]["AuthWorkflowID"], auth_id(*s));
     EXPECT_EQ(ev[i]["additionalEventData"]["CredentialType"], "PASSWORD");
   }
   EXPECT_EQ(ev[2]["additionalEventData"]["LoginTo"], "https://portal.example.com/portal/");
@@ -105,10 +108,10 @@ TEST_F(sign_in_test, password_only_sign_in_writes_the_guides_three_events) {
   EXPECT_EQ(ev[0]["additionalEventData"].size(), 2u);
 }
 
-// Issue 18 item 6: a password sign-in is two commits, each event in its step's own write (the
-// workflow with CredentialChallenge; the session with CredentialVerification and
-// UserAuthentication), and the workflow is not removed a second time after the session took it.
-TEST_F(sign_in_test, a_password_sign_in_is_two_commits_carrying_its_three_events) {
+// Issue 18 item 6: a password sign-in is one commit: start writes no state (its token carries
+// the started sign-in) and batches its CredentialChallenge with the next commit; the session's
+// commit carries CredentialVerification and UserAuthentication and takes the workflow's id.
+TEST_F(sign_in_test, a_password_sign_in_is_one_commit_and_its_three_events) {
   set_mode(mfa_mode::disabled);
   // The first sign-in also sweeps expired rows and purges sessions (once a minute / ten minutes).
   auto first = svc_->start(client_, "user1");
@@ -117,22 +120,60 @@ TEST_F(sign_in_test, a_password_sign_in_is_two_commits_carrying_its_three_events
   int before = counted_->writes;
   auto s = svc_->start(client_, "user1");
   ASSERT_TRUE(s);
-  EXPECT_EQ(counted_->writes - before, 1);
+  EXPECT_EQ(counted_->writes - before, 0);
   auto d = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->next, sign_in_step::done);
-  EXPECT_EQ(counted_->writes - before, 2);
+  EXPECT_EQ(counted_->writes - before, 1);
   // The three events are in the store's audit table, not only in the export file.
+  ASSERT_TRUE(db_->flush());
   int in_store = 0;
   ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
     auto rows = tx.audit().query({});
     if (!rows) return std::unexpected(rows.error());
     for (const auto& r : *rows)
-      if (r.json.find(s->workflow_id) != std::string::npos) ++in_store;
+      if (r.json.find(auth_id(*s)) != std::string::npos) ++in_store;
     return {};
   }));
   EXPECT_EQ(in_store, 3);
+  // The finished sign-in's id stays taken until its token expires: the token is used once.
+  auto again = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, errc::not_found);
+  EXPECT_EQ(svc_->workflows_pending().value_or(-1), 2);  // both sign-ins' ids
+  clk_.advance(11min);
   EXPECT_EQ(svc_->workflows_pending().value_or(-1), 0);
+}
+
+// The started sign-in the browser holds: sealed (no user name, id or anything the store knows
+// in it, and the same length for a known and an unknown name of one length), bound to its
+// AuthWorkflowID, valid for the workflow's 10 minutes, and nothing else passes for one.
+TEST_F(sign_in_test, a_started_sign_in_token_tells_nothing_and_cannot_be_forged_or_outlive_its_ttl) {
+  set_mode(mfa_mode::disabled);
+  auto known = svc_->start(client_, "user1");
+  auto unknown = svc_->start(client_, "userx");
+  ASSERT_TRUE(known && unknown);
+  EXPECT_EQ(known->workflow_id.size(), unknown->workflow_id.size());
+  EXPECT_EQ(known->workflow_id.find("u-1"), std::string::npos);
+  EXPECT_EQ(auth_id(*known).size(), 36u);
+  // Another AuthWorkflowID in front of the sealed part, a sealed value of another kind, a
+  // flipped character: each is no sign-in.
+  auto sealed = known->workflow_id.substr(known->workflow_id.find('.'));
+  std::vector<std::string> forged = {auth_id(*unknown) + sealed,
+                                     auth_id(*known) + "." + box_->seal("sign-in/1\n" + auth_id(*known)),
+                                     auth_id(*known) + "." + box_->seal("Correct-Horse-9"), "no-such-workflow",
+                                     known->workflow_id};
+  auto& flipped = forged.back()[known->workflow_id.size() - 20];
+  flipped = flipped == 'A' ? 'B' : 'A';
+  for (const auto& f : forged) {
+    auto r = svc_->password(client_, f, "Correct-Horse-9");
+    ASSERT_FALSE(r) << f;
+    EXPECT_EQ(r.error().code, errc::not_found) << f;
+  }
+  clk_.advance(10min);
+  auto late = svc_->password(client_, known->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, errc::not_found);
 }
 
 // Issue 18 item 6: the password step reads its workflow, the throttle's counters, the password
@@ -152,7 +193,7 @@ TEST_F(sign_in_test, each_step_of_a_password_sign_in_is_one_read_transaction) {
     ASSERT_TRUE(d) << d.error().message;
     EXPECT_EQ(d->next, sign_in_step::done);
     EXPECT_EQ(counted_->reads - reads, 2) << static_cast<int>(mode);
-    EXPECT_EQ(counted_->writes - writes, 2);
+    EXPECT_EQ(counted_->writes - writes, 1);
   }
 }
 
@@ -175,7 +216,7 @@ TEST_F(sign_in_test, the_merged_read_refuses_a_locked_account_before_the_hash) {
   EXPECT_EQ(locked.error().resource_id, "1");
   ASSERT_TRUE(db_->flush());  // whatever the step queued is written (and exported) by now
   for (const auto& e : events()) {  // no verification was attempted in this workflow
-    if (e["additionalEventData"]["AuthWorkflowID"] == s->workflow_id) {
+    if (e["additionalEventData"]["AuthWorkflowID"] == auth_id(*s)) {
       EXPECT_EQ(e["eventName"], "CredentialChallenge");
     }
   }
@@ -353,7 +394,9 @@ TEST_F(sign_in_test, a_sign_in_begun_on_one_node_is_finished_on_another_and_only
   auto again = b.svc.mfa(client_, s->workflow_id, {"TOTP", crypto::totp::code_at(*key, clk_.now() + 30s), {}, false});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, errc::not_found) << "the finished workflow is gone for every node";
-  EXPECT_EQ(svc_->workflows_pending().value_or(-1), 0);
+  auto replayed = b.svc.password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(replayed);
+  EXPECT_EQ(replayed.error().code, errc::not_found) << "its token starts no second sign-in on any node";
 }
 
 TEST_F(sign_in_test, a_step_taken_meanwhile_on_another_node_makes_a_stale_step_out_of_order) {
@@ -376,7 +419,7 @@ TEST_F(sign_in_test, a_step_taken_meanwhile_on_another_node_makes_a_stale_step_o
   EXPECT_EQ(stale.error().code, errc::validation) << "the workflow is past its password step";
   std::string stored;
   ASSERT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
-    auto row = tx.transient_state().get("sign-in", s->workflow_id, clk_.now());
+    auto row = tx.transient_state().get("sign-in", auth_id(*s), clk_.now());
     if (!row) return std::unexpected(row.error());
     if (*row) stored = (*row)->value;
     return {};
