@@ -15,6 +15,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "base/clock.hpp"
@@ -57,7 +59,7 @@ class iam_provisioner final : public service::account_provisioner {
 
   result<void> ensure_identity_provider(const std::string& account_id, const std::string& name,
                                         const std::string& metadata_xml) override;
-  result<void> put_role(const std::string& account_id, const service::role_spec& spec) override;
+  result<void> put_role(const std::string& account_id, const service::role_spec& spec, bool recorded = true) override;
   result<void> delete_role(const std::string& account_id, const std::string& role_name) override;
   std::string kind() const override { return "aws-iam"; }
 
@@ -67,6 +69,13 @@ class iam_provisioner final : public service::account_provisioner {
   result<credentials> credentials_for(const std::string& account_id);
   result<std::string> management_account();
   aws_client client(const std::string& endpoint, const std::string& service, credentials creds) const;
+  // Trust policy, description, max duration and boundary of an existing role (GetRole `answer`).
+  result<void> converge_role(aws_client& iam, const std::string& account_id, const xml_node& answer,
+                             const service::role_spec& spec, const std::string& trust, const std::string& max_duration,
+                             const std::optional<std::string>& boundary_arn);
+  // Independent calls of one role, sent at once; the first failure (in order) is returned.
+  static result<void> all_of(const aws_client& iam, const std::string& account_id,
+                             std::vector<std::pair<std::string, query_params>> calls);
 
   iam_provisioner_config config_;
   credentials base_;

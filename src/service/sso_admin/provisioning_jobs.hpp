@@ -19,6 +19,8 @@
 #include <chrono>
 #include <string>
 #include <condition_variable>
+#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -83,6 +85,9 @@ class provisioning_jobs {
   // afterwards when its name differs.
   outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec,
                          const std::optional<domain::role_location>& previous);
+  // The account's SAML provider, ensured once per batch: the first lane of the account calls the
+  // provisioner, the others of the batch wait for and share its outcome.
+  outcome ensure_provider(const std::string& instance_arn, const std::string& account_id);
   void loop(std::chrono::milliseconds poll);
   bool stopping();
 
@@ -93,6 +98,11 @@ class provisioning_jobs {
   domain::role_naming naming_;
   int parallelism_;
   job_lease lease_;
+  // The current batch's SAML providers (account, name, metadata) -> outcome. Kept for one batch
+  // only, in memory: it saves calls and is no state another node needs (each node ensures the
+  // providers of its own batches; the call is idempotent).
+  std::mutex providers_mu_;
+  std::map<std::string, std::shared_future<outcome>> providers_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;
