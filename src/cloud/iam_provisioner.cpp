@@ -144,6 +144,7 @@ aws_client iam_provisioner::client(const std::string& endpoint, const std::strin
 }
 
 result<std::string> iam_provisioner::management_account() {
+  std::lock_guard once(caller_mu_);
   {
     std::lock_guard lock(mu_);
     if (!management_account_.empty()) return management_account_;
@@ -162,6 +163,14 @@ result<credentials> iam_provisioner::credentials_for(const std::string& account_
   auto mgmt = management_account();
   if (!mgmt) return std::unexpected(mgmt.error());
   if (*mgmt == account_id) return base_;
+  std::shared_ptr<std::mutex> entering;
+  {
+    std::lock_guard lock(mu_);
+    auto& m = entering_[account_id];
+    if (!m) m = std::make_shared<std::mutex>();
+    entering = m;
+  }
+  std::lock_guard once(*entering);
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(account_id); it != cache_.end() && it->second.expiration &&

@@ -8,7 +8,9 @@
 // Credentials per account: the management account (configured, or learned once through STS
 // GetCallerIdentity of the base credentials) uses the base credentials; every other account is
 // entered with STS AssumeRole of arn:<partition>:iam::<account>:role/<access_role_name>
-// (OrganizationAccountAccessRole by default), cached until five minutes before expiry.
+// (OrganizationAccountAccessRole by default), cached until five minutes before expiry, and asked
+// for once per account at a time. The cache is in this process's memory on purpose: temporary
+// credentials are not state another node needs (each node assumes the role itself).
 // Thread-safe: the assignment job runner may call it from several workers.
 #include <chrono>
 #include <functional>
@@ -82,9 +84,14 @@ class iam_provisioner final : public service::account_provisioner {
   std::shared_ptr<http_transport> transport_;
   std::shared_ptr<const clock> clock_;
   std::function<void(std::chrono::milliseconds)> sleep_;
-  std::mutex mu_;  // guards the two below
+  std::mutex mu_;  // guards the three below
   std::string management_account_;
   std::map<std::string, credentials> cache_;
+  // One AssumeRole per account at a time: lanes of one account that start together wait for
+  // the first one's credentials instead of each asking STS (moto: ~2.7 s per first AssumeRole
+  // into an account under load, docs/PERFORMANCE.md).
+  std::map<std::string, std::shared_ptr<std::mutex>> entering_;
+  std::mutex caller_mu_;  // one GetCallerIdentity at a time
 };
 
 }  // namespace atrium::cloud

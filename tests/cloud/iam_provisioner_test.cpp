@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
+#include <thread>
 #include <set>
 
 #include "fake_transport.hpp"
@@ -166,6 +168,24 @@ TEST_F(CloudIamProvisioner, MemberAccountsAreEnteredThroughACachedAssumeRole) {
   ASSERT_TRUE(prov.ensure_identity_provider("111111111111", "AWSSSO_x_DO_NOT_DELETE", "<md/>"));
   EXPECT_EQ(aws.assume_calls, 2);
   EXPECT_EQ(aws.providers["111111111111"].size(), 1u);
+  EXPECT_EQ(std::count(aws.calls.begin(), aws.calls.end(), "111111111111 GetCallerIdentity"), 1);
+}
+
+// Lanes of one account that start together share one AssumeRole (and one GetCallerIdentity)
+// instead of each asking STS while the first answer is on its way.
+TEST_F(CloudIamProvisioner, LanesOfOneAccountAssumeItsRoleOnce) {
+  transport->handler = [this](const http_request& r) {
+    if (r.body.find("Action=AssumeRole") != std::string::npos || r.body.find("Action=GetCallerIdentity") != std::string::npos)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // widens the window the old code raced in
+    return aws.handle(r);
+  };
+  std::vector<std::thread> lanes;
+  std::atomic<int> ok = 0;
+  for (int i = 0; i < 6; ++i)
+    lanes.emplace_back([&] { ok += prov.ensure_identity_provider("222222222222", "AWSSSO_x_DO_NOT_DELETE", "<md/>") ? 1 : 0; });
+  for (auto& t : lanes) t.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_EQ(aws.assume_calls, 1);
   EXPECT_EQ(std::count(aws.calls.begin(), aws.calls.end(), "111111111111 GetCallerIdentity"), 1);
 }
 

@@ -42,7 +42,7 @@ class provisioning_jobs {
   // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
   // `parallelism`: how many lanes run at once (1: one job after the other, as before).
   provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
-                    domain::role_naming naming = {}, int parallelism = 8, job_lease lease = {});
+                    domain::role_naming naming = {}, int parallelism = 16, job_lease lease = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
