@@ -158,6 +158,7 @@ def main():
     ap.add_argument("--duration", type=float, default=5.0)
     ap.add_argument("--quick", action="store_true", help="10,000 stored assignments, 2 s per list run")
     ap.add_argument("--lists-only", action="store_true", help="skip the 1,000-assignment runs (part 1)")
+    ap.add_argument("--assign-only", action="store_true", help="only the 1,000-assignment runs (part 1)")
     a = ap.parse_args()
     gen = a.generator or str(pathlib.Path(a.atrium).parent / "bench" / "sso_admin_load")
     big_principals = 100 if a.quick else 1000
@@ -172,7 +173,8 @@ def main():
     try:
         if not a.lists_only:
             part_one(a, gen, work, moto, moto_port, procs, results)
-        run_lists(a, gen, work, procs, results, big_principals, duration)
+        if not a.assign_only:
+            run_lists(a, gen, work, procs, results, big_principals, duration)
     finally:
         for p in procs:
             stop(p)
