@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -143,6 +144,7 @@ aws_client iam_provisioner::client(const std::string& endpoint, const std::strin
 }
 
 result<std::string> iam_provisioner::management_account() {
+  std::lock_guard once(caller_mu_);
   {
     std::lock_guard lock(mu_);
     if (!management_account_.empty()) return management_account_;
@@ -161,6 +163,14 @@ result<credentials> iam_provisioner::credentials_for(const std::string& account_
   auto mgmt = management_account();
   if (!mgmt) return std::unexpected(mgmt.error());
   if (*mgmt == account_id) return base_;
+  std::shared_ptr<std::mutex> entering;
+  {
+    std::lock_guard lock(mu_);
+    auto& m = entering_[account_id];
+    if (!m) m = std::make_shared<std::mutex>();
+    entering = m;
+  }
+  std::lock_guard once(*entering);
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(account_id); it != cache_.end() && it->second.expiration &&
@@ -243,7 +253,7 @@ result<void> iam_provisioner::delete_role(const std::string& account_id, const s
   return {};
 }
 
-result<void> iam_provisioner::put_role(const std::string& account_id, const service::role_spec& spec) {
+result<void> iam_provisioner::put_role(const std::string& account_id, const service::role_spec& spec, bool recorded) {
   if (auto r = check_role_spec(spec); !r) return r;
   auto iam = iam_for(account_id);
   if (!iam) return std::unexpected(iam.error());
@@ -257,7 +267,28 @@ result<void> iam_provisioner::put_role(const std::string& account_id, const serv
     else if (spec.boundary->customer_managed)
       boundary_arn = customer_policy_arn(config_.partition, account_id, *spec.boundary->customer_managed);
   }
+  query_params create = {{"RoleName", name}, {"Path", spec.path}, {"AssumeRolePolicyDocument", trust},
+                         {"MaxSessionDuration", max_duration}};
+  if (!spec.description.empty()) create.emplace_back("Description", spec.description);
+  if (boundary_arn) create.emplace_back("PermissionsBoundary", *boundary_arn);
+  std::set<std::string> want(spec.managed_policy_arns.begin(), spec.managed_policy_arns.end());
+  for (const auto& ref : spec.customer_managed) want.insert(customer_policy_arn(config_.partition, account_id, ref));
+  // A role this call created has no policies yet: attach and put them, nothing to list or remove.
+  auto fill_new = [&]() -> result<void> {
+    std::vector<std::pair<std::string, query_params>> calls;
+    for (const auto& arn : want) calls.push_back({"AttachRolePolicy", {{"RoleName", name}, {"PolicyArn", arn}}});
+    if (spec.inline_policy)
+      calls.push_back({"PutRolePolicy", {{"RoleName", name}, {"PolicyName", "AwsSSOInlinePolicy"}, {"PolicyDocument", *spec.inline_policy}}});
+    return all_of(*iam, account_id, std::move(calls));
+  };
 
+  // A role the store does not record is most likely absent: CreateRole first, and GetRole only
+  // when it exists after all (IAM CreateRole: EntityAlreadyExists), one round trip for a new role.
+  if (!recorded) {
+    auto made = iam->call_query("CreateRole", iam_version, create);
+    if (made) return fill_new();
+    if (peer_code(made.error()) != "EntityAlreadyExists") return wrap("CreateRole", account_id, made.error());
+  }
   auto role = iam->call_query("GetRole", iam_version, {{"RoleName", name}});
   if (!role && !is_not_found(role)) return wrap("GetRole", account_id, role.error());
   // A role's path cannot be changed: one at another path is replaced.
@@ -266,57 +297,77 @@ result<void> iam_provisioner::put_role(const std::string& account_id, const serv
     role = fail(errc::not_found, "replaced");
   }
   if (!role) {
-    query_params p = {{"RoleName", name}, {"Path", spec.path}, {"AssumeRolePolicyDocument", trust},
-                      {"MaxSessionDuration", max_duration}};
-    if (!spec.description.empty()) p.emplace_back("Description", spec.description);
-    if (boundary_arn) p.emplace_back("PermissionsBoundary", *boundary_arn);
-    if (auto r = call(*iam, account_id, "CreateRole", p); !r) return r;
-  } else {
-    const xml_node* rp = role->find("GetRoleResult/Role");
-    if (!rp) return fail(errc::internal, "GetRole answer has no Role");
-    const xml_node& r = *rp;
-    auto current = url_decode(r.text_at("AssumeRolePolicyDocument"));
-    auto parsed = current ? nlohmann::json::parse(*current, nullptr, false) : nlohmann::json();
-    if (parsed != nlohmann::json::parse(trust))
-      if (auto u = call(*iam, account_id, "UpdateAssumeRolePolicy", {{"RoleName", name}, {"PolicyDocument", trust}}); !u) return u;
-    if (r.text_at("MaxSessionDuration") != max_duration || r.text_at("Description") != spec.description)
-      if (auto u = call(*iam, account_id, "UpdateRole",
-                        {{"RoleName", name}, {"Description", spec.description}, {"MaxSessionDuration", max_duration}});
-          !u)
-        return u;
-    std::string current_boundary = r.text_at("PermissionsBoundary/PermissionsBoundaryArn");
-    if (boundary_arn && *boundary_arn != current_boundary) {
-      if (auto u = call(*iam, account_id, "PutRolePermissionsBoundary", {{"RoleName", name}, {"PermissionsBoundary", *boundary_arn}}); !u)
-        return u;
-    } else if (!boundary_arn && !current_boundary.empty()) {
-      if (auto u = call(*iam, account_id, "DeleteRolePermissionsBoundary", {{"RoleName", name}}); !u) return u;
-    }
+    if (auto r = call(*iam, account_id, "CreateRole", create); !r) return r;
+    return fill_new();
   }
+  if (auto r = converge_role(*iam, account_id, *role, spec, trust, max_duration, boundary_arn); !r) return r;
 
   // Attached policies: AWS managed plus customer managed references, exactly.
-  std::set<std::string> want(spec.managed_policy_arns.begin(), spec.managed_policy_arns.end());
-  for (const auto& ref : spec.customer_managed) want.insert(customer_policy_arn(config_.partition, account_id, ref));
   auto attached = list_all(*iam, "ListAttachedRolePolicies", {{"RoleName", name}}, "AttachedPolicies");
   if (!attached) return wrap("ListAttachedRolePolicies", account_id, attached.error());
   std::set<std::string> have;
   for (const auto& m : *attached) have.insert(m.text_at("PolicyArn"));
+  std::vector<std::pair<std::string, query_params>> changes;
   for (const auto& arn : have)
-    if (!want.contains(arn))
-      if (auto u = call(*iam, account_id, "DetachRolePolicy", {{"RoleName", name}, {"PolicyArn", arn}}); !u) return u;
+    if (!want.contains(arn)) changes.push_back({"DetachRolePolicy", {{"RoleName", name}, {"PolicyArn", arn}}});
   for (const auto& arn : want)
-    if (!have.contains(arn))
-      if (auto u = call(*iam, account_id, "AttachRolePolicy", {{"RoleName", name}, {"PolicyArn", arn}}); !u) return u;
+    if (!have.contains(arn)) changes.push_back({"AttachRolePolicy", {{"RoleName", name}, {"PolicyArn", arn}}});
 
   // The inline policy is always called AwsSSOInlinePolicy; any other inline policy goes.
   auto inline_names = list_all(*iam, "ListRolePolicies", {{"RoleName", name}}, "PolicyNames");
   if (!inline_names) return wrap("ListRolePolicies", account_id, inline_names.error());
   for (const auto& m : *inline_names)
     if (!(spec.inline_policy && m.text == "AwsSSOInlinePolicy"))
-      if (auto u = call(*iam, account_id, "DeleteRolePolicy", {{"RoleName", name}, {"PolicyName", m.text}}); !u) return u;
+      changes.push_back({"DeleteRolePolicy", {{"RoleName", name}, {"PolicyName", m.text}}});
   if (spec.inline_policy)
-    return call(*iam, account_id, "PutRolePolicy",
-                {{"RoleName", name}, {"PolicyName", "AwsSSOInlinePolicy"}, {"PolicyDocument", *spec.inline_policy}});
+    changes.push_back({"PutRolePolicy", {{"RoleName", name}, {"PolicyName", "AwsSSOInlinePolicy"}, {"PolicyDocument", *spec.inline_policy}}});
+  return all_of(*iam, account_id, std::move(changes));
+}
+
+result<void> iam_provisioner::converge_role(aws_client& iam, const std::string& account_id, const xml_node& answer,
+                                            const service::role_spec& spec, const std::string& trust,
+                                            const std::string& max_duration, const std::optional<std::string>& boundary_arn) {
+  const std::string& name = spec.role_name;
+  const xml_node* rp = answer.find("GetRoleResult/Role");
+  if (!rp) return fail(errc::internal, "GetRole answer has no Role");
+  const xml_node& r = *rp;
+  auto current = url_decode(r.text_at("AssumeRolePolicyDocument"));
+  auto parsed = current ? nlohmann::json::parse(*current, nullptr, false) : nlohmann::json();
+  if (parsed != nlohmann::json::parse(trust))
+    if (auto u = call(iam, account_id, "UpdateAssumeRolePolicy", {{"RoleName", name}, {"PolicyDocument", trust}}); !u) return u;
+  if (r.text_at("MaxSessionDuration") != max_duration || r.text_at("Description") != spec.description)
+    if (auto u = call(iam, account_id, "UpdateRole",
+                      {{"RoleName", name}, {"Description", spec.description}, {"MaxSessionDuration", max_duration}});
+        !u)
+      return u;
+  std::string current_boundary = r.text_at("PermissionsBoundary/PermissionsBoundaryArn");
+  if (boundary_arn && *boundary_arn != current_boundary)
+    return call(iam, account_id, "PutRolePermissionsBoundary", {{"RoleName", name}, {"PermissionsBoundary", *boundary_arn}});
+  if (!boundary_arn && !current_boundary.empty())
+    return call(iam, account_id, "DeleteRolePermissionsBoundary", {{"RoleName", name}});
   return {};
+}
+
+result<void> iam_provisioner::all_of(const aws_client& iam, const std::string& account_id,
+                                     std::vector<std::pair<std::string, query_params>> calls) {
+  // The policy calls of one role do not depend on each other: each goes on its own connection
+  // at once, so a role costs one round trip for all of them instead of one per policy. The
+  // first failure in the calls' order is the one reported (every call is still made).
+  if (calls.size() == 1) {
+    aws_client one = iam;
+    return call(one, account_id, calls[0].first, calls[0].second);
+  }
+  std::vector<std::future<result<void>>> running;
+  running.reserve(calls.size());
+  for (auto& c : calls)
+    running.push_back(std::async(std::launch::async, [&iam, &account_id, c = std::move(c)]() -> result<void> {
+      aws_client own = iam;
+      return call(own, account_id, c.first, c.second);
+    }));
+  result<void> first = {};
+  for (auto& f : running)
+    if (auto r = f.get(); !r && first) first = std::move(r);
+  return first;
 }
 
 }  // namespace atrium::cloud

@@ -8,13 +8,17 @@
 // Credentials per account: the management account (configured, or learned once through STS
 // GetCallerIdentity of the base credentials) uses the base credentials; every other account is
 // entered with STS AssumeRole of arn:<partition>:iam::<account>:role/<access_role_name>
-// (OrganizationAccountAccessRole by default), cached until five minutes before expiry.
+// (OrganizationAccountAccessRole by default), cached until five minutes before expiry, and asked
+// for once per account at a time. The cache is in this process's memory on purpose: temporary
+// credentials are not state another node needs (each node assumes the role itself).
 // Thread-safe: the assignment job runner may call it from several workers.
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "base/clock.hpp"
@@ -57,7 +61,7 @@ class iam_provisioner final : public service::account_provisioner {
 
   result<void> ensure_identity_provider(const std::string& account_id, const std::string& name,
                                         const std::string& metadata_xml) override;
-  result<void> put_role(const std::string& account_id, const service::role_spec& spec) override;
+  result<void> put_role(const std::string& account_id, const service::role_spec& spec, bool recorded = true) override;
   result<void> delete_role(const std::string& account_id, const std::string& role_name) override;
   std::string kind() const override { return "aws-iam"; }
 
@@ -67,15 +71,27 @@ class iam_provisioner final : public service::account_provisioner {
   result<credentials> credentials_for(const std::string& account_id);
   result<std::string> management_account();
   aws_client client(const std::string& endpoint, const std::string& service, credentials creds) const;
+  // Trust policy, description, max duration and boundary of an existing role (GetRole `answer`).
+  result<void> converge_role(aws_client& iam, const std::string& account_id, const xml_node& answer,
+                             const service::role_spec& spec, const std::string& trust, const std::string& max_duration,
+                             const std::optional<std::string>& boundary_arn);
+  // Independent calls of one role, sent at once; the first failure (in order) is returned.
+  static result<void> all_of(const aws_client& iam, const std::string& account_id,
+                             std::vector<std::pair<std::string, query_params>> calls);
 
   iam_provisioner_config config_;
   credentials base_;
   std::shared_ptr<http_transport> transport_;
   std::shared_ptr<const clock> clock_;
   std::function<void(std::chrono::milliseconds)> sleep_;
-  std::mutex mu_;  // guards the two below
+  std::mutex mu_;  // guards the three below
   std::string management_account_;
   std::map<std::string, credentials> cache_;
+  // One AssumeRole per account at a time: lanes of one account that start together wait for
+  // the first one's credentials instead of each asking STS (moto: ~2.7 s per first AssumeRole
+  // into an account under load, docs/PERFORMANCE.md).
+  std::map<std::string, std::shared_ptr<std::mutex>> entering_;
+  std::mutex caller_mu_;  // one GetCallerIdentity at a time
 };
 
 }  // namespace atrium::cloud

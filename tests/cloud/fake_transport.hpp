@@ -1,6 +1,7 @@
 #pragma once
 // A scripted http_transport for cloud tests: records every request and answers from a handler.
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@ struct fake_transport final : http_transport {
   std::function<result<http_reply>(const http_request&)> handler;
   std::vector<http_request> seen;
   std::vector<endpoint> endpoints;
+  std::mutex mu;  // the provisioner sends a role's independent calls from several threads
 
   result<http_reply> send(const endpoint& ep, const http_request& req) override {
+    std::lock_guard lock(mu);
     seen.push_back(req);
     endpoints.push_back(ep);
     return handler(req);

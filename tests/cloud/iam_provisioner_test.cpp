@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
+#include <thread>
 #include <set>
 
 #include "fake_transport.hpp"
@@ -86,6 +88,9 @@ struct fake_aws {
       return ok("<SAMLMetadataDocument>" + esc(ps[name]) + "</SAMLMetadataDocument>");
     }
     if (action == "CreateRole") {
+      if (rs.contains(f["RoleName"]))
+        return xml_reply(409, "<ErrorResponse><Error><Code>EntityAlreadyExists</Code><Message>Role with name " + f["RoleName"] +
+                                  " already exists.</Message></Error></ErrorResponse>");
       rs[f["RoleName"]] = fake_role{f["Path"], f["AssumeRolePolicyDocument"], f["Description"], f["PermissionsBoundary"],
                                     std::stoi(f["MaxSessionDuration"]), {}, {}};
       return ok("");
@@ -104,6 +109,9 @@ struct fake_aws {
     if (action == "UpdateAssumeRolePolicy") return r.trust = f["PolicyDocument"], ok("");
     if (action == "PutRolePermissionsBoundary") return r.boundary = f["PermissionsBoundary"], ok("");
     if (action == "DeleteRolePermissionsBoundary") return r.boundary.clear(), ok("");
+    if (action == "AttachRolePolicy" && f["PolicyArn"].ends_with(":policy/Missing"))
+      return xml_reply(404, "<ErrorResponse><Error><Code>NoSuchEntity</Code><Message>Policy " + f["PolicyArn"] +
+                                " does not exist or is not attachable.</Message></Error></ErrorResponse>");
     if (action == "AttachRolePolicy") return r.attached.insert(f["PolicyArn"]), ok("");
     if (action == "DetachRolePolicy") return r.attached.erase(f["PolicyArn"]), ok("");
     if (action == "PutRolePolicy") return r.inline_policies[f["PolicyName"]] = f["PolicyDocument"], ok("");
@@ -163,6 +171,24 @@ TEST_F(CloudIamProvisioner, MemberAccountsAreEnteredThroughACachedAssumeRole) {
   EXPECT_EQ(std::count(aws.calls.begin(), aws.calls.end(), "111111111111 GetCallerIdentity"), 1);
 }
 
+// Lanes of one account that start together share one AssumeRole (and one GetCallerIdentity)
+// instead of each asking STS while the first answer is on its way.
+TEST_F(CloudIamProvisioner, LanesOfOneAccountAssumeItsRoleOnce) {
+  transport->handler = [this](const http_request& r) {
+    if (r.body.find("Action=AssumeRole") != std::string::npos || r.body.find("Action=GetCallerIdentity") != std::string::npos)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // widens the window the old code raced in
+    return aws.handle(r);
+  };
+  std::vector<std::thread> lanes;
+  std::atomic<int> ok = 0;
+  for (int i = 0; i < 6; ++i)
+    lanes.emplace_back([&] { ok += prov.ensure_identity_provider("222222222222", "AWSSSO_x_DO_NOT_DELETE", "<md/>") ? 1 : 0; });
+  for (auto& t : lanes) t.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_EQ(aws.assume_calls, 1);
+  EXPECT_EQ(std::count(aws.calls.begin(), aws.calls.end(), "111111111111 GetCallerIdentity"), 1);
+}
+
 TEST_F(CloudIamProvisioner, PutRoleCreatesExactlyTheSpec) {
   ASSERT_TRUE(prov.put_role("222222222222", spec()));
   const auto& r = aws.roles["222222222222"]["AWSReservedSSO_Admin_0123456789abcdef"];
@@ -200,6 +226,52 @@ TEST_F(CloudIamProvisioner, PutRoleConvergesAnExistingRole) {
   aws.calls.clear();
   ASSERT_TRUE(prov.put_role("222222222222", s));
   for (const auto& c : aws.calls) EXPECT_TRUE(c.find(" Get") != std::string::npos || c.find(" List") != std::string::npos) << c;
+}
+
+// Issue 18 item 4: a role the store does not record costs CreateRole and then its policy calls,
+// sent at once; nothing is read or listed.
+TEST_F(CloudIamProvisioner, AnUnrecordedRoleIsCreatedFirstWithoutReadsOrLists) {
+  ASSERT_TRUE(prov.put_role("222222222222", spec(), false));
+  std::vector<std::string> in_account;
+  for (const auto& c : aws.calls)
+    if (c.starts_with("222222222222 ")) in_account.push_back(c.substr(13));
+  ASSERT_EQ(in_account.size(), 4u);
+  EXPECT_EQ(in_account[0], "CreateRole");
+  std::multiset<std::string> rest(in_account.begin() + 1, in_account.end());
+  EXPECT_EQ(rest, (std::multiset<std::string>{"AttachRolePolicy", "AttachRolePolicy", "PutRolePolicy"}));
+  const auto& r = aws.roles["222222222222"]["AWSReservedSSO_Admin_0123456789abcdef"];
+  EXPECT_EQ(r.path, "/aws-reserved/sso.amazonaws.com/");
+  EXPECT_EQ(r.attached, (std::set<std::string>{"arn:aws:iam::aws:policy/ReadOnlyAccess",
+                                                "arn:aws:iam::222222222222:policy/teams/team-policy"}));
+  EXPECT_EQ(r.inline_policies.count("AwsSSOInlinePolicy"), 1u);
+}
+
+// The hint is only a hint: a role that exists after all (EntityAlreadyExists) is read and
+// converged exactly as when it is recorded.
+TEST_F(CloudIamProvisioner, AnUnrecordedRoleThatExistsIsStillConverged) {
+  ASSERT_TRUE(prov.put_role("222222222222", spec()));
+  auto& r = aws.roles["222222222222"]["AWSReservedSSO_Admin_0123456789abcdef"];
+  r.attached.insert("arn:aws:iam::aws:policy/Stray");
+  r.max_duration = 3600;
+  aws.calls.clear();
+  ASSERT_TRUE(prov.put_role("222222222222", spec(), false));
+  const auto& after = aws.roles["222222222222"]["AWSReservedSSO_Admin_0123456789abcdef"];
+  EXPECT_EQ(after.attached, (std::set<std::string>{"arn:aws:iam::aws:policy/ReadOnlyAccess",
+                                                    "arn:aws:iam::222222222222:policy/teams/team-policy"}));
+  EXPECT_EQ(after.max_duration, 43200);
+  ASSERT_GE(aws.calls.size(), 2u);
+  EXPECT_EQ(aws.calls[0], "222222222222 CreateRole");
+  EXPECT_EQ(aws.calls[1], "222222222222 GetRole");
+}
+
+TEST_F(CloudIamProvisioner, AFailedPolicyCallAmongParallelOnesIsReported) {
+  auto s = spec();
+  s.managed_policy_arns.push_back("arn:aws:iam::aws:policy/Missing");
+  auto r = prov.put_role("222222222222", s, false);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(peer_code(r.error()), "NoSuchEntity");
+  EXPECT_NE(r.error().message.find("AttachRolePolicy in account 222222222222"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("policy/Missing"), std::string::npos) << r.error().message;
 }
 
 TEST_F(CloudIamProvisioner, DeleteRoleRemovesEverythingAndToleratesAbsence) {

@@ -58,7 +58,10 @@ class account_provisioner {
                                                 const std::string& metadata_xml) = 0;
   // Creates the role or brings an existing one to exactly `spec` (policies attached/detached,
   // inline policy put/removed, boundary set/removed, trust policy and max duration updated).
-  virtual result<void> put_role(const std::string& account_id, const role_spec& spec) = 0;
+  // `recorded`: whether the store records a role of this permission set in the account. When it
+  // does not, the role is most likely absent, and the IAM provisioner tries CreateRole first and
+  // reads the role only if it exists after all (a hint for speed: the outcome is the same).
+  virtual result<void> put_role(const std::string& account_id, const role_spec& spec, bool recorded = true) = 0;
   // Removes the role with everything attached to it; succeeds when it does not exist.
   virtual result<void> delete_role(const std::string& account_id, const std::string& role_name) = 0;
   // "record-only" or "aws-iam", for logs and DescribeInstance-like answers.

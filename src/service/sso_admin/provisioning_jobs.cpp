@@ -220,6 +220,10 @@ result<int> provisioning_jobs::run_batch(const std::vector<domain::request_recor
     for (std::size_t i : lane) order.push_back(i), ids.push_back(batch[i].request_id);
   round_leases leases(store_.db(), clock_, lease_);
   TRY(taken, leases.take(ids));
+  {
+    std::lock_guard lock(providers_mu_);
+    providers_.clear();  // each batch ensures the providers it needs once
+  }
   std::vector<char> held(batch.size(), 0);
   for (std::size_t k = 0; k < order.size(); ++k) held[order[k]] = taken[k];
   std::atomic<int> done = 0;
@@ -303,19 +307,39 @@ result<void> provisioning_jobs::finish(const domain::request_record& r, const ou
 provisioning_jobs::outcome provisioning_jobs::provision_into(const std::string& instance_arn,
                                                              const std::string& account_id, const role_spec& spec,
                                                              const std::optional<domain::role_location>& previous) {
-  std::string metadata = lookups_.idp_metadata ? lookups_.idp_metadata() : std::string();
-  if (auto r = provisioner_.ensure_identity_provider(account_id, domain::saml_provider_name(instance_arn), metadata); !r)
-    return {false, "Account " + account_id + ": identity provider: " + r.error().message};
+  if (auto o = ensure_provider(instance_arn, account_id); !o.ok) return o;
   // A role at another path under the same name is replaced by put_role itself (IAM cannot move
   // a role); one under another name (the naming setting changed) goes once the new one exists,
-  // so that users always have one of the two.
-  if (auto r = provisioner_.put_role(account_id, spec); !r)
+  // so that users always have one of the two. No recorded role: put_role may try CreateRole first.
+  if (auto r = provisioner_.put_role(account_id, spec, previous.has_value()); !r)
     return {false, "Account " + account_id + ": role " + spec.role_name + ": " + r.error().message};
   if (previous && previous->name != spec.role_name)
     if (auto d = provisioner_.delete_role(account_id, previous->name); !d)
       return {false, "Account " + account_id + ": deleting the role of the previous name " + previous->name + ": " +
                          d.error().message};
   return {};
+}
+
+provisioning_jobs::outcome provisioning_jobs::ensure_provider(const std::string& instance_arn,
+                                                              const std::string& account_id) {
+  std::string name = domain::saml_provider_name(instance_arn);
+  std::string metadata = lookups_.idp_metadata ? lookups_.idp_metadata() : std::string();
+  std::promise<outcome> mine;
+  std::shared_future<outcome> shared;
+  bool first = false;
+  {
+    std::lock_guard lock(providers_mu_);
+    auto [it, fresh] = providers_.try_emplace(account_id + "\n" + name + "\n" + metadata);
+    if (fresh) it->second = mine.get_future().share(), first = true;
+    shared = it->second;
+  }
+  if (first) {
+    outcome o;
+    if (auto r = provisioner_.ensure_identity_provider(account_id, name, metadata); !r)
+      o = {false, "Account " + account_id + ": identity provider: " + r.error().message};
+    mine.set_value(std::move(o));
+  }
+  return shared.get();
 }
 
 result<void> provisioning_jobs::run_create(const domain::request_record& r) {

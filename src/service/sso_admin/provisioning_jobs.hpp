@@ -19,6 +19,8 @@
 #include <chrono>
 #include <string>
 #include <condition_variable>
+#include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -40,7 +42,7 @@ class provisioning_jobs {
   // of the new name is made, then the old one deleted (docs/provisioning.md "Role names").
   // `parallelism`: how many lanes run at once (1: one job after the other, as before).
   provisioning_jobs(audited_store& store, const clock& clk, account_provisioner& prov, assignment_lookups lookups,
-                    domain::role_naming naming = {}, int parallelism = 8, job_lease lease = {});
+                    domain::role_naming naming = {}, int parallelism = 16, job_lease lease = {});
   ~provisioning_jobs();
   provisioning_jobs(const provisioning_jobs&) = delete;
   provisioning_jobs& operator=(const provisioning_jobs&) = delete;
@@ -83,6 +85,9 @@ class provisioning_jobs {
   // afterwards when its name differs.
   outcome provision_into(const std::string& instance_arn, const std::string& account_id, const role_spec& spec,
                          const std::optional<domain::role_location>& previous);
+  // The account's SAML provider, ensured once per batch: the first lane of the account calls the
+  // provisioner, the others of the batch wait for and share its outcome.
+  outcome ensure_provider(const std::string& instance_arn, const std::string& account_id);
   void loop(std::chrono::milliseconds poll);
   bool stopping();
 
@@ -93,6 +98,11 @@ class provisioning_jobs {
   domain::role_naming naming_;
   int parallelism_;
   job_lease lease_;
+  // The current batch's SAML providers (account, name, metadata) -> outcome. Kept for one batch
+  // only, in memory: it saves calls and is no state another node needs (each node ensures the
+  // providers of its own batches; the call is idempotent).
+  std::mutex providers_mu_;
+  std::map<std::string, std::shared_future<outcome>> providers_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool wake_ = false;

@@ -40,7 +40,7 @@ result<void> record_only_provisioner::ensure_identity_provider(const std::string
   return {};
 }
 
-result<void> record_only_provisioner::put_role(const std::string& account_id, const role_spec& spec) {
+result<void> record_only_provisioner::put_role(const std::string& account_id, const role_spec& spec, bool) {
   if (auto r = check_account(account_id); !r) return r;
   if (auto r = check_name("role name", spec.role_name, 64); !r) return r;
   std::lock_guard lock(mu_);

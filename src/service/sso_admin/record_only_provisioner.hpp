@@ -26,7 +26,7 @@ class record_only_provisioner final : public account_provisioner {
 
   result<void> ensure_identity_provider(const std::string& account_id, const std::string& name,
                                         const std::string& metadata_xml) override;
-  result<void> put_role(const std::string& account_id, const role_spec& spec) override;
+  result<void> put_role(const std::string& account_id, const role_spec& spec, bool recorded = true) override;
   result<void> delete_role(const std::string& account_id, const std::string& role_name) override;
   std::string kind() const override { return "record-only"; }
 

@@ -31,14 +31,17 @@ class fake_provisioner final : public account_provisioner {
   result<void> ensure_identity_provider(const std::string& acct, const std::string& name,
                                         const std::string& metadata) override {
     std::lock_guard l(mu);
+    ++ensures;
+    if (!fail_ensure.empty()) return fail(errc::internal, fail_ensure);
     providers[acct] = name + "|" + metadata;
     return {};
   }
-  result<void> put_role(const std::string& acct, const role_spec& spec) override {
+  result<void> put_role(const std::string& acct, const role_spec& spec, bool recorded) override {
     std::lock_guard l(mu);
     if (!fail_put.empty()) return fail(errc::internal, fail_put);
     roles[acct + "/" + spec.role_name] = spec;
     ++puts;
+    if (!recorded) ++unrecorded_puts;
     return {};
   }
   result<void> delete_role(const std::string& acct, const std::string& role_name) override {
@@ -53,7 +56,10 @@ class fake_provisioner final : public account_provisioner {
   std::map<std::string, std::string> providers;
   std::map<std::string, role_spec> roles;
   std::string fail_put;
+  std::string fail_ensure;
+  int ensures = 0;
   int puts = 0;
+  int unrecorded_puts = 0;
   int deletes = 0;
 };
 
@@ -516,7 +522,7 @@ class rendezvous_provisioner final : public account_provisioner {
   result<void> ensure_identity_provider(const std::string&, const std::string&, const std::string&) override {
     return {};
   }
-  result<void> put_role(const std::string& acct, const role_spec&) override {
+  result<void> put_role(const std::string& acct, const role_spec&, bool) override {
     std::unique_lock l(mu);
     entered.insert(acct);
     cv.notify_all();
@@ -544,6 +550,42 @@ TEST_F(assignment_service_test, different_accounts_are_provisioned_at_the_same_t
   EXPECT_EQ(*ran, 2);
   EXPECT_EQ(status_of(a->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
   EXPECT_EQ(status_of(b->request_id, domain::request_kind::create_assignment), domain::request_status::succeeded);
+}
+
+// Issue 18 item 4: an account's SAML provider is ensured once per batch of jobs, not once per
+// role; a role the store does not record is put with the hint that lets IAM create it first.
+TEST_F(assignment_service_test, an_accounts_saml_provider_is_ensured_once_per_batch) {
+  auto a = svc_->create_assignment(ctx_, req(user_));
+  ASSERT_TRUE(a);
+  auto p = svc_->provision_permission_set(ctx_, {instance, ps_arn, account});
+  ASSERT_TRUE(p) << p.error().message;
+  auto ran = jobs_->run_pending();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(*ran, 2);
+  EXPECT_EQ(prov_.ensures, 1) << "the create and the provisioning share the batch's provider";
+  EXPECT_EQ(prov_.puts, 2);
+  EXPECT_EQ(prov_.unrecorded_puts, 1) << "only the first put finds no role recorded";
+  // The next batch ensures it again (an administrator may have deleted it in the account).
+  auto again = svc_->provision_permission_set(ctx_, {instance, ps_arn, account});
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(jobs_->run_pending());
+  EXPECT_EQ(prov_.ensures, 2);
+}
+
+TEST_F(assignment_service_test, a_failed_provider_fails_every_job_of_the_account_in_the_batch_with_its_reason) {
+  prov_.fail_ensure = "AccessDenied: not authorized to perform iam:CreateSAMLProvider";
+  auto a = svc_->create_assignment(ctx_, req(user_));
+  auto b = svc_->create_assignment(ctx_, req(user2_));
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(jobs_->run_pending());
+  for (const auto* r : {&*a, &*b}) {
+    auto d = svc_->describe_request(ctx_, instance, domain::request_kind::create_assignment, r->request_id);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->status, domain::request_status::failed);
+    EXPECT_NE(d->failure_reason.find("identity provider: AccessDenied"), std::string::npos) << d->failure_reason;
+  }
+  EXPECT_EQ(prov_.puts, 0);
+  EXPECT_EQ(prov_.ensures, 1);
 }
 
 }  // namespace atrium::service
