@@ -185,6 +185,7 @@ def main():
         stop(moto_proc)
         shutil.rmtree(work, ignore_errors=True)
     out = REPO / "bench" / "results" / "sso-admin-latest.json"
+    out.parent.mkdir(exist_ok=True)  # bench/results/ is not in the repository
     out.write_text(json.dumps({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": a.quick,
                                "results": results}, indent=1))
     print(f"\nwritten to {out}")
