@@ -119,6 +119,12 @@ int runtime::serve(const std::function<void(uint16_t)>& on_ready) {
   on_ready(srv.port());
   srv.run();
   sso_admin_->jobs->stop();
+  // A write queued by an asynchronous handler whose answer the server stopped waiting for
+  // (shutdown_grace) still runs its body, which refers to the services and doors. They are
+  // destroyed before the store (core_ goes last), so every queued write runs now, while they
+  // live: the writer takes jobs in order, so this empty write returns once those before it
+  // ran. Their completions find the server's pool stopped and are dropped.
+  (void)c.db->write([](store::transaction&) -> result<void> { return {}; });
   return 0;
 }
 
