@@ -78,6 +78,11 @@ constexpr std::chrono::seconds sweep_every{10};
 constexpr int64_t sweep_rows = 2000;
 // What a used workflow id's row holds once its sign-in finished or was refused for good.
 constexpr std::string_view used_value = R"({"step":"done"})";
+// A used id's row outlives its token by this much: the token's expiry is checked with the
+// clock of the node it reaches and the row is swept by another node's clock, so without the
+// margin a node whose clock runs ahead could sweep the row while the token is still good
+// elsewhere, and the token could start its password step again.
+constexpr std::chrono::minutes used_grace{5};
 
 // A started sign-in (step password, nothing verified) travels with the browser instead of in
 // the store (issue 18 item 6; docs/sign-in.md "Sign-in workflow"): the workflow id the portal
@@ -258,7 +263,7 @@ result<void> sign_in_service::save(workflow& w) {
 // A sign-in refused for good (blocked, or its session's commit failed): its id is marked used
 // until the token expires, so the token cannot start the password step again.
 void sign_in_service::forget(const workflow& w) {
-  store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at, 0};
+  store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at + used_grace, 0};
   auto now = clock_.now();
   store_.db().write_detached([used, now](store::transaction& tx) -> result<void> {
     TRY(v, tx.transient_state().put(used, now));
@@ -574,18 +579,22 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
   a.next = sign_in_step::done;
   std::string joined;
   for (const auto& f : w.factors) joined += (joined.empty() ? "" : ",") + f;
+  bool lost_race = false;  // another request took the id first: its state is not ours to end
   auto r = store_.write_with_records([&](store::transaction& tx, std::vector<store::audit_record>& records) -> result<void> {
     // The workflow's id is taken in the session's transaction (marked used until its token
     // expires), at the version this step read, or first (put() answers 1) when the password step
     // finishes it: two requests finishing the same sign-in (on one node or two) get one session
     // between them, and the token cannot start another.
-    store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at, 0};
+    store::transient_record used{workflow_kind, w.id, std::string(used_value), w.expires_at + used_grace, 0};
+    lost_race = false;  // a PostgreSQL write may run this function again
     if (w.version == 0) {
       TRY(v, tx.transient_state().put(used, clock_.now()));
-      if (v != 1) return out_of_order();  // roll the overwrite back
+      lost_race = v != 1;
+      if (lost_race) return out_of_order();  // roll the overwrite back
     } else {
       TRY(ok, tx.transient_state().update(used, w.version, clock_.now()));
-      if (!ok) return out_of_order();
+      lost_race = !ok;
+      if (lost_race) return out_of_order();
     }
     records = w.events;  // this step's CredentialVerification, in the session's commit
     auto s = sessions_.create(tx, w.user_id, c.source_ip, c.user_agent);
@@ -607,9 +616,10 @@ result<sign_in_answer> sign_in_service::complete(workflow& w, const sign_in_clie
         ctx, ordered_to_json_text(extra), ordered_to_json_text({{"UserAuthentication", "Success"}})));
     return {};
   });
-  // The session's transaction took the workflow; only a failed one leaves it to forget.
+  // The session's transaction took the workflow; a failed one leaves it to forget, unless the
+  // failure is another request having taken it (the winner may be in its MFA step).
   if (r) w.events.clear();
-  else forget(w);
+  else if (!lost_race) forget(w);
   w.step = sign_in_step::done;
   if (!r) {
     // Disabled or deleted between the steps: the same answer as a wrong password.
