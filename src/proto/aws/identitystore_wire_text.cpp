@@ -49,48 +49,44 @@ void put_updated(wire_object& o, const domain::audit_stamp& s) {
   o.str("UpdatedBy", s.updated_by);
 }
 
-void put_external_ids(wire_object& o, const std::vector<domain::external_id>& ids) {
-  if (ids.empty()) return;
-  std::string& out = o.key("ExternalIds");
-  out += '[';
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    wire_object x(out);
-    x.str("Id", ids[i].id);
-    x.str("Issuer", ids[i].issuer);
-  }
-  out += ']';
-}
-
-// Emails and PhoneNumbers items: {Primary, Type, Value}.
-template <class T>
-void put_valued_list(wire_object& o, std::string_view k, const std::vector<T>& items) {
+// "key":[{...},...] with each item's members written by put(wire_object&, item); nothing when empty
+// (the service leaves empty lists out).
+template <class T, class Put>
+void put_array(wire_object& o, std::string_view k, const std::vector<T>& items, Put put) {
   if (items.empty()) return;
   std::string& out = o.key(k);
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
     wire_object x(out);
-    x.opt("Primary", items[i].primary);
-    x.opt("Type", items[i].type);
-    x.opt("Value", items[i].value);
+    put(x, items[i]);
   }
   out += ']';
 }
 
+void put_external_ids(wire_object& o, const std::vector<domain::external_id>& ids) {
+  put_array(o, "ExternalIds", ids, [](wire_object& x, const domain::external_id& e) {
+    x.str("Id", e.id);
+    x.str("Issuer", e.issuer);
+  });
+}
+
+// Emails and PhoneNumbers items: {Primary, Type, Value}.
+template <class T>
+void put_valued_list(wire_object& o, std::string_view k, const std::vector<T>& items) {
+  put_array(o, k, items, [](wire_object& x, const T& v) {
+    x.opt("Primary", v.primary);
+    x.opt("Type", v.type);
+    x.opt("Value", v.value);
+  });
+}
+
 void put_addresses(wire_object& o, const std::vector<domain::address>& items) {
-  if (items.empty()) return;
-  std::string& out = o.key("Addresses");
-  out += '[';
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    const auto& a = items[i];
-    wire_object x(out);
+  put_array(o, "Addresses", items, [](wire_object& x, const domain::address& a) {
     x.opt("Country", a.country), x.opt("Formatted", a.formatted), x.opt("Locality", a.locality);
     x.opt("PostalCode", a.postal_code), x.opt("Primary", a.primary), x.opt("Region", a.region);
     x.opt("StreetAddress", a.street_address), x.opt("Type", a.type);
-  }
-  out += ']';
+  });
 }
 
 void put_name(wire_object& o, const std::optional<domain::name>& n) {
