@@ -46,6 +46,12 @@ call_context job_context(const domain::request_record& r) {
 // stop) given back at once, so that this node or another tries it at its next round. One write
 // per round instead of one write and one thread per request: each request's commit waits were the
 // lease's and the final write's, and the lease's was half of a job's latency (issue 18 item 4).
+// The lease writes (take, renew, give back) are write_visible: committed and visible to every
+// reader before the round runs, but not flushed on their own (SQLite; PostgreSQL flushes every
+// commit). A crash can lose only leases of the process that crashed, which lapse anyway: a lost
+// take leaves the requests free for the restarted node at once, a lost renewal or give-back
+// leaves them to expire as the crash would have. The final write of each request stays durable
+// (the client reads SUCCEEDED from it), and WAL order flushes a lease with any later commit.
 class round_leases {
  public:
   round_leases(store::database& db, const clock& clk, const job_lease& lease) : db_(db), clock_(clk), lease_(lease) {}
@@ -59,7 +65,7 @@ class round_leases {
       thread_.join();
     }
     if (held_.empty()) return;
-    (void)db_.write([&](store::transaction& tx) -> result<void> {
+    (void)db_.write_visible([&](store::transaction& tx) -> result<void> {
       for (const auto& id : held_) {
         TRY(gave, tx.assignments().renew_lease(id, lease_.owner, from_epoch_millis(0)));
         (void)gave;
@@ -74,7 +80,7 @@ class round_leases {
   result<std::vector<char>> take(const std::vector<std::string>& ids) {
     std::vector<char> taken(ids.size(), 0);
     auto now = clock_.now();
-    auto w = db_.write([&](store::transaction& tx) -> result<void> {
+    auto w = db_.write_visible([&](store::transaction& tx) -> result<void> {
       for (std::size_t i = 0; i < ids.size(); ++i) {
         TRY(got, tx.assignments().take_lease(ids[i], lease_.owner, now, now + lease_.duration));
         taken[i] = got ? 1 : 0;
@@ -105,7 +111,7 @@ class round_leases {
       std::vector<std::string> ids(held_.begin(), held_.end());
       lock.unlock();
       auto until = clock_.now() + lease_.duration;
-      (void)db_.write([&](store::transaction& tx) -> result<void> {
+      (void)db_.write_visible([&](store::transaction& tx) -> result<void> {
         for (const auto& id : ids) {
           TRY(held, tx.assignments().renew_lease(id, lease_.owner, until));
           (void)held;
