@@ -23,6 +23,19 @@ void get(const json& j, const char* k, std::optional<bool>& v) {
   if (auto it = j.find(k); it != j.end() && it->is_boolean()) v = it->get<bool>();
 }
 
+// j[key] as an integer, fallback when absent. nlohmann converts a float by a cast, undefined for
+// one beyond int64 (the stored-document fuzz target found it): that is a shape error here.
+int64_t int_value(const json& j, const char* key, int64_t fallback) {
+  auto it = j.find(key);
+  if (it == j.end()) return fallback;
+  if (it->is_number_float()) {
+    double d = it->get<double>();
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+      throw json::type_error::create(302, "number out of range", &*it);
+  }
+  return it->get<int64_t>();
+}
+
 json stamp_json(const domain::audit_stamp& s) {
   return {{"created_at", epoch_millis(s.created_at)}, {"created_by", s.created_by},
           {"updated_at", epoch_millis(s.updated_at)}, {"updated_by", s.updated_by},
@@ -41,8 +54,8 @@ result<domain::door> door_from(const json& j, const char* key) {
 result<domain::audit_stamp> stamp_from(const json& j) {
   domain::audit_stamp s;
   if (!j.is_object()) return fail(errc::internal, "stamp is not an object");
-  s.created_at = from_epoch_millis(j.value("created_at", int64_t{0}));
-  s.updated_at = from_epoch_millis(j.value("updated_at", int64_t{0}));
+  s.created_at = from_epoch_millis(int_value(j, "created_at", 0));
+  s.updated_at = from_epoch_millis(int_value(j, "updated_at", 0));
   s.created_by = j.value("created_by", "");
   s.updated_by = j.value("updated_by", "");
   auto created_via = door_from(j, "created_via");
@@ -135,7 +148,7 @@ result<domain::user> detail::decode_user_dom(std::string_view doc) {
     u.id = j.at("id").get<std::string>();
     u.user_name = j.at("user_name").get<std::string>();
     u.active = j.value("active", true);
-    u.version = j.value("version", int64_t{1});
+    u.version = int_value(j, "version", 1);
     u.external_ids = external_ids_from(j.value("external_ids", json::array()));
     auto stamp = stamp_from(j.value("stamp", json::object()));
     if (!stamp) return std::unexpected(stamp.error());
@@ -198,7 +211,7 @@ result<domain::group> detail::decode_group_dom(std::string_view doc) {
     domain::group g;
     g.id = j.at("id").get<std::string>();
     g.display_name = j.at("display_name").get<std::string>();
-    g.version = j.value("version", int64_t{1});
+    g.version = int_value(j, "version", 1);
     g.external_ids = external_ids_from(j.value("external_ids", json::array()));
     auto stamp = stamp_from(j.value("stamp", json::object()));
     if (!stamp) return std::unexpected(stamp.error());
