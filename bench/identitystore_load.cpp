@@ -6,7 +6,8 @@
 // --peer glewlwyd --cookie GLEWLWYD2_SESSION_ID=...: the same operations against glewlwyd's admin
 // REST API (issue 18 item 1), signed in with the administrator's session cookie instead of SigV4:
 // CreateUser = POST /api/user/ (no password), DescribeUser = GET /api/user/<username>,
-// ListUsers = GET /api/user/?limit=100. CreateGroupMembership has no glewlwyd counterpart.
+// ListUsers = GET /api/user/?limit=100. CreateGroupMembership and DescribeGroup have no glewlwyd
+// counterpart.
 #include "http_load.hpp"
 
 #include <CLI/CLI.hpp>
@@ -104,8 +105,8 @@ struct fixture {
 
 // Creates what the timed phase reads or links: users to describe, groups and users to pair.
 net::awaitable<void> set_up(client& c, const options& o, fixture& f) {
-  int users = o.operation == "CreateUser" ? 0 : 250;
-  int groups = o.operation == "CreateGroupMembership" ? 240 : 0;
+  int users = o.operation == "CreateUser" || o.operation == "DescribeGroup" ? 0 : 250;
+  int groups = o.operation == "CreateGroupMembership" ? 240 : o.operation == "DescribeGroup" ? 250 : 0;
   for (int i = 0; i < users; ++i) {
     // (g++ 12 rejects braced temporaries inside a co_await expression: build them first)
     json user = user_body(o, "setup-" + o.nonce + "-" + std::to_string(i));
@@ -114,7 +115,8 @@ net::awaitable<void> set_up(client& c, const options& o, fixture& f) {
     f.users.push_back(json::parse(r.second)["UserId"]);
   }
   for (int i = 0; i < groups; ++i) {
-    json group = {{"IdentityStoreId", o.store_id}, {"DisplayName", "setup-" + o.nonce + "-g" + std::to_string(i)}};
+    json group = {{"IdentityStoreId", o.store_id}, {"DisplayName", "setup-" + o.nonce + "-g" + std::to_string(i)},
+                  {"Description", "bench group"}};
     auto r = co_await c.call("CreateGroup", group);
     if (r.first != 200) throw std::runtime_error("setup CreateGroup failed: " + r.second);
     f.groups.push_back(json::parse(r.second)["GroupId"]);
@@ -127,6 +129,8 @@ json next_request(const options& o, const fixture& f, int client_index, long i, 
   if (o.operation == "DescribeUser")
     return {{"IdentityStoreId", o.store_id}, {"UserId", f.users[static_cast<std::size_t>(global) % f.users.size()]}};
   if (o.operation == "ListUsers") return {{"IdentityStoreId", o.store_id}, {"MaxResults", 100}};
+  if (o.operation == "DescribeGroup")
+    return {{"IdentityStoreId", o.store_id}, {"GroupId", f.groups[static_cast<std::size_t>(global) % f.groups.size()]}};
   // CreateGroupMembership: a distinct (group, user) pair per request.
   auto g = f.groups[static_cast<std::size_t>(global) % f.groups.size()];
   auto u = f.users[static_cast<std::size_t>(global / static_cast<long>(f.groups.size())) % f.users.size()];
@@ -182,7 +186,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"aws", "glewlwyd"}));
   app.add_option("--cookie", o.cookie, "glewlwyd: the administrator's session cookie, NAME=VALUE");
   app.add_option("--identity-store-id", o.store_id)->required();
-  app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership"}));
+  app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership", "DescribeGroup"}));
   app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));
   app.add_option("--duration", o.duration, "seconds")->check(CLI::Range(0.5, 600.0));
   long server_pid = 0;

@@ -1,7 +1,7 @@
 #include "service/admin/key_policies.hpp"
 
 #include "base/json_text.hpp"
-
+#include "store/decoded_memo.hpp"
 
 #include <map>
 #include <mutex>
@@ -66,15 +66,29 @@ std::optional<domain::admin_policy> resolve_stored_policy(const std::string& nam
   return std::nullopt;
 }
 
+// The rows' policies parsed once per text of the rows (issue 18 item 3: every SigV4 request copied
+// its key's built-ins and parsed its inline documents). A memo of a pure function, keyed by the
+// names and documents themselves, shared read-only by the requests: the rows are still read on
+// every request, so a detached policy or a deleted key counts at once.
 result<std::shared_ptr<const std::vector<domain::admin_policy>>> load_key_policies(store::transaction& tx,
                                                                                    const std::string& access_key_id) {
+  using parsed_set = std::shared_ptr<const std::vector<domain::admin_policy>>;
+  static store::decoded_memo<parsed_set> memo(1024 * 1024);
   auto rows = tx.admin_policies().list_for_key(access_key_id);
   if (!rows) return std::unexpected(rows.error());
-  auto out = std::make_shared<std::vector<domain::admin_policy>>();
-  out->reserve(rows->size());
-  for (const auto& r : *rows)
-    if (auto p = resolve_stored_policy(r.name, r.document)) out->push_back(std::move(*p));
-  return std::shared_ptr<const std::vector<domain::admin_policy>>(std::move(out));
+  std::string text;  // per row: name NUL, then "-" or the document's length ":" document
+  for (const auto& r : *rows) {
+    text.append(r.name).append(1, '\0');
+    if (!r.document) text.append(1, '-');
+    else text.append(std::to_string(r.document->size())).append(1, ':').append(*r.document);
+  }
+  return memo.get(text, [&](std::string_view) -> result<parsed_set> {
+    auto out = std::make_shared<std::vector<domain::admin_policy>>();
+    out->reserve(rows->size());
+    for (const auto& r : *rows)
+      if (auto p = resolve_stored_policy(r.name, r.document)) out->push_back(std::move(*p));
+    return parsed_set(std::move(out));
+  });
 }
 
 result<void> authorize(const principal& who, const domain::policy_request& req) {

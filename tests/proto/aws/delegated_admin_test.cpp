@@ -222,6 +222,37 @@ TEST_F(delegated_admin_test, detaching_every_policy_denies_everything) {
   EXPECT_EQ(kp.attach("AKIANOSUCHKEY", {"AWSSSOReadOnly", std::nullopt}, ctx).error().code, errc::not_found);
 }
 
+// The parsed policies are shared by the keys whose rows are the same text (issue 18 item 3), and
+// a changed row is a new text: what a key may do is read from its rows on every request.
+TEST_F(delegated_admin_test, parsed_policies_are_shared_per_rows_text_and_follow_the_rows) {
+  auto loaded = [&](const std::string& id) {
+    std::shared_ptr<const std::vector<domain::admin_policy>> out;
+    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+      auto p = service::load_key_policies(tx, id);
+      if (!p) return std::unexpected(p.error());
+      out = std::move(*p);
+      return {};
+    }));
+    return out;
+  };
+  auto a = key_with({{"AWSSSODirectoryReadOnly", std::nullopt}});
+  auto b = key_with({{"AWSSSODirectoryReadOnly", std::nullopt}});
+  auto first = loaded(a.access_key_id);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(first, loaded(a.access_key_id)) << "parsed once";
+  EXPECT_EQ(first, loaded(b.access_key_id)) << "the same rows' text, the same parsed set";
+  service::key_policies kp(*audited_, clk_);
+  service::call_context ctx;
+  ctx.event_name = "AttachKeyPolicy";
+  ASSERT_TRUE(kp.attach(b.access_key_id, {"DenyUsers", R"({"Statement":{"Effect":"Deny","Action":"identitystore:ListUsers","Resource":"*"}})"}, ctx));
+  auto changed = loaded(b.access_key_id);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->size(), 2u);
+  EXPECT_EQ(error_type(call(b, "AWSIdentityStore.ListUsers", {{"IdentityStoreId", store_id_}})), "AccessDeniedException");
+  EXPECT_EQ(call(a, "AWSIdentityStore.ListUsers", {{"IdentityStoreId", store_id_}}).status, 200);
+}
+
 TEST_F(delegated_admin_test, policies_are_validated_when_attached) {
   EXPECT_FALSE(auth_->create_access_key("x", false, {{"NoSuchBuiltin", std::nullopt}}));
   EXPECT_FALSE(auth_->create_access_key("x", false, {{"Bad", R"({"Statement":{"Effect":"Allow"}})"}}));
