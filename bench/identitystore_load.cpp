@@ -6,8 +6,8 @@
 // --peer glewlwyd --cookie GLEWLWYD2_SESSION_ID=...: the same operations against glewlwyd's admin
 // REST API (issue 18 item 1), signed in with the administrator's session cookie instead of SigV4:
 // CreateUser = POST /api/user/ (no password), DescribeUser = GET /api/user/<username>,
-// ListUsers = GET /api/user/?limit=100. CreateGroupMembership and DescribeGroup have no glewlwyd
-// counterpart.
+// ListUsers = GET /api/user/?limit=100. CreateGroupMembership, DescribeGroup, UpdateUser and
+// UpdateGroup have no glewlwyd counterpart.
 #include "http_load.hpp"
 
 #include <CLI/CLI.hpp>
@@ -105,8 +105,10 @@ struct fixture {
 
 // Creates what the timed phase reads or links: users to describe, groups and users to pair.
 net::awaitable<void> set_up(client& c, const options& o, fixture& f) {
-  int users = o.operation == "CreateUser" || o.operation == "DescribeGroup" ? 0 : 250;
-  int groups = o.operation == "CreateGroupMembership" ? 240 : o.operation == "DescribeGroup" ? 250 : 0;
+  int users = o.operation == "CreateUser" || o.operation == "DescribeGroup" || o.operation == "UpdateGroup" ? 0 : 250;
+  int groups = o.operation == "CreateGroupMembership" || o.operation == "UpdateGroup" ? 240
+               : o.operation == "DescribeGroup"                                         ? 250
+                                                                                         : 0;
   for (int i = 0; i < users; ++i) {
     // (g++ 12 rejects braced temporaries inside a co_await expression: build them first)
     json user = user_body(o, "setup-" + o.nonce + "-" + std::to_string(i));
@@ -131,6 +133,15 @@ json next_request(const options& o, const fixture& f, int client_index, long i, 
   if (o.operation == "ListUsers") return {{"IdentityStoreId", o.store_id}, {"MaxResults", 100}};
   if (o.operation == "DescribeGroup")
     return {{"IdentityStoreId", o.store_id}, {"GroupId", f.groups[static_cast<std::size_t>(global) % f.groups.size()]}};
+  // The updates: one attribute replaced, spread over the set-up rows.
+  if (o.operation == "UpdateUser" || o.operation == "UpdateGroup") {
+    bool user = o.operation == "UpdateUser";
+    const auto& rows = user ? f.users : f.groups;
+    json edit = json::array({{{"AttributePath", user ? "displayName" : "description"},
+                              {"AttributeValue", "v" + std::to_string(global)}}});
+    return {{"IdentityStoreId", o.store_id}, {user ? "UserId" : "GroupId", rows[static_cast<std::size_t>(global) % rows.size()]},
+            {"Operations", edit}};
+  }
   // CreateGroupMembership: a distinct (group, user) pair per request.
   auto g = f.groups[static_cast<std::size_t>(global) % f.groups.size()];
   auto u = f.users[static_cast<std::size_t>(global / static_cast<long>(f.groups.size())) % f.users.size()];
@@ -186,7 +197,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"aws", "glewlwyd"}));
   app.add_option("--cookie", o.cookie, "glewlwyd: the administrator's session cookie, NAME=VALUE");
   app.add_option("--identity-store-id", o.store_id)->required();
-  app.add_option("--operation", o.operation)->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership", "DescribeGroup"}));
+  app.add_option("--operation", o.operation)
+      ->check(CLI::IsMember({"CreateUser", "DescribeUser", "ListUsers", "CreateGroupMembership", "DescribeGroup",
+                             "UpdateUser", "UpdateGroup"}));
   app.add_option("--clients", o.clients)->check(CLI::Range(1, 1024));
   app.add_option("--duration", o.duration, "seconds")->check(CLI::Range(0.5, 600.0));
   long server_pid = 0;

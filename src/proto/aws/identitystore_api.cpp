@@ -89,12 +89,35 @@ result<std::string> describe_user_text(identity_services& svc, const json& req, 
   return user_text(d.user, svc.identity_store_id(), d.with_enterprise);
 }
 
-result<json> update_user(identity_services& svc, const json& req, const call_context& ctx) {
+// UserId and the edit of an UpdateUser request.
+result<std::pair<std::string, service::user_edit>> user_update_of(const json& req) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "UserId", "Operations"}));
   TRY(id, required_resource_id(req, "UserId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.users.update_user(ctx, id, user_edit_of(std::move(ops))));
+  return std::pair{std::move(id), user_edit_of(std::move(ops))};
+}
+
+result<json> update_user(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(u, user_update_of(req));
+  TRY_VOID(svc.users.update_user(ctx, u.first, u.second));
   return json::object();
+}
+
+// An update's answer: {} once committed (json_done told on a worker thread).
+template <class T>
+std::function<void(result<T>)> updated_answer(json_done done) {
+  return [done = std::move(done)](result<T> r) {
+    if (!r) return done(std::unexpected(r.error()));
+    done(json::object());
+  };
+}
+
+void update_user_async(identity_services& svc, const json& req, const call_context& ctx, store::post_fn post,
+                       json_done done) {
+  auto u = user_update_of(req);
+  if (!u) return done(std::unexpected(u.error()));
+  svc.users.update_user_then(ctx, u->first, std::move(u->second), std::move(post),
+                             updated_answer<domain::user>(std::move(done)));
 }
 
 // A delete's answer: {} once committed (json_done told on a worker thread).
@@ -197,12 +220,25 @@ result<std::string> describe_group_text(identity_services& svc, const json& req,
   return group_text(g, svc.identity_store_id());
 }
 
-result<json> update_group(identity_services& svc, const json& req, const call_context& ctx) {
+result<std::pair<std::string, service::group_attribute_edit>> group_update_of(const json& req) {
   TRY_VOID(only_members(req, {"IdentityStoreId", "GroupId", "Operations"}));
   TRY(id, required_resource_id(req, "GroupId"));
   TRY(ops, attribute_operations(req));
-  TRY_VOID(svc.groups.update_group(ctx, id, group_edit_of(std::move(ops))));
+  return std::pair{std::move(id), group_edit_of(std::move(ops))};
+}
+
+result<json> update_group(identity_services& svc, const json& req, const call_context& ctx) {
+  TRY(g, group_update_of(req));
+  TRY_VOID(svc.groups.update_group(ctx, g.first, g.second));
   return json::object();
+}
+
+void update_group_async(identity_services& svc, const json& req, const call_context& ctx, store::post_fn post,
+                        json_done done) {
+  auto g = group_update_of(req);
+  if (!g) return done(std::unexpected(g.error()));
+  svc.groups.update_group_then(ctx, g->first, std::move(g->second), std::move(post),
+                               updated_answer<domain::group>(std::move(done)));
 }
 
 result<std::string> deleted_group_id(const json& req) {
@@ -383,13 +419,13 @@ struct row {
 constexpr row rows[] = {
     {"CreateUser", false, create_user, create_user_async},
     {"DescribeUser", true, describe_user, nullptr, describe_user_text},
-    {"UpdateUser", false, update_user},
+    {"UpdateUser", false, update_user, update_user_async},
     {"DeleteUser", false, delete_user, delete_user_async},
     {"ListUsers", true, list_users, nullptr, list_users_text},
     {"GetUserId", true, get_user_id},
     {"CreateGroup", false, create_group, create_group_async},
     {"DescribeGroup", true, describe_group, nullptr, describe_group_text},
-    {"UpdateGroup", false, update_group},
+    {"UpdateGroup", false, update_group, update_group_async},
     {"DeleteGroup", false, delete_group, delete_group_async},
     {"ListGroups", true, list_groups},
     {"GetGroupId", true, get_group_id},

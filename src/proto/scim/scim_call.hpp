@@ -13,6 +13,9 @@
 
 namespace atrium::proto::scim {
 
+// A write's completion and its mutation run after handle_async returned (on the writer thread,
+// then a worker): they use the call's own members, never `req`, which only the synchronous part
+// of a handler may read.
 struct scim_door::call {
   const request& req;
   service::call_context ctx;
@@ -21,6 +24,11 @@ struct scim_door::call {
   nlohmann::json body;                       // the parsed body of POST, PUT and PATCH
   std::string base_url;                      // scheme://host/scim/v2, for meta.location
   projection proj;
+  store::post_fn post;                       // where a write's completion runs (a worker)
+  std::vector<patch_op> ops;                 // a PATCH's operations
+  // A protocol error raised inside a PUT's or PATCH's mutation, kept so that the answer keeps its
+  // scimType (the store only carries errc).
+  std::optional<scim_error> own;
 
   std::optional<std::string> param(const std::string& lower_name) const;
 };

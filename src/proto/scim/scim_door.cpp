@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 
 #include "base/json_text.hpp"
 #include "base/strings.hpp"
@@ -333,8 +336,71 @@ bool scim_door::handles(std::string_view target) const {
   return path.size() == settings_.base_path.size() || path[settings_.base_path.size()] == '/';
 }
 
+namespace {
+
+// The synchronous form's wait (scim_door::handle): the write's completion is posted here and runs
+// on the waiting thread (never the writer's), then answers.
+class answer_waiter {
+ public:
+  store::post_fn poster() {
+    return [this](std::function<void()> work) {
+      std::lock_guard lock(m_);
+      work_.push_back(std::move(work));
+      cv_.notify_one();  // under the lock: the waiter may return and go as soon as it is released
+    };
+  }
+  responder::answer_fn answerer() {
+    return [this](std::optional<response> r) {
+      std::lock_guard lock(m_);
+      out_ = std::move(r);
+      answered_ = true;
+      cv_.notify_one();
+    };
+  }
+  // Runs posted work until the answer came; a dropped responder answers 500 (as the HTTP layer does).
+  response wait() {
+    std::unique_lock lock(m_);
+    for (;;) {
+      cv_.wait(lock, [&] { return answered_ || !work_.empty(); });
+      if (work_.empty()) break;
+      auto work = std::move(work_.front());
+      work_.pop_front();
+      lock.unlock();
+      work();
+      work = nullptr;
+      lock.lock();
+    }
+    if (out_) return std::move(*out_);
+    return error_reply({500, "", "The request could not be completed."});
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> work_;
+  std::optional<response> out_;
+  bool answered_ = false;
+};
+
+}  // namespace
+
 response scim_door::handle(const request& req) {
-  call c{req, context_of(req, settings_.region), {}, {}, json::object(), {}, {}};
+  answer_waiter waiter;
+  handle_async(req, responder(waiter.answerer(), waiter.poster()));
+  return waiter.wait();
+}
+
+void scim_door::handle_async(const request& req, responder later) {
+  auto c = std::make_shared<call>(call{req, context_of(req, settings_.region), {}, {}, json::object(), {}, {},
+                                       later.poster(), {}, std::nullopt});
+  // Every answer, at once or from a write's completion, ends here: one failure record per failed call.
+  reply_fn reply = [this, c, later](response r) { later(finish_call(audit_, c->ctx, std::move(r), "scim")); };
+  if (auto refused = prepare(*c)) return reply(std::move(*refused));
+  dispatch(c, reply);
+}
+
+std::optional<response> scim_door::prepare(call& c) {
+  const request& req = c.req;
   auto& ctx = c.ctx;
   ctx.event_source = "identitystore-scim.amazonaws.com";
   ctx.via = domain::door::scim;
@@ -357,8 +423,6 @@ response scim_door::handle(const request& req) {
   ctx.request_parameters = to_json_text(params);
   ctx.request_parameters_canonical = true;  // the auditor keeps this text as it is
 
-  auto finish = [&](response r) { return finish_call(audit_, ctx, std::move(r), "scim"); };
-
   const std::string* auth = req.header("Authorization");
   std::string_view bearer;
   if (auth && auth->size() > 7 && iequals_ascii(std::string_view(*auth).substr(0, 7), "Bearer "))
@@ -367,7 +431,7 @@ response scim_door::handle(const request& req) {
   if (!token) {
     auto r = error_reply(from_error(token.error()));
     if (r.status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"atrium-scim\"");
-    return finish(std::move(r));
+    return r;
   }
   ctx.who.access_key_id = token->id;
   ctx.who.principal_id = token->id;
@@ -375,48 +439,49 @@ response scim_door::handle(const request& req) {
   if (auto secs = throttled_for(throttle_, "scim." + ctx.event_name)) {
     auto r = error_reply({429, "", "Too many requests; retry after " + std::to_string(*secs) + " seconds."});
     add_retry_after(r, *secs);
-    return finish(std::move(r));
+    return r;
   }
 
   if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
     auto body = read_json_body(req, {settings_.max_body_bytes, {"application/scim+json", "application/json"}, false});
-    if (!body) return finish(error_reply(body_error(body.error(), settings_.max_body_bytes)));
+    if (!body) return error_reply(body_error(body.error(), settings_.max_body_bytes));
     c.body = std::move(*body);
     params["httpBody"] = mask(c.body);
     ctx.request_parameters = to_json_text(params);
   }
   c.proj.attributes = comma_list(c.param("attributes"));
   c.proj.excluded_attributes = comma_list(c.param("excludedattributes"));
-  return finish(dispatch(c));
+  return std::nullopt;
 }
 
-response scim_door::dispatch(call& c) {
+void scim_door::dispatch(const call_ptr& cp, const reply_fn& reply) {
+  call& c = *cp;
   const auto& seg = c.segments;
   const std::string& m = c.req.method;
-  if (seg.empty()) return error_reply({404, "", "Not found; resources are /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig."});
+  if (seg.empty()) return reply(error_reply({404, "", "Not found; resources are /Users, /Groups, /Schemas, /ResourceTypes and /ServiceProviderConfig."}));
   if (seg[0] == "Me" || seg[0] == "Bulk" || seg[0] == ".search")
-    return error_reply({501, "", "/" + seg[0] + " is not supported."});
+    return reply(error_reply({501, "", "/" + seg[0] + " is not supported."}));
   if (seg[0] == "Users" || seg[0] == "Groups") {
-    if (seg.size() > 2) return error_reply({404, "", "Not found."});
+    if (seg.size() > 2) return reply(error_reply({404, "", "Not found."}));
     bool allowed = seg.size() == 1 ? (m == "GET" || m == "POST")
                                    : (seg[1] == ".search" ? m == "POST"
                                                           : (m == "GET" || m == "PUT" || m == "PATCH" || m == "DELETE"));
     if (!allowed) {
       auto r = error_reply({405, "", "Method " + m.substr(0, 16) + " is not allowed here."});
       r.headers.emplace_back("Allow", seg.size() == 1 ? "GET, POST" : (seg[1] == ".search" ? "POST" : "GET, PUT, PATCH, DELETE"));
-      return r;
+      return reply(std::move(r));
     }
-    return seg[0] == "Users" ? users(c) : groups(c);
+    return seg[0] == "Users" ? users(cp, reply) : groups(cp, reply);
   }
   if (seg[0] == "ServiceProviderConfig" || seg[0] == "Schemas" || seg[0] == "ResourceTypes") {
     if (m != "GET") {
       auto r = error_reply({405, "", "Method " + m.substr(0, 16) + " is not allowed here."});
       r.headers.emplace_back("Allow", "GET");
-      return r;
+      return reply(std::move(r));
     }
-    return discovery(c);
+    return reply(discovery(c));
   }
-  return error_reply({404, "", "Not found."});
+  reply(error_reply({404, "", "Not found."}));
 }
 
 response scim_door::discovery(call& c) {

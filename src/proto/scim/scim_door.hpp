@@ -5,6 +5,9 @@
 // call (eventSource identitystore-scim.amazonaws.com, as the service logs SCIM calls).
 // Requests and responses are the door kit's values (proto/kit/exchange.hpp).
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,7 +41,12 @@ class scim_door final : public door {
 
   // True for paths under the base path (the base itself included, with or without '/').
   bool handles(std::string_view target) const;
+  // Waits for handle_async's answer, running the write's completion on this thread: one code
+  // path for both forms.
   response handle(const request& req) override;
+  // The writes (POST, PUT, PATCH, DELETE of /Users and /Groups) answer from their group commit's
+  // completion, with no worker parked meanwhile (issue 18 item 3); everything else at once.
+  void handle_async(const request& req, responder later) override;
   // GET of one resource, a discovery document, or a list whose filter pins a unique key (an
   // IdP's lookup by userName, externalId or displayName; id) without startIndex: what an index
   // answers. Other filters and OFFSET pages may scan, so they stay on the worker pool. The
@@ -48,12 +56,16 @@ class scim_door final : public door {
   // HTTP layer's own headers.
   response transport_error(const request& partial, response generic) const override;
 
-  struct call;  // one request in progress (defined in scim_door.cpp)
+  struct call;  // one request in progress (defined in scim_call.hpp)
+  using call_ptr = std::shared_ptr<call>;
+  using reply_fn = std::function<void(response)>;
 
  private:
-  response dispatch(call& c);
-  response users(call& c);
-  response groups(call& c);
+  // The checks before the resource's own work (token, throttle, body); a refusal is returned.
+  std::optional<response> prepare(call& c);
+  void dispatch(const call_ptr& c, const reply_fn& reply);
+  void users(const call_ptr& c, const reply_fn& reply);
+  void groups(const call_ptr& c, const reply_fn& reply);
   response discovery(call& c);
 
   service::scim_provisioning& tokens_;

@@ -25,50 +25,22 @@ response group_reply(int status, const service::group_view& v, const scim_door::
 
 service::view_options group_view(const scim_door::call& c) { return {false, c.proj.wants("members")}; }
 
-}  // namespace
+// The answer to a write of one group: the error (a mutation's own first), or `ok`'s.
+template <class T, class Ok>
+std::function<void(result<T>)> group_answer(scim_door::call_ptr c, scim_door::reply_fn reply, Ok ok) {
+  return [c = std::move(c), reply = std::move(reply), ok = std::move(ok)](result<T> r) {
+    if (!r) return reply(error_reply(c->own ? *c->own : from_error(r.error())));
+    reply(ok(*r, *c));
+  };
+}
 
-response scim_door::groups(call& c) {
-  const std::string& m = c.req.method;
-  bool search = c.segments.size() == 2 && c.segments[1] == ".search";
-  if (search) search_body_to_query(c);
-  if ((c.segments.size() == 1 && m == "GET") || search) {
-    auto w = window_of(c, settings_.max_count);
-    if (!w) return error_reply(w.error());
-    auto q = group_query_from(c.param("filter").value_or(""), settings_.filter);
-    if (!q) return error_reply(q.error());
-    auto page = groups_.query_groups(c.ctx, *q, *w, group_view(c));
-    if (!page) return error_reply(from_error(page.error()));
-    return list_reply(*w, *page, [&](const service::group_view& v) { return rendered(v, c); });
-  }
-  if (c.segments.size() == 1) {  // POST
-    auto g = group_from_json(c.body, nullptr);
-    if (!g) return error_reply(g.error());
-    auto v = groups_.create_group_with_members(c.ctx, std::move(g->group), g->member_ids.value_or(std::vector<std::string>{}));
-    if (!v) return error_reply(from_error(v.error()));
-    return group_reply(201, *v, c);
-  }
-  const std::string& id = c.segments[1];
-  auto version = if_match(c);
-  if (!version) return error_reply(version.error());
-  if (m == "GET") {
-    auto v = groups_.get_group_view(c.ctx, id, group_view(c));
-    if (!v) return error_reply(from_error(v.error()));
-    if (not_modified(c, v->group.version)) return not_modified_reply(v->group.version);
-    return group_reply(200, *v, c);
-  }
-  if (m == "DELETE") {
-    auto r = groups_.delete_group(c.ctx, id, *version);
-    if (!r) return error_reply(from_error(r.error()));
-    return no_content();
-  }
-  std::optional<scim_error> own;
-  service::group_mutation mutate;
-  std::vector<patch_op> ops;
-  bool answer_with_body = m == "PUT" || !c.proj.attributes.empty() || !c.proj.excluded_attributes.empty();
-  if (m == "PUT") {
-    mutate = [&](const domain::group& current) -> result<service::group_edit> {
-      auto g = group_from_json(c.body, &current);
-      if (!g) return own = g.error(), fail(errc::validation, own->detail);
+// PUT and PATCH: read-modify-write inside the store's transaction, on the writer thread; the
+// mutation owns the call (the request is gone by then).
+service::group_mutation group_mutation_of(const scim_door::call_ptr& c, bool replace) {
+  if (replace)
+    return [c](const domain::group& current) -> result<service::group_edit> {
+      auto g = group_from_json(c->body, &current);
+      if (!g) return c->own = g.error(), fail(errc::validation, c->own->detail);
       service::group_edit edit{std::move(g->group), {}};
       // Members sent are the new members; members left out stay as they are.
       if (g->member_ids) {
@@ -77,23 +49,67 @@ response scim_door::groups(call& c) {
       }
       return edit;
     };
-  } else {
-    auto parsed = parse_patch_request(c.body, settings_.patch);
-    if (!parsed) return error_reply(parsed.error());
-    ops = std::move(*parsed);
-    mutate = [&](const domain::group& current) -> result<service::group_edit> {
-      json doc = group_json(service::group_view{current, {}}, c.base_url, false);
-      auto applied = apply_patch(doc, resource_kind::group, ops);
-      if (!applied) return own = applied.error(), fail(errc::validation, own->detail);
-      auto g = group_from_json(doc, &current);
-      if (!g) return own = g.error(), fail(errc::validation, own->detail);
-      return service::group_edit{std::move(g->group), std::move(applied->member_changes)};
-    };
+  return [c](const domain::group& current) -> result<service::group_edit> {
+    json doc = group_json(service::group_view{current, {}}, c->base_url, false);
+    auto applied = apply_patch(doc, resource_kind::group, c->ops);
+    if (!applied) return c->own = applied.error(), fail(errc::validation, c->own->detail);
+    auto g = group_from_json(doc, &current);
+    if (!g) return c->own = g.error(), fail(errc::validation, c->own->detail);
+    return service::group_edit{std::move(g->group), std::move(applied->member_changes)};
+  };
+}
+
+response group_created(const service::group_view& v, const scim_door::call& c) { return group_reply(201, v, c); }
+response group_ok(const service::group_view& v, const scim_door::call& c) { return group_reply(200, v, c); }
+response group_patched(const service::group_view& v, const scim_door::call&) { return no_content(etag_of(v.group.version)); }
+response group_deleted(const std::monostate&, const scim_door::call&) { return no_content(); }
+
+}  // namespace
+
+void scim_door::groups(const call_ptr& cp, const reply_fn& reply) {
+  call& c = *cp;
+  const std::string& m = c.req.method;
+  bool search = c.segments.size() == 2 && c.segments[1] == ".search";
+  if (search) search_body_to_query(c);
+  if ((c.segments.size() == 1 && m == "GET") || search) {
+    auto w = window_of(c, settings_.max_count);
+    if (!w) return reply(error_reply(w.error()));
+    auto q = group_query_from(c.param("filter").value_or(""), settings_.filter);
+    if (!q) return reply(error_reply(q.error()));
+    auto page = groups_.query_groups(c.ctx, *q, *w, group_view(c));
+    if (!page) return reply(error_reply(from_error(page.error())));
+    return reply(list_reply(*w, *page, [&](const service::group_view& v) { return rendered(v, c); }));
   }
-  auto v = groups_.modify_group(c.ctx, id, mutate, *version, answer_with_body ? group_view(c) : service::view_options{false, false});
-  if (!v) return error_reply(own ? *own : from_error(v.error()));
-  if (!answer_with_body) return no_content(etag_of(v->group.version));
-  return group_reply(200, *v, c);
+  if (c.segments.size() == 1) {  // POST
+    auto g = group_from_json(c.body, nullptr);
+    if (!g) return reply(error_reply(g.error()));
+    return groups_.create_group_with_members_then(c.ctx, std::move(g->group),
+                                                  g->member_ids.value_or(std::vector<std::string>{}), c.post,
+                                                  group_answer<service::group_view>(cp, reply, group_created));
+  }
+  const std::string id = c.segments[1];
+  auto version = if_match(c);
+  if (!version) return reply(error_reply(version.error()));
+  if (m == "GET") {
+    auto v = groups_.get_group_view(c.ctx, id, group_view(c));
+    if (!v) return reply(error_reply(from_error(v.error())));
+    if (not_modified(c, v->group.version)) return reply(not_modified_reply(v->group.version));
+    return reply(group_reply(200, *v, c));
+  }
+  if (m == "DELETE")
+    return groups_.delete_group_then(c.ctx, id, c.post, group_answer<std::monostate>(cp, reply, group_deleted),
+                                     *version);
+  bool answer_with_body = m == "PUT" || !c.proj.attributes.empty() || !c.proj.excluded_attributes.empty();
+  if (m == "PATCH") {
+    auto parsed = parse_patch_request(c.body, settings_.patch);
+    if (!parsed) return reply(error_reply(parsed.error()));
+    c.ops = std::move(*parsed);
+  }
+  auto view = answer_with_body ? group_view(c) : service::view_options{false, false};
+  auto done = answer_with_body ? group_answer<service::group_view>(cp, reply, group_ok)
+                               : group_answer<service::group_view>(cp, reply, group_patched);
+  groups_.modify_group_then(c.ctx, id, group_mutation_of(cp, m == "PUT"), std::move(*version), view, c.post,
+                            std::move(done));
 }
 
 }  // namespace atrium::proto::scim

@@ -30,18 +30,34 @@ result<domain::group> group_service::describe_group(const call_context& ctx, con
   });
 }
 
+namespace {
+
+// UpdateGroup's edit as a read-modify-write mutation; owns the edit (write_then runs it later).
+group_mutation attribute_mutation(group_attribute_edit edit) {
+  return [edit = std::move(edit)](const domain::group& current) -> result<group_edit> {
+    group_edit changed{current, {}};
+    if (auto r = edit(changed.group); !r) return std::unexpected(r.error());
+    return changed;
+  };
+}
+
+}  // namespace
+
 result<domain::group> group_service::update_group(const call_context& ctx, const std::string& id,
                                                      const group_attribute_edit& edit) {
-  auto v = rewrite_group(
-      ctx, id,
-      [&](const domain::group& current) -> result<group_edit> {
-        group_edit changed{current, {}};
-        if (auto r = edit(changed.group); !r) return std::unexpected(r.error());
-        return changed;
-      },
-      std::nullopt, {false, false}, false);
+  auto v = rewrite_group(ctx, id, attribute_mutation(edit), std::nullopt, {false, false}, false);
   if (!v) return std::unexpected(v.error());
   return std::move(v->group);
+}
+
+void group_service::update_group_then(const call_context& ctx, const std::string& id, group_attribute_edit edit,
+                                      store::post_fn post, std::function<void(result<domain::group>)> done) {
+  store_.write_then<group_view>(
+      ctx, rewrite_body(ctx, id, attribute_mutation(std::move(edit)), std::nullopt, {false, false}), rewrite_ids(false),
+      std::move(post), [done = std::move(done)](result<group_view> v) {
+        if (!v) return done(std::unexpected(v.error()));
+        done(std::move(v->group));
+      });
 }
 
 store_body<std::monostate> group_service::delete_body(const call_context& ctx, const std::string& id,
@@ -67,8 +83,9 @@ result<std::monostate> group_service::delete_group(const call_context& ctx, cons
 }
 
 void group_service::delete_group_then(const call_context& ctx, const std::string& id, store::post_fn post,
-                                      std::function<void(result<std::monostate>)> done) {
-  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, std::nullopt), null_response_elements,
+                                      std::function<void(result<std::monostate>)> done,
+                                      const version_condition& if_match) {
+  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, if_match), null_response_elements,
                                     std::move(post), std::move(done));
 }
 
@@ -204,16 +221,22 @@ result<group_view> group_service::create_group_with_members(const call_context& 
   return store_.write<group_view>(ctx, *body, [&](const group_view& v) { return created_ids(v); });
 }
 
-void group_service::create_group_then(const call_context& ctx, domain::group g, store::post_fn post,
-                                      std::function<void(result<domain::group>)> done) {
-  auto body = prepare_create(ctx, std::move(g), {});
+void group_service::create_group_with_members_then(const call_context& ctx, domain::group g,
+                                                   std::vector<std::string> member_ids, store::post_fn post,
+                                                   std::function<void(result<group_view>)> done) {
+  auto body = prepare_create(ctx, std::move(g), std::move(member_ids));
   if (!body) return done(std::unexpected(body.error()));
   store_.write_then<group_view>(
-      ctx, std::move(*body), [this](const group_view& v) { return created_ids(v); }, std::move(post),
-      [done = std::move(done)](result<group_view> created) {
-        if (!created) return done(std::unexpected(created.error()));
-        done(std::move(created->group));
-      });
+      ctx, std::move(*body), [this](const group_view& v) { return created_ids(v); }, std::move(post), std::move(done));
+}
+
+void group_service::create_group_then(const call_context& ctx, domain::group g, store::post_fn post,
+                                      std::function<void(result<domain::group>)> done) {
+  create_group_with_members_then(ctx, std::move(g), {}, std::move(post),
+                                 [done = std::move(done)](result<group_view> created) {
+                                   if (!created) return done(std::unexpected(created.error()));
+                                   done(std::move(created->group));
+                                 });
 }
 
 result<group_view> group_service::modify_group(const call_context& ctx, const std::string& id,
@@ -222,32 +245,48 @@ result<group_view> group_service::modify_group(const call_context& ctx, const st
   return rewrite_group(ctx, id, fn, if_match, view, true);
 }
 
+void group_service::modify_group_then(const call_context& ctx, const std::string& id, group_mutation fn,
+                                      version_condition if_match, view_options view, store::post_fn post,
+                                      std::function<void(result<group_view>)> done) {
+  store_.write_then<group_view>(ctx, rewrite_body(ctx, id, std::move(fn), std::move(if_match), view),
+                                rewrite_ids(true), std::move(post), std::move(done));
+}
+
 result<group_view> group_service::rewrite_group(const call_context& ctx, const std::string& id,
                                                    const group_mutation& fn, const version_condition& if_match,
                                                    view_options view, bool audit_ids) {
-  return store_.write<group_view>(
-      ctx,
-      [&](store::transaction& tx) -> result<group_view> {
-        auto found = tx.groups().get(id);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) return not_found("GROUP", id);
-        const domain::group& current = **found;
-        if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
-        auto edit = fn(current);
-        if (!edit) return std::unexpected(edit.error());
-        domain::group g = std::move(edit->group);
-        g.id = current.id;  // identity and history are not the caller's to change
-        g.stamp.created_at = current.stamp.created_at;
-        g.stamp.created_by = current.stamp.created_by;
-        g.stamp.created_via = current.stamp.created_via;
-        if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
-        g.version = current.version + 1;
-        shared_.touch(g.stamp, ctx);
-        if (auto r = tx.groups().update(g, current.version); !r) return std::unexpected(r.error());
-        if (auto r = apply_member_changes(tx, ctx, id, edit->members); !r) return std::unexpected(r.error());
-        return shared_.group_view_of(tx, std::move(g), view);
-      },
-      [&](const group_view& v) { return audit_ids ? shared_.ids({{"groupId", v.group.id}}) : std::string(); });
+  return store_.write<group_view>(ctx, rewrite_body(ctx, id, fn, if_match, view), rewrite_ids(audit_ids));
+}
+
+std::function<std::string(const group_view&)> group_service::rewrite_ids(bool audit_ids) const {
+  return [this, audit_ids](const group_view& v) {
+    return audit_ids ? shared_.ids({{"groupId", v.group.id}}) : std::string();
+  };
+}
+
+store_body<group_view> group_service::rewrite_body(const call_context& ctx, std::string id, group_mutation fn,
+                                                   version_condition if_match, view_options view) {
+  return [this, ctx, id = std::move(id), fn = std::move(fn), if_match = std::move(if_match),
+          view](store::transaction& tx) -> result<group_view> {
+    auto found = tx.groups().get(id);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return not_found("GROUP", id);
+    const domain::group& current = **found;
+    if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
+    auto edit = fn(current);
+    if (!edit) return std::unexpected(edit.error());
+    domain::group g = std::move(edit->group);
+    g.id = current.id;  // identity and history are not the caller's to change
+    g.stamp.created_at = current.stamp.created_at;
+    g.stamp.created_by = current.stamp.created_by;
+    g.stamp.created_via = current.stamp.created_via;
+    if (auto r = domain::validate_group(g); !r) return std::unexpected(r.error());
+    g.version = current.version + 1;
+    shared_.touch(g.stamp, ctx);
+    if (auto r = tx.groups().update(g, current.version); !r) return std::unexpected(r.error());
+    if (auto r = apply_member_changes(tx, ctx, id, edit->members); !r) return std::unexpected(r.error());
+    return shared_.group_view_of(tx, std::move(g), view);
+  };
 }
 
 result<group_view> group_service::get_group_view(const call_context& ctx, const std::string& id,

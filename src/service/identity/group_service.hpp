@@ -24,7 +24,17 @@ class group_service {
   void create_group_then(const call_context& ctx, domain::group g, store::post_fn post,
                          std::function<void(result<domain::group>)> done);
   void delete_group_then(const call_context& ctx, const std::string& id, store::post_fn post,
-                         std::function<void(result<std::monostate>)> done);
+                         std::function<void(result<std::monostate>)> done,
+                         const version_condition& if_match = std::nullopt);
+  // update_group, create_group_with_members and modify_group without a parked worker: the
+  // same bodies. A mutation runs on the writer thread after this returned: it owns what it uses.
+  void update_group_then(const call_context& ctx, const std::string& id, group_attribute_edit edit,
+                         store::post_fn post, std::function<void(result<domain::group>)> done);
+  void create_group_with_members_then(const call_context& ctx, domain::group g, std::vector<std::string> member_ids,
+                                      store::post_fn post, std::function<void(result<group_view>)> done);
+  void modify_group_then(const call_context& ctx, const std::string& id, group_mutation fn,
+                         version_condition if_match, view_options view, store::post_fn post,
+                         std::function<void(result<group_view>)> done);
   // Creates the group and its direct members (users or groups) in one transaction: an unknown
   // member id fails the whole call and leaves no group behind.
   result<group_view> create_group_with_members(const call_context& ctx, domain::group g,
@@ -54,6 +64,9 @@ class group_service {
   // The read-modify-write behind UpdateGroup and SCIM PUT/PATCH (see user_service::rewrite_user).
   result<group_view> rewrite_group(const call_context& ctx, const std::string& id, const group_mutation& fn,
                                    const version_condition& if_match, view_options view, bool audit_ids);
+  store_body<group_view> rewrite_body(const call_context& ctx, std::string id, group_mutation fn,
+                                      version_condition if_match, view_options view);
+  std::function<std::string(const group_view&)> rewrite_ids(bool audit_ids) const;
   result<void> apply_member_changes(store::transaction& tx, const call_context& ctx, const std::string& group_id,
                                     const std::vector<member_change>& changes);
   result<void> add_member(store::transaction& tx, const call_context& ctx, const std::string& group_id,

@@ -33,18 +33,34 @@ result<domain::user> user_service::describe_user(const call_context& ctx, const 
   });
 }
 
+namespace {
+
+// UpdateUser's edit as a read-modify-write mutation; owns the edit (write_then runs it later).
+user_mutation edit_mutation(user_edit edit) {
+  return [edit = std::move(edit)](const domain::user& current) -> result<domain::user> {
+    domain::user u = current;
+    if (auto r = edit(u); !r) return std::unexpected(r.error());
+    return u;
+  };
+}
+
+}  // namespace
+
 result<domain::user> user_service::update_user(const call_context& ctx, const std::string& id,
                                                    const user_edit& edit) {
-  auto v = rewrite_user(
-      ctx, id,
-      [&](const domain::user& current) -> result<domain::user> {
-        domain::user u = current;
-        if (auto r = edit(u); !r) return std::unexpected(r.error());
-        return u;
-      },
-      std::nullopt, {false, false}, false);
+  auto v = rewrite_user(ctx, id, edit_mutation(edit), std::nullopt, {false, false}, false);
   if (!v) return std::unexpected(v.error());
   return std::move(v->user);
+}
+
+void user_service::update_user_then(const call_context& ctx, const std::string& id, user_edit edit,
+                                    store::post_fn post, std::function<void(result<domain::user>)> done) {
+  store_.write_then<user_view>(ctx, rewrite_body(ctx, id, edit_mutation(std::move(edit)), std::nullopt, {false, false}),
+                               rewrite_ids(false), std::move(post),
+                               [done = std::move(done)](result<user_view> v) {
+                                 if (!v) return done(std::unexpected(v.error()));
+                                 done(std::move(v->user));
+                               });
 }
 
 // Owns what it uses: it may run on the writer thread after the caller returned (write_then).
@@ -74,8 +90,9 @@ result<std::monostate> user_service::delete_user(const call_context& ctx, const 
 }
 
 void user_service::delete_user_then(const call_context& ctx, const std::string& id, store::post_fn post,
-                                    std::function<void(result<std::monostate>)> done) {
-  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, std::nullopt), null_response_elements,
+                                    std::function<void(result<std::monostate>)> done,
+                                    const version_condition& if_match) {
+  store_.write_then<std::monostate>(ctx, delete_body(ctx, id, if_match), null_response_elements,
                                     std::move(post), std::move(done));
 }
 
@@ -137,31 +154,45 @@ result<user_view> user_service::modify_user(const call_context& ctx, const std::
   return rewrite_user(ctx, id, fn, if_match, view, true);
 }
 
+void user_service::modify_user_then(const call_context& ctx, const std::string& id, user_mutation fn,
+                                    version_condition if_match, view_options view, store::post_fn post,
+                                    std::function<void(result<user_view>)> done) {
+  store_.write_then<user_view>(ctx, rewrite_body(ctx, id, std::move(fn), std::move(if_match), view), rewrite_ids(true),
+                               std::move(post), std::move(done));
+}
+
 result<user_view> user_service::rewrite_user(const call_context& ctx, const std::string& id,
                                                  const user_mutation& fn, const version_condition& if_match,
                                                  view_options view, bool audit_ids) {
-  return store_.write<user_view>(
-      ctx,
-      [&](store::transaction& tx) -> result<user_view> {
-        auto found = tx.users().get(id);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) return not_found("USER", id);
-        const domain::user& current = **found;
-        if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
-        auto next = fn(current);
-        if (!next) return std::unexpected(next.error());
-        domain::user u = std::move(*next);
-        u.id = current.id;
-        u.stamp.created_at = current.stamp.created_at;
-        u.stamp.created_by = current.stamp.created_by;
-        u.stamp.created_via = current.stamp.created_via;
-        if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
-        u.version = current.version + 1;
-        shared_.touch(u.stamp, ctx);
-        if (auto r = tx.users().update(u, current.version); !r) return std::unexpected(r.error());
-        return shared_.user_view_of(tx, std::move(u), view);
-      },
-      [&](const user_view& v) { return audit_ids ? shared_.ids({{"userId", v.user.id}}) : std::string(); });
+  return store_.write<user_view>(ctx, rewrite_body(ctx, id, fn, if_match, view), rewrite_ids(audit_ids));
+}
+
+std::function<std::string(const user_view&)> user_service::rewrite_ids(bool audit_ids) const {
+  return [this, audit_ids](const user_view& v) { return audit_ids ? shared_.ids({{"userId", v.user.id}}) : std::string(); };
+}
+
+store_body<user_view> user_service::rewrite_body(const call_context& ctx, std::string id, user_mutation fn,
+                                                 version_condition if_match, view_options view) {
+  return [this, ctx, id = std::move(id), fn = std::move(fn), if_match = std::move(if_match),
+          view](store::transaction& tx) -> result<user_view> {
+    auto found = tx.users().get(id);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return not_found("USER", id);
+    const domain::user& current = **found;
+    if (auto r = check_version(if_match, current.version); !r) return std::unexpected(r.error());
+    auto next = fn(current);
+    if (!next) return std::unexpected(next.error());
+    domain::user u = std::move(*next);
+    u.id = current.id;
+    u.stamp.created_at = current.stamp.created_at;
+    u.stamp.created_by = current.stamp.created_by;
+    u.stamp.created_via = current.stamp.created_via;
+    if (auto r = domain::validate_user(u); !r) return std::unexpected(r.error());
+    u.version = current.version + 1;
+    shared_.touch(u.stamp, ctx);
+    if (auto r = tx.users().update(u, current.version); !r) return std::unexpected(r.error());
+    return shared_.user_view_of(tx, std::move(u), view);
+  };
 }
 
 // The worker's half of a create (issue 18 item 3): the id, the stamp, validation and, on a
@@ -204,18 +235,25 @@ result<user_view> user_service::create_user_view(const call_context& ctx, domain
   return created;
 }
 
-void user_service::create_user_then(const call_context& ctx, domain::user u, store::post_fn post,
-                                    std::function<void(result<domain::user>)> done) {
+void user_service::create_user_view_then(const call_context& ctx, domain::user u, store::post_fn post,
+                                         std::function<void(result<user_view>)> done) {
   auto after = std::make_shared<after_commit_fn>();
   auto body = prepare_create(ctx, std::move(u), after);
   if (!body) return done(std::unexpected(body.error()));
   store_.write_then<user_view>(
       ctx, std::move(*body), [this](const user_view& v) { return created_ids(v); }, std::move(post),
       [after, done = std::move(done)](result<user_view> created) {
-        if (!created) return done(std::unexpected(created.error()));
-        if (*after) (*after)();
-        done(std::move(created->user));
+        if (created && *after) (*after)();
+        done(std::move(created));
       });
+}
+
+void user_service::create_user_then(const call_context& ctx, domain::user u, store::post_fn post,
+                                    std::function<void(result<domain::user>)> done) {
+  create_user_view_then(ctx, std::move(u), std::move(post), [done = std::move(done)](result<user_view> created) {
+    if (!created) return done(std::unexpected(created.error()));
+    done(std::move(created->user));
+  });
 }
 
 result<user_view> user_service::get_user_view(const call_context& ctx, const std::string& id,

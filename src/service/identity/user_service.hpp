@@ -25,11 +25,15 @@ class user_service {
                         std::function<void(result<domain::user>)> done);
   result<domain::user> describe_user(const call_context& ctx, const std::string& id);
   result<domain::user> update_user(const call_context& ctx, const std::string& id, const user_edit& edit);
+  // update_user without a parked worker (issue 18 item 3), as create_user_then: the same body.
+  void update_user_then(const call_context& ctx, const std::string& id, user_edit edit, store::post_fn post,
+                        std::function<void(result<domain::user>)> done);
   result<std::monostate> delete_user(const call_context& ctx, const std::string& id,
                                      const version_condition& if_match = std::nullopt);
   // delete_user without a parked worker (issue 18 item 3), as create_user_then.
   void delete_user_then(const call_context& ctx, const std::string& id, store::post_fn post,
-                        std::function<void(result<std::monostate>)> done);
+                        std::function<void(result<std::monostate>)> done,
+                        const version_condition& if_match = std::nullopt);
   result<listing<domain::user>> list_users(const call_context& ctx, const store::user_filter& f,
                                            const std::optional<std::string>& next_token, int max);
   result<std::string> get_user_id(const call_context& ctx, const alternate_identifier& alt);
@@ -41,6 +45,13 @@ class user_service {
   result<query_page<user_view>> query_users(const call_context& ctx, const user_query& q, const query_window& w,
                                             view_options view);
   result<user_view> create_user_view(const call_context& ctx, domain::user u);
+  // SCIM's writes without a parked worker (issue 18 item 3): the bodies of modify_user and
+  // create_user_view. `fn` runs on the writer thread after this returned: it owns what it uses.
+  void modify_user_then(const call_context& ctx, const std::string& id, user_mutation fn,
+                        version_condition if_match, view_options view, store::post_fn post,
+                        std::function<void(result<user_view>)> done);
+  void create_user_view_then(const call_context& ctx, domain::user u, store::post_fn post,
+                             std::function<void(result<user_view>)> done);
 
   // Runs inside a user's creating transaction, after the insert (every door): app wiring makes
   // the invitation there, so that its token, queued mail and audit record commit with the user
@@ -58,6 +69,10 @@ class user_service {
   // CloudTrail shows them).
   result<user_view> rewrite_user(const call_context& ctx, const std::string& id, const user_mutation& fn,
                                  const version_condition& if_match, view_options view, bool audit_ids);
+  // Its transaction body, owning what it uses (write_then), and its responseElements.
+  store_body<user_view> rewrite_body(const call_context& ctx, std::string id, user_mutation fn,
+                                     version_condition if_match, view_options view);
+  std::function<std::string(const user_view&)> rewrite_ids(bool audit_ids) const;
 
   result<store_body<user_view>> prepare_create(const call_context& ctx, domain::user u,
                                                std::shared_ptr<after_commit_fn> after);

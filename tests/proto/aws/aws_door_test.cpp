@@ -252,6 +252,85 @@ TEST_F(aws_door_test, asynchronous_writes_answer_as_handle_does_and_are_audited_
   EXPECT_EQ(records("DeleteUser"), (v{"ValidationException", "ok"}));
 }
 
+// UpdateUser and UpdateGroup served asynchronously (issue 18 item 3): answered once from the
+// commit's completion with handle()'s bytes, errors included; each call audited once.
+TEST_F(aws_door_test, asynchronous_updates_answer_as_handle_does_and_are_audited_once) {
+  service::testing::posted_work work;
+  int posted = 0;
+  auto call_async = [&](const std::string& op, const json& body) {
+    std::optional<response> got;
+    int answers = 0;
+    door_->handle_async(signed_request(op, body), responder(
+                                              [&](std::optional<response> r) {
+                                                ++answers;
+                                                got = std::move(r);
+                                              },
+                                              work.poster()));
+    if (!answers) {
+      EXPECT_TRUE(work.run_one()) << op << ": the commit's completion posts the answer";
+      ++posted;
+    }
+    EXPECT_EQ(answers, 1) << op;
+    return got.value_or(response{});
+  };
+  auto same = [&](const std::string& op, const json& body) {
+    auto a = call_async(op, body);
+    auto s = call(op, body);
+    EXPECT_EQ(a.status, s.status) << op;
+    EXPECT_EQ(a.body, s.body) << op;
+    EXPECT_EQ(a.error_code, s.error_code) << op;
+    EXPECT_EQ(a.operation, s.operation) << op;
+    return a;
+  };
+  auto uid = json::parse(call("CreateUser", user_body("alice")).body)["UserId"].get<std::string>();
+  ASSERT_EQ(call("CreateUser", user_body("bob")).status, 200);
+  auto gid = json::parse(call("CreateGroup", {{"IdentityStoreId", store_id_}, {"DisplayName", "ops"}}).body)["GroupId"]
+                 .get<std::string>();
+  auto ops = [](const std::string& path, const json& value) {
+    return json::array({{{"AttributePath", path}, {"AttributeValue", value}}});
+  };
+  json update = {{"IdentityStoreId", store_id_}, {"UserId", uid}, {"Operations", ops("displayName", "Alice A")}};
+  auto u = call_async("UpdateUser", update);
+  EXPECT_EQ(u.status, 200) << u.body;
+  EXPECT_EQ(u.body, "{}");
+  EXPECT_EQ(u.operation, "identitystore.UpdateUser");
+  auto d = json::parse(call("DescribeUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}}).body);
+  EXPECT_EQ(d["DisplayName"], "Alice A");
+  auto conflict = same("UpdateUser", {{"IdentityStoreId", store_id_}, {"UserId", uid}, {"Operations", ops("userName", "BOB")}});
+  EXPECT_EQ(conflict.error_code, "ConflictException");
+  auto gone = uid;
+  gone.back() = gone.back() == '0' ? '1' : '0';
+  same("UpdateUser", {{"IdentityStoreId", store_id_}, {"UserId", gone}, {"Operations", ops("displayName", "x")}});
+  auto bad = call_async("UpdateUser", {{"IdentityStoreId", store_id_}, {"Operations", ops("displayName", "x")}});
+  EXPECT_EQ(bad.error_code, "ValidationException") << "answered before any write";
+
+  auto g = call_async("UpdateGroup", {{"IdentityStoreId", store_id_}, {"GroupId", gid}, {"Operations", ops("description", "runs")}});
+  EXPECT_EQ(g.body, "{}");
+  EXPECT_EQ(json::parse(call("DescribeGroup", {{"IdentityStoreId", store_id_}, {"GroupId", gid}}).body)["Description"], "runs");
+  auto other = gid;
+  other.back() = other.back() == '0' ? '1' : '0';
+  auto nf = same("UpdateGroup", {{"IdentityStoreId", store_id_}, {"GroupId", other}, {"Operations", ops("description", "x")}});
+  EXPECT_EQ(nf.error_code, "ResourceNotFoundException");
+  EXPECT_EQ(posted, 5) << "the five calls that reached the store answered from their commit";
+
+  call("CreateUser", user_body("flush"));  // detached failure records land with the next write
+  auto records = [&](const std::string& event) {
+    std::vector<std::string> codes;
+    EXPECT_TRUE(db_->read([&](store::transaction& tx) -> result<void> {
+      auto q = tx.audit().query({event, std::nullopt, std::nullopt, std::nullopt, 100});
+      if (!q) return std::unexpected(q.error());
+      for (const auto& r : *q) codes.push_back(r.error_code.empty() ? "ok" : r.error_code);
+      return {};
+    }));
+    std::sort(codes.begin(), codes.end());
+    return codes;
+  };
+  using v = std::vector<std::string>;
+  EXPECT_EQ(records("UpdateUser"), (v{"ConflictException", "ConflictException", "ResourceNotFoundException",
+                                      "ResourceNotFoundException", "ValidationException", "ok"}));
+  EXPECT_EQ(records("UpdateGroup"), (v{"ResourceNotFoundException", "ResourceNotFoundException", "ok"}));
+}
+
 // The point reads the door answers with text (json_api::add_text) give the bytes of the table's
 // JSON handler for the same stored rows, and check the identity store first as it does.
 TEST_F(aws_door_test, point_reads_answered_as_text_are_the_json_handlers_bytes) {

@@ -10,6 +10,8 @@
 #include <set>
 
 #include "crypto/primitives.hpp"
+#include "proto/kit/responder.hpp"
+#include "service/identity/identity_fixture.hpp"
 #include "service/identity/identity_services.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
@@ -52,6 +54,10 @@ class scim_door_test : public ::testing::Test {
 
   response call(const std::string& method, const std::string& path, const json& body = nullptr,
                      std::vector<std::pair<std::string, std::string>> extra = {}) {
+    return door_->handle(make_request(method, path, body, std::move(extra)));
+  }
+  request make_request(const std::string& method, const std::string& path, const json& body = nullptr,
+                       std::vector<std::pair<std::string, std::string>> extra = {}) {
     request r;
     r.method = method;
     r.target = "/scim/v2" + path;
@@ -63,7 +69,7 @@ class scim_door_test : public ::testing::Test {
     for (auto& h : extra) r.headers.push_back(h);
     r.remote_ip = "127.0.0.1";
     r.request_id = "rid";
-    return door_->handle(r);
+    return r;
   }
   static json parse(const response& r) { return json::parse(r.body); }
 
@@ -315,6 +321,120 @@ TEST_F(scim_door_test, deeply_nested_bodies_are_refused_before_parsing) {
   EXPECT_EQ(parse(res)["scimType"], "invalidSyntax");
   auto fails = audit_records("CreateUser");
   ASSERT_EQ(fails.size(), 1u) << "the refusal is audited, and the audit survives the body";
+}
+
+// The writes served asynchronously (issue 18 item 3): each answers exactly once, from its
+// commit's completion posted to a worker (never at once, never on the writer), with the bytes
+// handle() gives; the request is gone before the completion runs (the mutation and the answer
+// use the call's own copies); each call is audited once.
+TEST_F(scim_door_test, asynchronous_writes_answer_once_from_their_commit_like_handle) {
+  service::testing::posted_work work;
+  int posted = 0;
+  auto call_async = [&](const std::string& method, const std::string& path, const json& body = nullptr,
+                        std::vector<std::pair<std::string, std::string>> extra = {}) {
+    std::optional<response> got;
+    int answers = 0;
+    {
+      request r = make_request(method, path, body, std::move(extra));
+      door_->handle_async(r, responder(
+                                 [&](std::optional<response> x) {
+                                   ++answers;
+                                   got = std::move(x);
+                                 },
+                                 work.poster()));
+    }
+    if (!answers) {
+      EXPECT_TRUE(work.run_one()) << method << " " << path << ": the commit's completion posts the answer";
+      ++posted;
+    }
+    EXPECT_EQ(answers, 1) << method << " " << path;
+    return got.value_or(response{});
+  };
+  auto header = [](const response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return std::string();
+  };
+  auto same = [&](const response& a, const response& b) {
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.body, b.body);
+    EXPECT_EQ(a.error_code, b.error_code);
+  };
+
+  // POST /Users: 201 with Location and ETag; a duplicate is handle()'s 409 uniqueness.
+  auto created = call_async("POST", "/Users", user("alice"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = parse(created)["id"];
+  EXPECT_EQ(header(created, "Location"), "https://idp.test:8443/scim/v2/Users/" + id);
+  EXPECT_EQ(header(created, "ETag"), "W/\"1\"");
+  EXPECT_EQ(parse(created)["userName"], "alice");
+  same(call_async("POST", "/Users", user("ALICE")), call("POST", "/Users", user("ALICE")));
+
+  // PATCH and PUT /Users: the mutation's own scimType kept; If-Match checked in the transaction.
+  json patch = {{"schemas", {std::string(patch_op_urn)}},
+                {"Operations", {{{"op", "replace"}, {"path", "displayName"}, {"value", "Alice A"}}}}};
+  same(call_async("PATCH", "/Users/" + id, patch, {{"If-Match", "W/\"7\""}}),
+       call("PATCH", "/Users/" + id, patch, {{"If-Match", "W/\"7\""}}));
+  json bad_patch = {{"schemas", {std::string(patch_op_urn)}},
+                    {"Operations", {{{"op", "replace"}, {"path", "userName"}, {"value", 7}}}}};
+  auto bad = call_async("PATCH", "/Users/" + id, bad_patch);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  same(bad, call("PATCH", "/Users/" + id, bad_patch));
+  auto patched = call_async("PATCH", "/Users/" + id, patch, {{"If-Match", "W/\"1\""}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(header(patched, "ETag"), "W/\"2\"");
+  same(patched, call("GET", "/Users/" + id));
+  auto missing_name = user("alice");
+  missing_name.erase("userName");
+  same(call_async("PUT", "/Users/" + id, missing_name), call("PUT", "/Users/" + id, missing_name));
+  auto put = call_async("PUT", "/Users/" + id, user("alicia"));
+  ASSERT_EQ(put.status, 200) << put.body;
+  same(put, call("GET", "/Users/" + id));
+
+  // /Groups: POST with members, the IdP's PATCH member adds (204 with the ETag), PUT, DELETE.
+  auto bob = create_user("bob"), carol = create_user("carol");
+  auto g = call_async("POST", "/Groups", {{"displayName", "ops"}, {"members", {{{"value", id}}}}});
+  ASSERT_EQ(g.status, 201) << g.body;
+  std::string gid = parse(g)["id"];
+  EXPECT_EQ(g.body, call("GET", "/Groups/" + gid).body);
+  json add = {{"schemas", {std::string(patch_op_urn)}},
+              {"Operations", {{{"op", "add"}, {"path", "members"}, {"value", {{{"value", bob}}, {{"value", carol}}}}}}}};
+  auto added = call_async("PATCH", "/Groups/" + gid, add);
+  EXPECT_EQ(added.status, 204) << added.body;
+  EXPECT_EQ(header(added, "ETag"), "W/\"2\"");
+  EXPECT_EQ(parse(call("GET", "/Groups/" + gid))["members"].size(), 3u);
+  json unknown = {{"schemas", {std::string(patch_op_urn)}},
+                  {"Operations", {{{"op", "add"}, {"path", "members"}, {"value", {{{"value", "9" + bob.substr(1)}}}}}}}};
+  same(call_async("PATCH", "/Groups/" + gid, unknown), call("PATCH", "/Groups/" + gid, unknown));
+  auto replaced = call_async("PUT", "/Groups/" + gid, {{"displayName", "ops"}, {"members", {{{"value", carol}}}}});
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  same(replaced, call("GET", "/Groups/" + gid));
+  EXPECT_EQ(parse(replaced)["members"].size(), 1u);
+  same(call_async("DELETE", "/Groups/" + gid, nullptr, {{"If-Match", "W/\"1\""}}),
+       call("DELETE", "/Groups/" + gid, nullptr, {{"If-Match", "W/\"1\""}}));
+  EXPECT_EQ(call_async("DELETE", "/Groups/" + gid).status, 204);
+  same(call_async("DELETE", "/Groups/" + gid), call("DELETE", "/Groups/" + gid));
+  EXPECT_EQ(call_async("DELETE", "/Users/" + id).status, 204);
+  EXPECT_EQ(call("GET", "/Users/" + id).status, 404);
+
+  // Refused before any write: answered at once, as handle() does.
+  same(call_async("POST", "/Users", json{{"userName", 5}}), call("POST", "/Users", json{{"userName", 5}}));
+  EXPECT_EQ(call_async("GET", "/Users/" + bob).status, 200) << "a read answers at once";
+  EXPECT_EQ(posted, 15) << "every call that reached the store answered from its commit";
+
+  auto codes = [&](const std::string& event) {
+    std::multiset<std::string> out;
+    for (const auto& rec : audit_records(event)) out.insert(rec.value("errorCode", "ok"));
+    return out;
+  };
+  using set = std::multiset<std::string>;
+  EXPECT_EQ(codes("CreateGroup"), set{"ok"});
+  EXPECT_EQ(codes("PatchGroup"), (set{"ok", "ValidationException", "ValidationException"}));
+  EXPECT_EQ(codes("PutGroup"), set{"ok"});
+  EXPECT_EQ(codes("DeleteGroup"), (set{"ok", "PreconditionFailedException", "PreconditionFailedException",
+                                        "ResourceNotFoundException", "ResourceNotFoundException"}));
+  EXPECT_EQ(codes("PatchUser"), (set{"ok", "PreconditionFailedException", "PreconditionFailedException",
+                                     "ValidationException", "ValidationException"}));
 }
 
 }  // namespace atrium::proto::scim

@@ -71,4 +71,59 @@ TEST_F(group_service_test, create_and_delete_group_then_answer_through_the_post_
   EXPECT_EQ(remove(g->id).error().code, errc::not_found) << "the body's own check, answered through the post";
 }
 
+// UpdateGroup's and SCIM's asynchronous group writes (issue 18 item 3): the bodies of
+// update_group, modify_group and create_group_with_members, one record each.
+TEST_F(group_service_test, update_modify_and_create_with_members_then_answer_like_the_calls) {
+  auto& groups = ids_->groups;
+  testing::posted_work work;
+  auto g = groups.create_group(ctx_, group("ops"));
+  ASSERT_TRUE(g);
+  auto records = audit_count();
+  auto described = work.answer<domain::group>([&](auto post, auto done) {
+    groups.update_group_then(ctx_, g->id, [](domain::group& x) -> result<void> {
+      x.description = "runs things";
+      return {};
+    }, post, done);
+  });
+  ASSERT_TRUE(described) << described.error().message;
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(*groups.describe_group(ctx_, g->id)->description, "runs things");
+  auto missing = work.answer<domain::group>([&](auto post, auto done) {
+    groups.update_group_then(ctx_, "00000000-0000-0000-0000-000000000000",
+                             [](domain::group&) -> result<void> { return {}; }, post, done);
+  });
+  EXPECT_EQ(missing.error().code, errc::not_found);
+
+  auto with_members = work.answer<group_view>([&](auto post, auto done) {
+    groups.create_group_with_members_then(ctx_, group("devs"), {g->id}, post, done);
+  });
+  ASSERT_TRUE(with_members) << with_members.error().message;
+  auto unknown_member = work.answer<group_view>([&](auto post, auto done) {
+    groups.create_group_with_members_then(ctx_, group("none"), {"00000000-0000-0000-0000-000000000000"}, post, done);
+  });
+  EXPECT_EQ(unknown_member.error().code, errc::validation) << "rolled back: no group left behind";
+  alternate_identifier none{std::nullopt, "displayName", "none"};
+  EXPECT_EQ(groups.get_group_id(ctx_, none).error().code, errc::not_found);
+
+  auto stale = work.answer<group_view>([&](auto post, auto done) {
+    groups.modify_group_then(ctx_, g->id, [](const domain::group& c) -> result<group_edit> { return group_edit{c, {}}; },
+                             version_condition{std::vector<int64_t>{1}}, {false, false}, post, done);
+  });
+  EXPECT_EQ(stale.error().code, errc::concurrent_modification) << "If-Match checked in the body";
+  auto renamed = work.answer<group_view>([&](auto post, auto done) {
+    groups.modify_group_then(ctx_, g->id, [](const domain::group& c) -> result<group_edit> {
+      group_edit e{c, {}};
+      e.group.display_name = "operators";
+      return e;
+    }, version_condition{std::vector<int64_t>{2}}, {false, false}, post, done);
+  });
+  ASSERT_TRUE(renamed) << renamed.error().message;
+  EXPECT_EQ(renamed->group.version, 3);
+  auto gone = work.answer<std::monostate>([&](auto post, auto done) {
+    groups.delete_group_then(ctx_, g->id, post, done, version_condition{std::vector<int64_t>{2}});
+  });
+  EXPECT_EQ(gone.error().code, errc::concurrent_modification) << "a stale version deletes nothing";
+  EXPECT_TRUE(groups.describe_group(ctx_, g->id));
+}
+
 }  // namespace atrium::service

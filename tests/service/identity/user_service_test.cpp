@@ -104,4 +104,32 @@ TEST_F(user_service_test, delete_user_then_answers_through_the_post_like_delete_
   EXPECT_EQ(remove(a->id).error().code, errc::not_found) << "the body's own check, answered through the post";
 }
 
+// UpdateUser's asynchronous form (issue 18 item 3): the same body as update_user, one record.
+TEST_F(user_service_test, update_user_then_answers_through_the_post_like_update_user) {
+  auto& users = ids_->users;
+  testing::posted_work work;
+  auto a = users.create_user(ctx_, user("alice"));
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = users.create_user(ctx_, user("bob"));
+  ASSERT_TRUE(b) << b.error().message;
+  auto rename = [&](const std::string& id, const std::string& name) {
+    return work.answer<domain::user>([&](auto post, auto done) {
+      users.update_user_then(ctx_, id, [name](domain::user& u) -> result<void> {
+        u.user_name = name;
+        return {};
+      }, post, done);
+    });
+  };
+  auto records = audit_count();
+  auto renamed = rename(a->id, "alicia");
+  ASSERT_TRUE(renamed) << renamed.error().message;
+  EXPECT_EQ(renamed->version, a->version + 1);
+  EXPECT_EQ(audit_count(), records + 1) << "its CloudTrail record committed with it";
+  EXPECT_EQ(users.describe_user(ctx_, a->id)->user_name, "alicia");
+  EXPECT_EQ(rename(a->id, "BOB").error().code, errc::conflict) << "the unique key, answered through the post";
+  EXPECT_EQ(rename(a->id, "").error().code, errc::validation);
+  EXPECT_EQ(rename("00000000-0000-0000-0000-000000000000", "x").error().code, errc::not_found);
+  EXPECT_EQ(users.describe_user(ctx_, a->id)->user_name, "alicia") << "failed updates changed nothing";
+}
+
 }  // namespace atrium::service
