@@ -73,6 +73,7 @@ const std::map<std::string, setter>& setters() {
          if (v != "sqlite" && v != "postgresql") return std::string("store.kind must be sqlite or postgresql");
          c.store_kind = v;
          return std::string(); }},
+      {"store.deferred_queue_limit", [](config& c, const std::string& v) { return parse_int(v, c.deferred_queue_limit, 16, 1'000'000); }},
       {"store.postgresql.conninfo", [](config& c, const std::string& v) { c.pg_conninfo = v; return std::string(); }},
       {"store.postgresql.password_file", [](config& c, const std::string& v) { c.pg_password_file = v; return std::string(); }},
       {"store.postgresql.pool_size", [](config& c, const std::string& v) { return parse_int(v, c.pg_pool_size, 1, 1000); }},

@@ -38,6 +38,9 @@ struct config {
   int pg_statement_timeout_ms = 30000;
   int pg_acquire_timeout_ms = 10000;        // wait for a free pooled connection
   int pg_reconnect_backoff_max_ms = 5000;
+  // Deferred and detached writes (audit records of reads, failures) queued at most, per node,
+  // both backends: a request queuing one more waits for room (docs/audit.md "Durability").
+  int deferred_queue_limit = 4096;
   bool audit_file = true;  // append audit events to <data_dir>/audit/events.jsonl
   http::server_config server;
   // Point reads (DescribeUser, SCIM GET, the portal's session) served on the network thread

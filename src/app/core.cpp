@@ -52,6 +52,7 @@ std::unique_ptr<store::database> open_postgresql(const config& cfg) {
   o.pool_size = cfg.pg_pool_size;
   o.acquire_timeout_ms = cfg.pg_acquire_timeout_ms;
   o.reconnect_backoff_max_ms = cfg.pg_reconnect_backoff_max_ms;
+  o.detached_max = static_cast<std::size_t>(cfg.deferred_queue_limit);
   auto db = store::postgresql::pg_database::open(o);
   // The error names the server with the password redacted (store/postgresql/connection.hpp).
   if (!db) fatal("cannot open store " + store::postgresql::redact_conninfo(cfg.pg_conninfo) + ": " + db.error().message);
@@ -68,6 +69,7 @@ std::unique_ptr<store::database> open_store(const config& cfg) {
   so.memory.writer_cache_mib = cfg.sqlite_cache_mb;
   so.memory.reader_cache_mib = std::max(1, cfg.sqlite_cache_mb / 4);
   so.memory.mmap_mib = cfg.sqlite_mmap_mb;
+  so.deferred_max = static_cast<std::size_t>(cfg.deferred_queue_limit);
   auto db = store::sqlite::sqlite_database::open(so);
   if (!db) fatal("cannot open store " + cfg.db_file().string() + ": " + db.error().message);
   return std::move(*db);

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -78,6 +79,18 @@ result<secret_box> secret_box::load_or_create(const std::filesystem::path& key_f
   if (key.size() != crypto_secretbox_KEYBYTES)
     return fail(errc::internal, "master key " + key_file.string() + " is not 32 bytes");
   return secret_box(std::move(key));
+}
+
+secret_box secret_box::derive(std::string_view context, uint64_t subkey_id) const {
+  static_assert(crypto_kdf_KEYBYTES == crypto_secretbox_KEYBYTES && crypto_kdf_BYTES_MAX >= crypto_secretbox_KEYBYTES);
+  if (context.size() != crypto_kdf_CONTEXTBYTES) throw std::invalid_argument("a key derivation context is 8 characters");
+  init();
+  std::string sub(crypto_secretbox_KEYBYTES, '\0');
+  char ctx[crypto_kdf_CONTEXTBYTES];
+  std::copy(context.begin(), context.end(), ctx);
+  crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(sub.data()), sub.size(), subkey_id, ctx,
+                             reinterpret_cast<const unsigned char*>(key_.data()));
+  return secret_box(std::move(sub));
 }
 
 std::string secret_box::seal(std::string_view plain) const {

@@ -1,5 +1,6 @@
 #pragma once
 // Thin, safe wrappers over libsodium and OpenSSL used across the server.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,6 +35,12 @@ class secret_box {
   static result<secret_box> load_or_create(const std::filesystem::path& key_file);
   std::string seal(std::string_view plain) const;
   result<std::string> open(std::string_view sealed) const;
+  // A box under a purpose key derived from this one (libsodium crypto_kdf_derive_from_key:
+  // BLAKE2b keyed with this key over `context` and `subkey_id`). `context` is exactly 8
+  // characters naming the purpose ("signin01"). Every node holding the same key derives the
+  // same purpose key; a value sealed under one purpose never opens under another or under the
+  // key itself. Throws std::invalid_argument for a context of another length (a programming error).
+  secret_box derive(std::string_view context, uint64_t subkey_id) const;
 
  private:
   std::string key_;

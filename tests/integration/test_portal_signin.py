@@ -410,3 +410,27 @@ def test_repeated_failures_get_429_with_retry_after_for_known_and_unknown_users(
     b = Browser(fresh_portal)
     wf = b.start(name)["workflowId"]
     assert b.step("password", {"workflowId": wf, "password": PASSWORD})["next"] == "done"
+
+
+def test_a_locked_address_is_refused_at_start_as_at_the_password_step():
+    """start is anonymous: a locked source address gets the password step's 429 there too,
+    before any token is sealed (security review of the sign-in change)."""
+    with tempfile.TemporaryDirectory(prefix="atrium-portal-") as tmp:
+        s = start_portal(tmp, ["portal.address_failures=3", "portal.first_lockout_seconds=600"])
+        try:
+            mfa_settings(s, "--mode", "disabled")
+            b = Browser(s)
+            early = b.start("ghost-" + uuid.uuid4().hex[:6])["workflowId"]  # started before the lock
+            for _ in range(3):
+                wf = Browser(s).start("ghost-" + uuid.uuid4().hex[:6])["workflowId"]
+                r = Browser(s).post("/portal/api/signin/password", {"workflowId": wf, "password": "Bad-Guess-000"})
+                assert r.status_code == 401, r.text
+            at_password = b.post("/portal/api/signin/password", {"workflowId": early, "password": PASSWORD})
+            at_start = Browser(s).post("/portal/api/signin/start", {"userName": "anyone"})
+            for r in (at_password, at_start):
+                assert r.status_code == 429 and r.json()["error"] == "TooManyAttempts", r.text
+                assert int(r.headers["Retry-After"]) >= 1
+                assert "workflowId" not in r.json()
+            assert sorted(at_start.json()) == sorted(at_password.json())
+        finally:
+            s.stop()

@@ -104,6 +104,19 @@ std::optional<std::chrono::seconds> login_throttle::check_in(store::transaction&
   return longer(a, b);
 }
 
+std::optional<std::chrono::seconds> login_throttle::check_address_in(store::transaction& tx, std::string_view address) {
+  auto now = clock_.now();
+  if (!db_) {
+    std::lock_guard lock(mu_);
+    return wait_for(address_of(address), now);
+  }
+  auto row = tx.transient_state().get(throttle_kind, address_of(address), now);
+  if (!row) return std::chrono::seconds(1);  // fail closed
+  entry e;
+  if (*row && parse_throttle((*row)->value, e.failures, e.last_failure, e.locked_until)) return wait_of(e, now);
+  return std::nullopt;
+}
+
 void login_throttle::count_into(entry& e, int free_failures, sys_time now) const {
   if (e.failures > 0 && now - e.last_failure >= s_.forget_after) e = entry{};
   ++e.failures;

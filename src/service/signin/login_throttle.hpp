@@ -58,6 +58,10 @@ class login_throttle {
   // closed (a 1-second wait), as check() does.
   std::optional<std::chrono::seconds> check_in(store::transaction& tx, std::string_view account_key,
                                                std::string_view address, bool* account_counted = nullptr);
+  // The address counter alone, inside the caller's read: the sign-in's start (anonymous, and no
+  // account is attempted yet) refuses a locked address before sealing a token, one row read.
+  // Counts nothing. A read error fails closed (a 1-second wait).
+  std::optional<std::chrono::seconds> check_address_in(store::transaction& tx, std::string_view address);
   void failure(std::string_view account_key, std::string_view address);
   // `counted`: what check() said. A counter made by a concurrent failure during this attempt
   // then stays until it is forgotten (forget_after): stricter, never looser.

@@ -59,7 +59,8 @@ sign_in_service::sign_in_service(audited_store& store, password_service& passwor
                                  session_service& sessions, login_throttle& throttle, const clock& clk,
                                  random_source& rnd, sign_in_settings s)
     : store_(store), passwords_(passwords), mfa_(mfa), sessions_(sessions), throttle_(throttle), clock_(clk),
-      random_(rnd), s_(std::move(s)), registration_(std::make_unique<sign_in_registration>(*this, mfa)) {}
+      random_(rnd), s_(std::move(s)), token_box_(mfa.box().derive(token_key_context, token_key_id)),
+      registration_(std::make_unique<sign_in_registration>(*this, mfa)) {}
 
 sign_in_service::~sign_in_service() = default;
 
@@ -86,8 +87,9 @@ constexpr std::chrono::minutes used_grace{5};
 
 // A started sign-in (step password, nothing verified) travels with the browser instead of in
 // the store (issue 18 item 6; docs/sign-in.md "Sign-in workflow"): the workflow id the portal
-// answers is "<AuthWorkflowID>.<sealed>", sealed with the master key that every node holds
-// (crypto::secret_box: XSalsa20-Poly1305, so it cannot be forged or altered) over
+// answers is "<AuthWorkflowID>.<sealed>", sealed under the sign-in token key (derived from the
+// master key that every node holds: sign_in_service::token_key_context; crypto::secret_box:
+// XSalsa20-Poly1305, so it cannot be forged or altered) over
 // "sign-in/1\n<AuthWorkflowID>\n<expiry, epoch ms>\n<the name as typed>". Only the typed name
 // goes in, never the user it resolved to: the token's length says nothing the browser did not
 // send. The tag keeps any other sealed value from passing for a token.
@@ -189,7 +191,7 @@ result<std::shared_ptr<sign_in_service::workflow>> workflow_of(const store::tran
 
 // A workflow past its password step: its row, named by the AuthWorkflowID in the token.
 result<std::shared_ptr<sign_in_service::workflow>> sign_in_service::find(const std::string& id) {
-  auto t = open_token(id, mfa_.box());
+  auto t = open_token(id, token_box_);
   if (!t) return expired();
   std::optional<store::transient_record> row;
   auto now = clock_.now();
@@ -395,16 +397,29 @@ result<std::optional<domain::user>> sign_in_service::resolve_in(store::transacti
 // once, batched into the next group commit like a read's record (docs/audit.md "Durability").
 result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::string_view user_name) {
   auto typed = trim(user_name);
-  auto user = resolve(typed);
-  if (!user) return std::unexpected(user.error());
+  // A locked address is refused before a token is sealed (security review finding: start is
+  // anonymous), as the password step refuses it: the address's counter is read in the snapshot
+  // that resolves the name (one more row read), and nothing is written or counted.
+  std::optional<domain::user> user;
+  std::optional<std::chrono::seconds> wait;
+  auto r = store_.db().read([&](store::transaction& tx) -> result<void> {
+    user.reset();
+    wait = throttle_.check_address_in(tx, c.source_ip);
+    if (wait) return {};
+    TRY(u, resolve_in(tx, typed));
+    user = std::move(u);
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
+  if (wait) return std::unexpected(too_many(*wait).error());
   auto now = clock_.now();
-  auto w = new_workflow(random_.uuid4(), now + s_.workflow_ttl, *user, typed);
+  auto w = new_workflow(random_.uuid4(), now + s_.workflow_ttl, user, typed);
   sweep(now);
   event(*w, c, "CredentialChallenge", "PASSWORD", true);
   for (auto& e : w->events) store_.record_event_deferred(std::move(e));
   w->events.clear();
   sign_in_answer a;
-  a.workflow_id = workflow_token(w->id, w->expires_at, typed, mfa_.box());
+  a.workflow_id = workflow_token(w->id, w->expires_at, typed, token_box_);
   a.next = sign_in_step::password;
   return a;
 }
@@ -417,7 +432,7 @@ result<sign_in_answer> sign_in_service::start(const sign_in_client& c, std::stri
 result<sign_in_answer> sign_in_service::password(const sign_in_client& c, const std::string& workflow_id,
                                                  std::string_view password) {
   auto now = clock_.now();
-  auto t = open_token(workflow_id, mfa_.box());
+  auto t = open_token(workflow_id, token_box_);
   if (!t || t->expires <= now) return expired();
   std::shared_ptr<workflow> w;
   sign_in_step taken = sign_in_step::password;  // the step of the id's row when it has one

@@ -10,8 +10,8 @@
 // checked against a dummy hash (same cost), it counts in the throttle like an account, and it
 // fails with the same errc::unauthenticated as a wrong password.
 //
-// A started sign-in (step password) is a token sealed with the master key, not a row (issue 18
-// item 6): start() writes only its CredentialChallenge event. From the password step on, the
+// A started sign-in (step password) is a token sealed under a key derived from the master key
+// (token_key_context; security review finding), not a row (issue 18 item 6): start() writes only its CredentialChallenge event. From the password step on, the
 // workflow lives in the store under its AuthWorkflowID until the token expires (10 minutes;
 // transient_state, migration 0019: a sign-in begun on one node finishes on any other; expired
 // rows swept by any node); the password step's commit takes the id, so each token is used once. Errors: errc::unauthenticated (InvalidCredentials), errc::throttled (TooManyAttempts;
@@ -32,6 +32,7 @@
 #include "base/clock.hpp"
 #include "base/random.hpp"
 #include "base/result.hpp"
+#include "crypto/primitives.hpp"
 #include "service/audit/audited_store.hpp"
 #include "service/signin/login_throttle.hpp"
 #include "service/signin/mfa_service.hpp"
@@ -101,6 +102,12 @@ class sign_in_service {
                   login_throttle& throttle, const clock& clk, random_source& rnd, sign_in_settings s);
   ~sign_in_service();
 
+  // The purpose key of started sign-in tokens: derived once from the master key
+  // (crypto_kdf_derive_from_key, this context and subkey id), so a token is sealed under a key
+  // that seals nothing else, and every node holding the master key derives the same one.
+  static constexpr std::string_view token_key_context = "signin01";
+  static constexpr uint64_t token_key_id = 1;
+
   result<sign_in_answer> start(const sign_in_client& c, std::string_view user_name);
   result<sign_in_answer> password(const sign_in_client& c, const std::string& workflow_id, std::string_view password);
   result<sign_in_answer> new_password(const sign_in_client& c, const std::string& workflow_id,
@@ -166,6 +173,7 @@ class sign_in_service {
   const clock& clock_;
   random_source& random_;
   sign_in_settings s_;
+  crypto::secret_box token_box_;  // token_key_context's key
   std::atomic<int64_t> last_sweep_ms_{0};
   std::unique_ptr<sign_in_registration> registration_;
 };

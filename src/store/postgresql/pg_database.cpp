@@ -100,12 +100,26 @@ pg_database::~pg_database() {
     stopping_ = true;
   }
   detached_cv_.notify_all();
+  detached_room_cv_.notify_all();
   if (detached_thread_.joinable()) detached_thread_.join();
 }
 
 pool_stats pg_database::stats() const {
+  pool_stats out;
+  {
+    std::lock_guard lock(detached_mu_);
+    out.detached_jobs = detached_jobs_;
+    out.detached_batches = detached_batches_;
+    out.detached_queued = detached_.size();
+    out.detached_waiting = detached_waiting_;
+  }
   std::lock_guard lock(mu_);
-  return {open_, static_cast<int>(idle_.size()), retried_, reconnects_, failed_detached_};
+  out.open = open_;
+  out.idle = static_cast<int>(idle_.size());
+  out.retried = retried_;
+  out.reconnects = reconnects_;
+  out.failed_detached = failed_detached_;
+  return out;
 }
 
 // ---- the pool ----------------------------------------------------------------------------
@@ -209,7 +223,17 @@ result<void> pg_database::write(const tx_fn& fn) { return run(fn, true); }
 
 void pg_database::write_detached(tx_fn fn) {
   {
-    std::lock_guard lock(detached_mu_);
+    std::unique_lock lock(detached_mu_);
+    // Back-pressure: the caller (a request) waits while the queue is full, so a flood of audited
+    // reads costs the flooder time, not this process's memory, and no record is dropped. A job
+    // queuing another from the background thread itself cannot wait for it (it would wait for
+    // itself): it goes in over the bound.
+    const auto most = std::max<std::size_t>(1, options_.detached_max);
+    if (std::this_thread::get_id() != detached_thread_.get_id()) {
+      ++detached_waiting_;
+      detached_room_cv_.wait(lock, [&] { return stopping_ || detached_.size() < most; });
+      --detached_waiting_;
+    }
     if (stopping_) return;  // only reachable while being destroyed: a caller bug
     detached_.push_back(std::move(fn));
   }
@@ -217,20 +241,77 @@ void pg_database::write_detached(tx_fn fn) {
 }
 
 void pg_database::detached_loop() {
+  std::vector<tx_fn> jobs;
   while (true) {
-    tx_fn fn;
     {
       std::unique_lock lock(detached_mu_);
       detached_cv_.wait(lock, [&] { return stopping_ || !detached_.empty(); });
       if (detached_.empty()) return;  // stopping, and every queued write has run
-      fn = std::move(detached_.front());
-      detached_.pop_front();
+      // Everything queued during the previous batch's COMMIT, up to the bound: one transaction.
+      const auto most = std::max<std::size_t>(1, options_.detached_batch);
+      while (!detached_.empty() && jobs.size() < most) {
+        jobs.push_back(std::move(detached_.front()));
+        detached_.pop_front();
+      }
     }
-    if (!run(fn, true)) {
-      std::lock_guard lock(mu_);
-      ++failed_detached_;
-    }
+    detached_room_cv_.notify_all();
+    run_detached(jobs);
+    jobs.clear();
   }
+}
+
+void pg_database::run_detached(std::vector<tx_fn>& jobs) {
+  uint64_t failed = 0;
+  auto outcome = jobs.size() == 1 ? batch_outcome::run_alone : commit_together(jobs, failed);
+  if (outcome == batch_outcome::run_alone) {
+    failed = 0;  // nothing of the batch was kept: each job runs again on its own, with retries
+    for (const auto& fn : jobs)
+      if (!run(fn, true)) ++failed;
+  }
+  std::lock_guard lock(detached_mu_);
+  detached_jobs_ += jobs.size();
+  if (outcome != batch_outcome::run_alone) ++detached_batches_;
+  if (failed) {
+    std::lock_guard stats_lock(mu_);
+    failed_detached_ += failed;
+  }
+}
+
+// One transaction for the batch, one SAVEPOINT per job: a job that fails (its own error, an
+// SQL error, an exception) is rolled back to its savepoint alone. `failed` counts those.
+// run_alone: nothing was committed (refused before or at COMMIT). unknown: the connection broke
+// during COMMIT, which may have landed; running the jobs again could write records twice.
+pg_database::batch_outcome pg_database::commit_together(const std::vector<tx_fn>& jobs, uint64_t& failed) {
+  auto c = acquire();
+  if (!c) return batch_outcome::run_alone;
+  connection& conn = **c;
+  conn.clear_failures();
+  bool doomed = !conn.exec(begin_write);
+  for (std::size_t i = 0; i < jobs.size() && !doomed; ++i) {
+    if (!conn.exec("SAVEPOINT detached_job")) {
+      doomed = true;
+      break;
+    }
+    result<void> r;
+    {
+      pg_transaction tx(conn);
+      r = guarded_pg(jobs[i], tx);
+    }
+    // A serialization failure or a lost connection dooms the whole transaction: run alone.
+    if (conn.saw_retryable() || conn.broken()) doomed = true;
+    else if (r) doomed = !conn.exec("RELEASE SAVEPOINT detached_job");
+    else if (conn.exec("ROLLBACK TO SAVEPOINT detached_job")) ++failed;
+    else doomed = true;
+  }
+  auto outcome = batch_outcome::run_alone;
+  if (!doomed) {
+    if (conn.exec("COMMIT")) outcome = batch_outcome::committed;
+    else if (conn.broken()) outcome = batch_outcome::unknown;
+  }
+  if (outcome == batch_outcome::unknown) failed = jobs.size();
+  if (conn.in_transaction() && !conn.broken()) (void)conn.exec("ROLLBACK");
+  release(std::move(*c));
+  return outcome;
 }
 
 result<void> pg_database::ready() {

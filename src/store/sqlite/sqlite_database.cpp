@@ -117,14 +117,16 @@ sqlite_database::~sqlite_database() {
 }
 
 write_stats sqlite_database::stats() const {
-  std::size_t queued = 0, deferred = 0;
+  std::size_t queued = 0, deferred = 0, detached = 0, waiting = 0;
   {
     std::lock_guard lock(queue_mu_);
     queued = queue_.size();
     deferred = deferred_.size();
+    detached = detached_queued_;
+    waiting = detached_waiting_;
   }
   return {batches_.load(), jobs_.load(), failed_batches_.load(), failed_detached_.load(), queued, deferred,
-          deferred_jobs_.load(), unflushed_batches_.load(), failed_completions_.load()};
+          deferred_jobs_.load(), unflushed_batches_.load(), failed_completions_.load(), detached, waiting};
 }
 
 // ---- reads -------------------------------------------------------------------------------
@@ -252,11 +254,21 @@ void sqlite_database::write_deferred(tx_fn fn) {
   if (wake) queue_cv_.notify_one();
 }
 
+// A detached job: bounded like the deferred ones (a flood of refused calls must not grow the
+// queue without end: the caller waits for room). A job the writer thread itself queues cannot
+// wait for the writer: it goes in over the bound.
 void sqlite_database::enqueue(job j) {
   {
-    std::lock_guard lock(queue_mu_);
+    std::unique_lock lock(queue_mu_);
+    if (std::this_thread::get_id() != writer_thread_.get_id()) {
+      const auto most = std::max<std::size_t>(1, options_.deferred_max);
+      ++detached_waiting_;
+      deferred_room_cv_.wait(lock, [&] { return stopping_ || detached_queued_ < most; });
+      --detached_waiting_;
+    }
     if (stopping_) return;  // only reachable while being destroyed: a caller bug
     queue_.push_back(std::move(j));
+    ++detached_queued_;
   }
   queue_cv_.notify_one();
 }
@@ -285,6 +297,7 @@ bool sqlite_database::take_batch(std::vector<job>& batch) {
   // No waiting for more: what queued up during the previous COMMIT's fsync is the batch.
   const auto most = batch.size() + std::max<std::size_t>(1, options_.max_batch);
   while (!queue_.empty() && batch.size() < most) {
+    if (!queue_.front().done && !queue_.front().then) --detached_queued_;
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }

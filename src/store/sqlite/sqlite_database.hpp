@@ -32,7 +32,8 @@ struct sqlite_options {
   // Deferred writes (write_deferred): committed with the next batch, at the latest
   // `deferred_flush` after the oldest was queued, or at once when `deferred_batch` are queued.
   // A caller waits only when `deferred_max` are queued (the writer is that far behind): the
-  // bound of what a crash can lose.
+  // bound of what a crash can lose. Detached writes (write_detached: failed calls' records,
+  // session touches) have the same bound of their own (store.deferred_queue_limit).
   std::chrono::milliseconds deferred_flush{100};
   std::size_t deferred_batch = 512;
   std::size_t deferred_max = 4096;
@@ -49,6 +50,8 @@ struct write_stats {
   uint64_t deferred_jobs = 0;    // deferred jobs run
   uint64_t unflushed_batches = 0;  // batches of write_visible() jobs only, committed without an fsync
   uint64_t failed_completions = 0;  // write_then() completions that threw (a caller bug)
+  std::size_t detached = 0;         // detached jobs waiting for the writer thread now (of `queued`)
+  std::size_t detached_waiting = 0; // callers of write_detached waiting for room now
 };
 
 class sqlite_database final : public database {
@@ -96,7 +99,9 @@ class sqlite_database final : public database {
   std::deque<job> queue_;
   std::vector<tx_fn> deferred_;                          // in the order queued
   std::chrono::steady_clock::time_point deferred_since_;  // when the oldest deferred job was queued
-  std::condition_variable deferred_room_cv_;              // deferred_ fell below deferred_max
+  std::condition_variable deferred_room_cv_;              // deferred_ or the detached jobs fell below deferred_max
+  std::size_t detached_queued_ = 0;                       // detached jobs in queue_
+  std::size_t detached_waiting_ = 0;                      // callers waiting for room for one
   bool stopping_ = false;
   std::thread writer_thread_;
   std::atomic<uint64_t> batches_{0}, jobs_{0}, failed_batches_{0}, failed_detached_{0}, deferred_jobs_{0};

@@ -1,7 +1,9 @@
 #pragma once
 // The fixture of the sign-in workflow tests (sign_in_service_test, sign_in_registration_test):
-// the real SQLite store in a temporary directory, the password, MFA and session services, a
-// manual clock, a seeded random source and a mailer that keeps what it is given.
+// the real SQLite store in a temporary directory (or, in sign_in_pg_fixture, a database of the
+// tests' throwaway PostgreSQL cluster: tests/store/pg_cluster.hpp), the password, MFA and
+// session services, a manual clock, a seeded random source and a mailer that keeps what it is
+// given.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "crypto/primitives.hpp"
 #include "service/signin/sign_in_service.hpp"
 #include "store/credential_repository.hpp"
+#include "store/pg_cluster.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
 namespace atrium::service::sign_in_testing {
@@ -30,6 +34,20 @@ class null_mailer final : public mailer {
     return {};
   }
   std::vector<mail_message> sent;
+};
+
+// The seeded source behind a lock: the racing tests call the services from two threads.
+class locked_random final : public random_source {
+ public:
+  explicit locked_random(uint64_t seed) : inner_(seed) {}
+  void fill(void* out, std::size_t n) override {
+    std::lock_guard lock(mu_);
+    inner_.fill(out, n);
+  }
+
+ private:
+  std::mutex mu_;
+  seeded_random inner_;
 };
 
 // The store as the services see it, counting the writer's transactions they ask for (waited-for
@@ -71,9 +89,22 @@ class sign_in_fixture : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
+    if (postgresql()) {
+      auto& cluster = atrium::test::pg_cluster::instance();
+      std::string why;
+      if (!cluster.available(why)) GTEST_SKIP() << why;
+      pg_name_ = cluster.create_database();
+      ASSERT_FALSE(pg_name_.empty());
+      store::postgresql::pg_options o;
+      o.connection.conninfo = cluster.conninfo(pg_name_);
+      auto db = store::postgresql::pg_database::open(o);
+      ASSERT_TRUE(db) << db.error().message;
+      db_ = std::move(*db);
+    } else {
+      auto db = store::sqlite::sqlite_database::open({dir_ / "t.db", false});
+      ASSERT_TRUE(db) << db.error().message;
+      db_ = std::move(*db);
+    }
     counted_ = std::make_unique<counting_database>(*db_);
     audit_ = std::make_unique<auditor>(clk_, rnd_, dir_ / "events.jsonl");
     audited_ = std::make_unique<audited_store>(*counted_, *audit_);
@@ -100,8 +131,11 @@ class sign_in_fixture : public ::testing::Test {
     audited_.reset();
     counted_.reset();
     db_.reset();
+    if (!pg_name_.empty()) atrium::test::pg_cluster::instance().drop_database(pg_name_);
     std::filesystem::remove_all(dir_);
   }
+  // The store of the test: SQLite, or PostgreSQL in sign_in_pg_fixture.
+  virtual bool postgresql() const { return false; }
 
   void add_user(const std::string& id, const std::string& name, const std::string& password) {
     domain::user u;
@@ -155,11 +189,12 @@ class sign_in_fixture : public ::testing::Test {
 
   sign_in_client client_{"203.0.113.0", "Mozilla/5.0 (test)", "req-1", ""};
   null_mailer mail_;
-  seeded_random rnd_{21};
+  locked_random rnd_{21};
   manual_clock clk_{from_epoch_millis(1'763'900'000'000)};
   std::unique_ptr<login_throttle> throttle_;
   std::filesystem::path dir_;
-  std::unique_ptr<store::sqlite::sqlite_database> db_;
+  std::unique_ptr<store::database> db_;
+  std::string pg_name_;  // the PostgreSQL database of the test, if any
   std::unique_ptr<counting_database> counted_;
   std::unique_ptr<auditor> audit_;
   std::unique_ptr<audited_store> audited_;
@@ -168,6 +203,12 @@ class sign_in_fixture : public ::testing::Test {
   std::unique_ptr<mfa_service> mfa_;
   std::unique_ptr<session_service> sessions_;
   std::unique_ptr<sign_in_service> svc_;
+};
+
+// The same fixture over a fresh PostgreSQL database (skipped, saying why, without the cluster).
+class sign_in_pg_fixture : public sign_in_fixture {
+ protected:
+  bool postgresql() const override { return true; }
 };
 
 }  // namespace atrium::service::sign_in_testing

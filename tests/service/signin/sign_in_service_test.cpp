@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "crypto/password_hash.hpp"
 #include "crypto/primitives.hpp"
@@ -20,6 +22,7 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+using sign_in_testing::locked_random;
 
 // ---- decisions -------------------------------------------------------------------------------
 
@@ -374,7 +377,7 @@ struct other_node {
 TEST_F(sign_in_test, a_sign_in_begun_on_one_node_is_finished_on_another_and_only_once) {
   set_mode(mfa_mode::always_on);
   // The enrollment begins here and is confirmed on the other node.
-  seeded_random rnd2{77};
+  locked_random rnd2{77};
   other_node b(*audited_, mail_, *box_, clk_, rnd2, *db_);
   call_context ctx;
   auto e = mfa_->begin_totp("u-1", "user1");
@@ -406,7 +409,7 @@ TEST_F(sign_in_test, a_sign_in_begun_on_one_node_is_finished_on_another_and_only
 
 TEST_F(sign_in_test, a_step_taken_meanwhile_on_another_node_makes_a_stale_step_out_of_order) {
   set_mode(mfa_mode::disabled);
-  seeded_random rnd2{78};
+  locked_random rnd2{78};
   other_node b(*audited_, mail_, *box_, clk_, rnd2, *db_);
   // A one-time password: the password step moves the workflow to new-password (and holds the
   // password, sealed, in the stored row).
@@ -434,6 +437,117 @@ TEST_F(sign_in_test, a_step_taken_meanwhile_on_another_node_makes_a_stale_step_o
   auto n = b.svc.new_password(client_, s->workflow_id, "Brand-New-Pass-77");
   ASSERT_TRUE(n) << n.error().message;
   EXPECT_EQ(n->next, sign_in_step::done);
+}
+
+// ---- security review of the sign-in change ----------------------------------------------------
+
+// start is anonymous: a locked address is refused before a token is sealed, with the password
+// step's answer for a locked address (throttled, Retry-After), and nothing is written, not even
+// the CredentialChallenge. Another address still starts.
+TEST_F(sign_in_test, a_locked_address_is_refused_at_start_and_nothing_is_written) {
+  set_mode(mfa_mode::disabled);
+  for (int i = 0; i < throttle_->settings().address_free_failures; ++i)
+    throttle_->failure("someone-" + std::to_string(i), client_.source_ip);
+  ASSERT_TRUE(db_->flush());
+  auto before = events().size();
+  int writes = counted_->writes;
+  auto s = svc_->start(client_, "user1");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, errc::throttled);
+  EXPECT_EQ(s.error().resource_id, "1");
+  EXPECT_EQ(counted_->writes, writes) << "a refused start writes nothing";
+  ASSERT_TRUE(db_->flush());
+  EXPECT_EQ(events().size(), before) << "and records no CredentialChallenge";
+  // The password step refuses the same address the same way.
+  auto other = client_;
+  other.source_ip = "198.51.100.7";
+  auto elsewhere = svc_->start(other, "user1");
+  ASSERT_TRUE(elsewhere) << elsewhere.error().message;
+  auto locked = svc_->password(client_, elsewhere->workflow_id, "Correct-Horse-9");
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, errc::throttled);
+  EXPECT_EQ(locked.error().resource_id, s.error().resource_id);
+  // Once the lock ran out the address starts again (start counted nothing meanwhile).
+  clk_.advance(2s);
+  EXPECT_TRUE(svc_->start(client_, "user1"));
+}
+
+// Sign-in tokens are sealed under a purpose key derived from the master key: a token sealed
+// with the master key itself (as before the change) is refused; the same plaintext under the
+// derived key opens, and a token another node sealed (same master key) opens here.
+TEST_F(sign_in_test, sign_in_tokens_open_under_the_derived_key_only) {
+  set_mode(mfa_mode::disabled);
+  auto id = std::string("0f8fad5b-d9cb-469f-a165-70867728950e");
+  auto expires = std::to_string(epoch_millis(clk_.now() + 5min));
+  auto plain = "sign-in/1\n" + id + "\n" + expires + "\nuser1";
+  auto under_master = svc_->password(client_, id + "." + box_->seal(plain), "Correct-Horse-9");
+  ASSERT_FALSE(under_master);
+  EXPECT_EQ(under_master.error().code, errc::not_found);
+  auto derived = box_->derive(sign_in_service::token_key_context, sign_in_service::token_key_id);
+  auto under_derived = svc_->password(client_, id + "." + derived.seal(plain), "Correct-Horse-9");
+  ASSERT_TRUE(under_derived) << under_derived.error().message;
+  EXPECT_EQ(under_derived->next, sign_in_step::done);
+
+  locked_random rnd2{80};
+  other_node b(*audited_, mail_, *box_, clk_, rnd2, *db_);
+  auto s = b.svc.start(client_, "user1");
+  ASSERT_TRUE(s);
+  auto d = svc_->password(client_, s->workflow_id, "Correct-Horse-9");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->next, sign_in_step::done);
+}
+
+// Two password steps racing on one token (two threads, two nodes, the right password): exactly
+// one makes a session; the other is refused. On both stores.
+template <class Base>
+class racing : public Base {
+ protected:
+  void race_on_one_token() {
+    this->set_mode(mfa_mode::disabled);
+    locked_random rnd2{81};
+    other_node b(*this->audited_, this->mail_, *this->box_, this->clk_, rnd2, *this->db_);
+    for (int round = 0; round < 5; ++round) {
+      auto s = this->svc_->start(this->client_, "user1");
+      ASSERT_TRUE(s);
+      std::promise<void> go;
+      std::shared_future<void> ready = go.get_future().share();
+      result<sign_in_answer> first = fail(errc::internal, "not run");
+      result<sign_in_answer> second = first;
+      std::thread t1([&] {
+        ready.wait();
+        first = this->svc_->password(this->client_, s->workflow_id, "Correct-Horse-9");
+      });
+      std::thread t2([&] {
+        ready.wait();
+        second = b.svc.password(this->client_, s->workflow_id, "Correct-Horse-9");
+      });
+      go.set_value();
+      t1.join();
+      t2.join();
+      ASSERT_NE(first.has_value(), second.has_value()) << "round " << round << ": exactly one of the two signs in";
+      const auto& won = first ? first : second;
+      const auto& lost = first ? second : first;
+      EXPECT_EQ(won->next, sign_in_step::done);
+      EXPECT_TRUE(lost.error().code == errc::not_found || lost.error().code == errc::validation)
+          << lost.error().message;
+      int64_t sessions = -1;
+      ASSERT_TRUE(this->db_->read([&](store::transaction& tx) -> result<void> {
+        auto n = tx.sessions().count_sessions_of("u-1");
+        if (!n) return std::unexpected(n.error());
+        sessions = *n;
+        return {};
+      }));
+      EXPECT_EQ(sessions, round + 1) << "one session per token";
+    }
+  }
+};
+
+class sign_in_race_test : public racing<sign_in_testing::sign_in_fixture> {};
+class sign_in_pg_race_test : public racing<sign_in_testing::sign_in_pg_fixture> {};
+
+TEST_F(sign_in_race_test, two_password_steps_racing_on_one_token_make_one_session_on_sqlite) { race_on_one_token(); }
+TEST_F(sign_in_pg_race_test, two_password_steps_racing_on_one_token_make_one_session_on_postgresql) {
+  race_on_one_token();
 }
 
 }  // namespace

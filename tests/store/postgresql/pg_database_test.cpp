@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -236,6 +238,122 @@ TEST_F(pg_test, a_connection_the_server_closed_is_replaced) {
   auto r = (*db)->write([](transaction& tx) { return tx.settings().put("k", "w"); });
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(scalar(name, "SELECT value FROM settings WHERE key = 'k'"), "w");
+}
+
+// ---- detached writes: batched, bounded, drained (security review of the sign-in change) -----
+
+namespace {
+// A detached job that holds the background thread until released: what is queued meanwhile
+// becomes one batch. started() once the thread runs it.
+struct held_job {
+  std::promise<void> go;
+  std::shared_future<void> release{go.get_future().share()};
+  std::promise<void> running;
+  std::future<void> started_f{running.get_future()};
+  tx_fn job() {
+    return [this](transaction&) -> result<void> {
+      running.set_value();
+      release.wait();
+      return {};
+    };
+  }
+};
+}  // namespace
+
+TEST_F(pg_test, a_failing_job_in_a_batch_is_rolled_back_alone_and_the_others_commit) {
+  auto name = database();
+  {
+    auto db = pg_database::open(options(name));
+    ASSERT_TRUE(db) << db.error().message;
+    held_job hold;
+    (*db)->write_detached(hold.job());
+    hold.started_f.wait();
+    (*db)->write_detached([](transaction& tx) { return tx.settings().put("good1", "1"); });
+    (*db)->write_detached([](transaction& tx) -> result<void> {
+      if (auto p = tx.settings().put("bad1", "1"); !p) return p;
+      return fail(errc::validation, "this job fails after writing");
+    });
+    (*db)->write_detached([](transaction& tx) { return tx.settings().put("good2", "1"); });
+    (*db)->write_detached([](transaction& tx) -> result<void> {
+      if (auto p = tx.settings().put("bad2", "1"); !p) return p;
+      throw std::runtime_error("this job throws after writing");
+    });
+    (*db)->write_detached([](transaction& tx) { return tx.settings().put("good3", "1"); });
+    EXPECT_EQ((*db)->stats().detached_queued, 5u);
+    hold.go.set_value();
+    // Close drains: the five queued jobs ran as one transaction.
+    (*db).reset();
+  }
+  EXPECT_EQ(scalar(name, "SELECT COUNT(*) FROM settings WHERE key LIKE 'good%'"), "3");
+  EXPECT_EQ(scalar(name, "SELECT COUNT(*) FROM settings WHERE key LIKE 'bad%'"), "0");
+}
+
+TEST_F(pg_test, batch_statistics_count_the_failed_jobs_and_one_transaction) {
+  auto name = database();
+  auto db = pg_database::open(options(name));
+  ASSERT_TRUE(db) << db.error().message;
+  held_job hold;
+  (*db)->write_detached(hold.job());
+  hold.started_f.wait();
+  for (int i = 0; i < 10; ++i)
+    (*db)->write_detached([i](transaction& tx) -> result<void> {
+      if (i == 4) return fail(errc::validation, "the fifth job fails");
+      return tx.settings().put("k" + std::to_string(i), "1");
+    });
+  hold.go.set_value();
+  // The flush() of PostgreSQL does not wait for detached jobs: poll the counters.
+  for (int spins = 0; (*db)->stats().detached_jobs < 11 && spins < 10000; ++spins)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto st = (*db)->stats();
+  EXPECT_EQ(st.detached_jobs, 11u);
+  EXPECT_EQ(st.detached_batches, 1u) << "the ten jobs queued behind the held one: one transaction";
+  EXPECT_EQ(st.failed_detached, 1u);
+  EXPECT_EQ(scalar(name, "SELECT COUNT(*) FROM settings WHERE key LIKE 'k%'"), "9");
+}
+
+TEST_F(pg_test, a_full_detached_queue_makes_the_caller_wait_then_proceed) {
+  auto name = database();
+  auto o = options(name);
+  o.detached_max = 2;
+  auto db = pg_database::open(o);
+  ASSERT_TRUE(db) << db.error().message;
+  held_job hold;
+  (*db)->write_detached(hold.job());
+  hold.started_f.wait();
+  (*db)->write_detached([](transaction& tx) { return tx.settings().put("q1", "1"); });
+  (*db)->write_detached([](transaction& tx) { return tx.settings().put("q2", "1"); });
+  std::atomic<bool> returned{false};
+  std::thread third([&] {
+    (*db)->write_detached([](transaction& tx) { return tx.settings().put("q3", "1"); });
+    returned = true;
+  });
+  // The third caller waits for room (not dropped, not queued over the bound).
+  for (int spins = 0; (*db)->stats().detached_waiting == 0 && spins < 10000; ++spins)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ((*db)->stats().detached_waiting, 1u);
+  EXPECT_FALSE(returned.load());
+  EXPECT_EQ((*db)->stats().detached_queued, 2u);
+  hold.go.set_value();
+  third.join();
+  EXPECT_TRUE(returned.load());
+  (*db).reset();  // drains
+  EXPECT_EQ(scalar(name, "SELECT COUNT(*) FROM settings WHERE key LIKE 'q%'"), "3");
+}
+
+TEST_F(pg_test, closing_runs_every_queued_detached_job_in_bounded_batches) {
+  auto name = database();
+  auto o = options(name);
+  o.detached_batch = 64;
+  auto db = pg_database::open(o);
+  ASSERT_TRUE(db) << db.error().message;
+  held_job hold;
+  (*db)->write_detached(hold.job());
+  hold.started_f.wait();
+  for (int i = 0; i < 300; ++i)
+    (*db)->write_detached([i](transaction& tx) { return tx.settings().put("m" + std::to_string(i), "1"); });
+  hold.go.set_value();
+  (*db).reset();
+  EXPECT_EQ(scalar(name, "SELECT COUNT(*) FROM settings WHERE key LIKE 'm%'"), "300");
 }
 
 }  // namespace atrium::store::postgresql::test

@@ -463,6 +463,36 @@ TEST_F(deferred_test, a_full_queue_makes_the_caller_wait_never_drops) {
   EXPECT_EQ(stored_ids(), "r1000,r1001,r1002");
 }
 
+// Detached writes (refused calls' records, session touches) have the same bound: a flood of
+// them cannot grow the writer's queue without end; the caller waits, no record is dropped.
+TEST_F(deferred_test, a_full_detached_queue_makes_the_caller_wait_never_drops) {
+  open_with(1h, 1000, 2);
+  auto detach = [&](int i) {
+    db_->write_detached([r = read_record(i)](transaction& tx) { return tx.audit().append(r); });
+  };
+  std::future<void> third;
+  std::atomic<bool> returned{false};
+  {
+    writer_gate gate(*db_);  // the writer is busy: nothing is taken from the queue
+    detach(0);
+    detach(1);
+    third = std::async(std::launch::async, [&] {
+      detach(2);
+      returned = true;
+    });
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (db_->stats().detached_waiting == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(db_->stats().detached_waiting, 1u) << "the queue is full: the caller waits";
+    EXPECT_FALSE(returned.load());
+    EXPECT_EQ(db_->stats().detached, 2u) << "the bound holds";
+  }
+  third.get();  // the writer took the two; the third got its place
+  EXPECT_TRUE(returned.load());
+  ASSERT_TRUE(db_->flush());
+  EXPECT_EQ(stored_ids(), "r1000,r1001,r1002");
+}
+
 TEST_F(deferred_test, a_failing_deferred_write_leaves_the_others) {
   open_with(1h, 1000);
   defer(0);
