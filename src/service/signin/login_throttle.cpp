@@ -45,17 +45,22 @@ std::optional<std::chrono::seconds> login_throttle::wait_for(const std::string& 
   return wait_of(it->second, now);
 }
 
+result<std::optional<std::chrono::seconds>> login_throttle::stored_wait(store::transaction& tx, const std::string& key,
+                                                                        sys_time now, bool* present) const {
+  TRY(row, tx.transient_state().get(throttle_kind, key, now));
+  if (present) *present = row.has_value();
+  entry e;
+  if (row && parse_throttle(row->value, e.failures, e.last_failure, e.locked_until)) return wait_of(e, now);
+  return std::optional<std::chrono::seconds>();
+}
+
 result<void> login_throttle::read_waits(store::transaction& tx, std::string_view account_key, std::string_view address,
                                         sys_time now, std::optional<std::chrono::seconds>& account,
                                         std::optional<std::chrono::seconds>& addr, bool& counted) const {
-  std::pair<std::string, std::optional<std::chrono::seconds>*> keys[] = {{account_of(account_key), &account},
-                                                                        {address_of(address), &addr}};
-  for (auto& [key, out] : keys) {
-    TRY(row, tx.transient_state().get(throttle_kind, key, now));
-    if (out == &account) counted = row.has_value();
-    entry e;
-    if (row && parse_throttle(row->value, e.failures, e.last_failure, e.locked_until)) *out = wait_of(e, now);
-  }
+  TRY(a, stored_wait(tx, account_of(account_key), now, &counted));
+  TRY(b, stored_wait(tx, address_of(address), now));
+  account = a;
+  addr = b;
   return {};
 }
 
@@ -110,11 +115,9 @@ std::optional<std::chrono::seconds> login_throttle::check_address_in(store::tran
     std::lock_guard lock(mu_);
     return wait_for(address_of(address), now);
   }
-  auto row = tx.transient_state().get(throttle_kind, address_of(address), now);
-  if (!row) return std::chrono::seconds(1);  // fail closed
-  entry e;
-  if (*row && parse_throttle((*row)->value, e.failures, e.last_failure, e.locked_until)) return wait_of(e, now);
-  return std::nullopt;
+  auto wait = stored_wait(tx, address_of(address), now);
+  if (!wait) return std::chrono::seconds(1);  // fail closed
+  return *wait;
 }
 
 void login_throttle::count_into(entry& e, int free_failures, sys_time now) const {

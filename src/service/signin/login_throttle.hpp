@@ -81,6 +81,9 @@ class login_throttle {
     sys_time locked_until{};
   };
   static std::optional<std::chrono::seconds> wait_of(const entry& e, sys_time now);
+  // One counter's wait read in tx (db_ set); `present`: whether its row exists.
+  result<std::optional<std::chrono::seconds>> stored_wait(store::transaction& tx, const std::string& key, sys_time now,
+                                                          bool* present = nullptr) const;
   // The two counters' waits read in tx (db_ set).
   result<void> read_waits(store::transaction& tx, std::string_view account_key, std::string_view address, sys_time now,
                           std::optional<std::chrono::seconds>& account, std::optional<std::chrono::seconds>& addr,
